@@ -1,0 +1,968 @@
+/**
+ * Gaussian mixture fitted by EM, as scikit-learn's `sklearn.mixture.GaussianMixture` (1.2) computes it:
+ * the same initialisations, the same per-covariance-type estimators and precision Cholesky factors,
+ * the same lower bound and convergence test, so that fits from equal initial parameters agree with
+ * scikit-learn's to rounding. Numbers live in contiguous Float64Arrays; the nested arrays of the
+ * public attributes are built on demand.
+ */
+import {
+  type DataRows,
+  type DenseMatrix,
+  choleskyLower,
+  flattenWithShape,
+  invertLowerTriangular,
+  invertSpd,
+  multiplyByOwnTranspose,
+  toDenseMatrix,
+  toNested2,
+} from "./matrix.js";
+import { type RandomState, SeededRandom, toRandom } from "./random.js";
+import { kmeansDense, kmeansPlusPlus, checkFeatureCount } from "./kmeans.js";
+import { ILL_DEFINED_COVARIANCE_MESSAGE, NotFittedError, checkOptionNames } from "./errors.js";
+
+export type CovarianceType = "full" | "tied" | "diag" | "spherical";
+export type InitParams = "kmeans" | "k-means++" | "random" | "random_from_data";
+
+/**
+ * scikit-learn's shapes for `covariances`, `precisions`, `precisionsCholesky` and `precisionsInit`:
+ * full K x d x d, tied d x d, diag K x d, spherical K.
+ */
+export type CovarianceArray<C extends CovarianceType> = C extends "full"
+  ? number[][][]
+  : C extends "tied" | "diag"
+    ? number[][]
+    : number[];
+
+/** What `onIteration` receives after each EM iteration (and once, as iteration 0, after initialisation). */
+export interface IterationInfo<C extends CovarianceType = CovarianceType> {
+  /** Which of the `nInit` initialisations this is, from 0. */
+  init: number;
+  /** 0 for the initial parameters, then 1, 2, ... after each E-step + M-step. */
+  iter: number;
+  /**
+   * scikit-learn's lower bound at this iteration: the mean log-likelihood computed in this iteration's
+   * E-step, i.e. under the parameters before this iteration's M-step (-Infinity at iteration 0).
+   */
+  lowerBound: number;
+  /** lowerBound minus the previous iteration's (what is compared with `tol`). */
+  change: number;
+  /** Parameters after this iteration's M-step (the initial parameters at iteration 0). */
+  weights: number[];
+  means: number[][];
+  covariances: CovarianceArray<C>;
+  precisionsCholesky: CovarianceArray<C>;
+}
+
+export interface GaussianMixtureOptions<C extends CovarianceType = "full"> {
+  /** Number of mixture components (default 1). */
+  nComponents?: number;
+  /** Covariance parametrisation (default "full"). */
+  covarianceType?: C;
+  /** Convergence threshold on the change of the mean log-likelihood lower bound (default 1e-3). */
+  tol?: number;
+  /** Added to the covariance diagonals so they stay positive definite (default 1e-6). */
+  regCovar?: number;
+  /** EM iterations per initialisation (default 100). */
+  maxIter?: number;
+  /** Number of initialisations; the one with the highest lower bound is kept (default 1). */
+  nInit?: number;
+  /** How to initialise responsibilities (default "kmeans"). */
+  initParams?: InitParams;
+  /** Initial weights, length K (default from `initParams`). */
+  weightsInit?: ArrayLike<number>;
+  /** Initial means, K x d (default from `initParams`). */
+  meansInit?: DataRows;
+  /** Initial precisions (inverse covariances) in scikit-learn's shapes (default from `initParams`). */
+  precisionsInit?: CovarianceArray<C>;
+  /** Seed or generator; a seed makes every fit and sample reproducible. */
+  randomState?: RandomState;
+  /** Start each `fit` from the previous solution (ignores `nInit` after the first fit). */
+  warmStart?: boolean;
+  /** 0 silent, 1 iteration numbers, 2 also timings and lower-bound changes (printed with console.log). */
+  verbose?: number;
+  /** Iterations between verbose messages (default 10). */
+  verboseInterval?: number;
+  /** Receives the non-convergence warning (default console.warn). */
+  onWarning?: (message: string) => void;
+  /** Called with the parameters after initialisation (iter 0) and after every EM iteration. */
+  onIteration?: (info: IterationInfo<C>) => void;
+}
+
+const OPTION_NAMES = [
+  "nComponents",
+  "covarianceType",
+  "tol",
+  "regCovar",
+  "maxIter",
+  "nInit",
+  "initParams",
+  "weightsInit",
+  "meansInit",
+  "precisionsInit",
+  "randomState",
+  "warmStart",
+  "verbose",
+  "verboseInterval",
+  "onWarning",
+  "onIteration",
+] as const;
+
+const EPS = 2.220446049250313e-16;
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Model parameters in flat form. Factor shapes: full K*d*d, tied d*d, diag K*d, spherical K. */
+interface Params {
+  weights: Float64Array;
+  means: Float64Array;
+  covariances: Float64Array;
+  precisionsCholesky: Float64Array;
+  /**
+   * Full/tied factors from covariances are upper triangular (inv(chol(cov))^T); factors from
+   * `precisionsInit` are lower triangular (chol(precision)). The E-step only visits the non-zero half.
+   */
+  choleskyUpper: boolean;
+}
+
+/** Validated initial parameters, flattened. */
+interface InitArrays {
+  weights?: Float64Array;
+  means?: Float64Array;
+  precisions?: Float64Array;
+}
+
+interface FittedState {
+  params: Params;
+  d: number;
+  converged: boolean;
+  nIter: number;
+  lowerBound: number;
+  lowerBounds: number[];
+}
+
+export class GaussianMixture<C extends CovarianceType = "full"> {
+  readonly nComponents: number;
+  readonly covarianceType: C;
+  readonly tol: number;
+  readonly regCovar: number;
+  readonly maxIter: number;
+  readonly nInit: number;
+  readonly initParams: InitParams;
+  readonly weightsInit: ArrayLike<number> | undefined;
+  readonly meansInit: DataRows | undefined;
+  readonly precisionsInit: CovarianceArray<C> | undefined;
+  readonly randomState: RandomState;
+  readonly warmStart: boolean;
+  readonly verbose: number;
+  readonly verboseInterval: number;
+  private readonly onWarning: (message: string) => void;
+  private readonly onIteration: ((info: IterationInfo<C>) => void) | undefined;
+
+  private state: FittedState | undefined;
+
+  constructor(options: GaussianMixtureOptions<C> = {}) {
+    checkOptionNames(options, OPTION_NAMES, "GaussianMixture");
+    this.nComponents = options.nComponents ?? 1;
+    this.covarianceType = options.covarianceType ?? ("full" as C);
+    this.tol = options.tol ?? 1e-3;
+    this.regCovar = options.regCovar ?? 1e-6;
+    this.maxIter = options.maxIter ?? 100;
+    this.nInit = options.nInit ?? 1;
+    this.initParams = options.initParams ?? "kmeans";
+    this.weightsInit = options.weightsInit;
+    this.meansInit = options.meansInit;
+    this.precisionsInit = options.precisionsInit;
+    this.randomState = options.randomState;
+    this.warmStart = options.warmStart ?? false;
+    this.verbose = options.verbose ?? 0;
+    this.verboseInterval = options.verboseInterval ?? 10;
+    this.onWarning = options.onWarning ?? ((message) => console.warn(message));
+    this.onIteration = options.onIteration;
+
+    requireInteger("nComponents", this.nComponents, 1);
+    requireInteger("maxIter", this.maxIter, 0);
+    requireInteger("nInit", this.nInit, 1);
+    requireInteger("verboseInterval", this.verboseInterval, 1);
+    if (!(this.tol >= 0) || !Number.isFinite(this.tol)) throw new RangeError(`tol must be a finite number >= 0, got ${this.tol}`);
+    if (!(this.regCovar >= 0) || !Number.isFinite(this.regCovar)) {
+      throw new RangeError(`regCovar must be a finite number >= 0, got ${this.regCovar}`);
+    }
+    if (!["full", "tied", "diag", "spherical"].includes(this.covarianceType)) {
+      throw new RangeError(`covarianceType must be one of "full", "tied", "diag", "spherical", got "${this.covarianceType}"`);
+    }
+    if (!["kmeans", "k-means++", "random", "random_from_data"].includes(this.initParams)) {
+      throw new RangeError(
+        `initParams must be one of "kmeans", "k-means++", "random", "random_from_data", got "${this.initParams}"`,
+      );
+    }
+    if (typeof this.warmStart !== "boolean") throw new TypeError(`warmStart must be a boolean, got ${String(this.warmStart)}`);
+    if (!Number.isInteger(this.verbose) || this.verbose < 0) throw new RangeError(`verbose must be an integer >= 0, got ${this.verbose}`);
+  }
+
+  // ---------------------------------------------------------------- fitting
+
+  /** Estimates the parameters with EM (best of `nInit` initialisations). Returns this. */
+  fit(X: DataRows): this {
+    this.fitPredict(X);
+    return this;
+  }
+
+  /** Fits, then labels X with the fitted model (equal to `predict(X)` after `fit(X)`). */
+  fitPredict(X: DataRows): number[] {
+    const matrix = toDenseMatrix(X);
+    const { rows: n, cols: d } = matrix;
+    const K = this.nComponents;
+    if (n < 2) {
+      throw new RangeError(`Found array with ${n} sample(s) (shape=(${n}, ${d})) while a minimum of 2 is required by GaussianMixture.`);
+    }
+    if (n < K) {
+      throw new RangeError(`Expected n_samples >= n_components but got n_components = ${K}, n_samples = ${n}`);
+    }
+    const doInit = !(this.warmStart && this.state !== undefined);
+    if (!doInit) checkFeatureCount(matrix, this.state!.d, "GaussianMixture");
+    const inits = doInit ? this.checkInitArrays(d) : {};
+    const nInit = doInit ? this.nInit : 1;
+    const random = toRandom(this.randomState);
+    const work = new Workspace(n, d, K, this.covarianceType, matrix.data);
+
+    let maxLowerBound = -Infinity;
+    let best: { params: Params; nIter: number; converged: boolean; lowerBounds: number[] } | undefined;
+    let anyConverged = false;
+    for (let init = 0; init < nInit; init++) {
+      const start = performance.now();
+      if (this.verbose >= 1) console.log(`Initialization ${init}`);
+      const params = doInit ? this.initialize(matrix, inits, random, work) : cloneParams(this.state!.params);
+      let lowerBound = doInit ? -Infinity : this.state!.lowerBound;
+      const lowerBounds: number[] = [];
+      let converged = false;
+      if (this.onIteration) this.reportIteration(init, 0, -Infinity, NaN, params, d);
+      if (this.maxIter === 0) {
+        if (!best) best = { params, nIter: 0, converged: false, lowerBounds };
+        continue;
+      }
+      let nIter = 0;
+      let iterStart = start;
+      for (nIter = 1; nIter <= this.maxIter; nIter++) {
+        const previous = lowerBound;
+        lowerBound = eStep(matrix.data, n, d, K, this.covarianceType, params, work.resp, null) / n;
+        mStep(matrix.data, n, d, K, this.covarianceType, this.regCovar, work.resp, params, work);
+        lowerBounds.push(lowerBound);
+        const change = lowerBound - previous;
+        if (this.onIteration) this.reportIteration(init, nIter, lowerBound, change, params, d);
+        if (nIter % this.verboseInterval === 0) {
+          if (this.verbose === 1) console.log(`  Iteration ${nIter}`);
+          else if (this.verbose >= 2) {
+            const now = performance.now();
+            console.log(`  Iteration ${nIter}\t time lapse ${((now - iterStart) / 1000).toFixed(5)}s\t ll change ${change.toFixed(5)}`);
+            iterStart = now;
+          }
+        }
+        if (Math.abs(change) < this.tol) {
+          converged = true;
+          break;
+        }
+      }
+      if (nIter > this.maxIter) nIter = this.maxIter;
+      if (converged) anyConverged = true;
+      if (this.verbose === 1) console.log(`Initialization converged: ${pyBool(converged)}`);
+      else if (this.verbose >= 2) {
+        console.log(
+          `Initialization converged: ${pyBool(converged)}\t time lapse ${((performance.now() - start) / 1000).toFixed(5)}s\t ll ${lowerBound.toFixed(5)}`,
+        );
+      }
+      if (lowerBound > maxLowerBound || maxLowerBound === -Infinity) {
+        maxLowerBound = lowerBound;
+        best = { params, nIter, converged, lowerBounds };
+      }
+    }
+    if (!anyConverged && this.maxIter > 0) {
+      this.onWarning(
+        `Initialization ${nInit} did not converge. Try different init parameters, or increase maxIter, tol or check for degenerate data.`,
+      );
+    }
+    this.state = {
+      params: best!.params,
+      d,
+      converged: best!.converged,
+      nIter: best!.nIter,
+      lowerBound: maxLowerBound,
+      lowerBounds: best!.lowerBounds,
+    };
+    this.cache = {};
+    // Final E-step so that the labels agree with predict(X) whatever the last M-step changed.
+    eStep(matrix.data, n, d, K, this.covarianceType, this.state.params, work.resp, null);
+    return argmaxRows(work.resp, n, K);
+  }
+
+  private checkInitArrays(d: number): InitArrays {
+    const K = this.nComponents;
+    const out: InitArrays = {};
+    if (this.weightsInit !== undefined) {
+      const weights = flattenWithShape(this.weightsInit, [K], "weights");
+      let sum = 0;
+      let min = Infinity;
+      let max = -Infinity;
+      for (const w of weights) {
+        sum += w;
+        min = Math.min(min, w);
+        max = Math.max(max, w);
+      }
+      if (min < 0 || max > 1) {
+        throw new RangeError(
+          `The parameter 'weights' should be in the range [0, 1], but got max value ${max.toFixed(5)}, min value ${min.toFixed(5)}`,
+        );
+      }
+      if (!(Math.abs(1 - sum) <= 1e-8)) {
+        throw new RangeError(`The parameter 'weights' should be normalized, but got sum(weights) = ${sum.toFixed(5)}`);
+      }
+      out.weights = weights;
+    }
+    if (this.meansInit !== undefined) out.means = flattenWithShape(this.meansInit, [K, d], "means");
+    if (this.precisionsInit !== undefined) {
+      const type = this.covarianceType;
+      const shape = { full: [K, d, d], tied: [d, d], diag: [K, d], spherical: [K] }[type];
+      const precisions = flattenWithShape(this.precisionsInit, shape, `${type} precision`);
+      if (type === "full" || type === "tied") {
+        const count = type === "full" ? K : 1;
+        const scratch = new Float64Array(d * d);
+        for (let k = 0; k < count; k++) {
+          const offset = k * d * d;
+          let symmetric = true;
+          for (let i = 0; i < d && symmetric; i++) {
+            for (let j = 0; j < i; j++) {
+              const a = precisions[offset + i * d + j];
+              const b = precisions[offset + j * d + i];
+              // np.allclose(P, P.T): |a - b| <= 1e-8 + 1e-5 |b|
+              if (!(Math.abs(a - b) <= 1e-8 + 1e-5 * Math.abs(b))) symmetric = false;
+            }
+          }
+          if (!symmetric || !choleskyLower(precisions, offset, d, scratch, 0)) {
+            throw new RangeError(`'${type} precision' should be symmetric, positive-definite`);
+          }
+        }
+      } else if (precisions.some((p) => !(p > 0))) {
+        throw new RangeError(`'${type} precision' should be positive`);
+      }
+      out.precisions = precisions;
+    }
+    return out;
+  }
+
+  /** scikit-learn's `_initialize_parameters` + `_initialize`. */
+  private initialize(X: DenseMatrix, inits: InitArrays, random: SeededRandom, work: Workspace): Params {
+    const { rows: n, cols: d } = X;
+    const K = this.nComponents;
+    const type = this.covarianceType;
+    const params = allocateParams(K, d, type);
+    // With every parameter given the responsibilities would be discarded, so skip computing them.
+    if (!(inits.weights && inits.means && inits.precisions)) {
+      const resp = work.resp;
+      resp.fill(0);
+      if (this.initParams === "kmeans") {
+        const labels = kmeansDense(X, K, "k-means++", 1, 300, 1e-4, random).labels;
+        for (let i = 0; i < n; i++) resp[i * K + labels[i]] = 1;
+      } else if (this.initParams === "random") {
+        for (let i = 0; i < n; i++) {
+          let sum = 0;
+          for (let k = 0; k < K; k++) sum += resp[i * K + k] = random.uniform();
+          for (let k = 0; k < K; k++) resp[i * K + k] /= sum;
+        }
+      } else {
+        const indices =
+          this.initParams === "random_from_data" ? random.choiceWithoutReplacement(n, K) : kmeansPlusPlus(X, K, random).indices;
+        for (let k = 0; k < K; k++) resp[indices[k] * K + k] = 1;
+      }
+      estimateGaussianParameters(X.data, n, d, K, type, this.regCovar, resp, params, work);
+      for (let k = 0; k < K; k++) params.weights[k] /= n;
+      if (!inits.precisions) computePrecisionCholesky(params, K, d, type);
+    }
+    if (inits.weights) params.weights.set(inits.weights);
+    if (inits.means) params.means.set(inits.means);
+    if (inits.precisions) {
+      const P = inits.precisions;
+      params.choleskyUpper = false;
+      if (type === "full" || type === "tied") {
+        const count = type === "full" ? K : 1;
+        for (let k = 0; k < count; k++) {
+          choleskyLower(P, k * d * d, d, params.precisionsCholesky, k * d * d);
+          // Covariances are not used by EM until the first M-step; keep them for maxIter = 0.
+          invertSpd(P, k * d * d, d, params.covariances, k * d * d);
+        }
+      } else {
+        for (let i = 0; i < P.length; i++) {
+          params.precisionsCholesky[i] = Math.sqrt(P[i]);
+          params.covariances[i] = 1 / P[i];
+        }
+      }
+    }
+    return params;
+  }
+
+  private reportIteration(init: number, iter: number, lowerBound: number, change: number, params: Params, d: number): void {
+    this.onIteration!({
+      init,
+      iter,
+      lowerBound,
+      change,
+      weights: Array.from(params.weights),
+      means: toNested2(params.means, this.nComponents, d),
+      covariances: this.nestCovariance(params.covariances, d),
+      precisionsCholesky: this.nestCovariance(params.precisionsCholesky, d),
+    });
+  }
+
+  // ---------------------------------------------------------------- prediction
+
+  /** Label of the most probable component for each row. */
+  predict(X: DataRows): number[] {
+    const { matrix, state } = this.prepare(X);
+    const K = this.nComponents;
+    const resp = new Float64Array(matrix.rows * K);
+    eStep(matrix.data, matrix.rows, state.d, K, this.covarianceType, state.params, resp, null);
+    return argmaxRows(resp, matrix.rows, K);
+  }
+
+  /** Posterior probability of each component for each row (rows sum to 1). */
+  predictProba(X: DataRows): number[][] {
+    const { matrix, state } = this.prepare(X);
+    const K = this.nComponents;
+    const resp = new Float64Array(matrix.rows * K);
+    eStep(matrix.data, matrix.rows, state.d, K, this.covarianceType, state.params, resp, null);
+    return toNested2(resp, matrix.rows, K);
+  }
+
+  /** Log-likelihood log p(x) of each row under the model. */
+  scoreSamples(X: DataRows): number[] {
+    const { matrix, state } = this.prepare(X);
+    const logProb = new Float64Array(matrix.rows);
+    const resp = new Float64Array(matrix.rows * this.nComponents);
+    eStep(matrix.data, matrix.rows, state.d, this.nComponents, this.covarianceType, state.params, resp, logProb);
+    return Array.from(logProb);
+  }
+
+  /** Mean log-likelihood per row. */
+  score(X: DataRows): number {
+    const { matrix, state } = this.prepare(X);
+    const resp = new Float64Array(matrix.rows * this.nComponents);
+    const logProb = new Float64Array(matrix.rows);
+    eStep(matrix.data, matrix.rows, state.d, this.nComponents, this.covarianceType, state.params, resp, logProb);
+    return mean(logProb);
+  }
+
+  /** Bayesian information criterion: -2 log L + p ln n (lower is better). */
+  bic(X: DataRows): number {
+    const n = X.length;
+    return -2 * this.score(X) * n + this.nParameters() * Math.log(n);
+  }
+
+  /** Akaike information criterion: -2 log L + 2p (lower is better). */
+  aic(X: DataRows): number {
+    return -2 * this.score(X) * X.length + 2 * this.nParameters();
+  }
+
+  /** Number of free parameters, counted as scikit-learn's `_n_parameters`. */
+  nParameters(): number {
+    const d = this.requireFitted().d;
+    const K = this.nComponents;
+    const covParams = {
+      full: (K * d * (d + 1)) / 2,
+      diag: K * d,
+      tied: (d * (d + 1)) / 2,
+      spherical: K,
+    }[this.covarianceType];
+    return Math.trunc(covParams + d * K + K - 1);
+  }
+
+  /**
+   * Draws n rows from the fitted mixture: returns [X, y] with rows grouped by component as scikit-learn
+   * does. With a numeric `randomState` every call gives the same draw.
+   */
+  sample(nSamples = 1): [number[][], number[]] {
+    const state = this.requireFitted();
+    if (!Number.isInteger(nSamples) || nSamples < 1) {
+      throw new RangeError(`Invalid value for 'nSamples': ${nSamples}. The sampling requires at least one sample.`);
+    }
+    const { params, d } = state;
+    const K = this.nComponents;
+    const random = toRandom(this.randomState);
+    const counts = random.multinomial(nSamples, params.weights);
+    const X: number[][] = [];
+    const y: number[] = [];
+    const factor = new Float64Array(d * d);
+    const z = new Float64Array(d);
+    for (let k = 0; k < K; k++) {
+      const type = this.covarianceType;
+      if (type === "full" || type === "tied") {
+        const offset = type === "full" ? k * d * d : 0;
+        if (!choleskyLower(params.covariances, offset, d, factor, 0)) throw new Error(ILL_DEFINED_COVARIANCE_MESSAGE);
+      }
+      for (let s = 0; s < counts[k]; s++) {
+        for (let j = 0; j < d; j++) z[j] = random.normal();
+        const row = new Array<number>(d);
+        for (let i = 0; i < d; i++) {
+          let value = params.means[k * d + i];
+          if (type === "full" || type === "tied") {
+            for (let j = 0; j <= i; j++) value += factor[i * d + j] * z[j];
+          } else {
+            const variance = type === "diag" ? params.covariances[k * d + i] : params.covariances[k];
+            value += z[i] * Math.sqrt(variance);
+          }
+          row[i] = value;
+        }
+        X.push(row);
+        y.push(k);
+      }
+    }
+    return [X, y];
+  }
+
+  // ---------------------------------------------------------------- fitted attributes
+
+  private cache: Partial<Record<"weights" | "means" | "covariances" | "precisions" | "precisionsCholesky", unknown>> = {};
+
+  private cached<T>(key: "weights" | "means" | "covariances" | "precisions" | "precisionsCholesky", build: () => T): T {
+    if (!(key in this.cache)) this.cache[key] = build();
+    // Hand out copies so that callers cannot corrupt the model through the returned arrays.
+    return structuredClone(this.cache[key]) as T;
+  }
+
+  get weights(): number[] {
+    const { params } = this.requireFitted();
+    return this.cached("weights", () => Array.from(params.weights));
+  }
+  get means(): number[][] {
+    const { params, d } = this.requireFitted();
+    return this.cached("means", () => toNested2(params.means, this.nComponents, d));
+  }
+  get covariances(): CovarianceArray<C> {
+    const { params, d } = this.requireFitted();
+    return this.cached("covariances", () => this.nestCovariance(params.covariances, d));
+  }
+  get precisionsCholesky(): CovarianceArray<C> {
+    const { params, d } = this.requireFitted();
+    return this.cached("precisionsCholesky", () => this.nestCovariance(params.precisionsCholesky, d));
+  }
+  /** Inverse covariances, from the Cholesky factors (P = U U^T). */
+  get precisions(): CovarianceArray<C> {
+    const { params, d } = this.requireFitted();
+    return this.cached("precisions", () => {
+      const factors = params.precisionsCholesky;
+      const out = new Float64Array(factors.length);
+      if (this.covarianceType === "full" || this.covarianceType === "tied") {
+        for (let offset = 0; offset < factors.length; offset += d * d) multiplyByOwnTranspose(factors, offset, d, out, offset);
+      } else {
+        for (let i = 0; i < factors.length; i++) out[i] = factors[i] * factors[i];
+      }
+      return this.nestCovariance(out, d);
+    });
+  }
+  get converged(): boolean {
+    return this.requireFitted().converged;
+  }
+  /** EM iterations run by the kept initialisation. */
+  get nIter(): number {
+    return this.requireFitted().nIter;
+  }
+  /** Lower bound (mean log-likelihood) of the kept initialisation at its last iteration. */
+  get lowerBound(): number {
+    return this.requireFitted().lowerBound;
+  }
+  /** Lower bound after each iteration of the kept initialisation (non-decreasing, as EM guarantees). */
+  get lowerBounds(): number[] {
+    return this.requireFitted().lowerBounds.slice();
+  }
+  get nFeaturesIn(): number {
+    return this.requireFitted().d;
+  }
+  /** True once `fit` has succeeded. */
+  get isFitted(): boolean {
+    return this.state !== undefined;
+  }
+
+  private nestCovariance(flat: Float64Array, d: number): CovarianceArray<C> {
+    const K = this.nComponents;
+    switch (this.covarianceType) {
+      case "full": {
+        const out: number[][][] = [];
+        for (let k = 0; k < K; k++) out.push(toNested2(flat, d, d, k * d * d));
+        return out as CovarianceArray<C>;
+      }
+      case "tied":
+        return toNested2(flat, d, d) as CovarianceArray<C>;
+      case "diag":
+        return toNested2(flat, K, d) as CovarianceArray<C>;
+      default:
+        return Array.from(flat) as CovarianceArray<C>;
+    }
+  }
+
+  private requireFitted(): FittedState {
+    if (!this.state) throw new NotFittedError("GaussianMixture");
+    return this.state;
+  }
+
+  private prepare(X: DataRows): { matrix: DenseMatrix; state: FittedState } {
+    const state = this.requireFitted();
+    const matrix = toDenseMatrix(X);
+    checkFeatureCount(matrix, state.d, "GaussianMixture");
+    return { matrix, state };
+  }
+}
+
+// ------------------------------------------------------------------ numerical kernels
+
+function requireInteger(name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+}
+
+function pyBool(value: boolean): string {
+  return value ? "True" : "False";
+}
+
+function mean(values: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i];
+  return sum / values.length;
+}
+
+function factorLength(K: number, d: number, type: CovarianceType): number {
+  return type === "full" ? K * d * d : type === "tied" ? d * d : type === "diag" ? K * d : K;
+}
+
+function allocateParams(K: number, d: number, type: CovarianceType): Params {
+  return {
+    weights: new Float64Array(K),
+    means: new Float64Array(K * d),
+    covariances: new Float64Array(factorLength(K, d, type)),
+    precisionsCholesky: new Float64Array(factorLength(K, d, type)),
+    choleskyUpper: true,
+  };
+}
+
+function cloneParams(p: Params): Params {
+  return {
+    weights: p.weights.slice(),
+    means: p.means.slice(),
+    covariances: p.covariances.slice(),
+    precisionsCholesky: p.precisionsCholesky.slice(),
+    choleskyUpper: p.choleskyUpper,
+  };
+}
+
+/** Buffers reused across iterations of one fit, so that EM allocates nothing per iteration. */
+class Workspace {
+  readonly resp: Float64Array;
+  readonly nk: Float64Array;
+  readonly diff: Float64Array;
+  /** X^T X for the tied estimator (constant over the fit). */
+  private xtx: Float64Array | undefined;
+
+  constructor(
+    n: number,
+    readonly d: number,
+    K: number,
+    readonly type: CovarianceType,
+    private readonly data: Float64Array,
+  ) {
+    this.resp = new Float64Array(n * K);
+    this.nk = new Float64Array(K);
+    this.diff = new Float64Array(d);
+  }
+
+  crossProduct(n: number): Float64Array {
+    if (!this.xtx) {
+      const d = this.d;
+      const xtx = new Float64Array(d * d);
+      const data = this.data;
+      for (let s = 0; s < n; s++) {
+        const row = s * d;
+        for (let i = 0; i < d; i++) {
+          const xi = data[row + i];
+          for (let j = 0; j <= i; j++) xtx[i * d + j] += xi * data[row + j];
+        }
+      }
+      for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) xtx[j * d + i] = xtx[i * d + j];
+      this.xtx = xtx;
+    }
+    return this.xtx;
+  }
+}
+
+/**
+ * E-step: fills `resp` (n x K) with the responsibilities exp(log resp) and, if given, `logProbNorm`
+ * with log p(x) per row; returns the sum of log p(x) over rows. Uses the log-sum-exp trick.
+ */
+function eStep(
+  data: Float64Array,
+  n: number,
+  d: number,
+  K: number,
+  type: CovarianceType,
+  params: Params,
+  resp: Float64Array,
+  logProbNorm: Float64Array | null,
+): number {
+  estimateWeightedLogProb(data, n, d, K, type, params, resp);
+  let total = 0;
+  for (let s = 0; s < n; s++) {
+    const row = s * K;
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) if (resp[row + k] > max) max = resp[row + k];
+    let sum = 0;
+    for (let k = 0; k < K; k++) sum += Math.exp(resp[row + k] - max);
+    // scipy's logsumexp: a non-finite maximum is replaced by 0 before subtracting.
+    const shift = Number.isFinite(max) ? max : 0;
+    const norm = Math.log(sum) + shift;
+    for (let k = 0; k < K; k++) resp[row + k] = Math.exp(resp[row + k] - norm);
+    if (logProbNorm) logProbNorm[s] = norm;
+    total += norm;
+  }
+  return total;
+}
+
+/** log N(x | mu_k, Sigma_k) + log w_k into out (n x K), as `_estimate_weighted_log_prob`. */
+function estimateWeightedLogProb(
+  data: Float64Array,
+  n: number,
+  d: number,
+  K: number,
+  type: CovarianceType,
+  params: Params,
+  out: Float64Array,
+): void {
+  const { means, precisionsCholesky: pc, weights } = params;
+  const constant = d * LOG_2PI;
+  const logWeights = new Float64Array(K);
+  const logDet = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    logWeights[k] = Math.log(weights[k]);
+    let sum = 0;
+    if (type === "full" || type === "tied") {
+      const offset = type === "full" ? k * d * d : 0;
+      for (let j = 0; j < d; j++) sum += Math.log(pc[offset + j * d + j]);
+    } else if (type === "diag") {
+      for (let j = 0; j < d; j++) sum += Math.log(pc[k * d + j]);
+    } else {
+      sum = d * Math.log(pc[k]);
+    }
+    logDet[k] = sum;
+  }
+
+  if (type === "full" || type === "tied") {
+    // y = (x - mu) F with F the d x d factor; log prob term = |y|^2. Only F's triangle is non-zero.
+    // Store F transposed so that each y_j is a contiguous dot product.
+    const ft = new Float64Array(d * d);
+    const diff = new Float64Array(d);
+    const upper = params.choleskyUpper;
+    for (let k = 0; k < K; k++) {
+      const offset = type === "full" ? k * d * d : 0;
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) ft[j * d + i] = pc[offset + i * d + j];
+      const mu = k * d;
+      const add = logDet[k] + logWeights[k];
+      for (let s = 0; s < n; s++) {
+        const row = s * d;
+        for (let i = 0; i < d; i++) diff[i] = data[row + i] - means[mu + i];
+        let q = 0;
+        for (let j = 0; j < d; j++) {
+          let y = 0;
+          const col = j * d;
+          if (upper) {
+            for (let i = 0; i <= j; i++) y += diff[i] * ft[col + i];
+          } else {
+            for (let i = j; i < d; i++) y += diff[i] * ft[col + i];
+          }
+          q += y * y;
+        }
+        out[s * K + k] = -0.5 * (constant + q) + add;
+      }
+    }
+    return;
+  }
+
+  // diag and spherical, expanded as scikit-learn does: sum mu^2 p - 2 x.(mu p) + x^2.p
+  const precisions = new Float64Array(K * d);
+  const meanTimesPrecision = new Float64Array(K * d);
+  const meanTerm = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    if (type === "diag") {
+      let t = 0;
+      for (let j = 0; j < d; j++) {
+        const p = pc[k * d + j] * pc[k * d + j];
+        precisions[k * d + j] = p;
+        meanTimesPrecision[k * d + j] = means[k * d + j] * p;
+        t += means[k * d + j] * means[k * d + j] * p;
+      }
+      meanTerm[k] = t;
+    } else {
+      const p = pc[k] * pc[k];
+      let t = 0;
+      for (let j = 0; j < d; j++) {
+        precisions[k * d + j] = p;
+        meanTimesPrecision[k * d + j] = means[k * d + j] * p;
+        t += means[k * d + j] * means[k * d + j];
+      }
+      meanTerm[k] = t * p;
+    }
+  }
+  for (let s = 0; s < n; s++) {
+    const row = s * d;
+    let rowNorm = 0;
+    if (type === "spherical") for (let j = 0; j < d; j++) rowNorm += data[row + j] * data[row + j];
+    for (let k = 0; k < K; k++) {
+      let cross = 0;
+      let square = 0;
+      const base = k * d;
+      for (let j = 0; j < d; j++) {
+        const x = data[row + j];
+        cross += x * meanTimesPrecision[base + j];
+        if (type === "diag") square += x * x * precisions[base + j];
+      }
+      if (type === "spherical") square = rowNorm * precisions[base];
+      const q = meanTerm[k] - 2 * cross + square;
+      out[s * K + k] = -0.5 * (constant + q) + logDet[k] + logWeights[k];
+    }
+  }
+}
+
+/** M-step: weights, means, covariances and precision Cholesky factors from the responsibilities. */
+function mStep(
+  data: Float64Array,
+  n: number,
+  d: number,
+  K: number,
+  type: CovarianceType,
+  regCovar: number,
+  resp: Float64Array,
+  params: Params,
+  work: Workspace,
+): void {
+  estimateGaussianParameters(data, n, d, K, type, regCovar, resp, params, work);
+  let total = 0;
+  for (let k = 0; k < K; k++) total += params.weights[k];
+  for (let k = 0; k < K; k++) params.weights[k] /= total;
+  computePrecisionCholesky(params, K, d, type);
+}
+
+/**
+ * `_estimate_gaussian_parameters`: writes nk (unnormalised weights) into params.weights, the means
+ * and the covariances (with regCovar on the diagonal).
+ */
+function estimateGaussianParameters(
+  data: Float64Array,
+  n: number,
+  d: number,
+  K: number,
+  type: CovarianceType,
+  regCovar: number,
+  resp: Float64Array,
+  params: Params,
+  work: Workspace,
+): void {
+  const nk = params.weights;
+  const means = params.means;
+  const cov = params.covariances;
+  nk.fill(0);
+  means.fill(0);
+  for (let s = 0; s < n; s++) {
+    const row = s * d;
+    for (let k = 0; k < K; k++) {
+      const r = resp[s * K + k];
+      nk[k] += r;
+      const base = k * d;
+      for (let j = 0; j < d; j++) means[base + j] += r * data[row + j];
+    }
+  }
+  for (let k = 0; k < K; k++) {
+    nk[k] += 10 * EPS;
+    for (let j = 0; j < d; j++) means[k * d + j] /= nk[k];
+  }
+
+  if (type === "full") {
+    const diff = work.diff;
+    cov.fill(0);
+    for (let k = 0; k < K; k++) {
+      const offset = k * d * d;
+      const mu = k * d;
+      for (let s = 0; s < n; s++) {
+        const r = resp[s * K + k];
+        const row = s * d;
+        for (let i = 0; i < d; i++) diff[i] = data[row + i] - means[mu + i];
+        for (let i = 0; i < d; i++) {
+          const a = r * diff[i];
+          const line = offset + i * d;
+          for (let j = 0; j <= i; j++) cov[line + j] += a * diff[j];
+        }
+      }
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j <= i; j++) {
+          const v = cov[offset + i * d + j] / nk[k];
+          cov[offset + i * d + j] = v;
+          cov[offset + j * d + i] = v;
+        }
+        cov[offset + i * d + i] += regCovar;
+      }
+    }
+  } else if (type === "tied") {
+    const xtx = work.crossProduct(n);
+    let nkSum = 0;
+    for (let k = 0; k < K; k++) nkSum += nk[k];
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        let meanProducts = 0;
+        for (let k = 0; k < K; k++) meanProducts += nk[k] * means[k * d + i] * means[k * d + j];
+        cov[i * d + j] = (xtx[i * d + j] - meanProducts) / nkSum;
+      }
+      cov[i * d + i] += regCovar;
+    }
+  } else {
+    // diag (and spherical as its mean): E[x^2] - 2 mu E[x] + mu^2 + reg, as scikit-learn writes it.
+    const avgX2 = new Float64Array(K * d);
+    for (let s = 0; s < n; s++) {
+      const row = s * d;
+      for (let k = 0; k < K; k++) {
+        const r = resp[s * K + k];
+        const base = k * d;
+        for (let j = 0; j < d; j++) avgX2[base + j] += r * data[row + j] * data[row + j];
+      }
+    }
+    for (let k = 0; k < K; k++) {
+      let sphericalSum = 0;
+      for (let j = 0; j < d; j++) {
+        const m = means[k * d + j];
+        const v = avgX2[k * d + j] / nk[k] - 2 * (m * m) + m * m + regCovar;
+        if (type === "diag") cov[k * d + j] = v;
+        else sphericalSum += v;
+      }
+      if (type === "spherical") cov[k] = sphericalSum / d;
+    }
+  }
+}
+
+/** `_compute_precision_cholesky`, raising scikit-learn's ill-defined-covariance error. */
+function computePrecisionCholesky(params: Params, K: number, d: number, type: CovarianceType): void {
+  const cov = params.covariances;
+  const pc = params.precisionsCholesky;
+  params.choleskyUpper = true;
+  if (type === "full" || type === "tied") {
+    const count = type === "full" ? K : 1;
+    const L = new Float64Array(d * d);
+    for (let k = 0; k < count; k++) {
+      if (!choleskyLower(cov, k * d * d, d, L, 0)) throw new Error(ILL_DEFINED_COVARIANCE_MESSAGE);
+      invertLowerTriangular(L, 0, d, pc, k * d * d, true);
+    }
+  } else {
+    for (let i = 0; i < cov.length; i++) {
+      if (!(cov[i] > 0)) throw new Error(ILL_DEFINED_COVARIANCE_MESSAGE);
+      pc[i] = 1 / Math.sqrt(cov[i]);
+    }
+  }
+}
+
+function argmaxRows(values: Float64Array, n: number, K: number): number[] {
+  const labels = new Array<number>(n);
+  for (let s = 0; s < n; s++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (values[s * K + k] > values[s * K + best]) best = k;
+    labels[s] = best;
+  }
+  return labels;
+}
