@@ -37,6 +37,7 @@ export type CovarianceArray<C extends CovarianceType> = C extends "full"
 export interface IterationInfo<C extends CovarianceType = CovarianceType> {
   /** Which of the `nInit` initialisations this is, from 0. */
   init: number;
+  covarianceType: C;
   /** 0 for the initial parameters, then 1, 2, ... after each E-step + M-step. */
   iter: number;
   /**
@@ -400,6 +401,7 @@ export class GaussianMixture<C extends CovarianceType = "full"> {
   private reportIteration(init: number, iter: number, lowerBound: number, change: number, params: Params, d: number): void {
     this.onIteration!({
       init,
+      covarianceType: this.covarianceType,
       iter,
       lowerBound,
       change,
@@ -606,6 +608,37 @@ export class GaussianMixture<C extends CovarianceType = "full"> {
     checkFeatureCount(matrix, state.d, "GaussianMixture");
     return { matrix, state };
   }
+}
+
+/**
+ * Mixture parameters in scikit-learn's nested shapes: a fitted `GaussianMixture`, an `IterationInfo`,
+ * or a plain object.
+ */
+export interface MixtureParameters<C extends CovarianceType = CovarianceType> {
+  covarianceType: C;
+  weights: ArrayLike<number>;
+  means: DataRows;
+  covariances: CovarianceArray<C>;
+}
+
+/**
+ * Responsibilities (posterior component probabilities, n x K, flat) of the rows of X under the given
+ * parameters, without a fitted estimator: what the plots use to colour points of intermediate EM steps.
+ */
+export function responsibilitiesUnder(params: MixtureParameters, X: DataRows): { resp: Float64Array; labels: number[] } {
+  const matrix = toDenseMatrix(X);
+  const { rows: n, cols: d } = matrix;
+  const K = params.weights.length;
+  const type = params.covarianceType;
+  const flat = allocateParams(K, d, type);
+  flat.weights.set(flattenWithShape(params.weights, [K], "weights"));
+  flat.means.set(flattenWithShape(params.means, [K, d], "means"));
+  const shape = { full: [K, d, d], tied: [d, d], diag: [K, d], spherical: [K] }[type];
+  flat.covariances.set(flattenWithShape(params.covariances, shape, "covariances"));
+  computePrecisionCholesky(flat, K, d, type);
+  const resp = new Float64Array(n * K);
+  eStep(matrix.data, n, d, K, type, flat, resp, null);
+  return { resp, labels: argmaxRows(resp, n, K) };
 }
 
 // ------------------------------------------------------------------ numerical kernels

@@ -14,3 +14,14 @@ export { SeededRandom, type RandomState } from "./random.js";
 export { NotFittedError, ILL_DEFINED_COVARIANCE_MESSAGE } from "./errors.js";
 export { type DataRows } from "./matrix.js";
 export { parseNumericCsv, readNumericCsv, CsvError, type NumericTable } from "./csv.js";
+export { type MixtureParameters, responsibilitiesUnder } from "./gaussian-mixture.js";
+export {
+  plotMixture,
+  plotMixturePanels,
+  mixturePlotSpec,
+  renderVegaLiteSvg,
+  ellipseOutline,
+  marginalCovariance,
+  type MixturePlotOptions,
+  type MixturePanel,
+} from "./plot.js";
