@@ -1,0 +1,328 @@
+/**
+ * Activity analysis: which locals carry a derivative. A local is active when it is assigned a value
+ * that depends on an active parameter; an array is active when any element is. Calls are analysed
+ * through the callee's summary (does its result depend on its active parameters, which array
+ * parameters does it write active values into), so activity flows across functions and recursion.
+ * The analysis also fences the language: an opaque construct that touches an active value is an error.
+ */
+import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
+import type { Expr, FunctionIR, LValue, Stmt } from "../ir/ir.js";
+import { lvalueRoot } from "../ir/build.js";
+import { rules } from "../../src/runtime/rules.js";
+
+export interface Summary {
+  readonly returnActive: boolean;
+  /** Array parameters the function writes active values into. */
+  readonly activatedParams: ReadonlySet<string>;
+}
+
+export interface ActivityContext {
+  functionIR(target: string): FunctionIR;
+  summary(target: string, activeParams: readonly string[]): Summary;
+}
+
+export type CallExpr = Extract<Expr, { k: "call" }>;
+
+export class Activity {
+  readonly active = new Set<string>();
+  returnActive = false;
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    readonly fn: FunctionIR,
+    readonly activeParams: readonly string[],
+    private readonly ctx: ActivityContext,
+  ) {
+    for (const p of activeParams) this.active.add(p);
+    let changed = true;
+    while (changed) {
+      const before = this.active.size + (this.returnActive ? 1 : 0);
+      this.stmts(fn.body);
+      changed = this.active.size + (this.returnActive ? 1 : 0) !== before;
+    }
+    this.fence(fn.body);
+  }
+
+  /** Array parameters (not among the active ones) that became active by writes. */
+  get activatedParams(): Set<string> {
+    return new Set(this.fn.params.filter((p) => p.shape === "array" && this.active.has(p.name) && !this.activeParams.includes(p.name)).map((p) => p.name));
+  }
+
+  isActive(e: Expr): boolean {
+    switch (e.k) {
+      case "var":
+        return this.active.has(e.name);
+      case "index":
+        return this.isActive(e.arr);
+      case "bin":
+        return this.isActive(e.a) || this.isActive(e.b);
+      case "neg":
+        return this.isActive(e.a);
+      case "cond":
+        return this.isActive(e.a) || this.isActive(e.b);
+      case "math":
+        return rules[e.fn] !== undefined && !rules[e.fn].zeroDerivative && e.args.some((a) => this.isActive(a));
+      case "call":
+        return e.args.some((a) => this.isActive(a)) && this.ctx.summary(e.target, this.calleeActiveParams(e)).returnActive;
+      case "arraylit":
+        return e.elems.some((a) => this.isActive(a));
+      default:
+        return false;
+    }
+  }
+
+  calleeParams(target: string): FunctionIR["params"] {
+    return this.ctx.functionIR(target).params;
+  }
+
+  /** The callee's parameters that receive active arguments at this call. */
+  calleeActiveParams(call: CallExpr): string[] {
+    const callee = this.ctx.functionIR(call.target);
+    const names: string[] = [];
+    callee.params.forEach((p, i) => {
+      const arg = call.args[i];
+      if (arg === undefined || !this.isActive(arg)) return;
+      if (p.shape === "other")
+        throw new CompileError({
+          code: ADC.activeArgumentNotVariable,
+          message: `argument ${i + 1} of ${call.fn} is active, but its parameter '${p.name}' has type ${p.type}, which cannot carry a derivative`,
+          pos: call.pos,
+        });
+      names.push(p.name);
+    });
+    return names;
+  }
+
+  private markActive(name: string | undefined): void {
+    if (name !== undefined && this.fn.locals.get(name)?.shape !== "other") this.active.add(name);
+  }
+
+  /** Visit calls inside an expression: active array arguments the callee writes make the caller's array active. */
+  private calls(e: Expr): void {
+    switch (e.k) {
+      case "call": {
+        for (const a of e.args) this.calls(a);
+        if (!e.args.some((a) => this.isActive(a))) return;
+        const callee = this.ctx.functionIR(e.target);
+        const summary = this.ctx.summary(e.target, this.calleeActiveParams(e));
+        callee.params.forEach((p, i) => {
+          if (!summary.activatedParams.has(p.name)) return;
+          const arg = e.args[i];
+          if (arg?.k === "var") this.markActive(arg.name);
+          else
+            throw new CompileError({
+              code: ADC.activeArgumentNotVariable,
+              message: `${e.fn} writes derivatives into its parameter '${p.name}'; pass a variable there`,
+              pos: e.pos,
+            });
+        });
+        return;
+      }
+      case "bin":
+      case "cmp":
+      case "logic":
+        this.calls(e.a);
+        this.calls(e.b);
+        return;
+      case "neg":
+      case "not":
+        this.calls(e.a);
+        return;
+      case "cond":
+        this.calls(e.c);
+        this.calls(e.a);
+        this.calls(e.b);
+        return;
+      case "math":
+        for (const a of e.args) this.calls(a);
+        return;
+      case "index":
+        this.calls(e.arr);
+        this.calls(e.index);
+        return;
+      case "length":
+        this.calls(e.arr);
+        return;
+      case "zeros":
+        this.calls(e.size);
+        return;
+      case "arraylit":
+        for (const a of e.elems) this.calls(a);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private assignTo(target: LValue, value: Expr): void {
+    this.calls(value);
+    if (target.k === "index") this.calls(target.index);
+    if (this.isActive(value)) {
+      if (target.k === "index" && target.arr.k !== "var")
+        throw new CompileError({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: this.fn.pos });
+      this.markActive(lvalueRoot(target));
+    }
+  }
+
+  private stmts(list: readonly Stmt[]): void {
+    for (const s of list) this.stmt(s);
+  }
+
+  private stmt(s: Stmt): void {
+    switch (s.k) {
+      case "let":
+        for (const d of s.decls) if (d.init !== undefined) this.assignTo({ k: "var", name: d.name }, d.init);
+        return;
+      case "assign":
+        this.assignTo(s.target, s.value);
+        return;
+      case "destructure":
+        return;
+      case "if":
+        this.calls(s.cond);
+        this.stmts(s.then);
+        if (s.else) this.stmts(s.else);
+        return;
+      case "for":
+        this.stmts(s.init);
+        if (s.cond) this.calls(s.cond);
+        this.stmts(s.update);
+        this.stmts(s.body);
+        return;
+      case "while":
+      case "do":
+        this.calls(s.cond);
+        this.stmts(s.body);
+        return;
+      case "switch":
+        this.calls(s.disc);
+        for (const c of s.cases) {
+          if (c.test) this.calls(c.test);
+          this.stmts(c.body);
+        }
+        return;
+      case "return":
+        if (s.value !== undefined) {
+          this.calls(s.value);
+          if (this.isActive(s.value)) {
+            if (this.fn.returnShape === "other")
+              throw new CompileError({ code: ADC.badReturn, message: `${this.fn.name} returns an active value of type ${this.fn.returnType}; differentiable functions return number, number[] or Float64Array`, pos: this.fn.pos });
+            this.returnActive = true;
+          }
+        }
+        return;
+      case "expr":
+        this.calls(s.expr);
+        return;
+      case "block":
+        this.stmts(s.body);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Report every opaque construct that reads or writes an active local. */
+  private fence(list: readonly Stmt[]): void {
+    const checkExpr = (e: Expr): void => {
+      switch (e.k) {
+        case "opaque": {
+          const touched = e.reads.filter((r) => this.active.has(r));
+          const allowed = e.allowActiveScalars === true && touched.every((r) => this.fn.locals.get(r)?.shape === "num");
+          if (touched.length > 0 && !allowed)
+            this.diagnostics.push({ code: e.code, message: `${e.reason} (it touches the active value${touched.length > 1 ? "s" : ""} ${touched.map((t) => `'${t}'`).join(", ")})`, pos: e.pos });
+          return;
+        }
+        case "bin":
+        case "cmp":
+        case "logic":
+          checkExpr(e.a);
+          checkExpr(e.b);
+          return;
+        case "neg":
+        case "not":
+          checkExpr(e.a);
+          return;
+        case "cond":
+          checkExpr(e.c);
+          checkExpr(e.a);
+          checkExpr(e.b);
+          return;
+        case "math":
+          if (e.args.length > 0 && rules[e.fn] !== undefined && rules[e.fn].arity !== "variadic" && e.args.length !== rules[e.fn].arity && e.args.some((a) => this.isActive(a)))
+            this.diagnostics.push({ code: ADC.unknownMathFunction, message: `Math.${e.fn} takes ${String(rules[e.fn].arity)} argument(s) in differentiable code`, pos: this.fn.pos });
+          for (const a of e.args) checkExpr(a);
+          return;
+        case "call":
+          for (const a of e.args) checkExpr(a);
+          return;
+        case "index":
+          checkExpr(e.arr);
+          checkExpr(e.index);
+          return;
+        case "length":
+          checkExpr(e.arr);
+          return;
+        case "zeros":
+          checkExpr(e.size);
+          return;
+        case "arraylit":
+          for (const a of e.elems) checkExpr(a);
+          return;
+        default:
+          return;
+      }
+    };
+    const visit = (stmts: readonly Stmt[]): void => {
+      for (const s of stmts) {
+        switch (s.k) {
+          case "let":
+            for (const d of s.decls) if (d.init) checkExpr(d.init);
+            break;
+          case "assign":
+            checkExpr(s.value);
+            if (s.target.k === "index") checkExpr(s.target.index);
+            break;
+          case "if":
+            checkExpr(s.cond);
+            visit(s.then);
+            if (s.else) visit(s.else);
+            break;
+          case "for":
+            visit(s.init);
+            if (s.cond) checkExpr(s.cond);
+            visit(s.update);
+            visit(s.body);
+            break;
+          case "while":
+          case "do":
+            checkExpr(s.cond);
+            visit(s.body);
+            break;
+          case "switch":
+            checkExpr(s.disc);
+            for (const c of s.cases) {
+              if (c.test) checkExpr(c.test);
+              visit(c.body);
+            }
+            break;
+          case "return":
+            if (s.value) checkExpr(s.value);
+            break;
+          case "expr":
+            checkExpr(s.expr);
+            break;
+          case "block":
+            visit(s.body);
+            break;
+          case "opaque":
+            checkExpr(s.stmt);
+            break;
+          default:
+            break;
+        }
+      }
+    };
+    visit(list);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Every error adc-ts reports, with a stable code. Codes never change meaning; new kinds get new codes.
+ * A diagnostic reads `path:line:col - error ADC1234: message` (1-based line and column).
+ */
+import type { SourcePos } from "./ir/ir.js";
+
+export const ADC = {
+  /** The input does not parse. */
+  syntax: "ADC1001",
+  /** `@differentiable` on something that is not a top-level function. */
+  tagNotOnFunction: "ADC1002",
+  /** An option after `@differentiable` that adc-ts does not know. */
+  unknownOption: "ADC1003",
+  /** `wrt=` names something that is not a differentiable parameter. */
+  badWrt: "ADC1004",
+  /** A differentiable function returns something other than number, number[] or Float64Array. */
+  badReturn: "ADC1005",
+  /** A parameter form adc-ts cannot differentiate through (destructuring, rest). */
+  badParameter: "ADC1006",
+  /** `hessian` on a function that does not return a number. */
+  badHessian: "ADC1007",
+  /** An active value passed to a function whose source adc-ts cannot see. */
+  opaqueCall: "ADC2001",
+  /** A method called on an active value (other than the supported ones). */
+  methodOnActive: "ADC2002",
+  /** An object, closure or nested function holding an active value. */
+  objectOrClosure: "ADC2003",
+  /** `try`/`catch`/`finally` around active code. */
+  tryStatement: "ADC2004",
+  /** `eval`, `new Function` or `with`. */
+  dynamicCode: "ADC2005",
+  /** A property (other than `.length`) read from an active value, or a getter. */
+  propertyOnActive: "ADC2006",
+  /** A statement adc-ts does not differentiate, touching an active value. */
+  unsupportedStatement: "ADC2007",
+  /** An expression adc-ts does not differentiate, touching an active value. */
+  unsupportedExpression: "ADC2008",
+  /** A `for` header whose active update cannot be written inline. */
+  activeLoopHeader: "ADC2009",
+  /** An assignment or `++`/`--` inside an expression, touching an active value. */
+  assignmentInExpression: "ADC2010",
+  /** An async function or generator. */
+  asyncOrGenerator: "ADC2011",
+  /** A labelled statement, touching an active value. */
+  labelledStatement: "ADC2012",
+  /** An array of arrays holding active values. */
+  nestedActiveArray: "ADC2013",
+  /** A callee with an active argument whose derivative would have to write a tangent nobody owns. */
+  activeArgumentNotVariable: "ADC2014",
+  /** A Math function without a derivative rule, applied to an active value. */
+  unknownMathFunction: "ADC2015",
+  /** An input file could not be read. */
+  unreadableInput: "ADC3001",
+  /** Bad command-line use: an --out inside the inputs, no inputs, ... */
+  usage: "ADC3002",
+  /** The output directory could not be written. */
+  unwritableOutput: "ADC3003",
+} as const;
+
+export type AdcCode = (typeof ADC)[keyof typeof ADC];
+
+export interface Diagnostic {
+  readonly code: string;
+  readonly message: string;
+  readonly pos?: SourcePos;
+}
+
+export function formatDiagnostic(d: Diagnostic, relativeTo?: (file: string) => string): string {
+  const where = d.pos !== undefined ? `${relativeTo ? relativeTo(d.pos.file) : d.pos.file}:${d.pos.line}:${d.pos.col} - ` : "";
+  return `${where}error ${d.code}: ${d.message}`;
+}
+
+/** Thrown inside the compiler where one construct cannot go on; caught per function. */
+export class CompileError extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(formatDiagnostic(diagnostic));
+  }
+}

@@ -1,0 +1,575 @@
+/**
+ * TypeScript source to IR. Finds the functions tagged `@differentiable` by reading their leading
+ * comments (tsc's default JSDoc mode skips unknown tags), converts function bodies to IR, and keeps
+ * every construct it cannot represent as an `opaque` node with the reason it would be an error if it
+ * touched an active value. This is the one place that knows TypeScript's AST.
+ */
+import ts from "typescript";
+import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
+import { isMathFunction, mathConstants } from "../../src/runtime/rules.js";
+import type {
+  Annotation,
+  ArrayKind,
+  AssignOp,
+  BinaryOp,
+  CompareOp,
+  Declarator,
+  Expr,
+  FunctionIR,
+  LocalInfo,
+  LValue,
+  Opaque,
+  Param,
+  Shape,
+  SourcePos,
+  Stmt,
+} from "../ir/ir.js";
+
+/** A function declaration the frontend can convert: its node and where its text ends. */
+export interface FunctionSite {
+  readonly key: string;
+  readonly name: string;
+  readonly file: string;
+  readonly node: ts.FunctionDeclaration | ts.VariableStatement;
+  readonly fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
+  readonly exported: boolean;
+  readonly annotation?: Annotation;
+  /** The position right after the declaration's text, where derivatives are inserted. */
+  readonly end: number;
+}
+
+export const TAG = "@differentiable";
+
+export function posOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): SourcePos {
+  const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+  return { file: sf.fileName, line: line + 1, col: character + 1 };
+}
+
+function posAt(sf: ts.SourceFile, offset: number): SourcePos {
+  const { line, character } = sf.getLineAndCharacterOfPosition(offset);
+  return { file: sf.fileName, line: line + 1, col: character + 1 };
+}
+
+export const siteKey = (file: string, name: string): string => `${file}#${name}`;
+
+/** The JSDoc comment carrying the tag directly before a statement, if any: [start, text]. */
+function taggedComment(sf: ts.SourceFile, node: ts.Node): [number, string] | undefined {
+  const ranges = ts.getLeadingCommentRanges(sf.text, node.getFullStart()) ?? [];
+  const last = ranges[ranges.length - 1];
+  if (last === undefined || last.kind !== ts.SyntaxKind.MultiLineCommentTrivia) return undefined;
+  const text = sf.text.slice(last.pos, last.end);
+  if (!text.startsWith("/**") || !hasTag(text)) return undefined;
+  return [last.pos, text];
+}
+
+const TAG_PATTERN = /@differentiable(?![\w-])/;
+const hasTag = (comment: string): boolean => TAG_PATTERN.test(comment);
+
+/** Read `wrt=a,b` and `hessian` after the tag, on its line. */
+function parseAnnotation(
+  sf: ts.SourceFile,
+  commentStart: number,
+  comment: string,
+  params: readonly Param[],
+  diagnostics: Diagnostic[],
+): Annotation {
+  const m = TAG_PATTERN.exec(comment)!;
+  const after = comment.slice(m.index + TAG.length).split(/\r?\n/)[0].replace(/\*\/\s*$/, "");
+  let wrt: string[] | undefined;
+  let hessian = false;
+  let offset = m.index + TAG.length;
+  for (const token of after.split(/(\s+)/)) {
+    const here = offset;
+    offset += token.length;
+    if (token.trim() === "" || token === "*") continue;
+    if (token === "hessian") {
+      hessian = true;
+    } else if (token.startsWith("wrt=")) {
+      wrt = token.slice(4).split(",").filter((s) => s !== "");
+      for (const name of wrt) {
+        const p = params.find((q) => q.name === name);
+        if (p === undefined)
+          diagnostics.push({ code: ADC.badWrt, message: `wrt names '${name}', which is not a parameter`, pos: posAt(sf, commentStart + here) });
+        else if (p.shape === "other")
+          diagnostics.push({
+            code: ADC.badWrt,
+            message: `wrt names '${name}', whose type ${p.type} is not number, number[], readonly number[] or Float64Array`,
+            pos: posAt(sf, commentStart + here),
+          });
+      }
+    } else {
+      diagnostics.push({
+        code: ADC.unknownOption,
+        message: `unknown option '${token}' after @differentiable (known: wrt=a,b and hessian)`,
+        pos: posAt(sf, commentStart + here),
+      });
+    }
+  }
+  const chosen = wrt ?? params.filter((p) => p.shape !== "other").map((p) => p.name);
+  return { wrt: params.filter((p) => chosen.includes(p.name) && p.shape !== "other").map((p) => p.name), hessian };
+}
+
+function isExported(node: ts.Node): boolean {
+  return (ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Export) !== 0;
+}
+
+/** The top-level functions of a file, annotated or not (callees need not be annotated). */
+export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker, diagnostics: Diagnostic[]): FunctionSite[] {
+  const sites: FunctionSite[] = [];
+  const consumedTags = new Set<number>();
+  for (const st of sf.statements) {
+    const tag = taggedComment(sf, st);
+    let site: Omit<FunctionSite, "annotation"> | undefined;
+    if (ts.isFunctionDeclaration(st) && st.name !== undefined && st.body !== undefined) {
+      site = { key: siteKey(sf.fileName, st.name.text), name: st.name.text, file: sf.fileName, node: st, fn: st, exported: isExported(st), end: st.end };
+    } else if (ts.isVariableStatement(st) && st.declarationList.declarations.length === 1) {
+      const d = st.declarationList.declarations[0];
+      if (ts.isIdentifier(d.name) && d.initializer !== undefined) {
+        let init: ts.Expression = d.initializer;
+        while (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isSatisfiesExpression(init)) init = init.expression;
+        if (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
+          site = { key: siteKey(sf.fileName, d.name.text), name: d.name.text, file: sf.fileName, node: st, fn: init, exported: isExported(st), end: st.end };
+      }
+    }
+    if (tag !== undefined) {
+      consumedTags.add(tag[0]);
+      if (site === undefined) {
+        diagnostics.push({
+          code: ADC.tagNotOnFunction,
+          message: "@differentiable must stand before a top-level function declaration or a const bound to an arrow function or function expression",
+          pos: posOf(st, sf),
+        });
+        continue;
+      }
+      const params = convertParams(site.fn, checker, sf, []);
+      sites.push({ ...site, annotation: parseAnnotation(sf, tag[0], tag[1], params, diagnostics) });
+    } else if (site !== undefined) {
+      sites.push(site);
+    }
+  }
+  // A tag anywhere else (inside a function, on a class member, ...) would be silently ignored: report it.
+  const commentPattern = /\/\*\*[\s\S]*?\*\//g;
+  for (let m = commentPattern.exec(sf.text); m !== null; m = commentPattern.exec(sf.text)) {
+    if (!hasTag(m[0]) || consumedTags.has(m.index)) continue;
+    // Only real comments: skip matches inside strings or templates.
+    if (insideStringLiteral(sf, m.index)) continue;
+    diagnostics.push({
+      code: ADC.tagNotOnFunction,
+      message: "@differentiable must stand directly before a top-level function declaration or const-bound function",
+      pos: posAt(sf, m.index),
+    });
+  }
+  return sites;
+}
+
+function insideStringLiteral(sf: ts.SourceFile, offset: number): boolean {
+  let node: ts.Node = sf;
+  for (;;) {
+    const child: ts.Node | undefined = ts.forEachChild(node, (c) => (c.getStart(sf) <= offset && offset < c.end ? c : undefined));
+    if (child === undefined) break;
+    node = child;
+  }
+  return ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node) || ts.isTemplateExpression(node);
+}
+
+function shapeOfType(type: ts.Type, checker: ts.TypeChecker): { shape: Shape; arrayKind?: ArrayKind } {
+  if (type.flags & ts.TypeFlags.NumberLike) return { shape: "num" };
+  if (type.isUnion() && type.types.every((t) => t.flags & ts.TypeFlags.NumberLike)) return { shape: "num" };
+  const symbolName = type.getSymbol()?.getName();
+  if (symbolName === "Float64Array") return { shape: "array", arrayKind: "Float64Array" };
+  if (checker.isArrayType(type) || checker.isTupleType(type)) {
+    const args = checker.getTypeArguments(type as ts.TypeReference);
+    if (args.length > 0 && args.every((t) => t.flags & ts.TypeFlags.NumberLike)) return { shape: "array", arrayKind: "Array" };
+  }
+  return { shape: "other" };
+}
+
+function convertParams(
+  fn: ts.SignatureDeclaration,
+  checker: ts.TypeChecker,
+  sf: ts.SourceFile,
+  diagnostics: Diagnostic[],
+): Param[] {
+  return fn.parameters.map((p) => {
+    if (!ts.isIdentifier(p.name) || p.dotDotDotToken !== undefined) {
+      diagnostics.push({ code: ADC.badParameter, message: "destructured and rest parameters are not supported in differentiable code", pos: posOf(p, sf) });
+      return { name: p.name.getText(sf), type: "unknown", shape: "other" as const };
+    }
+    const type = checker.getTypeAtLocation(p);
+    const typeText = p.type !== undefined ? p.type.getText(sf) : checker.typeToString(type);
+    return { name: p.name.text, type: typeText, ...shapeOfType(type, checker), optional: p.questionToken !== undefined || p.initializer !== undefined };
+  });
+}
+
+/** The functions a call may reach: resolves a callee expression to a site of the input. */
+export type CalleeResolver = (callee: ts.Expression) => FunctionSite | undefined;
+
+const arithmetic: Partial<Record<ts.SyntaxKind, BinaryOp>> = {
+  [ts.SyntaxKind.PlusToken]: "+",
+  [ts.SyntaxKind.MinusToken]: "-",
+  [ts.SyntaxKind.AsteriskToken]: "*",
+  [ts.SyntaxKind.SlashToken]: "/",
+  [ts.SyntaxKind.PercentToken]: "%",
+  [ts.SyntaxKind.AsteriskAsteriskToken]: "**",
+};
+const comparisons: Partial<Record<ts.SyntaxKind, CompareOp>> = {
+  [ts.SyntaxKind.LessThanToken]: "<",
+  [ts.SyntaxKind.LessThanEqualsToken]: "<=",
+  [ts.SyntaxKind.GreaterThanToken]: ">",
+  [ts.SyntaxKind.GreaterThanEqualsToken]: ">=",
+  [ts.SyntaxKind.EqualsEqualsEqualsToken]: "===",
+  [ts.SyntaxKind.ExclamationEqualsEqualsToken]: "!==",
+  [ts.SyntaxKind.EqualsEqualsToken]: "==",
+  [ts.SyntaxKind.ExclamationEqualsToken]: "!=",
+};
+const assignments: Partial<Record<ts.SyntaxKind, AssignOp>> = {
+  [ts.SyntaxKind.EqualsToken]: "=",
+  [ts.SyntaxKind.PlusEqualsToken]: "+=",
+  [ts.SyntaxKind.MinusEqualsToken]: "-=",
+  [ts.SyntaxKind.AsteriskEqualsToken]: "*=",
+  [ts.SyntaxKind.SlashEqualsToken]: "/=",
+  [ts.SyntaxKind.PercentEqualsToken]: "%=",
+  [ts.SyntaxKind.AsteriskAsteriskEqualsToken]: "**=",
+};
+
+/** Converts one function to IR. */
+export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, resolve: CalleeResolver): FunctionIR {
+  const sf = site.fn.getSourceFile();
+  const fn = site.fn;
+  const diagnostics: Diagnostic[] = [];
+  if (fn.asteriskToken !== undefined || (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0)
+    throw new CompileError({ code: ADC.asyncOrGenerator, message: `${site.name} is async or a generator; differentiable functions must be plain`, pos: posOf(fn, sf) });
+  const params = convertParams(fn, checker, sf, diagnostics);
+  if (diagnostics.length > 0) throw new CompileError(diagnostics[0]);
+
+  const locals = new Map<string, LocalInfo>();
+  const usedNames = new Set<string>();
+  for (const p of params) locals.set(p.name, { shape: p.shape, arrayKind: p.arrayKind });
+  // Every identifier in the function, and every local's shape.
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) usedNames.add(n.text);
+    if ((ts.isVariableDeclaration(n) || ts.isParameter(n)) && ts.isIdentifier(n.name) && !locals.has(n.name.text)) {
+      locals.set(n.name.text, shapeOfType(checker.getTypeAtLocation(n.name), checker));
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+
+  const signature = checker.getSignatureFromDeclaration(fn);
+  const returnTsType = signature !== undefined ? checker.getReturnTypeOfSignature(signature) : undefined;
+  const returnInfo = returnTsType !== undefined ? shapeOfType(returnTsType, checker) : { shape: "other" as Shape };
+  const returnType = fn.type !== undefined ? fn.type.getText(sf) : returnTsType !== undefined ? checker.typeToString(returnTsType) : "unknown";
+
+  const cx = new Converter(sf, checker, resolve, locals, usedNames);
+  const body: Stmt[] = ts.isBlock(fn.body!) ? cx.stmts(fn.body.statements) : [{ k: "return", value: cx.expr(fn.body as ts.Expression) }];
+
+  return {
+    name: site.name,
+    file: site.file,
+    pos: posOf(site.node, sf),
+    exported: site.exported,
+    params,
+    returnShape: returnInfo.shape,
+    returnArrayKind: returnInfo.arrayKind,
+    returnType,
+    body,
+    locals,
+    usedNames,
+    annotation: site.annotation,
+  };
+}
+
+class Converter {
+  constructor(
+    private readonly sf: ts.SourceFile,
+    private readonly checker: ts.TypeChecker,
+    private readonly resolve: CalleeResolver,
+    private readonly locals: Map<string, LocalInfo>,
+    private readonly usedNames: Set<string>,
+  ) {}
+
+  private opaque(node: ts.Node, code: string, reason: string, allowActiveScalars = false): Opaque {
+    const reads = new Set<string>();
+    const visit = (n: ts.Node): void => {
+      if (ts.isIdentifier(n) && this.locals.has(n.text)) {
+        const parent = n.parent;
+        const isPropertyName =
+          (ts.isPropertyAccessExpression(parent) && parent.name === n) ||
+          (ts.isPropertyAssignment(parent) && parent.name === n) ||
+          (ts.isMethodDeclaration(parent) && parent.name === n);
+        if (!isPropertyName) reads.add(n.text);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(node);
+    return { k: "opaque", text: node.getText(this.sf), reads: [...reads], code, reason, pos: posOf(node, this.sf), ...(allowActiveScalars ? { allowActiveScalars } : {}) };
+  }
+
+  private fresh(base: string): string {
+    let name = base;
+    for (let i = 2; this.usedNames.has(name); i++) name = `${base}${i}`;
+    this.usedNames.add(name);
+    return name;
+  }
+
+  stmts(list: readonly ts.Statement[]): Stmt[] {
+    const out: Stmt[] = [];
+    for (const s of list) this.stmt(s, out);
+    return out;
+  }
+
+  private block(s: ts.Statement): Stmt[] {
+    return ts.isBlock(s) ? this.stmts(s.statements) : this.stmts([s]);
+  }
+
+  private opaqueStmt(node: ts.Node, code: string, reason: string, allowActiveScalars = false): Stmt {
+    return { k: "opaque", stmt: this.opaque(node, code, reason, allowActiveScalars) };
+  }
+
+  private stmt(s: ts.Statement, out: Stmt[]): void {
+    if (ts.isVariableStatement(s)) {
+      out.push(this.declList(s.declarationList, s));
+    } else if (ts.isExpressionStatement(s)) {
+      out.push(this.exprStmt(s.expression, s));
+    } else if (ts.isIfStatement(s)) {
+      out.push({ k: "if", cond: this.expr(s.expression), then: this.block(s.thenStatement), ...(s.elseStatement ? { else: this.block(s.elseStatement) } : {}) });
+    } else if (ts.isForStatement(s)) {
+      const init: Stmt[] = [];
+      if (s.initializer !== undefined) {
+        if (ts.isVariableDeclarationList(s.initializer)) init.push(this.declList(s.initializer, s.initializer));
+        else for (const e of this.commaList(s.initializer)) init.push(this.exprStmt(e, e));
+      }
+      const update = s.incrementor !== undefined ? this.commaList(s.incrementor).map((e) => this.exprStmt(e, e)) : [];
+      if ([...init, ...update].some((st) => st.k === "opaque")) {
+        out.push(this.opaqueStmt(s, ADC.unsupportedStatement, "this for-loop header is not supported"));
+        return;
+      }
+      out.push({ k: "for", init, ...(s.condition ? { cond: this.expr(s.condition) } : {}), update, body: this.block(s.statement) });
+    } else if (ts.isForOfStatement(s)) {
+      this.forOf(s, out);
+    } else if (ts.isWhileStatement(s)) {
+      out.push({ k: "while", cond: this.expr(s.expression), body: this.block(s.statement) });
+    } else if (ts.isDoStatement(s)) {
+      out.push({ k: "do", body: this.block(s.statement), cond: this.expr(s.expression) });
+    } else if (ts.isSwitchStatement(s)) {
+      out.push({
+        k: "switch",
+        disc: this.expr(s.expression),
+        cases: s.caseBlock.clauses.map((c) => ({ ...(ts.isCaseClause(c) ? { test: this.expr(c.expression) } : {}), body: this.stmts(c.statements) })),
+      });
+    } else if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) {
+      if (s.label !== undefined) out.push(this.opaqueStmt(s, ADC.labelledStatement, "labelled break and continue are not supported"));
+      else out.push({ k: ts.isBreakStatement(s) ? "break" : "continue" });
+    } else if (ts.isReturnStatement(s)) {
+      out.push(s.expression !== undefined ? { k: "return", value: this.expr(s.expression) } : { k: "return" });
+    } else if (ts.isBlock(s)) {
+      out.push({ k: "block", body: this.stmts(s.statements) });
+    } else if (ts.isEmptyStatement(s)) {
+      // nothing
+    } else if (ts.isTryStatement(s)) {
+      out.push(this.opaqueStmt(s, ADC.tryStatement, "try/catch/finally is not differentiated"));
+    } else if (ts.isLabeledStatement(s)) {
+      out.push(this.opaqueStmt(s, ADC.labelledStatement, "labelled statements are not supported"));
+    } else if (ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s)) {
+      out.push(this.opaqueStmt(s, ADC.objectOrClosure, "a nested function or class capturing an active value is not supported"));
+    } else if (ts.isWithStatement(s)) {
+      out.push(this.opaqueStmt(s, ADC.dynamicCode, "with is not supported"));
+    } else {
+      // throw, for-in, type declarations, ...: fine while they touch no active value.
+      out.push(this.opaqueStmt(s, ADC.unsupportedStatement, `${ts.SyntaxKind[s.kind]} is not differentiated`));
+    }
+  }
+
+  /** `for (const v of xs) body` → `for (let i = 0; i < xs.length; i++) { const v = xs[i]; body }` */
+  private forOf(s: ts.ForOfStatement, out: Stmt[]): void {
+    const list = s.initializer;
+    if (!ts.isVariableDeclarationList(list) || list.declarations.length !== 1 || !ts.isIdentifier(list.declarations[0].name) || s.awaitModifier !== undefined) {
+      out.push(this.opaqueStmt(s, ADC.unsupportedStatement, "only `for (const v of array)` loops are supported"));
+      return;
+    }
+    let arr = this.expr(s.expression);
+    if (arr.k !== "var") {
+      out.push(this.opaqueStmt(s, ADC.unsupportedStatement, "for-of is supported over a variable holding an array"));
+      return;
+    }
+    const i = this.fresh("i");
+    this.locals.set(i, { shape: "num" });
+    const name = list.declarations[0].name.text;
+    const decl = list.flags & ts.NodeFlags.Const ? "const" : "let";
+    out.push({
+      k: "for",
+      init: [{ k: "let", decl: "let", decls: [{ name: i, init: { k: "num", value: 0 } }] }],
+      cond: { k: "cmp", op: "<", a: { k: "var", name: i }, b: { k: "length", arr } },
+      update: [{ k: "assign", target: { k: "var", name: i }, op: "+=", value: { k: "num", value: 1 }, increment: "++" }],
+      body: [{ k: "let", decl, decls: [{ name, init: { k: "index", arr, index: { k: "var", name: i } } }] }, ...this.block(s.statement)],
+    });
+  }
+
+  private commaList(e: ts.Expression): ts.Expression[] {
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) return [...this.commaList(e.left), ...this.commaList(e.right)];
+    return [e];
+  }
+
+  private declList(list: ts.VariableDeclarationList, node: ts.Node): Stmt {
+    const decl = list.flags & ts.NodeFlags.Const ? "const" : "let";
+    const decls: Declarator[] = [];
+    for (const d of list.declarations) {
+      if (!ts.isIdentifier(d.name)) return this.opaqueStmt(node, ADC.unsupportedStatement, "destructuring declarations are not supported");
+      decls.push({
+        name: d.name.text,
+        ...(d.type !== undefined ? { type: d.type.getText(this.sf) } : {}),
+        ...(d.initializer !== undefined ? { init: this.expr(d.initializer) } : {}),
+      });
+    }
+    return { k: "let", decl, decls };
+  }
+
+  private lvalue(e: ts.Expression): LValue | undefined {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (ts.isIdentifier(e) && this.locals.has(e.text)) return { k: "var", name: e.text };
+    if (ts.isElementAccessExpression(e)) {
+      const arr = this.expr(e.expression);
+      if (arr.k === "var") return { k: "index", arr, index: this.expr(e.argumentExpression) };
+    }
+    return undefined;
+  }
+
+  private exprStmt(e: ts.Expression, node: ts.Node): Stmt {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (ts.isBinaryExpression(e)) {
+      const op = assignments[e.operatorToken.kind];
+      if (op !== undefined) {
+        const target = this.lvalue(e.left);
+        if (target === undefined)
+          return this.opaqueStmt(node, target === undefined && ts.isElementAccessExpression(e.left) ? ADC.nestedActiveArray : ADC.unsupportedStatement, "only variables and elements of array variables can be assigned in differentiable code");
+        return { k: "assign", target, op, value: this.expr(e.right) };
+      }
+    }
+    if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) &&
+      (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) {
+      const target = this.lvalue(e.operand);
+      if (target !== undefined)
+        return e.operator === ts.SyntaxKind.PlusPlusToken
+          ? { k: "assign", target, op: "+=", value: { k: "num", value: 1 }, increment: "++" }
+          : { k: "assign", target, op: "-=", value: { k: "num", value: 1 }, increment: "--" };
+    }
+    if (ts.isCallExpression(e)) {
+      const converted = this.expr(e);
+      if (converted.k === "opaque" && converted.code === ADC.opaqueCall)
+        // A call whose result is dropped cannot change a derivative through numbers passed by value.
+        return this.opaqueStmt(node, ADC.opaqueCall, converted.reason, true);
+      return { k: "expr", expr: converted };
+    }
+    return this.opaqueStmt(node, ADC.unsupportedStatement, "this expression statement is not differentiated");
+  }
+
+  expr(e: ts.Expression): Expr {
+    if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e))
+      return this.expr(e.expression);
+    if (ts.isNumericLiteral(e)) return { k: "num", value: Number(e.text.replace(/_/g, "")), text: e.getText(this.sf) };
+    if (ts.isIdentifier(e)) {
+      if (this.locals.has(e.text)) return { k: "var", name: e.text };
+      if (e.text === "Infinity") return { k: "num", value: Infinity, text: "Infinity" };
+      if (e.text === "NaN") return { k: "num", value: NaN, text: "NaN" };
+      return this.opaque(e, ADC.unsupportedExpression, "a module-level value");
+    }
+    if (ts.isBinaryExpression(e)) {
+      const kind = e.operatorToken.kind;
+      const op = arithmetic[kind];
+      if (op !== undefined) {
+        if (op === "+" && !this.isNumeric(e)) return this.opaque(e, ADC.unsupportedExpression, "string concatenation of an active value");
+        return { k: "bin", op, a: this.expr(e.left), b: this.expr(e.right) };
+      }
+      const cmp = comparisons[kind];
+      if (cmp !== undefined) return { k: "cmp", op: cmp, a: this.expr(e.left), b: this.expr(e.right) };
+      if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) {
+        if (this.isNumeric(e)) return this.opaque(e, ADC.unsupportedExpression, "&& and || on numbers are not differentiated; write a ternary");
+        return { k: "logic", op: kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||", a: this.expr(e.left), b: this.expr(e.right) };
+      }
+      if (assignments[kind] !== undefined) return this.opaque(e, ADC.assignmentInExpression, "an assignment inside an expression is not supported; write it as its own statement");
+      return this.opaque(e, ADC.unsupportedExpression, `the operator ${ts.tokenToString(kind)} is not differentiated`);
+    }
+    if (ts.isPrefixUnaryExpression(e)) {
+      switch (e.operator) {
+        case ts.SyntaxKind.MinusToken:
+          return { k: "neg", a: this.expr(e.operand) };
+        case ts.SyntaxKind.PlusToken:
+          return this.expr(e.operand);
+        case ts.SyntaxKind.ExclamationToken:
+          return { k: "not", a: this.expr(e.operand) };
+        case ts.SyntaxKind.PlusPlusToken:
+        case ts.SyntaxKind.MinusMinusToken:
+          return this.opaque(e, ADC.assignmentInExpression, "++ and -- inside an expression are not supported; write them as their own statement");
+        default:
+          return this.opaque(e, ADC.unsupportedExpression, "bitwise operators are not differentiated");
+      }
+    }
+    if (ts.isPostfixUnaryExpression(e))
+      return this.opaque(e, ADC.assignmentInExpression, "++ and -- inside an expression are not supported; write them as their own statement");
+    if (ts.isConditionalExpression(e)) return { k: "cond", c: this.expr(e.condition), a: this.expr(e.whenTrue), b: this.expr(e.whenFalse) };
+    if (ts.isElementAccessExpression(e)) return { k: "index", arr: this.expr(e.expression), index: this.expr(e.argumentExpression) };
+    if (ts.isPropertyAccessExpression(e)) {
+      if (ts.isIdentifier(e.expression) && e.expression.text === "Math" && !this.locals.has("Math")) {
+        if (e.name.text in mathConstants) return { k: "math", fn: e.name.text, args: [] };
+        return this.opaque(e, ADC.unknownMathFunction, `Math.${e.name.text} is not a number`);
+      }
+      if (e.name.text === "length") {
+        const arr = this.expr(e.expression);
+        if (arr.k !== "opaque") return { k: "length", arr };
+      }
+      return this.opaque(e, ADC.propertyOnActive, `reading .${e.name.text} of an active value is not differentiated (only .length is)`);
+    }
+    if (ts.isArrayLiteralExpression(e)) {
+      if (e.elements.some((x) => ts.isSpreadElement(x) || ts.isOmittedExpression(x)))
+        return this.opaque(e, ADC.unsupportedExpression, "spread and holes in array literals are not differentiated");
+      return { k: "arraylit", elems: e.elements.map((x) => this.expr(x)) };
+    }
+    if (ts.isNewExpression(e)) return this.newExpr(e);
+    if (ts.isCallExpression(e)) return this.call(e);
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isObjectLiteralExpression(e) || ts.isClassExpression(e))
+      return this.opaque(e, ADC.objectOrClosure, "objects and closures holding active values are not differentiated");
+    return this.opaque(e, ADC.unsupportedExpression, `${ts.SyntaxKind[e.kind]} is not differentiated`);
+  }
+
+  private isNumeric(e: ts.Expression): boolean {
+    return (this.checker.getTypeAtLocation(e).flags & ts.TypeFlags.NumberLike) !== 0;
+  }
+
+  private newExpr(e: ts.NewExpression): Expr {
+    const args = e.arguments ?? [];
+    if (ts.isIdentifier(e.expression) && e.expression.text === "Float64Array" && args.length === 1 && this.isNumeric(args[0]))
+      return { k: "zeros", kind: "Float64Array", size: this.expr(args[0]) };
+    if (ts.isIdentifier(e.expression) && e.expression.text === "Function")
+      return this.opaque(e, ADC.dynamicCode, "new Function is not supported");
+    return this.opaque(e, ADC.unsupportedExpression, `new ${e.expression.getText(this.sf)}(...) of active values is not differentiated`);
+  }
+
+  private call(e: ts.CallExpression): Expr {
+    const callee = e.expression;
+    // new Array(n).fill(0)
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "fill" && e.arguments.length === 1 &&
+      ts.isNumericLiteral(e.arguments[0]) && Number(e.arguments[0].text) === 0 &&
+      ts.isNewExpression(callee.expression) && ts.isIdentifier(callee.expression.expression) && callee.expression.expression.text === "Array" &&
+      callee.expression.arguments?.length === 1)
+      return { k: "zeros", kind: "Array", size: this.expr(callee.expression.arguments[0]) };
+    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math" && !this.locals.has("Math")) {
+      const fn = callee.name.text;
+      if (!isMathFunction(fn)) return this.opaque(e, ADC.unknownMathFunction, `Math.${fn} has no derivative rule`);
+      const args = e.arguments.map((a) => this.expr(a));
+      if (fn === "min" || fn === "max") {
+        // min(a, b, c) = min(min(a, b), c): the same value, and ties still go to the earliest argument.
+        if (args.length === 0) return { k: "num", value: fn === "min" ? Infinity : -Infinity, text: fn === "min" ? "Infinity" : "-Infinity" };
+        return args.slice(1).reduce<Expr>((acc, x) => ({ k: "math", fn, args: [acc, x] }), args[0]);
+      }
+      return { k: "math", fn, args };
+    }
+    if (ts.isIdentifier(callee) && callee.text === "eval") return this.opaque(e, ADC.dynamicCode, "eval is not supported");
+    const site = this.resolve(callee);
+    if (site !== undefined && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee))) {
+      return { k: "call", fn: callee.getText(this.sf), target: site.key, args: e.arguments.map((a) => this.expr(a)), pos: posOf(e, this.sf) };
+    }
+    if (ts.isPropertyAccessExpression(callee) && !(ts.isIdentifier(callee.expression) && !this.locals.has(callee.expression.text)))
+      return this.opaque(e, ADC.methodOnActive, `the method .${callee.name.text}() is not differentiated`);
+    return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} has no source adc-ts can see, so it cannot be differentiated`);
+  }
+}

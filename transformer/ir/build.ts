@@ -1,0 +1,209 @@
+/**
+ * Smart constructors for IR expressions. They fold the 0s and 1s that derivative rules produce, so the
+ * generated code reads like a hand-written derivative rather than a chain-rule transcript.
+ */
+import type { Algebra, Comparison } from "../../src/runtime/rules.js";
+import { mathConstants } from "../../src/runtime/rules.js";
+import type { BinaryOp, Expr, LValue, Stmt } from "./ir.js";
+
+export const num = (value: number): Expr => ({ k: "num", value });
+export const ref = (name: string): Expr => ({ k: "var", name });
+export const index = (arr: Expr, i: Expr): Expr => ({ k: "index", arr, index: i });
+
+export const isNum = (e: Expr, v?: number): boolean =>
+  e.k === "num" && (v === undefined || Object.is(e.value, v) || (v === 0 && e.value === 0));
+
+export function neg(a: Expr): Expr {
+  if (a.k === "num") return num(-a.value);
+  if (a.k === "neg") return a.a;
+  if (a.k === "bin" && a.op === "-") return bin("-", a.b, a.a);
+  return { k: "neg", a };
+}
+
+function bin(op: BinaryOp, a: Expr, b: Expr): Expr {
+  return { k: "bin", op, a, b };
+}
+
+export function add(a: Expr, b: Expr): Expr {
+  if (isNum(a, 0)) return b;
+  if (isNum(b, 0)) return a;
+  if (a.k === "num" && b.k === "num") return num(a.value + b.value);
+  if (b.k === "neg") return sub(a, b.a);
+  if (b.k === "num" && b.value < 0) return bin("-", a, num(-b.value));
+  return bin("+", a, b);
+}
+
+export function sub(a: Expr, b: Expr): Expr {
+  if (isNum(b, 0)) return a;
+  if (isNum(a, 0)) return neg(b);
+  if (a.k === "num" && b.k === "num") return num(a.value - b.value);
+  if (b.k === "neg") return add(a, b.a);
+  return bin("-", a, b);
+}
+
+export function mul(a: Expr, b: Expr): Expr {
+  if (isNum(a, 0) || isNum(b, 0)) return num(0);
+  if (isNum(a, 1)) return b;
+  if (isNum(b, 1)) return a;
+  if (isNum(a, -1)) return neg(b);
+  if (isNum(b, -1)) return neg(a);
+  if (a.k === "num" && b.k === "num") return num(a.value * b.value);
+  // (1 / u) * b reads better as b / u (and rounds the same way or better).
+  if (a.k === "bin" && a.op === "/" && isNum(a.a, 1)) return div(b, a.b);
+  if (b.k === "bin" && b.op === "/" && isNum(b.a, 1)) return div(a, b.b);
+  // Keep a sign outside the product: -(a * b) reads better than -a * b.
+  if (a.k === "neg") return neg(mul(a.a, b));
+  if (b.k === "neg") return neg(mul(a, b.a));
+  return bin("*", a, b);
+}
+
+export function div(a: Expr, b: Expr): Expr {
+  if (isNum(b, 1)) return a;
+  if (isNum(a, 0)) return num(0);
+  if (a.k === "neg") return neg(div(a.a, b));
+  return bin("/", a, b);
+}
+
+export function pow(a: Expr, b: Expr): Expr {
+  if (isNum(b, 1)) return a;
+  if (isNum(b, 0)) return num(1);
+  return bin("**", a, b);
+}
+
+export function math(fn: string, args: readonly Expr[]): Expr {
+  return { k: "math", fn, args };
+}
+
+export function select(lhs: Expr, op: Comparison, rhs: Expr, then: Expr, otherwise: Expr): Expr {
+  if (isNum(then) && isNum(otherwise) && then.k === "num" && otherwise.k === "num" && then.value === otherwise.value)
+    return then;
+  return { k: "cond", c: { k: "cmp", op, a: lhs, b: rhs }, a: then, b: otherwise };
+}
+
+/** The rule table's algebra over IR expressions. */
+export const irAlgebra: Algebra<Expr> = {
+  num,
+  add,
+  sub,
+  mul,
+  div,
+  neg,
+  pow,
+  math: (fn, args) => (fn in mathConstants && args.length === 0 ? math(fn, []) : math(fn, args)),
+  select,
+};
+
+/** A value cheap enough to repeat in generated code instead of keeping it in a temporary. */
+export function isCheap(e: Expr): boolean {
+  switch (e.k) {
+    case "num":
+    case "var":
+      return true;
+    case "math":
+      return e.args.length === 0;
+    case "neg":
+      return isCheap(e.a);
+    case "length":
+      return isCheap(e.arr);
+    case "index":
+      return isCheap(e.arr) && isSimpleIndex(e.index);
+    default:
+      return false;
+  }
+}
+
+function isSimpleIndex(e: Expr): boolean {
+  if (e.k === "num" || e.k === "var") return true;
+  if (e.k === "bin" && (e.op === "+" || e.op === "-" || e.op === "*")) return isSimpleIndex(e.a) && isSimpleIndex(e.b);
+  return false;
+}
+
+/** Local names an expression reads. */
+export function exprReads(e: Expr, out: Set<string> = new Set()): Set<string> {
+  switch (e.k) {
+    case "num":
+      break;
+    case "var":
+      out.add(e.name);
+      break;
+    case "bin":
+    case "cmp":
+    case "logic":
+      exprReads(e.a, out);
+      exprReads(e.b, out);
+      break;
+    case "neg":
+    case "not":
+      exprReads(e.a, out);
+      break;
+    case "cond":
+      exprReads(e.c, out);
+      exprReads(e.a, out);
+      exprReads(e.b, out);
+      break;
+    case "math":
+    case "call":
+      for (const a of e.args) exprReads(a, out);
+      break;
+    case "index":
+      exprReads(e.arr, out);
+      exprReads(e.index, out);
+      break;
+    case "length":
+      exprReads(e.arr, out);
+      break;
+    case "zeros":
+      exprReads(e.size, out);
+      break;
+    case "arraylit":
+      for (const a of e.elems) exprReads(a, out);
+      break;
+    case "opaque":
+      for (const r of e.reads) out.add(r);
+      break;
+  }
+  return out;
+}
+
+/** The variable an lvalue finally writes (the array for `a[i]`). */
+export function lvalueRoot(t: LValue): string | undefined {
+  if (t.k === "var") return t.name;
+  let arr = t.arr;
+  while (arr.k === "index") arr = arr.arr;
+  return arr.k === "var" ? arr.name : undefined;
+}
+
+export const assign = (target: LValue, value: Expr, op: "=" | "+=" | "-=" = "="): Stmt => ({
+  k: "assign",
+  target,
+  op,
+  value,
+});
+
+export function containsCall(e: Expr): boolean {
+  switch (e.k) {
+    case "call":
+      return true;
+    case "bin":
+    case "cmp":
+    case "logic":
+      return containsCall(e.a) || containsCall(e.b);
+    case "neg":
+    case "not":
+      return containsCall(e.a);
+    case "cond":
+      return containsCall(e.c) || containsCall(e.a) || containsCall(e.b);
+    case "math":
+      return e.args.some(containsCall);
+    case "index":
+      return containsCall(e.arr) || containsCall(e.index);
+    case "length":
+      return containsCall(e.arr);
+    case "zeros":
+      return containsCall(e.size);
+    case "arraylit":
+      return e.elems.some(containsCall);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The compiler's own IR: a small typed tree of scalars, arrays, loops, branches and calls, free of
+ * TypeScript AST types so that every mode maps IR to IR and modes compose.
+ */
+
+/** Where a construct came from, for diagnostics (1-based line and column). */
+export interface SourcePos {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+}
+
+/** What a value is, as far as differentiation cares. */
+export type Shape = "num" | "array" | "other";
+
+/** The constructor of an array value, so tangents and adjoints are made alike. */
+export type ArrayKind = "Float64Array" | "Array";
+
+export type BinaryOp = "+" | "-" | "*" | "/" | "%" | "**";
+export type CompareOp = "<" | "<=" | ">" | ">=" | "===" | "!==" | "==" | "!=";
+export type AssignOp = "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "**=";
+
+/** An expression the frontend could not represent; kept verbatim and legal only while inactive. */
+export interface Opaque {
+  readonly k: "opaque";
+  readonly text: string;
+  /** Local names it reads or writes; if any of them is active the construct is an error. */
+  readonly reads: readonly string[];
+  readonly code: string;
+  readonly reason: string;
+  readonly pos: SourcePos;
+  /** A statement-level call: numbers passed by value cannot carry a derivative away, arrays can. */
+  readonly allowActiveScalars?: boolean;
+}
+
+export type Expr =
+  | { readonly k: "num"; readonly value: number; readonly text?: string }
+  | { readonly k: "var"; readonly name: string }
+  | { readonly k: "bin"; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
+  | { readonly k: "neg"; readonly a: Expr }
+  | { readonly k: "cmp"; readonly op: CompareOp; readonly a: Expr; readonly b: Expr }
+  | { readonly k: "logic"; readonly op: "&&" | "||"; readonly a: Expr; readonly b: Expr }
+  | { readonly k: "not"; readonly a: Expr }
+  | { readonly k: "cond"; readonly c: Expr; readonly a: Expr; readonly b: Expr }
+  /** `Math.fn(args)`, or a Math constant when `args` is empty and `fn` names one. */
+  | { readonly k: "math"; readonly fn: string; readonly args: readonly Expr[] }
+  /** A call of a function whose source the compiler sees. */
+  | {
+      readonly k: "call";
+      /** The callee as written (`g`, `m.g`). */
+      readonly fn: string;
+      /** The callee's identity: `file#name`. */
+      readonly target: string;
+      readonly args: readonly Expr[];
+      readonly pos: SourcePos;
+    }
+  | { readonly k: "index"; readonly arr: Expr; readonly index: Expr }
+  | { readonly k: "length"; readonly arr: Expr }
+  /** `new Float64Array(size)` or `new Array(size).fill(0)`: a zero-filled array. */
+  | { readonly k: "zeros"; readonly kind: ArrayKind; readonly size: Expr }
+  | { readonly k: "arraylit"; readonly elems: readonly Expr[] }
+  | Opaque;
+
+export type LValue =
+  | { readonly k: "var"; readonly name: string }
+  | { readonly k: "index"; readonly arr: Expr; readonly index: Expr };
+
+export interface Declarator {
+  readonly name: string;
+  /** The type annotation as written (TypeScript text), if any. */
+  readonly type?: string;
+  readonly init?: Expr;
+}
+
+export type Stmt =
+  | { readonly k: "let"; readonly decl: "const" | "let"; readonly decls: readonly Declarator[] }
+  | {
+      readonly k: "assign";
+      readonly target: LValue;
+      readonly op: AssignOp;
+      readonly value: Expr;
+      /** Written as `x++` / `x--` (op is `+=`/`-=` with value 1). */
+      readonly increment?: "++" | "--";
+    }
+  /** `const [a, b, ...] = value` (only produced by modes, for calls of derivative functions). */
+  | { readonly k: "destructure"; readonly decl: "const" | "let"; readonly names: readonly string[]; readonly value: Expr }
+  | { readonly k: "if"; readonly cond: Expr; readonly then: readonly Stmt[]; readonly else?: readonly Stmt[] }
+  | {
+      readonly k: "for";
+      readonly init: readonly Stmt[];
+      readonly cond?: Expr;
+      readonly update: readonly Stmt[];
+      readonly body: readonly Stmt[];
+    }
+  | { readonly k: "while"; readonly cond: Expr; readonly body: readonly Stmt[] }
+  | { readonly k: "do"; readonly body: readonly Stmt[]; readonly cond: Expr }
+  | {
+      readonly k: "switch";
+      readonly disc: Expr;
+      readonly cases: readonly { readonly test?: Expr; readonly body: readonly Stmt[] }[];
+    }
+  | { readonly k: "break" }
+  | { readonly k: "continue" }
+  | { readonly k: "return"; readonly value?: Expr }
+  | { readonly k: "expr"; readonly expr: Expr }
+  | { readonly k: "block"; readonly body: readonly Stmt[] }
+  /** A statement the frontend could not represent (e.g. a nested function); legal only while inactive. */
+  | { readonly k: "opaque"; readonly stmt: Opaque };
+
+export interface Param {
+  readonly name: string;
+  /** The parameter's type as written, or as the checker printed it. */
+  readonly type: string;
+  readonly shape: Shape;
+  readonly arrayKind?: ArrayKind;
+  readonly optional?: boolean;
+}
+
+/** The facts the frontend learned about a local variable. */
+export interface LocalInfo {
+  readonly shape: Shape;
+  readonly arrayKind?: ArrayKind;
+}
+
+export interface FunctionIR {
+  readonly name: string;
+  readonly file: string;
+  readonly pos: SourcePos;
+  readonly exported: boolean;
+  readonly params: readonly Param[];
+  readonly returnShape: Shape;
+  readonly returnArrayKind?: ArrayKind;
+  readonly returnType: string;
+  readonly body: readonly Stmt[];
+  /** Every local (params included) by name. Names are merged across block scopes. */
+  readonly locals: ReadonlyMap<string, LocalInfo>;
+  /** Every identifier the function's text uses, for collision-free naming. */
+  readonly usedNames: ReadonlySet<string>;
+  /** From the tag: the annotated function's active parameters, or undefined if not annotated. */
+  readonly annotation?: Annotation;
+}
+
+export interface Annotation {
+  /** Names of the active parameters, in parameter order. */
+  readonly wrt: readonly string[];
+  readonly hessian: boolean;
+}

@@ -1,0 +1,441 @@
+/**
+ * Forward mode: IR to IR. Each primal statement is followed by its tangent statement, tangents are
+ * named after their variables, and temporaries appear only where a value is needed twice and is not
+ * cheap to repeat. The tangent of an expression comes from the rule table (`src/runtime/rules.ts`).
+ */
+import { ADC, CompileError } from "../diagnostics.js";
+import type { ArrayKind, Declarator, Expr, FunctionIR, LValue, Shape, Stmt } from "../ir/ir.js";
+import { add, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sub } from "../ir/build.js";
+import { rules } from "../../src/runtime/rules.js";
+import type { Activity, CallExpr } from "../analyses/activity.js";
+import type { GeneratedFunction } from "../emit/print.js";
+import { NameScope } from "./names.js";
+
+/** A value and its tangent; `d === null` is a zero tangent. */
+interface Dual {
+  readonly v: Expr;
+  readonly d: Expr | null;
+}
+
+export interface ForwardContext {
+  /** The name to call for the forward derivative of `target` with these active parameters. */
+  dualName(target: string, activeParams: readonly string[]): string;
+  /** Whether `target`'s forward derivative returns `[value, tangent]` (false: it returns nothing). */
+  returnsPair(target: string): boolean;
+}
+
+/** Replace the last name of a callee expression: `g` → `g_dual`, `m.g` → `m.g_dual`. */
+export function renameCallee(callee: string, name: string): string {
+  const dot = callee.lastIndexOf(".");
+  return dot < 0 ? name : `${callee.slice(0, dot + 1)}${name}`;
+}
+
+export const pairType = (t: string): string => `[${t}, ${t}]`;
+
+export function forwardMode(
+  fn: FunctionIR,
+  act: Activity,
+  name: string,
+  exported: boolean,
+  reserved: Iterable<string>,
+  ctx: ForwardContext,
+): GeneratedFunction {
+  const names = new NameScope([...fn.usedNames, ...reserved]);
+  const fwd = new Forward(fn, act, names, ctx);
+  const prologue: Stmt[] = [];
+  // Array parameters that only become active through writes get a zero tangent of their own.
+  for (const p of act.activatedParams) {
+    const info = fn.locals.get(p)!;
+    prologue.push({ k: "let", decl: "const", decls: [{ name: fwd.tan(p), init: { k: "zeros", kind: info.arrayKind ?? "Array", size: { k: "length", arr: ref(p) } } }] });
+  }
+  const body = [...prologue, ...fwd.block(fn.body)];
+  const tangentParams = act.activeParams.map((p) => {
+    const param = fn.params.find((q) => q.name === p)!;
+    return { name: fwd.tan(p), type: param.type, optional: param.optional };
+  });
+  const returnsPair = fn.returnShape !== "other";
+  return {
+    name,
+    exported,
+    params: [...fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })), ...tangentParams],
+    returnType: returnsPair ? pairType(fn.returnType) : fn.returnType,
+    body,
+  };
+}
+
+class Forward {
+  private out: Stmt[] = [];
+
+  constructor(
+    private readonly fn: FunctionIR,
+    private readonly act: Activity,
+    private readonly names: NameScope,
+    private readonly ctx: ForwardContext,
+  ) {}
+
+  tan(name: string): string {
+    return this.names.derivedName("d", name);
+  }
+
+  private shapeOf(name: string): { shape: Shape; arrayKind?: ArrayKind } {
+    return this.fn.locals.get(name) ?? { shape: "num" };
+  }
+
+  block(stmts: readonly Stmt[]): Stmt[] {
+    const saved = this.out;
+    this.out = [];
+    for (const s of stmts) this.stmt(s);
+    const result = this.out;
+    this.out = saved;
+    return result;
+  }
+
+  /** Keep a value in a `const` if it is not cheap to repeat. */
+  private keep(e: Expr, base = "t"): Expr {
+    if (isCheap(e)) return e;
+    const t = this.names.fresh(base);
+    this.out.push({ k: "let", decl: "const", decls: [{ name: t, init: e }] });
+    return ref(t);
+  }
+
+  /** A zero tangent shaped like a value. */
+  private zeroLike(shape: Shape, kind: ArrayKind | undefined, value: Expr): Expr {
+    if (shape !== "array") return num(0);
+    return { k: "zeros", kind: kind ?? "Array", size: { k: "length", arr: this.keep(value) } };
+  }
+
+  /** Inactive expressions stay as written, but a call that writes derivatives cannot hide in them. */
+  private inactive(e: Expr): Expr {
+    const visit = (x: Expr): void => {
+      // Only an array can carry a derivative out of a call whose result is not needed; numbers go by value.
+      if (x.k === "call" && x.args.some((a) => this.act.isActive(a) && a.k === "var" && this.shapeOf(a.name).shape === "array"))
+        throw new CompileError({
+          code: ADC.activeArgumentNotVariable,
+          message: `${x.fn} receives an active array inside a condition or index; call it in a statement of its own`,
+          pos: x.pos,
+        });
+      for (const c of children(x)) visit(c);
+    };
+    visit(e);
+    return e;
+  }
+
+  fwd(e: Expr, result?: Expr): Dual {
+    if (!this.act.isActive(e)) {
+      if (e.k === "call" && e.args.some((a) => this.act.isActive(a))) return { v: this.call(e).v, d: null };
+      return { v: this.inactive(e), d: null };
+    }
+    switch (e.k) {
+      case "var":
+        return { v: e, d: ref(this.tan(e.name)) };
+      case "index": {
+        const arr = this.fwd(e.arr);
+        const index = this.inactive(e.index);
+        return { v: { k: "index", arr: arr.v, index }, d: arr.d !== null ? { k: "index", arr: arr.d, index } : null };
+      }
+      case "neg": {
+        const a = this.fwd(e.a);
+        return { v: { k: "neg", a: a.v }, d: a.d !== null ? neg(a.d) : null };
+      }
+      case "bin":
+        return this.binary(e.op, e.a, e.b, result);
+      case "math":
+        return this.intrinsic(e.fn, e.args, result);
+      case "cond":
+        return this.conditional(e);
+      case "call":
+        return this.call(e);
+      case "arraylit": {
+        const elems = e.elems.map((x) => this.fwd(x));
+        return { v: { k: "arraylit", elems: elems.map((x) => x.v) }, d: { k: "arraylit", elems: elems.map((x) => x.d ?? num(0)) } };
+      }
+      default:
+        return { v: e, d: null };
+    }
+  }
+
+  private binary(op: "+" | "-" | "*" | "/" | "%" | "**", ea: Expr, eb: Expr, result?: Expr): Dual {
+    let a = this.fwd(ea);
+    let b = this.fwd(eb);
+    switch (op) {
+      case "+":
+      case "-": {
+        const d = a.d === null && b.d === null ? null : op === "+" ? add(a.d ?? num(0), b.d ?? num(0)) : sub(a.d ?? num(0), b.d ?? num(0));
+        return { v: { k: "bin", op, a: a.v, b: b.v }, d };
+      }
+      case "*": {
+        if (b.d !== null) a = { v: this.keep(a.v), d: a.d };
+        if (a.d !== null) b = { v: this.keep(b.v), d: b.d };
+        const d = add(a.d !== null ? mul(a.d, b.v) : num(0), b.d !== null ? mul(a.v, b.d) : num(0));
+        return { v: { k: "bin", op, a: a.v, b: b.v }, d };
+      }
+      case "/": {
+        if (b.d === null) return { v: { k: "bin", op, a: a.v, b: b.v }, d: div(a.d!, b.v) };
+        a = { v: this.keep(a.v), d: a.d };
+        b = { v: this.keep(b.v), d: b.d };
+        const numerator = sub(a.d !== null ? mul(a.d, b.v) : num(0), mul(a.v, b.d!));
+        return { v: { k: "bin", op, a: a.v, b: b.v }, d: div(numerator, mul(b.v, b.v)) };
+      }
+      case "%": {
+        if (b.d === null) return { v: { k: "bin", op, a: a.v, b: b.v }, d: a.d };
+        a = { v: this.keep(a.v), d: a.d };
+        b = { v: this.keep(b.v), d: b.d };
+        // a % b = a - trunc(a / b) * b, and trunc is piecewise constant.
+        const d = sub(a.d ?? num(0), mul({ k: "math", fn: "trunc", args: [div(a.v, b.v)] }, b.d!));
+        return { v: { k: "bin", op, a: a.v, b: b.v }, d };
+      }
+      case "**":
+        return this.applyRule("pow", [a, b], (args) => ({ k: "bin", op: "**", a: args[0], b: args[1] }), result);
+    }
+  }
+
+  private intrinsic(fn: string, argExprs: readonly Expr[], result?: Expr): Dual {
+    const args = argExprs.map((x) => this.fwd(x));
+    return this.applyRule(fn, args, (vs) => ({ k: "math", fn, args: vs }), result);
+  }
+
+  /** The tangent of an intrinsic: the sum of partial × argument tangent, partials from the rule table. */
+  private applyRule(fn: string, args: Dual[], build: (values: Expr[]) => Expr, result?: Expr): Dual {
+    const rule = rules[fn];
+    const values = args.map((a) => (rule.zeroDerivative ? a.v : this.keep(a.v)));
+    let value = build(values);
+    if (rule.zeroDerivative || args.every((a) => a.d === null)) return { v: value, d: null };
+    let resultRef = result;
+    if (rule.usesResult && resultRef === undefined) {
+      value = this.keep(value);
+      resultRef = value;
+    }
+    const partials = rule.partials(irAlgebra, values, resultRef ?? value);
+    let d: Expr = num(0);
+    args.forEach((a, i) => {
+      if (a.d !== null) d = add(d, mul(partials[i], a.d));
+    });
+    return { v: value, d };
+  }
+
+  private conditional(e: Extract<Expr, { k: "cond" }>): Dual {
+    const c = this.keep(this.inactive(e.c), "c");
+    const thenOut: Stmt[] = [];
+    const elseOut: Stmt[] = [];
+    const saved = this.out;
+    this.out = thenOut;
+    const a = this.fwd(e.a);
+    this.out = elseOut;
+    const b = this.fwd(e.b);
+    this.out = saved;
+    if (thenOut.length === 0 && elseOut.length === 0) {
+      const value: Expr = { k: "cond", c, a: a.v, b: b.v };
+      if (a.d === null && b.d === null) return { v: value, d: null };
+      return { v: value, d: { k: "cond", c, a: a.d ?? num(0), b: b.d ?? num(0) } };
+    }
+    // A branch needs statements of its own (a call): lower the ternary to if/else so only one runs.
+    const t = this.names.fresh("t");
+    const dt = this.tan(t);
+    this.out.push({ k: "let", decl: "let", decls: [{ name: t, type: "number" }, { name: dt, type: "number" }] });
+    const branch = (pre: Stmt[], x: Dual): Stmt[] => [
+      ...pre,
+      { k: "assign", target: { k: "var", name: t }, op: "=", value: x.v },
+      { k: "assign", target: { k: "var", name: dt }, op: "=", value: x.d ?? num(0) },
+    ];
+    this.out.push({ k: "if", cond: c, then: branch(thenOut, a), else: branch(elseOut, b) });
+    return { v: ref(t), d: ref(dt) };
+  }
+
+  private call(e: CallExpr): Dual {
+    const args = e.args.map((a) => this.fwd(a));
+    const activeParams = this.act.calleeActiveParams(e);
+    const callee = this.act.calleeParams(e.target);
+    const tangents = callee
+      .filter((p) => activeParams.includes(p.name))
+      .map((p) => args[callee.indexOf(p)].d ?? num(0));
+    const derived: Expr = {
+      k: "call",
+      fn: renameCallee(e.fn, this.ctx.dualName(e.target, activeParams)),
+      target: e.target,
+      args: [...args.map((a) => a.v), ...tangents],
+      pos: e.pos,
+    };
+    if (!this.ctx.returnsPair(e.target)) return { v: derived, d: null };
+    const base = e.fn.slice(e.fn.lastIndexOf(".") + 1);
+    const v = this.names.fresh(base);
+    const returnActive = this.act.isActive(e);
+    const d = this.tan(v);
+    this.out.push({ k: "destructure", decl: "const", names: returnActive ? [v, d] : [v], value: derived });
+    return { v: ref(v), d: returnActive ? ref(d) : null };
+  }
+
+  private stmt(s: Stmt): void {
+    switch (s.k) {
+      case "let":
+        this.declaration(s.decl, s.decls);
+        return;
+      case "assign":
+        this.assignment(s);
+        return;
+      case "if":
+        this.out.push({ k: "if", cond: this.inactive(s.cond), then: this.block(s.then), ...(s.else ? { else: this.block(s.else) } : {}) });
+        return;
+      case "for": {
+        const init = this.header(s.init);
+        const update = this.header(s.update);
+        this.out.push({ k: "for", init: mergeDeclarations(init), ...(s.cond ? { cond: this.inactive(s.cond) } : {}), update, body: this.block(s.body) });
+        return;
+      }
+      case "while":
+        this.out.push({ k: "while", cond: this.inactive(s.cond), body: this.block(s.body) });
+        return;
+      case "do":
+        this.out.push({ k: "do", body: this.block(s.body), cond: this.inactive(s.cond) });
+        return;
+      case "switch":
+        this.out.push({
+          k: "switch",
+          disc: this.inactive(s.disc),
+          cases: s.cases.map((c) => ({ ...(c.test ? { test: this.inactive(c.test) } : {}), body: this.block(c.body) })),
+        });
+        return;
+      case "return": {
+        if (s.value === undefined || this.fn.returnShape === "other") {
+          this.out.push(s.value !== undefined ? { k: "return", value: this.inactive(s.value) } : s);
+          return;
+        }
+        const r = this.fwd(s.value);
+        const v = r.d === null && this.fn.returnShape === "array" ? this.keep(r.v) : r.v;
+        this.out.push({ k: "return", value: { k: "arraylit", elems: [v, r.d ?? this.zeroLike(this.fn.returnShape, this.fn.returnArrayKind, v)] } });
+        return;
+      }
+      case "expr": {
+        if (s.expr.k === "call" && s.expr.args.some((a) => this.act.isActive(a))) {
+          const r = this.call(s.expr);
+          if (!this.ctx.returnsPair(s.expr.target)) this.out.push({ k: "expr", expr: r.v });
+          return;
+        }
+        this.out.push({ k: "expr", expr: this.inactive(s.expr) });
+        return;
+      }
+      case "block":
+        this.out.push({ k: "block", body: this.block(s.body) });
+        return;
+      default:
+        this.out.push(s);
+        return;
+    }
+  }
+
+  /** A `for` header: its statements must stay inline (no temporaries). */
+  private header(stmts: readonly Stmt[]): Stmt[] {
+    const lowered = this.block(stmts);
+    if (lowered.some((s) => s.k !== "let" && s.k !== "assign" && s.k !== "expr"))
+      throw new CompileError({ code: ADC.activeLoopHeader, message: "this for-loop header needs temporaries for its derivative; move the active part into the loop body", pos: this.fn.pos });
+    return lowered;
+  }
+
+  private declaration(decl: "const" | "let", decls: readonly Declarator[]): void {
+    const activeDecls = decls.filter((d) => this.act.active.has(d.name));
+    if (decls.every((d) => d.init === undefined)) {
+      // `let w3: number, w4: number;` is followed by `let dw3: number, dw4: number;`
+      this.out.push({ k: "let", decl, decls });
+      if (activeDecls.length > 0) this.out.push({ k: "let", decl, decls: activeDecls.map((d) => ({ name: this.tan(d.name), ...(d.type ? { type: d.type } : {}) })) });
+      return;
+    }
+    for (const d of decls) {
+      if (!this.act.active.has(d.name)) {
+        this.out.push({ k: "let", decl, decls: [d.init !== undefined ? { ...d, init: this.fwdInactive(d.init) } : d] });
+        continue;
+      }
+      if (d.init === undefined) {
+        this.out.push({ k: "let", decl, decls: [d] });
+        this.out.push({ k: "let", decl, decls: [{ name: this.tan(d.name), ...(d.type ? { type: d.type } : {}) }] });
+        continue;
+      }
+      const r = this.fwd(d.init, ref(d.name));
+      this.out.push({ k: "let", decl, decls: [{ ...d, init: r.v }] });
+      const info = this.shapeOf(d.name);
+      const tangent = r.d ?? this.zeroLike(info.shape, info.arrayKind, ref(d.name));
+      this.out.push({ k: "let", decl, decls: [{ name: this.tan(d.name), ...(d.type ? { type: d.type } : {}), init: tangent }] });
+    }
+  }
+
+  /** An inactive value that may still contain calls whose derivative writes tangents. */
+  private fwdInactive(e: Expr): Expr {
+    return this.fwd(e).v;
+  }
+
+  private assignment(s: Extract<Stmt, { k: "assign" }>): void {
+    const root = lvalueRoot(s.target);
+    const targetActive = root !== undefined && this.act.active.has(root);
+    if (!targetActive) {
+      this.out.push({ ...s, value: this.fwdInactive(s.value) });
+      return;
+    }
+    const target = s.target;
+    const tangentTarget: LValue = target.k === "var" ? { k: "var", name: this.tan(target.name) } : { k: "index", arr: ref(this.tan(root!)), index: target.index };
+    const reads = exprReads(s.value);
+    if (target.k === "index") exprReads(target.index, reads);
+    const readsTarget = reads.has(root!);
+
+    if (s.op === "+=" || s.op === "-=") {
+      const r = this.fwd(s.value);
+      const tangent: Stmt | null = r.d !== null ? { k: "assign", target: tangentTarget, op: s.op, value: r.d } : null;
+      this.out.push({ ...s, value: r.v });
+      if (tangent) this.out.push(tangent);
+      return;
+    }
+    if (s.op !== "=") {
+      // x op= e: the tangent of x = x op e, written before the primal overwrites x.
+      const op = s.op.slice(0, -1) as "*" | "/" | "%" | "**";
+      const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
+      const r = this.binary(op, current, s.value);
+      this.out.push({ k: "assign", target: tangentTarget, op: "=", value: r.d ?? num(0) });
+      this.out.push({ ...s, value: this.stripCurrent(r.v, s.value) });
+      return;
+    }
+    // A result the tangent may reuse only if the primal is written first, i.e. the value does not read the target.
+    const r = this.fwd(s.value, readsTarget || target.k === "index" ? undefined : ref(target.name));
+    const info = this.shapeOf(root!);
+    const tangentValue = r.d ?? (target.k === "var" ? this.zeroLike(info.shape, info.arrayKind, ref(target.name)) : num(0));
+    const primal: Stmt = { ...s, value: r.v };
+    const tangent: Stmt = { k: "assign", target: tangentTarget, op: "=", value: tangentValue };
+    if (readsTarget) this.out.push(tangent, primal);
+    else this.out.push(primal, tangent);
+  }
+
+  /** The primal of `x op= e` keeps its compound form: take e's (possibly hoisted) value back out. */
+  private stripCurrent(value: Expr, original: Expr): Expr {
+    return value.k === "bin" ? value.b : original;
+  }
+}
+
+/** `let i = 0; let di = 0` in a for header becomes `let i = 0, di = 0`. */
+function mergeDeclarations(stmts: Stmt[]): Stmt[] {
+  if (stmts.length > 1 && stmts.every((s) => s.k === "let" && s.decl === (stmts[0] as { decl: string }).decl))
+    return [{ k: "let", decl: (stmts[0] as Extract<Stmt, { k: "let" }>).decl, decls: stmts.flatMap((s) => (s as Extract<Stmt, { k: "let" }>).decls) }];
+  return stmts;
+}
+
+function children(e: Expr): Expr[] {
+  switch (e.k) {
+    case "bin":
+    case "cmp":
+    case "logic":
+      return [e.a, e.b];
+    case "neg":
+    case "not":
+      return [e.a];
+    case "cond":
+      return [e.c, e.a, e.b];
+    case "math":
+    case "call":
+      return [...e.args];
+    case "index":
+      return [e.arr, e.index];
+    case "length":
+      return [e.arr];
+    case "zeros":
+      return [e.size];
+    case "arraylit":
+      return [...e.elems];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Names in generated code, made in one place: tangents after their variables (`w3` → `dw3`), and
+ * temporaries, none of which may collide with a name the user's function or module already uses.
+ */
+export class NameScope {
+  private readonly taken: Set<string>;
+  private readonly derived = new Map<string, string>();
+
+  constructor(reserved: Iterable<string>) {
+    this.taken = new Set(reserved);
+  }
+
+  /** Every name taken so far. */
+  names(): Set<string> {
+    return new Set(this.taken);
+  }
+
+  /** A fresh name starting with `base`: `base`, then `base2`, `base3`, ... */
+  fresh(base: string): string {
+    let name = base;
+    for (let i = 2; this.taken.has(name); i++) name = `${base}${i}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  /** The one name derived from `name` with `prefix` (the tangent `dx` of `x`, the adjoint `x_b`, ...). */
+  derivedName(prefix: string, name: string, suffix = ""): string {
+    const key = `${prefix}\u0000${name}\u0000${suffix}`;
+    let d = this.derived.get(key);
+    if (d === undefined) {
+      d = this.fresh(`${prefix}${name}${suffix}`);
+      this.derived.set(key, d);
+    }
+    return d;
+  }
+}
