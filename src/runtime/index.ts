@@ -1,1 +1,4 @@
-export {};
+/** `adc-ts/runtime`: what generated code and hand-written derivatives use at run time. */
+export { rules, mathConstants, numberAlgebra, isMathFunction, type Algebra, type Rule, type Comparison } from "./rules.js";
+export { intrinsics, dualOf, type Intrinsic } from "./intrinsics.js";
+export { newton, newtonSystem, NewtonError, type NewtonOptions, type NewtonResult, type NewtonSystemResult } from "./newton.js";
