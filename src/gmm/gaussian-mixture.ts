@@ -18,6 +18,17 @@ import {
 } from "./matrix.js";
 import { type RandomState, SeededRandom, toRandom } from "./random.js";
 import { kmeansDense, kmeansPlusPlus, checkFeatureCount } from "./kmeans.js";
+import {
+  crossProduct,
+  diagCovariances,
+  fullCovariances,
+  logProbCholesky,
+  logProbDiag,
+  logProbSpherical,
+  normalizeLogProb,
+  tiedCovariance,
+  weightedMeans,
+} from "./em-kernels.js";
 import { ILL_DEFINED_COVARIANCE_MESSAGE, NotFittedError, checkOptionNames } from "./errors.js";
 
 export type CovarianceType = "full" | "tied" | "diag" | "spherical";
@@ -108,8 +119,6 @@ const OPTION_NAMES = [
   "onIteration",
 ] as const;
 
-const EPS = 2.220446049250313e-16;
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /** Model parameters in flat form. Factor shapes: full K*d*d, tied d*d, diag K*d, spherical K. */
 interface Params {
@@ -223,7 +232,7 @@ export class GaussianMixture<C extends CovarianceType = "full"> {
     const inits = doInit ? this.checkInitArrays(d) : {};
     const nInit = doInit ? this.nInit : 1;
     const random = toRandom(this.randomState);
-    const work = new Workspace(n, d, K, this.covarianceType, matrix.data);
+    const work = new Workspace(n, d, K, matrix.data);
 
     let maxLowerBound = -Infinity;
     let best: { params: Params; nIter: number; converged: boolean; lowerBounds: number[] } | undefined;
@@ -684,45 +693,27 @@ function cloneParams(p: Params): Params {
 /** Buffers reused across iterations of one fit, so that EM allocates nothing per iteration. */
 class Workspace {
   readonly resp: Float64Array;
-  readonly nk: Float64Array;
-  readonly diff: Float64Array;
   /** X^T X for the tied estimator (constant over the fit). */
   private xtx: Float64Array | undefined;
 
   constructor(
-    n: number,
-    readonly d: number,
+    private readonly n: number,
+    private readonly d: number,
     K: number,
-    readonly type: CovarianceType,
     private readonly data: Float64Array,
   ) {
     this.resp = new Float64Array(n * K);
-    this.nk = new Float64Array(K);
-    this.diff = new Float64Array(d);
   }
 
-  crossProduct(n: number): Float64Array {
-    if (!this.xtx) {
-      const d = this.d;
-      const xtx = new Float64Array(d * d);
-      const data = this.data;
-      for (let s = 0; s < n; s++) {
-        const row = s * d;
-        for (let i = 0; i < d; i++) {
-          const xi = data[row + i];
-          for (let j = 0; j <= i; j++) xtx[i * d + j] += xi * data[row + j];
-        }
-      }
-      for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) xtx[j * d + i] = xtx[i * d + j];
-      this.xtx = xtx;
-    }
+  crossProduct(): Float64Array {
+    this.xtx ??= crossProduct(this.data, this.n, this.d);
     return this.xtx;
   }
 }
 
 /**
  * E-step: fills `resp` (n x K) with the responsibilities exp(log resp) and, if given, `logProbNorm`
- * with log p(x) per row; returns the sum of log p(x) over rows. Uses the log-sum-exp trick.
+ * with log p(x) per row; returns the sum of log p(x) over rows.
  */
 function eStep(
   data: Float64Array,
@@ -734,126 +725,26 @@ function eStep(
   resp: Float64Array,
   logProbNorm: Float64Array | null,
 ): number {
-  estimateWeightedLogProb(data, n, d, K, type, params, resp);
-  let total = 0;
-  for (let s = 0; s < n; s++) {
-    const row = s * K;
-    let max = -Infinity;
-    for (let k = 0; k < K; k++) if (resp[row + k] > max) max = resp[row + k];
-    let sum = 0;
-    for (let k = 0; k < K; k++) sum += Math.exp(resp[row + k] - max);
-    // scipy's logsumexp: a non-finite maximum is replaced by 0 before subtracting.
-    const shift = Number.isFinite(max) ? max : 0;
-    const norm = Math.log(sum) + shift;
-    for (let k = 0; k < K; k++) resp[row + k] = Math.exp(resp[row + k] - norm);
-    if (logProbNorm) logProbNorm[s] = norm;
-    total += norm;
-  }
-  return total;
-}
-
-/** log N(x | mu_k, Sigma_k) + log w_k into out (n x K), as `_estimate_weighted_log_prob`. */
-function estimateWeightedLogProb(
-  data: Float64Array,
-  n: number,
-  d: number,
-  K: number,
-  type: CovarianceType,
-  params: Params,
-  out: Float64Array,
-): void {
   const { means, precisionsCholesky: pc, weights } = params;
-  const constant = d * LOG_2PI;
-  const logWeights = new Float64Array(K);
-  const logDet = new Float64Array(K);
+  // log det of the precision Cholesky factor + log weight, per component.
+  const offsets = new Float64Array(K);
   for (let k = 0; k < K; k++) {
-    logWeights[k] = Math.log(weights[k]);
-    let sum = 0;
+    let logDet = 0;
     if (type === "full" || type === "tied") {
       const offset = type === "full" ? k * d * d : 0;
-      for (let j = 0; j < d; j++) sum += Math.log(pc[offset + j * d + j]);
+      for (let j = 0; j < d; j++) logDet += Math.log(pc[offset + j * d + j]);
     } else if (type === "diag") {
-      for (let j = 0; j < d; j++) sum += Math.log(pc[k * d + j]);
+      for (let j = 0; j < d; j++) logDet += Math.log(pc[k * d + j]);
     } else {
-      sum = d * Math.log(pc[k]);
+      logDet = d * Math.log(pc[k]);
     }
-    logDet[k] = sum;
+    offsets[k] = logDet + Math.log(weights[k]);
   }
-
-  if (type === "full" || type === "tied") {
-    // y = (x - mu) F with F the d x d factor; log prob term = |y|^2. Only F's triangle is non-zero.
-    // Store F transposed so that each y_j is a contiguous dot product.
-    const ft = new Float64Array(d * d);
-    const diff = new Float64Array(d);
-    const upper = params.choleskyUpper;
-    for (let k = 0; k < K; k++) {
-      const offset = type === "full" ? k * d * d : 0;
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) ft[j * d + i] = pc[offset + i * d + j];
-      const mu = k * d;
-      const add = logDet[k] + logWeights[k];
-      for (let s = 0; s < n; s++) {
-        const row = s * d;
-        for (let i = 0; i < d; i++) diff[i] = data[row + i] - means[mu + i];
-        let q = 0;
-        for (let j = 0; j < d; j++) {
-          let y = 0;
-          const col = j * d;
-          if (upper) {
-            for (let i = 0; i <= j; i++) y += diff[i] * ft[col + i];
-          } else {
-            for (let i = j; i < d; i++) y += diff[i] * ft[col + i];
-          }
-          q += y * y;
-        }
-        out[s * K + k] = -0.5 * (constant + q) + add;
-      }
-    }
-    return;
-  }
-
-  // diag and spherical, expanded as scikit-learn does: sum mu^2 p - 2 x.(mu p) + x^2.p
-  const precisions = new Float64Array(K * d);
-  const meanTimesPrecision = new Float64Array(K * d);
-  const meanTerm = new Float64Array(K);
-  for (let k = 0; k < K; k++) {
-    if (type === "diag") {
-      let t = 0;
-      for (let j = 0; j < d; j++) {
-        const p = pc[k * d + j] * pc[k * d + j];
-        precisions[k * d + j] = p;
-        meanTimesPrecision[k * d + j] = means[k * d + j] * p;
-        t += means[k * d + j] * means[k * d + j] * p;
-      }
-      meanTerm[k] = t;
-    } else {
-      const p = pc[k] * pc[k];
-      let t = 0;
-      for (let j = 0; j < d; j++) {
-        precisions[k * d + j] = p;
-        meanTimesPrecision[k * d + j] = means[k * d + j] * p;
-        t += means[k * d + j] * means[k * d + j];
-      }
-      meanTerm[k] = t * p;
-    }
-  }
-  for (let s = 0; s < n; s++) {
-    const row = s * d;
-    let rowNorm = 0;
-    if (type === "spherical") for (let j = 0; j < d; j++) rowNorm += data[row + j] * data[row + j];
-    for (let k = 0; k < K; k++) {
-      let cross = 0;
-      let square = 0;
-      const base = k * d;
-      for (let j = 0; j < d; j++) {
-        const x = data[row + j];
-        cross += x * meanTimesPrecision[base + j];
-        if (type === "diag") square += x * x * precisions[base + j];
-      }
-      if (type === "spherical") square = rowNorm * precisions[base];
-      const q = meanTerm[k] - 2 * cross + square;
-      out[s * K + k] = -0.5 * (constant + q) + logDet[k] + logWeights[k];
-    }
-  }
+  if (type === "full") logProbCholesky(data, n, d, K, means, pc, d * d, params.choleskyUpper, offsets, resp);
+  else if (type === "tied") logProbCholesky(data, n, d, K, means, pc, 0, params.choleskyUpper, offsets, resp);
+  else if (type === "diag") logProbDiag(data, n, d, K, means, pc, offsets, resp);
+  else logProbSpherical(data, n, d, K, means, pc, offsets, resp);
+  return normalizeLogProb(resp, n, K, logProbNorm);
 }
 
 /** M-step: weights, means, covariances and precision Cholesky factors from the responsibilities. */
@@ -890,84 +781,11 @@ function estimateGaussianParameters(
   params: Params,
   work: Workspace,
 ): void {
-  const nk = params.weights;
-  const means = params.means;
-  const cov = params.covariances;
-  nk.fill(0);
-  means.fill(0);
-  for (let s = 0; s < n; s++) {
-    const row = s * d;
-    for (let k = 0; k < K; k++) {
-      const r = resp[s * K + k];
-      nk[k] += r;
-      const base = k * d;
-      for (let j = 0; j < d; j++) means[base + j] += r * data[row + j];
-    }
-  }
-  for (let k = 0; k < K; k++) {
-    nk[k] += 10 * EPS;
-    for (let j = 0; j < d; j++) means[k * d + j] /= nk[k];
-  }
-
-  if (type === "full") {
-    const diff = work.diff;
-    cov.fill(0);
-    for (let k = 0; k < K; k++) {
-      const offset = k * d * d;
-      const mu = k * d;
-      for (let s = 0; s < n; s++) {
-        const r = resp[s * K + k];
-        const row = s * d;
-        for (let i = 0; i < d; i++) diff[i] = data[row + i] - means[mu + i];
-        for (let i = 0; i < d; i++) {
-          const a = r * diff[i];
-          const line = offset + i * d;
-          for (let j = 0; j <= i; j++) cov[line + j] += a * diff[j];
-        }
-      }
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j <= i; j++) {
-          const v = cov[offset + i * d + j] / nk[k];
-          cov[offset + i * d + j] = v;
-          cov[offset + j * d + i] = v;
-        }
-        cov[offset + i * d + i] += regCovar;
-      }
-    }
-  } else if (type === "tied") {
-    const xtx = work.crossProduct(n);
-    let nkSum = 0;
-    for (let k = 0; k < K; k++) nkSum += nk[k];
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) {
-        let meanProducts = 0;
-        for (let k = 0; k < K; k++) meanProducts += nk[k] * means[k * d + i] * means[k * d + j];
-        cov[i * d + j] = (xtx[i * d + j] - meanProducts) / nkSum;
-      }
-      cov[i * d + i] += regCovar;
-    }
-  } else {
-    // diag (and spherical as its mean): E[x^2] - 2 mu E[x] + mu^2 + reg, as scikit-learn writes it.
-    const avgX2 = new Float64Array(K * d);
-    for (let s = 0; s < n; s++) {
-      const row = s * d;
-      for (let k = 0; k < K; k++) {
-        const r = resp[s * K + k];
-        const base = k * d;
-        for (let j = 0; j < d; j++) avgX2[base + j] += r * data[row + j] * data[row + j];
-      }
-    }
-    for (let k = 0; k < K; k++) {
-      let sphericalSum = 0;
-      for (let j = 0; j < d; j++) {
-        const m = means[k * d + j];
-        const v = avgX2[k * d + j] / nk[k] - 2 * (m * m) + m * m + regCovar;
-        if (type === "diag") cov[k * d + j] = v;
-        else sphericalSum += v;
-      }
-      if (type === "spherical") cov[k] = sphericalSum / d;
-    }
-  }
+  const { weights: nk, means, covariances: cov } = params;
+  weightedMeans(data, n, d, K, resp, nk, means);
+  if (type === "full") fullCovariances(data, n, d, K, resp, nk, means, regCovar, cov);
+  else if (type === "tied") tiedCovariance(work.crossProduct(), d, K, nk, means, regCovar, cov);
+  else diagCovariances(data, n, d, K, resp, nk, means, regCovar, type === "spherical", cov);
 }
 
 /** `_compute_precision_cholesky`, raising scikit-learn's ill-defined-covariance error. */
