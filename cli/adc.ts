@@ -1,2 +1,47 @@
 #!/usr/bin/env node
-export {};
+/**
+ * The `adc` command. Exit codes: 0 ok, 1 diagnostics (or stale output with --check), 2 usage.
+ */
+import { Command, CommanderError } from "commander";
+import { runTransform, EXIT } from "./transform.js";
+import { VERSION } from "../src/version.js";
+
+const io = { stdout: (l: string) => console.log(l), stderr: (l: string) => console.error(l) };
+
+export function buildProgram(): Command {
+  const program = new Command("adc")
+    .description("adc-ts: source-to-source automatic differentiation for TypeScript")
+    .version(VERSION)
+    .exitOverride()
+    .addHelpText(
+      "after",
+      "\nExit codes:\n  0  success\n  1  diagnostics (nothing written), or stale output with --check\n  2  usage error",
+    );
+  program
+    .command("transform")
+    .description("write each @differentiable function's derivatives after it, mirroring the inputs under --out")
+    .argument("<inputs...>", "files or folders of TypeScript sources")
+    .requiredOption("-o, --out <dir>", "output folder (replaced as a whole; never an input)")
+    .option("--check", "write nothing; exit 1 and list stale, missing or orphaned files in --out")
+    .exitOverride()
+    .action((inputs: string[], opts: { out: string; check?: boolean }) => {
+      process.exitCode = runTransform(inputs, { out: opts.out, check: opts.check }, io);
+    });
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; every other commander error is a usage error.
+      return e.exitCode === 0 || e.code === "commander.helpDisplayed" || e.code === "commander.version" ? EXIT.ok : EXIT.usage;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
