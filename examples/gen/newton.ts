@@ -8,8 +8,7 @@ export function cubic(x: number): number {
 }
 
 export function cubic_dual(x: number, dx: number): [number, number] {
-  const t = x ** 3;
-  return [t - 2 * x - 5, 3 * x ** 2 * dx - 2 * dx];
+  return [x ** 3 - 2 * x - 5, 3 * x ** 2 * dx - 2 * dx];
 }
 
 /** The fixed point of cos: cos x - x = 0. */

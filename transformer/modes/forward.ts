@@ -200,17 +200,21 @@ class Forward {
     const values = args.map((a) => (rule.zeroDerivative ? a.v : this.keep(a.v)));
     let value = build(values);
     if (rule.zeroDerivative || args.every((a) => a.d === null)) return { v: value, d: null };
-    let resultRef = result;
-    if (rule.usesResult && resultRef === undefined) {
-      value = this.keep(value);
-      resultRef = value;
-    }
-    const partials = rule.partials(irAlgebra, values, resultRef ?? value);
-    let d: Expr = num(0);
-    args.forEach((a, i) => {
-      if (a.d !== null) d = add(d, mul(partials[i], a.d));
-    });
-    return { v: value, d };
+    const tangent = (resultRef: Expr): Expr => {
+      const partials = rule.partials(irAlgebra, values, resultRef);
+      let d: Expr = num(0);
+      args.forEach((a, i) => {
+        if (a.d !== null) d = add(d, mul(partials[i], a.d));
+      });
+      return d;
+    };
+    if (result !== undefined || !rule.usesResult) return { v: value, d: tangent(result ?? value) };
+    // Keep the result in a variable only if this tangent really reads it (x ** 3 does not).
+    const placeholder = "#result"; // not an identifier, so it cannot collide
+    const probe = tangent(ref(placeholder));
+    if (!exprReads(probe).has(placeholder)) return { v: value, d: probe };
+    value = this.keep(value);
+    return { v: value, d: tangent(value) };
   }
 
   private conditional(e: Extract<Expr, { k: "cond" }>): Dual {
