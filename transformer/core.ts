@@ -306,15 +306,26 @@ function findImportOf(sf: ts.SourceFile, checker: ts.TypeChecker, site: Function
   return undefined;
 }
 
-/** Names declared or imported at a module's top level. */
+/** Names declared or imported at a module's top level: generated functions must not take them. */
 function topLevelNames(sf: ts.SourceFile): string[] {
   const names: string[] = [];
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n)) names.push(n.text);
-    ts.forEachChild(n, visit);
-  };
-  // Every identifier in the file: generated top-level names must not shadow anything the file mentions.
-  visit(sf);
+  for (const st of sf.statements) {
+    if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isModuleDeclaration(st)) && st.name !== undefined && ts.isIdentifier(st.name))
+      names.push(st.name.text);
+    else if (ts.isVariableStatement(st)) {
+      const visit = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) names.push(n.text);
+        ts.forEachChild(n, visit);
+      };
+      for (const d of st.declarationList.declarations) visit(d.name);
+    } else if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) {
+      const visit = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) names.push(n.text);
+        ts.forEachChild(n, visit);
+      };
+      visit(st);
+    }
+  }
   return names;
 }
 

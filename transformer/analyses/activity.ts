@@ -6,7 +6,7 @@
  * The analysis also fences the language: an opaque construct that touches an active value is an error.
  */
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
-import type { Expr, FunctionIR, LValue, Stmt } from "../ir/ir.js";
+import type { Expr, FunctionIR, LValue, SourcePos, Stmt } from "../ir/ir.js";
 import { lvalueRoot } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 
@@ -93,8 +93,16 @@ export class Activity {
     return names;
   }
 
-  private markActive(name: string | undefined): void {
-    if (name !== undefined && this.fn.locals.get(name)?.shape !== "other") this.active.add(name);
+  private markActive(name: string | undefined, pos: SourcePos = this.fn.pos): void {
+    if (name === undefined || this.active.has(name)) return;
+    if (this.fn.locals.get(name)?.shape === "other")
+      // A value that cannot hold a tangent would silently lose the derivative: refuse instead.
+      throw new CompileError({
+        code: ADC.unsupportedStatement,
+        message: `'${name}' receives an active value, but its type is not number, number[] or Float64Array; give it one of those types`,
+        pos,
+      });
+    this.active.add(name);
   }
 
   /** Visit calls inside an expression: active array arguments the callee writes make the caller's array active. */
@@ -154,13 +162,13 @@ export class Activity {
     }
   }
 
-  private assignTo(target: LValue, value: Expr): void {
+  private assignTo(target: LValue, value: Expr, pos?: SourcePos): void {
     this.calls(value);
     if (target.k === "index") this.calls(target.index);
     if (this.isActive(value)) {
       if (target.k === "index" && target.arr.k !== "var")
-        throw new CompileError({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: this.fn.pos });
-      this.markActive(lvalueRoot(target));
+        throw new CompileError({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: pos ?? this.fn.pos });
+      this.markActive(lvalueRoot(target), pos);
     }
   }
 
@@ -171,10 +179,10 @@ export class Activity {
   private stmt(s: Stmt): void {
     switch (s.k) {
       case "let":
-        for (const d of s.decls) if (d.init !== undefined) this.assignTo({ k: "var", name: d.name }, d.init);
+        for (const d of s.decls) if (d.init !== undefined) this.assignTo({ k: "var", name: d.name }, d.init, d.pos);
         return;
       case "assign":
-        this.assignTo(s.target, s.value);
+        this.assignTo(s.target, s.value, s.pos);
         return;
       case "destructure":
         return;

@@ -162,6 +162,20 @@ export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker,
   return sites;
 }
 
+/** `new Array(n).fill(0)` (with or without a type argument). */
+function isZeroFilledArray(e: ts.Expression): boolean {
+  if (!ts.isCallExpression(e) || e.arguments.length !== 1 || !ts.isNumericLiteral(e.arguments[0]) || Number(e.arguments[0].text) !== 0) return false;
+  const callee = e.expression;
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    callee.name.text === "fill" &&
+    ts.isNewExpression(callee.expression) &&
+    ts.isIdentifier(callee.expression.expression) &&
+    callee.expression.expression.text === "Array" &&
+    callee.expression.arguments?.length === 1
+  );
+}
+
 function insideStringLiteral(sf: ts.SourceFile, offset: number): boolean {
   let node: ts.Node = sf;
   for (;;) {
@@ -249,7 +263,14 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) usedNames.add(n.text);
     if ((ts.isVariableDeclaration(n) || ts.isParameter(n)) && ts.isIdentifier(n.name) && !locals.has(n.name.text)) {
-      locals.set(n.name.text, shapeOfType(checker.getTypeAtLocation(n.name), checker));
+      const type = checker.getTypeAtLocation(n.name);
+      let info = shapeOfType(type, checker);
+      // An untyped (any) local holds a number unless its initializer makes an array.
+      if (type.flags & ts.TypeFlags.Any && !(ts.isVariableDeclaration(n) && n.initializer !== undefined && (isZeroFilledArray(n.initializer) || ts.isArrayLiteralExpression(n.initializer))))
+        info = { shape: "num" };
+      // `new Array(n).fill(0)` is typed any[]: its initializer says what it holds.
+      const fromInit = info.shape === "other" && ts.isVariableDeclaration(n) && n.initializer !== undefined && isZeroFilledArray(n.initializer);
+      locals.set(n.name.text, fromInit ? { shape: "array", arrayKind: "Array" } : info);
     }
     ts.forEachChild(n, visit);
   };
@@ -417,6 +438,7 @@ class Converter {
       if (!ts.isIdentifier(d.name)) return this.opaqueStmt(node, ADC.unsupportedStatement, "destructuring declarations are not supported");
       decls.push({
         name: d.name.text,
+        pos: posOf(d, this.sf),
         ...(d.type !== undefined ? { type: d.type.getText(this.sf) } : {}),
         ...(d.initializer !== undefined ? { init: this.expr(d.initializer) } : {}),
       });
@@ -442,7 +464,7 @@ class Converter {
         const target = this.lvalue(e.left);
         if (target === undefined)
           return this.opaqueStmt(node, target === undefined && ts.isElementAccessExpression(e.left) ? ADC.nestedActiveArray : ADC.unsupportedStatement, "only variables and elements of array variables can be assigned in differentiable code");
-        return { k: "assign", target, op, value: this.expr(e.right) };
+        return { k: "assign", target, op, value: this.expr(e.right), pos: posOf(e, this.sf) };
       }
     }
     if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) &&
@@ -546,12 +568,8 @@ class Converter {
 
   private call(e: ts.CallExpression): Expr {
     const callee = e.expression;
-    // new Array(n).fill(0)
-    if (ts.isPropertyAccessExpression(callee) && callee.name.text === "fill" && e.arguments.length === 1 &&
-      ts.isNumericLiteral(e.arguments[0]) && Number(e.arguments[0].text) === 0 &&
-      ts.isNewExpression(callee.expression) && ts.isIdentifier(callee.expression.expression) && callee.expression.expression.text === "Array" &&
-      callee.expression.arguments?.length === 1)
-      return { k: "zeros", kind: "Array", size: this.expr(callee.expression.arguments[0]) };
+    if (isZeroFilledArray(e) && ts.isPropertyAccessExpression(callee) && ts.isNewExpression(callee.expression))
+      return { k: "zeros", kind: "Array", size: this.expr(callee.expression.arguments![0]) };
     if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math" && !this.locals.has("Math")) {
       const fn = callee.name.text;
       if (!isMathFunction(fn)) return this.opaque(e, ADC.unknownMathFunction, `Math.${fn} has no derivative rule`);

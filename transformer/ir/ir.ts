@@ -70,6 +70,7 @@ export interface Declarator {
   /** The type annotation as written (TypeScript text), if any. */
   readonly type?: string;
   readonly init?: Expr;
+  readonly pos?: SourcePos;
 }
 
 export type Stmt =
@@ -81,6 +82,7 @@ export type Stmt =
       readonly value: Expr;
       /** Written as `x++` / `x--` (op is `+=`/`-=` with value 1). */
       readonly increment?: "++" | "--";
+      readonly pos?: SourcePos;
     }
   /** `const [a, b, ...] = value` (only produced by modes, for calls of derivative functions). */
   | { readonly k: "destructure"; readonly decl: "const" | "let"; readonly names: readonly string[]; readonly value: Expr }
