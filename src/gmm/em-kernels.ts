@@ -54,7 +54,53 @@ export function logProbCholesky(
       let q1 = 0;
       let q2 = 0;
       let q3 = 0;
-      for (let j = 0; j < d; j++) {
+      // Two factor columns at a time over their common range [lo[j+1], hi[j]) (upper: [0, j+1),
+      // lower: [j+1, d)), then the one entry that only one of the two columns has.
+      let j = 0;
+      for (; j + 1 < d; j += 2) {
+        let y0 = 0, y1 = 0, y2 = 0, y3 = 0;
+        let z0 = 0, z1 = 0, z2 = 0, z3 = 0;
+        const col = j * d;
+        const colNext = col + d;
+        const start = lo[j + 1];
+        const end = hi[j];
+        for (let i = start; i < end; i++) {
+          const u = ft[col + i];
+          const v = ft[colNext + i];
+          const x0 = diff[i];
+          const x1 = diff[d + i];
+          const x2 = diff[2 * d + i];
+          const x3 = diff[3 * d + i];
+          y0 += x0 * u;
+          y1 += x1 * u;
+          y2 += x2 * u;
+          y3 += x3 * u;
+          z0 += x0 * v;
+          z1 += x1 * v;
+          z2 += x2 * v;
+          z3 += x3 * v;
+        }
+        if (upper) {
+          const i = j + 1;
+          const v = ft[colNext + i];
+          z0 += diff[i] * v;
+          z1 += diff[d + i] * v;
+          z2 += diff[2 * d + i] * v;
+          z3 += diff[3 * d + i] * v;
+        } else {
+          const i = j;
+          const u = ft[col + i];
+          y0 += diff[i] * u;
+          y1 += diff[d + i] * u;
+          y2 += diff[2 * d + i] * u;
+          y3 += diff[3 * d + i] * u;
+        }
+        q0 += y0 * y0 + z0 * z0;
+        q1 += y1 * y1 + z1 * z1;
+        q2 += y2 * y2 + z2 * z2;
+        q3 += y3 * y3 + z3 * z3;
+      }
+      for (; j < d; j++) {
         let y0 = 0;
         let y1 = 0;
         let y2 = 0;
@@ -308,7 +354,30 @@ export function fullCovariances(
         diff[2 * d + i] = data[r0 + 2 * d + i] - m;
         diff[3 * d + i] = data[r0 + 3 * d + i] - m;
       }
-      for (let i = 0; i < d; i++) {
+      // Two lines of the lower triangle at a time: each diff entry loaded feeds eight multiply-adds.
+      let i = 0;
+      for (; i + 1 < d; i += 2) {
+        const a0 = w0 * diff[i];
+        const a1 = w1 * diff[d + i];
+        const a2 = w2 * diff[2 * d + i];
+        const a3 = w3 * diff[3 * d + i];
+        const b0 = w0 * diff[i + 1];
+        const b1 = w1 * diff[d + i + 1];
+        const b2 = w2 * diff[2 * d + i + 1];
+        const b3 = w3 * diff[3 * d + i + 1];
+        const line = offset + i * d;
+        const next = line + d;
+        for (let j = 0; j <= i; j++) {
+          const x0 = diff[j];
+          const x1 = diff[d + j];
+          const x2 = diff[2 * d + j];
+          const x3 = diff[3 * d + j];
+          cov[line + j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
+          cov[next + j] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3;
+        }
+        cov[next + i + 1] += b0 * diff[i + 1] + b1 * diff[d + i + 1] + b2 * diff[2 * d + i + 1] + b3 * diff[3 * d + i + 1];
+      }
+      if (i < d) {
         const a0 = w0 * diff[i];
         const a1 = w1 * diff[d + i];
         const a2 = w2 * diff[2 * d + i];
