@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { runTransform, EXIT } from "./transform.js";
+import { gmmCommand } from "./gmm.js";
 import { VERSION } from "../src/version.js";
 
 const io = { stdout: (l: string) => console.log(l), stderr: (l: string) => console.error(l) };
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .action((inputs: string[], opts: { out: string; check?: boolean }) => {
       process.exitCode = runTransform(inputs, { out: opts.out, check: opts.check }, io);
     });
+  program.addCommand(gmmCommand());
   return program;
 }
 
