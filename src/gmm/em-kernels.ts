@@ -448,9 +448,10 @@ export function tiedCovariance(
 
 /**
  * Diagonal variances E[x^2] - 2 mu E[x] + mu^2 + regCovar (scikit-learn's expression) into cov (K x d),
- * or, when `spherical`, their mean over features into cov (K).
+ * or, when `spherical`, their mean over features into cov (K). Computes nk and the means in the same
+ * pass over the data (one read of each row serves both moments).
  */
-export function diagCovariances(
+export function diagMomentsAndCovariances(
   data: Float64Array,
   n: number,
   d: number,
@@ -462,33 +463,50 @@ export function diagCovariances(
   spherical: boolean,
   cov: Float64Array,
 ): void {
-  const avgX2 = new Float64Array(d);
+  const sumX = new Float64Array(d);
+  const sumX2 = new Float64Array(d);
   const blockEnd = n - (n % 4);
   for (let k = 0; k < K; k++) {
-    avgX2.fill(0);
+    sumX.fill(0);
+    sumX2.fill(0);
+    let total = 0;
     let s = 0;
     for (; s < blockEnd; s += 4) {
       const w0 = resp[s * K + k];
       const w1 = resp[(s + 1) * K + k];
       const w2 = resp[(s + 2) * K + k];
       const w3 = resp[(s + 3) * K + k];
+      total += w0 + w1 + w2 + w3;
       const r0 = s * d;
       for (let j = 0; j < d; j++) {
         const x0 = data[r0 + j];
         const x1 = data[r0 + d + j];
         const x2 = data[r0 + 2 * d + j];
         const x3 = data[r0 + 3 * d + j];
-        avgX2[j] += w0 * x0 * x0 + w1 * x1 * x1 + w2 * x2 * x2 + w3 * x3 * x3;
+        const v0 = w0 * x0;
+        const v1 = w1 * x1;
+        const v2 = w2 * x2;
+        const v3 = w3 * x3;
+        sumX[j] += v0 + v1 + v2 + v3;
+        sumX2[j] += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3;
       }
     }
     for (; s < n; s++) {
       const w = resp[s * K + k];
-      for (let j = 0; j < d; j++) avgX2[j] += w * data[s * d + j] * data[s * d + j];
+      total += w;
+      for (let j = 0; j < d; j++) {
+        const x = data[s * d + j];
+        sumX[j] += w * x;
+        sumX2[j] += w * x * x;
+      }
     }
+    const weight = total + 10 * 2.220446049250313e-16;
+    nk[k] = weight;
     let sphericalSum = 0;
     for (let j = 0; j < d; j++) {
-      const m = means[k * d + j];
-      const v = avgX2[j] / nk[k] - 2 * (m * m) + m * m + regCovar;
+      const m = sumX[j] / weight;
+      means[k * d + j] = m;
+      const v = sumX2[j] / weight - 2 * (m * m) + m * m + regCovar;
       if (spherical) sphericalSum += v;
       else cov[k * d + j] = v;
     }

@@ -20,7 +20,7 @@ import { type RandomState, SeededRandom, toRandom } from "./random.js";
 import { kmeansDense, kmeansPlusPlus, checkFeatureCount } from "./kmeans.js";
 import {
   crossProduct,
-  diagCovariances,
+  diagMomentsAndCovariances,
   fullCovariances,
   logProbCholesky,
   logProbDiag,
@@ -782,10 +782,13 @@ function estimateGaussianParameters(
   work: Workspace,
 ): void {
   const { weights: nk, means, covariances: cov } = params;
+  if (type === "diag" || type === "spherical") {
+    diagMomentsAndCovariances(data, n, d, K, resp, nk, means, regCovar, type === "spherical", cov);
+    return;
+  }
   weightedMeans(data, n, d, K, resp, nk, means);
   if (type === "full") fullCovariances(data, n, d, K, resp, nk, means, regCovar, cov);
-  else if (type === "tied") tiedCovariance(work.crossProduct(), d, K, nk, means, regCovar, cov);
-  else diagCovariances(data, n, d, K, resp, nk, means, regCovar, type === "spherical", cov);
+  else tiedCovariance(work.crossProduct(), d, K, nk, means, regCovar, cov);
 }
 
 /** `_compute_precision_cholesky`, raising scikit-learn's ill-defined-covariance error. */
