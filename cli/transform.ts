@@ -139,7 +139,7 @@ export function runTransform(inputs: readonly string[], options: TransformOption
     validate(abs, out);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`adc transform: ${e.message}`);
+      io.stderr(`adc transform: error ${ADC.usage}: ${e.message}`);
       return EXIT.usage;
     }
     throw e;
@@ -156,7 +156,7 @@ export function runTransform(inputs: readonly string[], options: TransformOption
   for (const rel of outputs.keys()) {
     const target = join(out, rel);
     if (inputFiles.has(target) || abs.some((i) => statSync(i).isDirectory() && isInside(target, realpathSync(i)))) {
-      io.stderr(`adc transform: refusing to write ${show(target)}, which is an input`);
+      io.stderr(`adc transform: error ${ADC.usage}: refusing to write ${show(target)}, which is an input`);
       return EXIT.usage;
     }
   }
@@ -190,11 +190,11 @@ export function runTransform(inputs: readonly string[], options: TransformOption
 function writeTreeAtomically(out: string, outputs: ReadonlyMap<string, string>, io: Io, show: (p: string) => string): number {
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) {
-      io.stderr(`adc transform: --out ${show(out)} exists and is not a folder`);
+      io.stderr(`adc transform: error ${ADC.usage}: --out ${show(out)} exists and is not a folder`);
       return EXIT.usage;
     }
     if (readdirSync(out).length > 0 && !existsSync(join(out, MARKER))) {
-      io.stderr(`adc transform: refusing to replace ${show(out)}: it is not empty and was not written by adc transform`);
+      io.stderr(`adc transform: error ${ADC.usage}: refusing to replace ${show(out)}: it is not empty and was not written by adc transform`);
       return EXIT.usage;
     }
   }

@@ -237,8 +237,11 @@ export class Activity {
         case "opaque": {
           const touched = e.reads.filter((r) => this.active.has(r));
           const allowed = e.allowActiveScalars === true && touched.every((r) => this.fn.locals.get(r)?.shape === "num");
-          if (touched.length > 0 && !allowed)
-            this.diagnostics.push({ code: e.code, message: `${e.reason} (it touches the active value${touched.length > 1 ? "s" : ""} ${touched.map((t) => `'${t}'`).join(", ")})`, pos: e.pos });
+          if (touched.length > 0 && !allowed) {
+            const params = touched.filter((t) => this.activeParams.includes(t));
+            const hint = params.length === touched.length ? `; if ${params.map((t) => `'${t}'`).join(", ")} need${params.length > 1 ? "" : "s"} no derivative, leave ${params.length > 1 ? "them" : "it"} out with @differentiable wrt=...` : "";
+            this.diagnostics.push({ code: e.code, message: `${e.reason} (it touches the active value${touched.length > 1 ? "s" : ""} ${touched.map((t) => `'${t}'`).join(", ")}${hint})`, pos: e.pos });
+          }
           return;
         }
         case "bin":

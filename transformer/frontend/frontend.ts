@@ -311,6 +311,8 @@ class Converter {
 
   private opaque(node: ts.Node, code: string, reason: string, allowActiveScalars = false): Opaque {
     const reads = new Set<string>();
+    // eval and friends can read any local by name: treat them as reading all of them.
+    if (code === ADC.dynamicCode) for (const name of this.locals.keys()) reads.add(name);
     const visit = (n: ts.Node): void => {
       if (ts.isIdentifier(n) && this.locals.has(n.text)) {
         const parent = n.parent;
@@ -365,7 +367,7 @@ class Converter {
         out.push(this.opaqueStmt(s, ADC.unsupportedStatement, "this for-loop header is not supported"));
         return;
       }
-      out.push({ k: "for", init, ...(s.condition ? { cond: this.expr(s.condition) } : {}), update, body: this.block(s.statement) });
+      out.push({ k: "for", init, ...(s.condition ? { cond: this.expr(s.condition) } : {}), update, body: this.block(s.statement), pos: posOf(s, this.sf) });
     } else if (ts.isForOfStatement(s)) {
       this.forOf(s, out);
     } else if (ts.isWhileStatement(s)) {

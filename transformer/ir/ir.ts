@@ -93,6 +93,7 @@ export type Stmt =
       readonly cond?: Expr;
       readonly update: readonly Stmt[];
       readonly body: readonly Stmt[];
+      readonly pos?: SourcePos;
     }
   | { readonly k: "while"; readonly cond: Expr; readonly body: readonly Stmt[] }
   | { readonly k: "do"; readonly body: readonly Stmt[]; readonly cond: Expr }

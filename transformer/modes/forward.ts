@@ -280,8 +280,8 @@ class Forward {
         this.out.push({ k: "if", cond: this.inactive(s.cond), then: this.block(s.then), ...(s.else ? { else: this.block(s.else) } : {}) });
         return;
       case "for": {
-        const init = this.header(s.init);
-        const update = this.header(s.update);
+        const init = this.header(s.init, s.pos);
+        const update = this.header(s.update, s.pos);
         this.out.push({ k: "for", init: mergeDeclarations(init), ...(s.cond ? { cond: this.inactive(s.cond) } : {}), update, body: this.block(s.body) });
         return;
       }
@@ -327,10 +327,10 @@ class Forward {
   }
 
   /** A `for` header: its statements must stay inline (no temporaries). */
-  private header(stmts: readonly Stmt[]): Stmt[] {
+  private header(stmts: readonly Stmt[], pos = this.fn.pos): Stmt[] {
     const lowered = this.block(stmts);
     if (lowered.some((s) => s.k !== "let" && s.k !== "assign" && s.k !== "expr"))
-      throw new CompileError({ code: ADC.activeLoopHeader, message: "this for-loop header needs temporaries for its derivative; move the active part into the loop body", pos: this.fn.pos });
+      throw new CompileError({ code: ADC.activeLoopHeader, message: "this for-loop header needs temporaries for its derivative; move the active part into the loop body", pos });
     return lowered;
   }
 

@@ -1,0 +1,97 @@
+/**
+ * Every compiler diagnostic code, each with its exact position: never a silent zero, never a crash.
+ * (ADC3xxx, the command-line codes, are tested in cli.test.ts.)
+ */
+import { describe, expect, it } from "vitest";
+import { ADC } from "../transformer/diagnostics.js";
+import { compileSources } from "./helpers/compile.js";
+
+interface Case {
+  readonly source: string;
+  readonly code: string;
+  readonly line: number;
+  readonly col: number;
+  /** A fragment of the message, so the reason is checked too. */
+  readonly says: string;
+}
+
+const cases: Record<string, Case> = {
+  syntax: { source: "/** @differentiable */\nexport function f(x: number { return x; }\n", code: ADC.syntax, line: 2, col: 29, says: "',' expected." },
+  tagNotOnFunction: { source: "/** @differentiable */\nexport const k = 3;\n", code: ADC.tagNotOnFunction, line: 2, col: 1, says: "@differentiable must stand before a top-" },
+  tagInside: { source: "export function f(x: number): number {\n  /** @differentiable */\n  const g = 2;\n  return x * g;\n}\n", code: ADC.tagNotOnFunction, line: 2, col: 3, says: "@differentiable must stand directly befo" },
+  unknownOption: { source: "/** @differentiable fast */\nexport function f(x: number): number { return x; }\n", code: ADC.unknownOption, line: 1, col: 21, says: "unknown option 'fast' after @differentia" },
+  badWrt: { source: "/** @differentiable wrt=y */\nexport function f(x: number): number { return x; }\n", code: ADC.badWrt, line: 1, col: 21, says: "wrt names 'y', which is not a parameter" },
+  badWrtType: { source: "/** @differentiable wrt=s */\nexport function f(x: number, s: string): number { return x; }\n", code: ADC.badWrt, line: 1, col: 21, says: "wrt names 's', whose type string is not " },
+  badReturn: { source: "/** @differentiable */\nexport function f(x: number): string { return String(x); }\n", code: ADC.badReturn, line: 2, col: 1, says: "f returns string; a differentiable funct" },
+  badParameter: { source: "/** @differentiable */\nexport function f({ x }: { x: number }): number { return x; }\n", code: ADC.badParameter, line: 2, col: 19, says: "destructured and rest parameters are not" },
+  badHessian: { source: "/** @differentiable hessian */\nexport function f(x: number): number[] { return [x, x]; }\n", code: ADC.badHessian, line: 2, col: 1, says: "hessian needs f to return a number" },
+  opaqueCall: { source: "declare function lib(v: number): number;\n/** @differentiable */\nexport function f(x: number): number {\n  return lib(x) * 2;\n}\n", code: ADC.opaqueCall, line: 4, col: 10, says: "lib has no source adc-ts can see, so it " },
+  methodOnActive: { source: "/** @differentiable */\nexport function f(x: number[]): number {\n  return x.reduce((a, b) => a + b, 0);\n}\n", code: ADC.methodOnActive, line: 3, col: 10, says: "the method .reduce() is not differentiat" },
+  objectOrClosure: { source: "/** @differentiable */\nexport function f(x: number): number {\n  const g = (t: number) => t * x;\n  return g(2);\n}\n", code: ADC.objectOrClosure, line: 3, col: 13, says: "objects and closures holding active valu" },
+  tryStatement: { source: "/** @differentiable */\nexport function f(x: number): number {\n  let y = 0;\n  try {\n    y = x * x;\n  } catch {}\n  return y;\n}\n", code: ADC.tryStatement, line: 4, col: 3, says: "try/catch/finally is not differentiated " },
+  dynamicCode: { source: "/** @differentiable */\nexport function f(x: number): number {\n  return eval(\"x\") * x;\n}\n", code: ADC.dynamicCode, line: 3, col: 10, says: "eval is not supported (it touches the ac" },
+  propertyOnActive: { source: "/** @differentiable */\nexport function f(x: Float64Array): number {\n  return x.byteLength * x[0];\n}\n", code: ADC.propertyOnActive, line: 3, col: 10, says: "reading .byteLength of an active value i" },
+  unsupportedStatement: { source: "/** @differentiable */\nexport function f(x: number): number {\n  let s: string | number = 0;\n  s = x * 2;\n  return 1;\n}\n", code: ADC.unsupportedStatement, line: 4, col: 3, says: "'s' receives an active value, but its ty" },
+  unsupportedExpression: { source: "/** @differentiable */\nexport function f(x: number): number {\n  return (x | 0) + x;\n}\n", code: ADC.unsupportedExpression, line: 3, col: 11, says: "the operator" },
+  activeLoopHeader: { source: "function step(t: number): number { return t * 2; }\n/** @differentiable */\nexport function f(x: number): number {\n  let s = 0;\n  for (let t = x; t < 10; t = step(t)) s += t;\n  return s;\n}\n", code: ADC.activeLoopHeader, line: 5, col: 3, says: "this for-loop header needs temporaries f" },
+  assignmentInExpression: { source: "/** @differentiable */\nexport function f(x: number): number {\n  let s = 0;\n  const y = (s = x * 2) + 1;\n  return y + s;\n}\n", code: ADC.assignmentInExpression, line: 4, col: 14, says: "an assignment inside an expression is no" },
+  asyncOrGenerator: { source: "/** @differentiable */\nexport async function f(x: number): Promise<number> {\n  return x;\n}\n", code: ADC.asyncOrGenerator, line: 2, col: 1, says: "f is async or a generator; differentiabl" },
+  labelledStatement: { source: "/** @differentiable */\nexport function f(x: number): number {\n  let s = 0;\n  outer: for (let i = 0; i < 3; i++) {\n    s += x;\n    if (i > 1) break outer;\n  }\n  return s;\n}\n", code: ADC.labelledStatement, line: 4, col: 3, says: "labelled statements are not supported (i" },
+  nestedActiveArray: { source: "/** @differentiable */\nexport function f(x: number): number {\n  const m = [[0, 0], [0, 0]];\n  m[0][1] = x;\n  return m[0][1];\n}\n", code: ADC.nestedActiveArray, line: 4, col: 3, says: "only variables and elements of array var" },
+  activeArgumentNotVariable: { source: "function h(v: unknown): number { return 1; }\n/** @differentiable */\nexport function f(x: number): number {\n  return h(x) + x;\n}\n", code: ADC.activeArgumentNotVariable, line: 4, col: 10, says: "argument 1 of h is active, but its param" },
+  unknownMathFunction: { source: "/** @differentiable */\nexport function f(x: number): number {\n  return Math.clz32(x) + x;\n}\n", code: ADC.unknownMathFunction, line: 3, col: 10, says: "Math.clz32 has no derivative rule (it to" },
+};
+
+describe("diagnostics", () => {
+  for (const [name, c] of Object.entries(cases)) {
+    it(`${name}: ${c.code} at ${c.line}:${c.col}`, () => {
+      const compiled = compileSources({ "input.ts": c.source });
+      try {
+        expect(compiled.diagnostics.length).toBeGreaterThan(0);
+        const first = compiled.diagnostics[0];
+        expect(first.code).toBe(c.code);
+        expect(first.pos).toEqual({ file: `${compiled.dir}/in/input.ts`, line: c.line, col: c.col });
+        expect(first.message).toContain(c.says);
+      } finally {
+        compiled.cleanup();
+      }
+    });
+  }
+
+  it("covers every compiler code (ADC1xxx and ADC2xxx)", () => {
+    const tested = new Set(Object.values(cases).map((c) => c.code));
+    const compilerCodes = Object.values(ADC).filter((code) => !code.startsWith("ADC3"));
+    expect(compilerCodes.filter((code) => !tested.has(code))).toEqual([]);
+  });
+
+  it("reports every problem in a file, not only the first", () => {
+    const compiled = compileSources({
+      "input.ts": "declare function lib(v: number): number;\n/** @differentiable */\nexport function f(x: number): number {\n  return lib(x);\n}\n/** @differentiable */\nexport function g(x: number): number {\n  return Math.clz32(x);\n}\n",
+    });
+    expect(compiled.diagnostics.map((d) => [d.code, d.pos?.line])).toEqual([[ADC.opaqueCall, 4], [ADC.unknownMathFunction, 8]]);
+    compiled.cleanup();
+  });
+
+  it("says how to leave a parameter out when it needs no derivative", () => {
+    const compiled = compileSources({ "input.ts": "declare function lookup(i: number): number;\n/** @differentiable */\nexport function f(x: number, n: number): number {\n  return x * lookup(n);\n}\n" });
+    expect(compiled.diagnostics[0].message).toContain("if 'n' needs no derivative, leave it out with @differentiable wrt=...");
+    compiled.cleanup();
+  });
+
+  it("allows what touches no active value: console.log of a number, throw, inactive library calls", async () => {
+    const m = await compileSources({
+      "input.ts": `declare function lookup(i: number): number;
+/** @differentiable wrt=x */
+export function f(x: number, n: number): number {
+  if (n < 0) throw new Error("n must be >= 0");
+  const k = lookup(n);
+  const label = "x=" + String(n);
+  if (label.length < 0) console.log(x);
+  return x * x * k;
+}
+export function lookup2(i: number): number { return i; }
+`,
+    }).diagnostics;
+    expect(m).toEqual([]);
+  });
+});
