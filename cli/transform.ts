@@ -222,7 +222,11 @@ function writeTreeAtomically(out: string, outputs: ReadonlyMap<string, string>, 
     if (hadPrevious) rmSync(previous, { recursive: true, force: true });
     return EXIT.ok;
   } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // nothing was staged (the parent is not a folder)
+    }
     io.stderr(`error ${ADC.unwritableOutput}: cannot write ${show(out)}: ${(e as Error).message}; the previous output is unchanged`);
     return EXIT.diagnostics;
   }

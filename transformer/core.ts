@@ -119,7 +119,6 @@ class Compilation {
         this.variant(site.key, "dual", site.annotation.wrt);
       }
     }
-    if (this.diagnostics.length > 0) return { diagnostics: this.diagnostics, files: new Map() };
 
     // Activity summaries to a fixed point across calls (recursion included), then generation.
     this.stabiliseSummaries();
