@@ -148,9 +148,34 @@ class Compilation {
     const files = new Map<string, FileOutput>();
     for (const sf of sourceFiles) {
       const fns = generated.get(sf.fileName) ?? [];
-      files.set(sf.fileName, { text: fns.length > 0 ? this.splice(sf, fns) : undefined, functions: fns });
+      files.set(sf.fileName, { text: fns.length > 0 ? this.splice(sf, fns) + this.registration(sf) : undefined, functions: fns });
     }
     return { diagnostics: [], files };
+  }
+
+  /**
+   * The block ending a module that registers each annotated function's derivatives, so that `grad(f)`,
+   * `jvp(f)`, ... from "adc-ts" find them at run time. The ts-patch plugin reads the same block to
+   * compile those calls to direct references.
+   */
+  private registration(sf: ts.SourceFile): string {
+    const calls: string[] = [];
+    let register: string | undefined;
+    for (const site of this.sitesByFile.get(sf.fileName) ?? []) {
+      if (site.annotation === undefined) continue;
+      const wrt = site.annotation.wrt.join(",");
+      const names = new Map<string, string>();
+      for (const v of this.variants.values())
+        if (v.target === site.key && v.activeParams.join(",") === wrt && REGISTERED_MODES.includes(v.mode)) names.set(v.mode, v.name);
+      const entries = REGISTERED_MODES.filter((m) => names.has(m)).map((m) => `${m}: ${names.get(m)}`);
+      if (entries.length === 0) continue;
+      register ??= this.moduleNames.get(sf.fileName)!.fresh("registerDerivatives");
+      calls.push(`${register}(${site.name}, { ${entries.join(", ")} });`);
+    }
+    if (register === undefined) return "";
+    const binding = register === "registerDerivatives" ? register : `registerDerivatives as ${register}`;
+    const lines = [`// Lets grad(f), jvp(f), ... from "adc-ts" find these derivatives at run time.`, `import { ${binding} } from "adc-ts/runtime";`, ...calls];
+    return `${sf.text.endsWith("\n") ? "\n" : "\n\n"}${lines.join("\n")}\n`;
   }
 
   private functionIR(key: string): FunctionIR {
@@ -327,6 +352,9 @@ function topLevelNames(sf: ts.SourceFile): string[] {
   }
   return names;
 }
+
+/** The derivatives registered for `grad(f)` and friends, in this order (`split` halves are internal). */
+const REGISTERED_MODES: readonly string[] = ["dual", "grad", "vjp", "jacobian", "hessian"];
 
 function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();

@@ -24,3 +24,7 @@ export function f_dual(x1: number, x2: number, dx1: number, dx2: number): [numbe
   dw5 = dw3 + dw4;
   return [w5, dw5];
 }
+
+// Lets grad(f), jvp(f), ... from "adc-ts" find these derivatives at run time.
+import { registerDerivatives } from "adc-ts/runtime";
+registerDerivatives(f, { dual: f_dual });

@@ -20,3 +20,8 @@ export function cosMinusX(x: number): number {
 export function cosMinusX_dual(x: number, dx: number): [number, number] {
   return [Math.cos(x) - x, -(Math.sin(x) * dx) - dx];
 }
+
+// Lets grad(f), jvp(f), ... from "adc-ts" find these derivatives at run time.
+import { registerDerivatives } from "adc-ts/runtime";
+registerDerivatives(cubic, { dual: cubic_dual });
+registerDerivatives(cosMinusX, { dual: cosMinusX_dual });
