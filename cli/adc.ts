@@ -3,6 +3,7 @@
  * The `adc` command. Exit codes: 0 ok, 1 diagnostics (or stale output with --check), 2 usage.
  */
 import { Command, CommanderError } from "commander";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { runTransform, EXIT } from "./transform.js";
 import { gmmCommand } from "./gmm.js";
 import { VERSION } from "../src/version.js";
@@ -46,4 +47,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// The TypeScript parser and the compiler recurse on the nesting depth of the input: run the command on
+// a thread with a large stack, so that deeply nested code is compiled rather than a stack overflow.
+if (isMainThread) {
+  const worker = new Worker(new URL(import.meta.url), { workerData: process.argv.slice(2), resourceLimits: { stackSizeMb: 256 } });
+  worker.on("message", (code: number) => {
+    process.exitCode = code;
+  });
+  worker.on("error", (e) => {
+    console.error(e);
+    process.exitCode = 70;
+  });
+  worker.on("exit", (code) => {
+    if (process.exitCode === undefined) process.exitCode = code;
+  });
+} else {
+  parentPort!.postMessage(await main(workerData as string[]));
+}

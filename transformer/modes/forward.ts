@@ -40,7 +40,7 @@ export function forwardMode(
   reserved: Iterable<string>,
   ctx: ForwardContext,
 ): GeneratedFunction {
-  const names = new NameScope([...fn.usedNames, ...reserved]);
+  const names = new NameScope(fn.usedNames, reserved instanceof Set ? reserved : new Set(reserved));
   const fwd = new Forward(fn, act, names, ctx);
   const prologue: Stmt[] = [];
   // Array parameters that only become active through writes get a zero tangent of their own.

@@ -6,19 +6,23 @@ export class NameScope {
   private readonly taken: Set<string>;
   private readonly derived = new Map<string, string>();
 
-  constructor(reserved: Iterable<string>) {
+  /** `outer`: names of an enclosing scope (the module's), read but not copied. */
+  constructor(
+    reserved: Iterable<string>,
+    private readonly outer: ReadonlySet<string> = new Set(),
+  ) {
     this.taken = new Set(reserved);
   }
 
   /** Every name taken so far. */
-  names(): Set<string> {
-    return new Set(this.taken);
+  names(): ReadonlySet<string> {
+    return this.taken;
   }
 
   /** A fresh name starting with `base`: `base`, then `base2`, `base3`, ... */
   fresh(base: string): string {
     let name = base;
-    for (let i = 2; this.taken.has(name); i++) name = `${base}${i}`;
+    for (let i = 2; this.taken.has(name) || this.outer.has(name); i++) name = `${base}${i}`;
     this.taken.add(name);
     return name;
   }
