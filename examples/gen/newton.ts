@@ -21,7 +21,22 @@ export function cosMinusX_dual(x: number, dx: number): [number, number] {
   return [Math.cos(x) - x, -(Math.sin(x) * dx) - dx];
 }
 
-// Lets grad(f), jvp(f), ... from "adc-ts" find these derivatives at run time.
-import { registerDerivatives } from "adc-ts/runtime";
-registerDerivatives(cubic, { dual: cubic_dual });
-registerDerivatives(cosMinusX, { dual: cosMinusX_dual });
+/**
+ * A system of two equations, F(x, y) = 0: the circle x^2 + y^2 = 4 meets the curve y = 1 - e^x at
+ * (-1.8163..., 0.8374...) and (1.0042..., -1.7296...). Newton's method needs its 2 x 2 Jacobian.
+ */
+/** @differentiable */
+export function circleMeetsExp(v: number[]): number[] {
+  const x = v[0];
+  const y = v[1];
+  return [x * x + y * y - 4, Math.exp(x) + y - 1];
+}
+
+export function circleMeetsExp_dual(v: number[], dv: number[]): [number[], number[]] {
+  const x = v[0];
+  const dx = dv[0];
+  const y = v[1];
+  const dy = dv[1];
+  const t = Math.exp(x);
+  return [[x * x + y * y - 4, t + y - 1], [dx * x + x * dx + (dy * y + y * dy), t * dx + dy]];
+}

@@ -11,3 +11,14 @@ export function cubic(x: number): number {
 export function cosMinusX(x: number): number {
   return Math.cos(x) - x;
 }
+
+/**
+ * A system of two equations, F(x, y) = 0: the circle x^2 + y^2 = 4 meets the curve y = 1 - e^x at
+ * (-1.8163..., 0.8374...) and (1.0042..., -1.7296...). Newton's method needs its 2 x 2 Jacobian.
+ */
+/** @differentiable */
+export function circleMeetsExp(v: number[]): number[] {
+  const x = v[0];
+  const y = v[1];
+  return [x * x + y * y - 4, Math.exp(x) + y - 1];
+}
