@@ -55,7 +55,7 @@ describe("adc transform", () => {
   it("differentiates through a function imported from another file, importing its derivative", async () => {
     expect(run(["src"], "gen").code).toBe(EXIT.ok);
     expect(read("gen/util.ts")).toContain("export function sq_dual(v: number, dv: number): [number, number] {");
-    expect(read("gen/deep/main.ts")).toContain('import { sq, sq_dual } from "../util.js";');
+    expect(read("gen/deep/main.ts")).toMatch(/import \{ sq, [^}]*\bsq_dual\b[^}]*\} from "\.\.\/util\.js";/);
     const m = (await import(join(dir, "gen/deep/main.ts"))) as { f_dual: (x: number, y: number, dx: number, dy: number) => [number, number] };
     const [x, y] = [1.3, 0.4];
     expect(relErr(m.f_dual(x, y, 1, 0)[1], 2 * x * Math.sin(y))).toBeLessThan(1e-15);
