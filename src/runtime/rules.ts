@@ -32,13 +32,22 @@ export interface Rule {
   partials<T>(A: Algebra<T>, args: readonly T[], result: T): T[];
   /** The choice made where the function is not differentiable or at the edge of its domain. */
   readonly edge: string;
+  /**
+   * Whether a partial can be infinite where the function itself is finite (sqrt at 0, asin at ±1),
+   * given the arguments known to be constants. There a zero tangent or adjoint must contribute 0,
+   * not 0 · ∞ = NaN. (Where the function is infinite too, as log at 0, no guard is needed.)
+   */
+  readonly singular?: (constants: readonly (number | undefined)[]) => boolean;
 }
+
+const always = (): boolean => true;
 
 const unary = (
   edge: string,
   partial: <T>(A: Algebra<T>, x: T, y: T) => T,
   usesResult = false,
-): Rule => ({ arity: 1, usesResult, edge, partials: (A, args, y) => [partial(A, args[0], y)] });
+  singular?: () => boolean,
+): Rule => ({ arity: 1, usesResult, edge, partials: (A, args, y) => [partial(A, args[0], y)], ...(singular ? { singular } : {}) });
 
 const zero = (edge: string): Rule => ({ arity: 1, zeroDerivative: true, edge, partials: (A) => [A.num(0)] });
 
@@ -50,10 +59,10 @@ export const rules: Readonly<Record<string, Rule>> = {
   cos: unary("everywhere differentiable", (A, x) => A.neg(A.math("sin", [x]))),
   tan: unary("1 + tan(x)^2; infinite at the poles as tan is", (A, _x, y) => A.add(A.num(1), A.mul(y, y)), true),
   asin: unary("1/sqrt(1 - x^2): +Infinity at x = ±1, NaN outside [-1, 1]", (A, x) =>
-    invSqrt(A, A.sub(A.num(1), A.mul(x, x))),
+    invSqrt(A, A.sub(A.num(1), A.mul(x, x))), false, always,
   ),
   acos: unary("-1/sqrt(1 - x^2): -Infinity at x = ±1, NaN outside [-1, 1]", (A, x) =>
-    A.neg(invSqrt(A, A.sub(A.num(1), A.mul(x, x)))),
+    A.neg(invSqrt(A, A.sub(A.num(1), A.mul(x, x)))), false, always,
   ),
   atan: unary("everywhere differentiable", (A, x) => A.div(A.num(1), A.add(A.num(1), A.mul(x, x)))),
   atan2: {
@@ -72,7 +81,7 @@ export const rules: Readonly<Record<string, Rule>> = {
   tanh: unary("1 - tanh(x)^2", (A, _x, y) => A.sub(A.num(1), A.mul(y, y)), true),
   asinh: unary("everywhere differentiable", (A, x) => invSqrt(A, A.add(A.mul(x, x), A.num(1)))),
   acosh: unary("1/sqrt(x^2 - 1): +Infinity at x = 1, NaN below", (A, x) =>
-    invSqrt(A, A.sub(A.mul(x, x), A.num(1))),
+    invSqrt(A, A.sub(A.mul(x, x), A.num(1))), false, always,
   ),
   atanh: unary("1/(1 - x^2): Infinity at x = ±1", (A, x) => A.div(A.num(1), A.sub(A.num(1), A.mul(x, x)))),
   exp: unary("everywhere differentiable", (_A, _x, y) => y, true),
@@ -82,17 +91,19 @@ export const rules: Readonly<Record<string, Rule>> = {
   log2: unary("1/(x ln 2): Infinity at 0", (A, x) => A.div(A.num(1), A.mul(x, A.math("LN2", [])))),
   log10: unary("1/(x ln 10): Infinity at 0", (A, x) => A.div(A.num(1), A.mul(x, A.math("LN10", [])))),
   sqrt: unary("1/(2 sqrt(x)): +Infinity at 0 (the one-sided derivative)", (A, _x, y) =>
-    A.div(A.num(1), A.mul(A.num(2), y)), true),
-  cbrt: unary("1/(3 cbrt(x)^2): +Infinity at 0", (A, _x, y) => A.div(A.num(1), A.mul(A.num(3), A.mul(y, y))), true),
+    A.div(A.num(1), A.mul(A.num(2), y)), true, always),
+  cbrt: unary("1/(3 cbrt(x)^2): +Infinity at 0", (A, _x, y) => A.div(A.num(1), A.mul(A.num(3), A.mul(y, y))), true, always),
   pow: {
     arity: 2,
     usesResult: true,
     edge:
       "∂/∂x = p x^(p-1) (a constant p = 0 gives 0; a constant p folds, e.g. 2x); ∂/∂p = x^p ln x for x > 0, and 0 for x <= 0",
     partials: (A, [x, p], y) => [
-      A.mul(p, A.pow(x, A.sub(p, A.num(1)))),
+      A.select(p, "===", A.num(0), A.num(0), A.mul(p, A.pow(x, A.sub(p, A.num(1))))),
       A.select(x, ">", A.num(0), A.mul(y, A.math("log", [x])), A.num(0)),
     ],
+    // x^(p-1) is infinite at x = 0 unless p is a constant that is 0 or at least 1.
+    singular: ([, p]) => p === undefined || (p !== 0 && p < 1),
   },
   hypot: {
     arity: "variadic",

@@ -3,7 +3,7 @@
  * generated code reads like a hand-written derivative rather than a chain-rule transcript.
  */
 import type { Algebra, Comparison } from "../../src/runtime/rules.js";
-import { mathConstants } from "../../src/runtime/rules.js";
+import { mathConstants, numberAlgebra } from "../../src/runtime/rules.js";
 import type { BinaryOp, Expr, LValue, Stmt } from "./ir.js";
 
 export const num = (value: number): Expr => ({ k: "num", value });
@@ -75,8 +75,9 @@ export function math(fn: string, args: readonly Expr[]): Expr {
 }
 
 export function select(lhs: Expr, op: Comparison, rhs: Expr, then: Expr, otherwise: Expr): Expr {
-  if (isNum(then) && isNum(otherwise) && then.k === "num" && otherwise.k === "num" && then.value === otherwise.value)
-    return then;
+  if (then.k === "num" && otherwise.k === "num" && then.value === otherwise.value) return then;
+  // A comparison of two constants is decided here, not at run time.
+  if (lhs.k === "num" && rhs.k === "num") return numberAlgebra.select(lhs.value, op, rhs.value, 1, 0) === 1 ? then : otherwise;
   return { k: "cond", c: { k: "cmp", op, a: lhs, b: rhs }, a: then, b: otherwise };
 }
 

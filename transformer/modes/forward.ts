@@ -5,7 +5,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Declarator, Expr, FunctionIR, LValue, Shape, Stmt } from "../ir/ir.js";
-import { add, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sub } from "../ir/build.js";
+import { add, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import type { GeneratedFunction } from "../emit/print.js";
@@ -200,11 +200,16 @@ class Forward {
     const values = args.map((a) => (rule.zeroDerivative ? a.v : this.keep(a.v)));
     let value = build(values);
     if (rule.zeroDerivative || args.every((a) => a.d === null)) return { v: value, d: null };
+    // Where a partial can be infinite, a zero tangent must contribute 0, not 0 · ∞ = NaN.
+    const singular = rule.singular?.(values.map((v) => (v.k === "num" ? v.value : undefined))) === true;
+    const tangents = args.map((a) => (a.d !== null && singular ? this.keep(a.d, "d") : a.d));
     const tangent = (resultRef: Expr): Expr => {
       const partials = rule.partials(irAlgebra, values, resultRef);
       let d: Expr = num(0);
-      args.forEach((a, i) => {
-        if (a.d !== null) d = add(d, mul(partials[i], a.d));
+      tangents.forEach((t, i) => {
+        if (t === null) return;
+        const contribution = mul(partials[i], t);
+        d = add(d, singular && !(t.k === "num" && t.value !== 0) ? select(t, "===", num(0), num(0), contribution) : contribution);
       });
       return d;
     };
