@@ -10,6 +10,7 @@
  */
 import { renderVegaLiteSvg } from "adc-ts/gmm";
 import { cube, cube_dual, sine, sine_dual } from "./gen/divided-differences.js";
+import { roundSvgCoordinates } from "./svg.js";
 
 /** Steps 1e-1, 1e-2, ..., 1e-16. */
 export const STEPS: readonly number[] = Array.from({ length: 16 }, (_, i) => Number(`1e-${i + 1}`));
@@ -99,7 +100,7 @@ export async function dividedDifferencesFigure(results: readonly FunctionErrors[
     r.points.map((p) => ({ function: r.name, h: p.h, method: p.method, error: Math.max(p.relativeError, ERROR_FLOOR) })),
   );
   const exponentLabel = "'1e' + format(log(datum.value) / log(10), 'd')";
-  return renderVegaLiteSvg({
+  const svg = await renderVegaLiteSvg({
     background: "white",
     title: { text: "Divided differences versus forward-mode AD", subtitle: `relative error of f'(x) at x = ${results[0].x}` },
     data: { values },
@@ -128,6 +129,7 @@ export async function dividedDifferencesFigure(results: readonly FunctionErrors[
       },
     },
   });
+  return roundSvgCoordinates(svg);
 }
 
 export function main(log: (line: string) => void = console.log): FunctionErrors[] {

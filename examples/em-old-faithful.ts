@@ -5,6 +5,7 @@
  */
 import { GaussianMixture, KMeans, mixturePlotSpec, renderVegaLiteSvg, type IterationInfo, type MixtureParameters } from "adc-ts/gmm";
 import { oldFaithful } from "./old-faithful.js";
+import { roundSvgCoordinates } from "./svg.js";
 
 /** The iterations the lecture shows. */
 export const SHOWN_ITERATIONS: readonly number[] = [0, 1, 2, 3, 4, 5, 6, 20];
@@ -106,13 +107,16 @@ export async function emFigure(result: EmStepByStep): Promise<string> {
     }),
   );
   panels.push(mixturePlotSpec(result.X, result.kmeans.params, { ...options, labels: result.kmeans.labels, title: "k-means (hard assignments)" }));
-  return renderVegaLiteSvg({
+  const svg = await renderVegaLiteSvg({
     background: "white",
     title: { text: "EM on Old Faithful, step by step", subtitle: "log L: mean log-likelihood; ellipses at 1 and 2 standard deviations" },
     columns: 3,
     concat: panels,
     resolve: { scale: { x: "shared", y: "shared", color: "shared", strokeDash: "shared" } },
+    // No accessibility label on each of the 9 x 272 points: it would triple the file for the README.
+    config: { point: { aria: false } },
   });
+  return roundSvgCoordinates(svg);
 }
 
 const formatPoint = (point: ArrayLike<number>): string => `(${Array.from(point, (v) => v.toFixed(3)).join(", ")})`;

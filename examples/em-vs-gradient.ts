@@ -6,9 +6,10 @@
  * ADBench parameterisation, in which every parameter vector is a valid mixture).
  */
 import { GaussianMixture, renderVegaLiteSvg, type IterationInfo } from "adc-ts/gmm";
-import { gmmLogLikelihood, gmmLogLikelihood_dual } from "./gen/gmm-log-likelihood.js";
+import { gmmLogLikelihood, gmmLogLikelihood_grad } from "./gen/gmm-log-likelihood.js";
 import { minimizeLbfgs } from "./lbfgs.js";
 import { oldFaithful } from "./old-faithful.js";
+import { roundSvgCoordinates } from "./svg.js";
 
 /** A mixture in ADBench's parameterisation (see examples/src/gmm-log-likelihood.ts). */
 export interface AdbenchParameters {
@@ -45,22 +46,13 @@ export function unpack(theta: ArrayLike<number>, K: number, d: number): AdbenchP
 }
 
 /**
- * The mean log-likelihood and its gradient at theta, for data x (flat, n x d).
- * Interim: one `_dual` sweep per parameter (K(1 + d + d(d+1)/2) = 12 sweeps here) until reverse mode
- * generates `gmmLogLikelihood_grad`, which gives the whole gradient in one sweep.
+ * The mean log-likelihood and its gradient at theta, for data x (flat, n x d): one reverse sweep of
+ * the generated `gmmLogLikelihood_grad`, which returns the gradient shaped like the parameters.
  */
 export function logLikelihoodAndGradient(theta: Float64Array, x: number[], K: number, d: number): [number, Float64Array] {
   const { alphas, means, icf } = unpack(theta, K, d);
-  const gradient = new Float64Array(theta.length);
-  const zeros = (length: number): number[] => new Array<number>(length).fill(0);
-  let value = gmmLogLikelihood(alphas, means, icf, x, d);
-  for (let i = 0; i < theta.length; i++) {
-    const direction = zeros(theta.length);
-    direction[i] = 1;
-    const { alphas: da, means: dm, icf: di } = unpack(direction, K, d);
-    [value, gradient[i]] = gmmLogLikelihood_dual(alphas, means, icf, x, d, da, dm, di);
-  }
-  return [value, gradient];
+  const [value, gAlphas, gMeans, gIcf] = gmmLogLikelihood_grad(alphas, means, icf, x, d);
+  return [value, Float64Array.from([...gAlphas, ...gMeans, ...gIcf])];
 }
 
 export type Method = "EM" | "L-BFGS" | "gradient ascent";
@@ -96,7 +88,21 @@ export const GRADIENT_ASCENT_STEP = 0.2;
 export const GRADIENT_ASCENT_TOLERANCE = 1e-8;
 export const GRADIENT_ASCENT_MAX_ITERATIONS = 10_000;
 
-export function compareEmAndGradient(): Comparison {
+/** Runs `run` `repeats` times and keeps the last result with the median wall time (the first runs also warm up the JIT). */
+function timed<T>(repeats: number, run: () => T): { result: T; milliseconds: number } {
+  const times: number[] = [];
+  let result: T | undefined;
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    result = run();
+    times.push(performance.now() - start);
+  }
+  times.sort((p, q) => p - q);
+  return { result: result!, milliseconds: times[Math.floor(times.length / 2)] };
+}
+
+/** Fits Old Faithful by EM, L-BFGS and gradient ascent from the same start; `repeats` runs of each for its median time. */
+export function compareEmAndGradient(repeats = 1): Comparison {
   const { rows } = oldFaithful();
   const n = rows.length;
   const d = rows[0].length;
@@ -108,76 +114,73 @@ export function compareEmAndGradient(): Comparison {
   // The common start: the library's k-means initialisation (iteration 0 of its EM).
   let start: IterationInfo<"full"> | undefined;
   new GaussianMixture<"full">({ ...common, maxIter: 0, onIteration: (info) => (start = info) }).fit(rows);
-  const startParams = toAdbench(start!.weights, start!.means, start!.precisionsCholesky);
+  const { weights, means, precisionsCholesky } = start!;
+  const startParams = toAdbench(weights, means, precisionsCholesky);
   const theta0 = pack(startParams);
 
-  // EM from exactly these parameters.
-  const emStart = performance.now();
-  const em = new GaussianMixture<"full">({
-    ...common,
-    tol: 1e-13,
-    maxIter: 2000,
-    weightsInit: start!.weights,
-    meansInit: start!.means,
-    precisionsInit: start!.precisionsCholesky.map((U) => U.map((_, i) => U.map((__, j) => U[i].reduce((s, u, m) => s + u * U[j][m], 0)))),
-  }).fit(rows);
-  const emMilliseconds = performance.now() - emStart;
-  const emFinal = em.score(rows);
+  // EM from exactly these parameters (precision = U U^T from the Cholesky factor U).
+  const precisionsInit = precisionsCholesky.map((U) => U.map((Ui) => U.map((Uj) => Ui.reduce((sum, u, m) => sum + u * Uj[m], 0))));
+  const em = timed(repeats, () =>
+    new GaussianMixture<"full">({ ...common, tol: 1e-13, maxIter: 2000, weightsInit: weights, meansInit: means, precisionsInit }).fit(rows),
+  );
+  const emFinal = em.result.score(rows);
   const emTrace: Trace = {
     method: "EM",
     // lowerBounds[t] is the log-likelihood of the parameters after t iterations (t = 0: the start).
-    logLikelihoods: [...em.lowerBounds, emFinal],
-    iterations: em.nIter,
-    evaluations: em.nIter,
-    milliseconds: emMilliseconds,
+    logLikelihoods: [...em.result.lowerBounds, emFinal],
+    iterations: em.result.nIter,
+    evaluations: em.result.nIter,
+    milliseconds: em.milliseconds,
     final: emFinal,
-    params: toAdbench(em.weights, em.means, em.precisionsCholesky),
+    params: toAdbench(em.result.weights, em.result.means, em.result.precisionsCholesky),
   };
 
+  // L-BFGS minimises, so it sees the negative log-likelihood.
   const negative = (theta: Float64Array): [number, Float64Array] => {
     const [value, gradient] = logLikelihoodAndGradient(theta, x, K, d);
     return [-value, gradient.map((g) => -g)];
   };
-
-  const lbfgsValues: number[] = [];
-  const lbfgsStart = performance.now();
-  const lbfgs = minimizeLbfgs(negative, theta0, { gradientTolerance: 1e-10, onIteration: (_, value) => lbfgsValues.push(-value) });
+  const lbfgs = timed(repeats, () => {
+    const values: number[] = [];
+    const result = minimizeLbfgs(negative, theta0, { gradientTolerance: 1e-10, onIteration: (_, value) => values.push(-value) });
+    return { ...result, values };
+  });
   const lbfgsTrace: Trace = {
     method: "L-BFGS",
-    logLikelihoods: lbfgsValues,
-    iterations: lbfgs.iterations,
-    evaluations: lbfgs.evaluations,
-    milliseconds: performance.now() - lbfgsStart,
-    final: -lbfgs.value,
-    params: unpack(lbfgs.x, K, d),
+    logLikelihoods: lbfgs.result.values,
+    iterations: lbfgs.result.iterations,
+    evaluations: lbfgs.result.evaluations,
+    milliseconds: lbfgs.milliseconds,
+    final: -lbfgs.result.value,
+    params: unpack(lbfgs.result.x, K, d),
   };
 
-  const ascentStart = performance.now();
-  let theta = Float64Array.from(theta0);
-  const ascentValues: number[] = [];
-  let ascentIterations = 0;
-  for (;; ascentIterations++) {
-    const [value, gradient] = logLikelihoodAndGradient(theta, x, K, d);
-    ascentValues.push(value);
-    const largest = gradient.reduce((m, g) => Math.max(m, Math.abs(g)), 0);
-    if (largest <= GRADIENT_ASCENT_TOLERANCE || ascentIterations === GRADIENT_ASCENT_MAX_ITERATIONS) break;
-    theta = theta.map((t, i) => t + GRADIENT_ASCENT_STEP * gradient[i]);
-  }
+  const ascent = timed(repeats, () => {
+    let theta = Float64Array.from(theta0);
+    const values: number[] = [];
+    for (let iteration = 0; ; iteration++) {
+      const [value, gradient] = logLikelihoodAndGradient(theta, x, K, d);
+      values.push(value);
+      const largest = gradient.reduce((m, g) => Math.max(m, Math.abs(g)), 0);
+      if (largest <= GRADIENT_ASCENT_TOLERANCE || iteration === GRADIENT_ASCENT_MAX_ITERATIONS) return { theta, values, iterations: iteration };
+      theta = theta.map((t, i) => t + GRADIENT_ASCENT_STEP * gradient[i]);
+    }
+  });
   const ascentTrace: Trace = {
     method: "gradient ascent",
-    logLikelihoods: ascentValues,
-    iterations: ascentIterations,
-    evaluations: ascentIterations + 1,
-    milliseconds: performance.now() - ascentStart,
-    final: ascentValues.at(-1)!,
-    params: unpack(theta, K, d),
+    logLikelihoods: ascent.result.values,
+    iterations: ascent.result.iterations,
+    evaluations: ascent.result.iterations + 1,
+    milliseconds: ascent.milliseconds,
+    final: ascent.result.values.at(-1)!,
+    params: unpack(ascent.result.theta, K, d),
   };
 
   return {
     n,
     K,
     d,
-    start: { ours: gmmLogLikelihood(startParams.alphas, startParams.means, startParams.icf, x, d), library: em.lowerBounds[0] },
+    start: { ours: gmmLogLikelihood(startParams.alphas, startParams.means, startParams.icf, x, d), library: em.result.lowerBounds[0] },
     traces: [emTrace, lbfgsTrace, ascentTrace],
   };
 }
@@ -196,7 +199,7 @@ export async function emVersusGradientFigure(comparison: Comparison): Promise<st
     t.logLikelihoods.map((value, iteration) => ({ method: t.method, iteration, logLikelihood: value, gap: Math.max(best - value, GAP_FLOOR) })),
   );
   const color = { field: "method", type: "nominal", title: null, scale: { domain: [...METHODS] }, legend: { orient: "bottom", labelLimit: 400 } };
-  return renderVegaLiteSvg({
+  const svg = await renderVegaLiteSvg({
     background: "white",
     title: {
       text: "Old Faithful, 2 components: EM versus gradient methods on the same log-likelihood",
@@ -236,16 +239,17 @@ export async function emVersusGradientFigure(comparison: Comparison): Promise<st
     ],
     resolve: { scale: { color: "shared" } },
   });
+  return roundSvgCoordinates(svg);
 }
 
-export function main(log: (line: string) => void = console.log): Comparison {
-  const comparison = compareEmAndGradient();
+export function main(log: (line: string) => void = console.log, repeats = 3): Comparison {
+  const comparison = compareEmAndGradient(repeats);
   log(`Old Faithful (standardised, n = ${comparison.n}), K = ${comparison.K} full covariances, from the k-means start:`);
   log(`  start: mean log-likelihood ${comparison.start.ours} (gmmLogLikelihood) = ${comparison.start.library} (GaussianMixture)`);
   for (const t of comparison.traces) {
     log(
       `  ${t.method.padEnd(16)} ${String(t.iterations).padStart(5)} iterations, ${String(t.evaluations).padStart(5)} evaluations, ` +
-        `${t.milliseconds.toFixed(1).padStart(7)} ms: mean log-likelihood ${t.final.toFixed(12)}`,
+        `${t.milliseconds.toFixed(1).padStart(7)} ms (median of ${repeats}): mean log-likelihood ${t.final.toFixed(12)}`,
     );
   }
   const em = comparison.traces[0].final;

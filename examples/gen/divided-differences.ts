@@ -15,6 +15,37 @@ export function cube_dual(x: number, dx: number): [number, number] {
   return [t * x, (dx * x + x * dx) * x + t * dx];
 }
 
+export function cube_grad(x: number): [number, number] {
+  const value = x * x * x;
+  let value_b = 1;
+  let x_b = 0;
+  const t = x * x;
+  const t_b = value_b * x;
+  x_b += t_b * x;
+  x_b += x * t_b;
+  x_b += t * value_b;
+  return [value, x_b];
+}
+
+export function cube_vjp(x: number, ybar: number): [number, number] {
+  const value = x * x * x;
+  let value_b = ybar;
+  let x_b = 0;
+  const t = x * x;
+  const t_b = value_b * x;
+  x_b += t_b * x;
+  x_b += x * t_b;
+  x_b += t * value_b;
+  return [value, x_b];
+}
+
+export function cube_jacobian(x: number): [number, number[][]] {
+  const [value, x_b] = cube_vjp(x, 1);
+  const row: number[] = [];
+  row.push(x_b);
+  return [value, [row]];
+}
+
 /** A transcendental second function, f(x) = sin x, whose derivative is cos x. */
 /** @differentiable */
 export function sine(x: number): number {
@@ -24,3 +55,31 @@ export function sine(x: number): number {
 export function sine_dual(x: number, dx: number): [number, number] {
   return [Math.sin(x), Math.cos(x) * dx];
 }
+
+export function sine_grad(x: number): [number, number] {
+  const value = Math.sin(x);
+  let value_b = 1;
+  let x_b = 0;
+  x_b += Math.cos(x) * value_b;
+  return [value, x_b];
+}
+
+export function sine_vjp(x: number, ybar: number): [number, number] {
+  const value = Math.sin(x);
+  let value_b = ybar;
+  let x_b = 0;
+  x_b += Math.cos(x) * value_b;
+  return [value, x_b];
+}
+
+export function sine_jacobian(x: number): [number, number[][]] {
+  const [value, x_b] = sine_vjp(x, 1);
+  const row: number[] = [];
+  row.push(x_b);
+  return [value, [row]];
+}
+
+// Lets grad(f), jvp(f), ... from "adc-ts" find these derivatives at run time.
+import { registerDerivatives } from "adc-ts/runtime";
+registerDerivatives(cube, { dual: cube_dual, grad: cube_grad, vjp: cube_vjp, jacobian: cube_jacobian });
+registerDerivatives(sine, { dual: sine_dual, grad: sine_grad, vjp: sine_vjp, jacobian: sine_jacobian });

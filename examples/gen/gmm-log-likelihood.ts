@@ -11,6 +11,8 @@
  * methods can be compared (scikit-learn's `score`, the mean of log p(x_i)).
  */
 
+import { tape } from "adc-ts/runtime";
+
 /** @differentiable wrt=alphas,means,icf */
 export function gmmLogLikelihood(alphas: number[], means: number[], icf: number[], x: number[], d: number): number {
   const K = alphas.length;
@@ -123,3 +125,324 @@ export function gmmLogLikelihood_dual(alphas: number[], means: number[], icf: nu
   }
   return [total / n - logWeightNorm - 0.5 * d * Math.log(2 * Math.PI), dtotal / n - dlogWeightNorm];
 }
+
+export function gmmLogLikelihood_grad(alphas: number[], means: number[], icf: number[], x: number[], d: number): [number, number[], number[], number[]] {
+  let c = 0;
+  let i = 0;
+  let k = 0;
+  let lowerIndex = 0;
+  let qOffset = 0;
+  let r = 0;
+  let row = 0;
+  let termMax = 0;
+  let termSum = 0;
+  const K = alphas.length;
+  const n = x.length / d;
+  const icfSize = d * (d + 1) / 2;
+  let alphaMax = alphas[0];
+  for (k = 1; k < K; k++) {
+    tape.push(alphaMax);
+    alphaMax = Math.max(alphaMax, alphas[k]);
+  }
+  tape.push(k);
+  let alphaSum = 0;
+  for (k = 0; k < K; k++) {
+    alphaSum += Math.exp(alphas[k] - alphaMax);
+  }
+  tape.push(k);
+  const logWeightNorm = alphaMax + Math.log(alphaSum);
+  const terms = new Float64Array(K);
+  let total = 0;
+  for (i = 0; i < n; i++) {
+    for (k = 0; k < K; k++) {
+      tape.push(qOffset);
+      qOffset = k * icfSize;
+      let logDet = 0;
+      let squaredNorm = 0;
+      for (r = 0; r < d; r++) {
+        logDet += icf[qOffset + r];
+        tape.push(row);
+        row = Math.exp(icf[qOffset + r]) * (x[i * d + r] - means[k * d + r]);
+        for (c = 0; c < r; c++) {
+          tape.push(lowerIndex);
+          lowerIndex = d + c * d - c * (c + 1) / 2 + (r - c - 1);
+          row += icf[qOffset + lowerIndex] * (x[i * d + c] - means[k * d + c]);
+        }
+        tape.push(c);
+        squaredNorm += row * row;
+      }
+      tape.push(r);
+      tape.push(terms[k]);
+      terms[k] = alphas[k] + logDet - 0.5 * squaredNorm;
+    }
+    tape.push(k);
+    tape.push(termMax);
+    termMax = terms[0];
+    for (k = 1; k < K; k++) {
+      tape.push(termMax);
+      termMax = Math.max(termMax, terms[k]);
+    }
+    tape.push(k);
+    tape.push(termSum);
+    termSum = 0;
+    for (k = 0; k < K; k++) {
+      termSum += Math.exp(terms[k] - termMax);
+    }
+    tape.push(k);
+    total += termMax + Math.log(termSum);
+  }
+  tape.push(i);
+  const value = total / n - logWeightNorm - 0.5 * d * Math.log(2 * Math.PI);
+  let value_b = 1;
+  const alphas_b = new Array<number>(alphas.length).fill(0);
+  const means_b = new Array<number>(means.length).fill(0);
+  const icf_b = new Array<number>(icf.length).fill(0);
+  let alphaMax_b = 0;
+  let alphaSum_b = 0;
+  let logDet_b = 0;
+  let logWeightNorm_b = 0;
+  let row_b = 0;
+  let squaredNorm_b = 0;
+  let termMax_b = 0;
+  const terms_b = new Float64Array(terms.length);
+  let termSum_b = 0;
+  let total_b = 0;
+  total_b += value_b / n;
+  logWeightNorm_b -= value_b;
+  for (i = tape.pop() - 1; i >= 0; i--) {
+    termMax_b += total_b;
+    termSum_b += total_b / termSum;
+    for (k = tape.pop() - 1; k >= 0; k--) {
+      const t7 = terms[k] - termMax;
+      const t8 = Math.exp(t7);
+      const t_b2 = t8 * termSum_b;
+      terms_b[k] += t_b2;
+      termMax_b -= t_b2;
+    }
+    termSum = tape.pop();
+    termSum_b = 0;
+    for (k = tape.pop() - 1; k >= 1; k--) {
+      termMax = tape.pop();
+      const termMax_b_old = termMax_b;
+      termMax_b = 0;
+      termMax_b += (termMax >= terms[k] ? 1 : 0) * termMax_b_old;
+      terms_b[k] += (termMax >= terms[k] ? 0 : 1) * termMax_b_old;
+    }
+    termMax = tape.pop();
+    terms_b[0] += termMax_b;
+    termMax_b = 0;
+    for (k = tape.pop() - 1; k >= 0; k--) {
+      terms[k] = tape.pop();
+      alphas_b[k] += terms_b[k];
+      logDet_b += terms_b[k];
+      squaredNorm_b -= 0.5 * terms_b[k];
+      terms_b[k] = 0;
+      for (r = tape.pop() - 1; r >= 0; r--) {
+        row_b += squaredNorm_b * row;
+        row_b += row * squaredNorm_b;
+        for (c = tape.pop() - 1; c >= 0; c--) {
+          const t6 = x[i * d + c] - means[k * d + c];
+          icf_b[qOffset + lowerIndex] += row_b * t6;
+          means_b[k * d + c] -= icf[qOffset + lowerIndex] * row_b;
+          lowerIndex = tape.pop();
+        }
+        row = tape.pop();
+        const t3 = Math.exp(icf[qOffset + r]);
+        const t4 = x[i * d + r] - means[k * d + r];
+        const t5 = Math.exp(icf[qOffset + r]);
+        icf_b[qOffset + r] += t5 * (row_b * t4);
+        means_b[k * d + r] -= t3 * row_b;
+        row_b = 0;
+        icf_b[qOffset + r] += logDet_b;
+      }
+      squaredNorm_b = 0;
+      logDet_b = 0;
+      qOffset = tape.pop();
+    }
+  }
+  alphaMax_b += logWeightNorm_b;
+  alphaSum_b += logWeightNorm_b / alphaSum;
+  for (k = tape.pop() - 1; k >= 0; k--) {
+    const t = alphas[k] - alphaMax;
+    const t2 = Math.exp(t);
+    const t_b = t2 * alphaSum_b;
+    alphas_b[k] += t_b;
+    alphaMax_b -= t_b;
+  }
+  for (k = tape.pop() - 1; k >= 1; k--) {
+    alphaMax = tape.pop();
+    const alphaMax_b_old = alphaMax_b;
+    alphaMax_b = 0;
+    alphaMax_b += (alphaMax >= alphas[k] ? 1 : 0) * alphaMax_b_old;
+    alphas_b[k] += (alphaMax >= alphas[k] ? 0 : 1) * alphaMax_b_old;
+  }
+  alphas_b[0] += alphaMax_b;
+  return [value, alphas_b, means_b, icf_b];
+}
+
+export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: number[], x: number[], d: number, ybar: number): [number, number[], number[], number[]] {
+  let c = 0;
+  let i = 0;
+  let k = 0;
+  let lowerIndex = 0;
+  let qOffset = 0;
+  let r = 0;
+  let row = 0;
+  let termMax = 0;
+  let termSum = 0;
+  const K = alphas.length;
+  const n = x.length / d;
+  const icfSize = d * (d + 1) / 2;
+  let alphaMax = alphas[0];
+  for (k = 1; k < K; k++) {
+    tape.push(alphaMax);
+    alphaMax = Math.max(alphaMax, alphas[k]);
+  }
+  tape.push(k);
+  let alphaSum = 0;
+  for (k = 0; k < K; k++) {
+    alphaSum += Math.exp(alphas[k] - alphaMax);
+  }
+  tape.push(k);
+  const logWeightNorm = alphaMax + Math.log(alphaSum);
+  const terms = new Float64Array(K);
+  let total = 0;
+  for (i = 0; i < n; i++) {
+    for (k = 0; k < K; k++) {
+      tape.push(qOffset);
+      qOffset = k * icfSize;
+      let logDet = 0;
+      let squaredNorm = 0;
+      for (r = 0; r < d; r++) {
+        logDet += icf[qOffset + r];
+        tape.push(row);
+        row = Math.exp(icf[qOffset + r]) * (x[i * d + r] - means[k * d + r]);
+        for (c = 0; c < r; c++) {
+          tape.push(lowerIndex);
+          lowerIndex = d + c * d - c * (c + 1) / 2 + (r - c - 1);
+          row += icf[qOffset + lowerIndex] * (x[i * d + c] - means[k * d + c]);
+        }
+        tape.push(c);
+        squaredNorm += row * row;
+      }
+      tape.push(r);
+      tape.push(terms[k]);
+      terms[k] = alphas[k] + logDet - 0.5 * squaredNorm;
+    }
+    tape.push(k);
+    tape.push(termMax);
+    termMax = terms[0];
+    for (k = 1; k < K; k++) {
+      tape.push(termMax);
+      termMax = Math.max(termMax, terms[k]);
+    }
+    tape.push(k);
+    tape.push(termSum);
+    termSum = 0;
+    for (k = 0; k < K; k++) {
+      termSum += Math.exp(terms[k] - termMax);
+    }
+    tape.push(k);
+    total += termMax + Math.log(termSum);
+  }
+  tape.push(i);
+  const value = total / n - logWeightNorm - 0.5 * d * Math.log(2 * Math.PI);
+  let value_b = ybar;
+  const alphas_b = new Array<number>(alphas.length).fill(0);
+  const means_b = new Array<number>(means.length).fill(0);
+  const icf_b = new Array<number>(icf.length).fill(0);
+  let alphaMax_b = 0;
+  let alphaSum_b = 0;
+  let logDet_b = 0;
+  let logWeightNorm_b = 0;
+  let row_b = 0;
+  let squaredNorm_b = 0;
+  let termMax_b = 0;
+  const terms_b = new Float64Array(terms.length);
+  let termSum_b = 0;
+  let total_b = 0;
+  total_b += value_b / n;
+  logWeightNorm_b -= value_b;
+  for (i = tape.pop() - 1; i >= 0; i--) {
+    termMax_b += total_b;
+    termSum_b += total_b / termSum;
+    for (k = tape.pop() - 1; k >= 0; k--) {
+      const t7 = terms[k] - termMax;
+      const t8 = Math.exp(t7);
+      const t_b2 = t8 * termSum_b;
+      terms_b[k] += t_b2;
+      termMax_b -= t_b2;
+    }
+    termSum = tape.pop();
+    termSum_b = 0;
+    for (k = tape.pop() - 1; k >= 1; k--) {
+      termMax = tape.pop();
+      const termMax_b_old = termMax_b;
+      termMax_b = 0;
+      termMax_b += (termMax >= terms[k] ? 1 : 0) * termMax_b_old;
+      terms_b[k] += (termMax >= terms[k] ? 0 : 1) * termMax_b_old;
+    }
+    termMax = tape.pop();
+    terms_b[0] += termMax_b;
+    termMax_b = 0;
+    for (k = tape.pop() - 1; k >= 0; k--) {
+      terms[k] = tape.pop();
+      alphas_b[k] += terms_b[k];
+      logDet_b += terms_b[k];
+      squaredNorm_b -= 0.5 * terms_b[k];
+      terms_b[k] = 0;
+      for (r = tape.pop() - 1; r >= 0; r--) {
+        row_b += squaredNorm_b * row;
+        row_b += row * squaredNorm_b;
+        for (c = tape.pop() - 1; c >= 0; c--) {
+          const t6 = x[i * d + c] - means[k * d + c];
+          icf_b[qOffset + lowerIndex] += row_b * t6;
+          means_b[k * d + c] -= icf[qOffset + lowerIndex] * row_b;
+          lowerIndex = tape.pop();
+        }
+        row = tape.pop();
+        const t3 = Math.exp(icf[qOffset + r]);
+        const t4 = x[i * d + r] - means[k * d + r];
+        const t5 = Math.exp(icf[qOffset + r]);
+        icf_b[qOffset + r] += t5 * (row_b * t4);
+        means_b[k * d + r] -= t3 * row_b;
+        row_b = 0;
+        icf_b[qOffset + r] += logDet_b;
+      }
+      squaredNorm_b = 0;
+      logDet_b = 0;
+      qOffset = tape.pop();
+    }
+  }
+  alphaMax_b += logWeightNorm_b;
+  alphaSum_b += logWeightNorm_b / alphaSum;
+  for (k = tape.pop() - 1; k >= 0; k--) {
+    const t = alphas[k] - alphaMax;
+    const t2 = Math.exp(t);
+    const t_b = t2 * alphaSum_b;
+    alphas_b[k] += t_b;
+    alphaMax_b -= t_b;
+  }
+  for (k = tape.pop() - 1; k >= 1; k--) {
+    alphaMax = tape.pop();
+    const alphaMax_b_old = alphaMax_b;
+    alphaMax_b = 0;
+    alphaMax_b += (alphaMax >= alphas[k] ? 1 : 0) * alphaMax_b_old;
+    alphas_b[k] += (alphaMax >= alphas[k] ? 0 : 1) * alphaMax_b_old;
+  }
+  alphas_b[0] += alphaMax_b;
+  return [value, alphas_b, means_b, icf_b];
+}
+
+export function gmmLogLikelihood_jacobian(alphas: number[], means: number[], icf: number[], x: number[], d: number): [number, number[][]] {
+  const [value, alphas_b, means_b, icf_b] = gmmLogLikelihood_vjp(alphas, means, icf, x, d, 1);
+  const row: number[] = [];
+  for (const g of alphas_b) row.push(g);
+  for (const g of means_b) row.push(g);
+  for (const g of icf_b) row.push(g);
+  return [value, [row]];
+}
+
+// Lets grad(f), jvp(f), ... from "adc-ts" find these derivatives at run time.
+import { registerDerivatives } from "adc-ts/runtime";
+registerDerivatives(gmmLogLikelihood, { dual: gmmLogLikelihood_dual, grad: gmmLogLikelihood_grad, vjp: gmmLogLikelihood_vjp, jacobian: gmmLogLikelihood_jacobian });

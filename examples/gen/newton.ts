@@ -11,6 +11,33 @@ export function cubic_dual(x: number, dx: number): [number, number] {
   return [x ** 3 - 2 * x - 5, 3 * x ** 2 * dx - 2 * dx];
 }
 
+export function cubic_grad(x: number): [number, number] {
+  const value = x ** 3 - 2 * x - 5;
+  let value_b = 1;
+  let x_b = 0;
+  const t = x ** 3;
+  x_b += 3 * x ** 2 * value_b;
+  x_b -= 2 * value_b;
+  return [value, x_b];
+}
+
+export function cubic_vjp(x: number, ybar: number): [number, number] {
+  const value = x ** 3 - 2 * x - 5;
+  let value_b = ybar;
+  let x_b = 0;
+  const t = x ** 3;
+  x_b += 3 * x ** 2 * value_b;
+  x_b -= 2 * value_b;
+  return [value, x_b];
+}
+
+export function cubic_jacobian(x: number): [number, number[][]] {
+  const [value, x_b] = cubic_vjp(x, 1);
+  const row: number[] = [];
+  row.push(x_b);
+  return [value, [row]];
+}
+
 /** The fixed point of cos: cos x - x = 0. */
 /** @differentiable */
 export function cosMinusX(x: number): number {
@@ -21,9 +48,34 @@ export function cosMinusX_dual(x: number, dx: number): [number, number] {
   return [Math.cos(x) - x, -(Math.sin(x) * dx) - dx];
 }
 
+export function cosMinusX_grad(x: number): [number, number] {
+  const value = Math.cos(x) - x;
+  let value_b = 1;
+  let x_b = 0;
+  x_b -= Math.sin(x) * value_b;
+  x_b -= value_b;
+  return [value, x_b];
+}
+
+export function cosMinusX_vjp(x: number, ybar: number): [number, number] {
+  const value = Math.cos(x) - x;
+  let value_b = ybar;
+  let x_b = 0;
+  x_b -= Math.sin(x) * value_b;
+  x_b -= value_b;
+  return [value, x_b];
+}
+
+export function cosMinusX_jacobian(x: number): [number, number[][]] {
+  const [value, x_b] = cosMinusX_vjp(x, 1);
+  const row: number[] = [];
+  row.push(x_b);
+  return [value, [row]];
+}
+
 /**
  * A system of two equations, F(x, y) = 0: the circle x^2 + y^2 = 4 meets the curve y = 1 - e^x at
- * (-1.8163..., 0.8374...) and (1.0042..., -1.7296...). Newton's method needs its 2 x 2 Jacobian.
+ * (-1.81626..., 0.83737...) and (1.00417..., -1.72964...). Newton's method needs its 2 x 2 Jacobian.
  */
 /** @differentiable */
 export function circleMeetsExp(v: number[]): number[] {
@@ -40,3 +92,63 @@ export function circleMeetsExp_dual(v: number[], dv: number[]): [number[], numbe
   const t = Math.exp(x);
   return [[x * x + y * y - 4, t + y - 1], [dx * x + x * dx + (dy * y + y * dy), t * dx + dy]];
 }
+
+export function circleMeetsExp_vjp(v: number[], ybar: number[]): [number[], number[]] {
+  const x = v[0];
+  const y = v[1];
+  const value = [x * x + y * y - 4, Math.exp(x) + y - 1];
+  const value_b = ybar.slice();
+  const v_b = new Array<number>(v.length).fill(0);
+  let x_b = 0;
+  let y_b = 0;
+  x_b += value_b[0] * x;
+  x_b += x * value_b[0];
+  y_b += value_b[0] * y;
+  y_b += y * value_b[0];
+  value_b[0] = 0;
+  const t = Math.exp(x);
+  x_b += t * value_b[1];
+  y_b += value_b[1];
+  value_b[1] = 0;
+  v_b[1] += y_b;
+  v_b[0] += x_b;
+  return [value, v_b];
+}
+
+export function circleMeetsExp_jacobian(v: number[]): [number[], number[][]] {
+  const value = circleMeetsExp(v);
+  const outputs = value.length;
+  const inputs = v.length;
+  const jacobian: number[][] = [];
+  for (let r = 0; r < outputs; r++) jacobian.push(new Array<number>(inputs).fill(0));
+  if (inputs <= outputs) {
+    // One forward sweep per input element: a column.
+    let column = 0;
+    const dv = new Array<number>(v.length).fill(0);
+    for (let k = 0; k < v.length; k++) {
+      dv[k] = 1;
+      const [, dvalue] = circleMeetsExp_dual(v, dv);
+      for (let r = 0; r < outputs; r++) jacobian[r][column] = dvalue[r];
+      column++;
+      dv[k] = 0;
+    }
+  } else {
+    // One reverse sweep per output element: a row.
+    const ybar = new Array<number>(outputs).fill(0);
+    for (let r = 0; r < outputs; r++) {
+      ybar[r] = 1;
+      const [, v_b] = circleMeetsExp_vjp(v, ybar);
+      ybar[r] = 0;
+      const row: number[] = [];
+      for (const g of v_b) row.push(g);
+      jacobian[r] = row;
+    }
+  }
+  return [value, jacobian];
+}
+
+// Lets grad(f), jvp(f), ... from "adc-ts" find these derivatives at run time.
+import { registerDerivatives } from "adc-ts/runtime";
+registerDerivatives(cubic, { dual: cubic_dual, grad: cubic_grad, vjp: cubic_vjp, jacobian: cubic_jacobian });
+registerDerivatives(cosMinusX, { dual: cosMinusX_dual, grad: cosMinusX_grad, vjp: cosMinusX_vjp, jacobian: cosMinusX_jacobian });
+registerDerivatives(circleMeetsExp, { dual: circleMeetsExp_dual, vjp: circleMeetsExp_vjp, jacobian: circleMeetsExp_jacobian });

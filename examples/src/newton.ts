@@ -14,7 +14,7 @@ export function cosMinusX(x: number): number {
 
 /**
  * A system of two equations, F(x, y) = 0: the circle x^2 + y^2 = 4 meets the curve y = 1 - e^x at
- * (-1.8163..., 0.8374...) and (1.0042..., -1.7296...). Newton's method needs its 2 x 2 Jacobian.
+ * (-1.81626..., 0.83737...) and (1.00417..., -1.72964...). Newton's method needs its 2 x 2 Jacobian.
  */
 /** @differentiable */
 export function circleMeetsExp(v: number[]): number[] {
