@@ -8,11 +8,19 @@ import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
 import type { FunctionIR } from "./ir/ir.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type Summary } from "./analyses/activity.js";
-import { forwardMode } from "./modes/forward.js";
+import { forwardMode, renameCallee } from "./modes/forward.js";
+import { lowerForReverse } from "./modes/lower.js";
+import { reverseJoint, reverseSplit, type ReverseContext } from "./modes/reverse.js";
+import { jacobianDriver } from "./modes/drivers.js";
 import { printFunction, type GeneratedFunction } from "./emit/print.js";
 import { NameScope } from "./modes/names.js";
 
-export type Mode = "dual";
+/**
+ * dual: forward mode (f_dual); grad, vjp: reverse mode in one function; split: a callee's reverse mode
+ * as two functions (g_fwd for its caller's forward sweep, g_bwd for its reverse sweep); jacobian,
+ * hessian: drivers over the others.
+ */
+export type Mode = "dual" | "grad" | "vjp" | "split" | "jacobian" | "hessian";
 
 /** One derivative function to generate: a function, a mode and the parameters that are active. */
 export interface Variant {
@@ -21,6 +29,8 @@ export interface Variant {
   readonly mode: Mode;
   readonly activeParams: readonly string[];
   readonly name: string;
+  /** split: the name of the reverse half (`g_bwd`); `name` is the forward half (`g_fwd`). */
+  readonly bwdName?: string;
   readonly exported: boolean;
 }
 
@@ -71,6 +81,8 @@ class Compilation {
   private readonly inProgress = new Set<string>();
   private readonly readWhileInProgress = new Set<string>();
   private readonly moduleNames = new Map<string, NameScope>();
+  /** The name each module gives the runtime's tape, for modules whose derivatives use it. */
+  private readonly tapeNames = new Map<string, string>();
   /** Derived names a file must import: file → import-declaration start → names. */
   private readonly neededImports = new Map<string, Map<ts.ImportDeclaration, Set<string>>>();
 
@@ -117,6 +129,9 @@ class Compilation {
         if (site.annotation.hessian && ir.returnShape !== "num")
           this.diagnostics.push({ code: ADC.badHessian, message: `hessian needs ${ir.name} to return a number`, pos: ir.pos });
         this.variant(site.key, "dual", site.annotation.wrt);
+        if (ir.returnShape === "num") this.variant(site.key, "grad", site.annotation.wrt);
+        this.variant(site.key, "vjp", site.annotation.wrt);
+        this.variant(site.key, "jacobian", site.annotation.wrt);
       }
     }
 
@@ -127,15 +142,10 @@ class Compilation {
       const v = [...this.variants.values()][i];
       try {
         const ir = this.functionIR(v.target);
-        const act = this.activity(ir, v.activeParams);
-        this.diagnostics.push(...act.diagnostics);
-        const fn = forwardMode(ir, act, v.name, v.exported, this.moduleNames.get(ir.file)!.names(), {
-          dualName: (target, active) => this.callName(ir.file, target, active),
-          returnsPair: (target) => this.functionIR(target).returnShape !== "other",
-        });
+        const fns = this.generate(v, ir);
         const site = this.sites.get(v.target)!;
         const list = generated.get(site.file) ?? [];
-        list.push({ after: site, code: printFunction(fn), fn });
+        for (const fn of fns) list.push({ after: site, code: printFunction(fn), fn });
         generated.set(site.file, list);
       } catch (e) {
         if (e instanceof CompileError) this.diagnostics.push(e.diagnostic);
@@ -151,6 +161,73 @@ class Compilation {
       files.set(sf.fileName, { text: fns.length > 0 ? this.splice(sf, fns) + this.registration(sf) : undefined, functions: fns });
     }
     return { diagnostics: [], files };
+  }
+
+  /** The functions of one variant. */
+  private generate(v: Variant, ir: FunctionIR): GeneratedFunction[] {
+    const reserved = this.moduleNames.get(ir.file)!.names();
+    if (v.mode === "dual") {
+      const act = this.activity(ir, v.activeParams);
+      this.diagnostics.push(...act.diagnostics);
+      return [
+        forwardMode(ir, act, v.name, v.exported, reserved, {
+          dualName: (target, active) => this.callName(ir.file, target, active),
+          returnsPair: (target) => this.functionIR(target).returnShape !== "other",
+        }),
+      ];
+    }
+    if (v.mode === "jacobian") {
+      const dual = this.variant(v.target, "dual", v.activeParams).name;
+      const vjp = this.variant(v.target, "vjp", v.activeParams).name;
+      return [jacobianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, dual, vjp })];
+    }
+    if (v.mode === "hessian") throw new CompileError({ code: ADC.badHessian, message: "hessian is not generated yet", pos: ir.pos });
+    const lowered = lowerForReverse(ir, (target) => {
+      const callee = this.functionIR(target);
+      return { shape: callee.returnShape, arrayKind: callee.returnArrayKind };
+    });
+    const act = this.activity(lowered.fn, v.activeParams);
+    this.diagnostics.push(...act.diagnostics);
+    const ctx = this.reverseContext(ir.file, v.target);
+    if (v.mode === "split") return reverseSplit(lowered, act, reserved, ctx, { fwd: v.name, bwd: v.bwdName!, exported: v.exported });
+    return [reverseJoint(lowered, act, reserved, ctx, { name: v.name, exported: v.exported, seed: v.mode === "grad" ? "one" : "parameter" })];
+  }
+
+  private reverseContext(file: string, target: string): ReverseContext {
+    const types = this.localTypes(target);
+    return {
+      splitNames: (callee, calleeTarget, active) => {
+        const v = this.variant(calleeTarget, "split", active);
+        const fwd = this.callName(file, calleeTarget, active, "split");
+        return { fwd: renameCallee(callee, fwd), bwd: renameCallee(callee, this.importName(file, calleeTarget, v.bwdName!)) };
+      },
+      returnShape: (t) => this.functionIR(t).returnShape,
+      tape: this.tapeName(file),
+      localType: (name) => types.get(name),
+    };
+  }
+
+  /** The name a module uses for the runtime's tape (imported by `splice`). */
+  private tapeName(file: string): string {
+    let name = this.tapeNames.get(file);
+    if (name === undefined) {
+      name = this.moduleNames.get(file)!.fresh("tape");
+      this.tapeNames.set(file, name);
+    }
+    return name;
+  }
+
+  /** The checker's type of every local of a function, for declarations reverse mode moves. */
+  private localTypes(target: string): Map<string, string> {
+    const site = this.sites.get(target)!;
+    const types = new Map<string, string>();
+    const visit = (n: ts.Node): void => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && !types.has(n.name.text))
+        types.set(n.name.text, this.checker.typeToString(this.checker.getTypeAtLocation(n.name), undefined, ts.TypeFormatFlags.NoTruncation));
+      ts.forEachChild(n, visit);
+    };
+    visit(site.fn);
+    return types;
   }
 
   /**
@@ -270,17 +347,24 @@ class Compilation {
       const ir = this.functionIR(target);
       const primary = site.annotation?.wrt ?? ir.params.filter((p) => p.shape !== "other").map((p) => p.name);
       const isPrimary = primary.length === activeParams.length && primary.every((p, i) => p === activeParams[i]);
-      const base = `${site.name}_${mode}${isPrimary ? "" : `_${activeParams.join("_")}`}`;
-      const name = this.moduleNames.get(site.file)!.fresh(base);
-      v = { key, target, mode, activeParams, name, exported: site.exported };
+      const suffix = isPrimary ? "" : `_${activeParams.join("_")}`;
+      const scope = this.moduleNames.get(site.file)!;
+      const name = scope.fresh(`${site.name}_${mode === "split" ? "fwd" : mode}${suffix}`);
+      const bwdName = mode === "split" ? scope.fresh(`${site.name}_bwd${suffix}`) : undefined;
+      v = { key, target, mode, activeParams, name, ...(bwdName !== undefined ? { bwdName } : {}), exported: site.exported };
       this.variants.set(key, v);
     }
     return v;
   }
 
   /** The name a file uses to call a derivative, importing it when it lives in another file. */
-  private callName(callerFile: string, target: string, activeParams: readonly string[]): string {
-    const v = this.variant(target, "dual", activeParams);
+  private callName(callerFile: string, target: string, activeParams: readonly string[], mode: Mode = "dual"): string {
+    const v = this.variant(target, mode, activeParams);
+    return this.importName(callerFile, target, v.name);
+  }
+
+  /** A derived name as a file can use it, importing it next to its primal when that lives elsewhere. */
+  private importName(callerFile: string, target: string, name: string): string {
     const site = this.sites.get(target)!;
     if (site.file !== callerFile) {
       const sf = this.program.getSourceFile(callerFile)!;
@@ -288,18 +372,21 @@ class Compilation {
       if (decl !== undefined) {
         const perFile = this.neededImports.get(callerFile) ?? new Map<ts.ImportDeclaration, Set<string>>();
         const names = perFile.get(decl) ?? new Set<string>();
-        names.add(v.name);
+        names.add(name);
         perFile.set(decl, names);
         this.neededImports.set(callerFile, perFile);
       }
     }
-    return v.name;
+    return name;
   }
 
   /** The file's text with each derivative after its primal and the derived names imported. */
   private splice(sf: ts.SourceFile, fns: readonly { after: FunctionSite; code: string }[]): string {
     const edits: { at: number; text: string }[] = [];
-    for (const f of fns) edits.push({ at: f.after.end, text: `\n\n${f.code}` });
+    // Derivatives follow their primal in the order they were generated.
+    const byEnd = new Map<number, string[]>();
+    for (const f of fns) byEnd.set(f.after.end, [...(byEnd.get(f.after.end) ?? []), f.code]);
+    for (const [at, codes] of byEnd) edits.push({ at, text: codes.map((c) => `\n\n${c}`).join("") });
     for (const [decl, names] of this.neededImports.get(sf.fileName) ?? []) {
       const clause = decl.importClause?.namedBindings;
       if (clause !== undefined && ts.isNamedImports(clause)) {
@@ -307,11 +394,25 @@ class Compilation {
         edits.push({ at: last.end, text: [...names].sort().map((n) => `, ${n}`).join("") });
       }
     }
+    const tape = this.tapeNames.get(sf.fileName);
+    if (tape !== undefined && fns.some((f) => f.code.includes(`${tape}.`))) edits.push(runtimeImport(sf, tape === "tape" ? "tape" : `tape as ${tape}`));
     edits.sort((a, b) => b.at - a.at);
     let text = sf.text;
     for (const e of edits) text = text.slice(0, e.at) + e.text + text.slice(e.at);
     return text;
   }
+}
+
+/** `import { tape } from "adc-ts/runtime";` after the file's imports, or after its header comment. */
+function runtimeImport(sf: ts.SourceFile, binding: string): { at: number; text: string } {
+  const line = `import { ${binding} } from "adc-ts/runtime";`;
+  const imports = sf.statements.filter(ts.isImportDeclaration);
+  if (imports.length > 0) return { at: imports[imports.length - 1].end, text: `\n${line}` };
+  const comments = ts.getLeadingCommentRanges(sf.text, 0) ?? [];
+  const first = comments[0];
+  // A comment standing apart from the first statement (a blank line after it) is the file's header.
+  if (first !== undefined && /^\s*\n\s*\n/.test(sf.text.slice(first.end))) return { at: first.end, text: `\n\n${line}` };
+  return { at: 0, text: `${line}\n\n` };
 }
 
 /** The import declaration through which `sf` sees `site` by name, if any. */

@@ -49,6 +49,8 @@ export const ADC = {
   activeArgumentNotVariable: "ADC2014",
   /** A Math function without a derivative rule, applied to an active value. */
   unknownMathFunction: "ADC2015",
+  /** Reverse mode: an active array assigned to another variable (an alias reverse mode cannot follow). */
+  aliasedActiveArray: "ADC2016",
   /** An input file could not be read. */
   unreadableInput: "ADC3001",
   /** Bad command-line use: an --out inside the inputs, no inputs, ... */

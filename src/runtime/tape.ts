@@ -1,0 +1,113 @@
+/**
+ * The tape of reverse mode: the values the reverse sweep needs and the forward sweep overwrites, the
+ * control path (branch taken, trip counts) and references to arrays a loop reallocates. Three stacks,
+ * preallocated and grown by doubling, so that pushing and popping never allocates in the steady state.
+ * Generated code pushes in the forward sweep and pops in the same order reversed, so a call of a
+ * derivative leaves the tape as it found it and calls nest (callees, recursion) without bookkeeping.
+ */
+export class Tape {
+  private values: Float64Array;
+  private valueTop = 0;
+  private controls: Int32Array;
+  private controlTop = 0;
+  private readonly arrays: unknown[] = [];
+  private arrayTop = 0;
+  /** High-water marks of the three stacks since the last `resetPeak`. */
+  private valuePeak = 0;
+  private controlPeak = 0;
+  private arrayPeak = 0;
+
+  constructor(initialValues = 1 << 16, initialControls = 1 << 12) {
+    this.values = new Float64Array(initialValues);
+    this.controls = new Int32Array(initialControls);
+  }
+
+  /** Save a number the forward sweep is about to overwrite. */
+  push(value: number): void {
+    if (this.valueTop === this.values.length) this.values = grow(this.values, new Float64Array(this.values.length * 2));
+    this.values[this.valueTop++] = value;
+    if (this.valueTop > this.valuePeak) this.valuePeak = this.valueTop;
+  }
+
+  pop(): number {
+    return this.values[--this.valueTop];
+  }
+
+  /** Save a branch taken (0 or 1) or a trip count. */
+  pushControl(value: number): void {
+    if (this.controlTop === this.controls.length) this.controls = grow(this.controls, new Int32Array(this.controls.length * 2));
+    this.controls[this.controlTop++] = value;
+    if (this.controlTop > this.controlPeak) this.controlPeak = this.controlTop;
+  }
+
+  popControl(): number {
+    return this.controls[--this.controlTop];
+  }
+
+  /** Save the array a variable refers to before the variable is made to refer to another one. */
+  pushArray(array: unknown): void {
+    this.arrays[this.arrayTop++] = array;
+    if (this.arrayTop > this.arrayPeak) this.arrayPeak = this.arrayTop;
+  }
+
+  popArray<T>(): T {
+    const array = this.arrays[--this.arrayTop] as T;
+    this.arrays[this.arrayTop] = undefined;
+    return array;
+  }
+
+  /** Forward over reverse (Hessians): a value and its tangent travel together. */
+  pushDual(value: number, tangent: number): void {
+    this.push(value);
+    this.push(tangent);
+  }
+
+  popDual(): [number, number] {
+    const tangent = this.pop();
+    return [this.pop(), tangent];
+  }
+
+  pushArrayDual(array: unknown, tangent: unknown): void {
+    this.pushArray(array);
+    this.pushArray(tangent);
+  }
+
+  popArrayDual<T>(): [T, T] {
+    const tangent = this.popArray<T>();
+    return [this.popArray<T>(), tangent];
+  }
+
+  /** Bytes in use now: 8 per value, 4 per control, 8 per array reference. */
+  bytesInUse(): number {
+    return this.valueTop * 8 + this.controlTop * 4 + this.arrayTop * 8;
+  }
+
+  /** The most bytes in use since the last `resetPeak` (each stack's high-water mark). */
+  peakBytes(): number {
+    return this.valuePeak * 8 + this.controlPeak * 4 + this.arrayPeak * 8;
+  }
+
+  resetPeak(): void {
+    this.valuePeak = this.valueTop;
+    this.controlPeak = this.controlTop;
+    this.arrayPeak = this.arrayTop;
+  }
+
+  /** Whether every push has been popped (for tests). */
+  isEmpty(): boolean {
+    return this.valueTop === 0 && this.controlTop === 0 && this.arrayTop === 0;
+  }
+
+  /** Capacity allocated, in bytes. */
+  capacityBytes(): number {
+    return this.values.byteLength + this.controls.byteLength + this.arrays.length * 8;
+  }
+}
+
+function grow<T extends Float64Array | Int32Array>(old: T, bigger: T): T {
+  bigger.set(old);
+  return bigger;
+}
+
+/** The tape generated derivative code uses. */
+export const tape = new Tape();

@@ -1,0 +1,146 @@
+/**
+ * Reverse mode on every fixture: f_vjp against f_dual by the dot-product test, f_grad against f_vjp,
+ * hand-derived gradients where they are short, and the tape left empty after every call.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { compileSources } from "./helpers/compile.js";
+import { dotProductTest, random, type Module, type Value } from "./helpers/reverse-check.js";
+
+const root = join(import.meta.dirname, "..", "fixtures");
+
+async function loadFixture(name: string): Promise<Module> {
+  const c = compileSources({ "input.ts": readFileSync(join(root, name, "input.ts"), "utf8") });
+  expect(c.diagnostics).toEqual([]);
+  return c.load<Module>();
+}
+
+interface Case {
+  readonly fn: string;
+  /** Sample arguments (several points per function). */
+  readonly points: readonly Value[][];
+  /** Indices of the active parameters. */
+  readonly active: readonly number[];
+}
+
+const vec = (...xs: number[]): number[] => xs;
+const f64 = (...xs: number[]): Float64Array => Float64Array.from(xs);
+
+const cases: Record<string, Case[]> = {
+  lecture: [{ fn: "f", points: [[0.5, 2], [-1.3, 0.25], [3, -4]], active: [0, 1] }],
+  intrinsics: [
+    { fn: "trig", points: [[0.3], [-0.7], [1.1]], active: [0] },
+    { fn: "hyperbolic", points: [[0.3], [-0.7], [1.1]], active: [0] },
+    { fn: "expLog", points: [[0.3], [1.7], [2.2]], active: [0] },
+    { fn: "roots", points: [[0.3, 1.2], [1.7, -0.4], [2.2, 2.5]], active: [0, 1] },
+    { fn: "piecewise", points: [[0.3, 1.2], [1.7, -0.4], [2.2, 2.5], [-3.5, 0.2]], active: [0, 1] },
+    { fn: "constants", points: [[0.3], [-2]], active: [0] },
+  ],
+  "control-flow": [
+    { fn: "branches", points: [[2, 1], [-2, 1], [0.5, 0.5], [0.5, -3]], active: [0, 1] },
+    { fn: "choose", points: [[0.7, 0], [0.7, 1], [0.7, 2]], active: [0, 1] },
+    { fn: "ternary", points: [[2, 1], [0.5, 1.5], [3, 2]], active: [0, 1] },
+    { fn: "earlyReturn", points: [[-1.5], [2], [9]], active: [0] },
+  ],
+  loops: [
+    { fn: "power", points: [[1.1, 5], [0.9, 0], [-1.2, 3]], active: [0, 1] },
+    { fn: "halveUntilSmall", points: [[0.5], [3], [37]], active: [0] },
+    { fn: "nested", points: [[0.3], [-1.2]], active: [0] },
+    { fn: "doWhile", points: [[0.3], [1.2]], active: [0] },
+    { fn: "sqrtNewton", points: [[2], [0.25], [1e4]], active: [0] },
+  ],
+  calls: [
+    { fn: "norm2", points: [[3, 4], [-1, 0.5]], active: [0, 1] },
+    { fn: "powRec", points: [[1.3, 0], [1.3, 4], [-0.8, 7]], active: [0] },
+    { fn: "shifted", points: [[vec(1, 2, 3, 4), 1], [vec(0.5, -2, 3), 5]], active: [0, 1] },
+    { fn: "filled", points: [[0.7], [-2]], active: [0] },
+  ],
+  arrays: [
+    { fn: "dot", points: [[vec(1, 2, 3), vec(-1, 0.5, 2)]], active: [0, 1] },
+    { fn: "ring", points: [[f64(1, 2, 3, 4)], [f64(0.5)]], active: [0] },
+    { fn: "cumsum", points: [[f64(1, 2, 3, 4)], [f64(-0.5, 0.25)]], active: [0] },
+    { fn: "polar", points: [[2, 0.3], [0.5, -2]], active: [0, 1] },
+    { fn: "smooth", points: [[vec(1, 2, 3, 4, 5)], [vec(0.5, -1, 2)]], active: [0] },
+  ],
+  overwrite: [
+    { fn: "overwrite", points: [[0.7, 1.3], [-0.4, 2]], active: [0, 1] },
+    { fn: "logistic", points: [[3.2, 0.4], [2.5, 0.7]], active: [0, 1] },
+  ],
+  options: [
+    { fn: "scaled", points: [[0.7, 1.3, -2]], active: [0] },
+    { fn: "arrow", points: [[0.7, 1.3]], active: [0, 1] },
+  ],
+};
+
+describe("reverse mode on the fixtures: dot-product test against forward mode", () => {
+  for (const [fixture, list] of Object.entries(cases)) {
+    it(fixture, async () => {
+      const m = await loadFixture(fixture);
+      const rnd = random(fixture.length * 7919);
+      for (const c of list) {
+        for (const point of c.points) {
+          for (let trial = 0; trial < 3; trial++) dotProductTest(m, c.fn, point, [...c.active], rnd);
+        }
+      }
+    });
+  }
+});
+
+describe("reverse mode: hand-derived gradients", () => {
+  it("the lecture: ∂f/∂x1 = x2 + cos x1, ∂f/∂x2 = x1", async () => {
+    const m = await loadFixture("lecture");
+    const grad = m.f_grad as unknown as (a: number, b: number) => [number, number, number];
+    for (const [x1, x2] of [[0.5, 2], [-1.3, 0.25]]) {
+      const [v, g1, g2] = grad(x1, x2);
+      expect(v).toBe(x1 * x2 + Math.sin(x1));
+      expect(g1).toBeCloseTo(x2 + Math.cos(x1), 14);
+      expect(g2).toBe(x1);
+    }
+  });
+
+  it("power: d(x^n)/dx = n x^(n-1), through a loop that overwrites p", async () => {
+    const m = await loadFixture("loops");
+    const grad = m.power_grad as unknown as (x: number, n: number) => [number, number, number];
+    const [v, gx, gn] = grad(1.1, 5);
+    expect(v).toBeCloseTo(1.1 ** 5, 14);
+    expect(gx).toBeCloseTo(5 * 1.1 ** 4, 13);
+    expect(gn).toBe(0);
+  });
+
+  it("sqrtNewton: d sqrt(a)/da = 1/(2 sqrt a), through an early return inside a loop", async () => {
+    const m = await loadFixture("loops");
+    const grad = m.sqrtNewton_grad as unknown as (a: number) => [number, number];
+    for (const a of [2, 0.25, 1e4]) {
+      const [v, g] = grad(a);
+      expect(v).toBeCloseTo(Math.sqrt(a), 12);
+      expect(Math.abs(g - 1 / (2 * Math.sqrt(a))) / g).toBeLessThan(1e-10);
+    }
+  });
+
+  it("dot: the gradient of x·y is (y, x)", async () => {
+    const m = await loadFixture("arrays");
+    const grad = m.dot_grad as unknown as (x: number[], y: number[]) => [number, number[], number[]];
+    const [v, gx, gy] = grad([1, 2, 3], [-1, 0.5, 2]);
+    expect(v).toBe(6);
+    expect(gx).toEqual([-1, 0.5, 2]);
+    expect(gy).toEqual([1, 2, 3]);
+  });
+
+  it("powRec: recursion, d(x^n)/dx = n x^(n-1)", async () => {
+    const m = await loadFixture("calls");
+    const grad = m.powRec_grad as unknown as (x: number, n: number) => [number, number];
+    const [v, g] = grad(1.3, 4);
+    expect(v).toBeCloseTo(1.3 ** 4, 14);
+    expect(g).toBeCloseTo(4 * 1.3 ** 3, 13);
+  });
+
+  it("ring: a Float64Array gradient for a Float64Array parameter", async () => {
+    const m = await loadFixture("arrays");
+    const grad = m.ring_grad as unknown as (x: Float64Array) => [number, Float64Array];
+    const [, g] = grad(f64(1, 2, 3, 4));
+    expect(g).toBeInstanceOf(Float64Array);
+    // s = Σ x_i x_{i+1}: ∂s/∂x_i = x_{i-1} + x_{i+1}
+    expect([...g]).toEqual([4 + 2, 1 + 3, 2 + 4, 3 + 1]);
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * To-be-recorded analysis (Tapenade's TBR): which writes of the forward sweep destroy a value that the
+ * reverse sweep will read, so that only those push the old value on the tape. A forward data-flow
+ * problem over the lowered IR: `required` is the set of variables whose current value some adjoint of
+ * an already executed statement reads. A statement that writes a required variable saves it first;
+ * writing a whole variable then removes it from the set, writing one element of an array does not (the
+ * other elements are still required). Loops iterate to a fixed point, branches join by union.
+ *
+ * The reverse sweep regenerates the index of a counted loop (`for (i = a; i < b; i++)` with `i` and `a`
+ * untouched by the body), so such an index is never saved per iteration, only around the whole loop.
+ */
+import type { Expr, Stmt } from "../ir/ir.js";
+import { exprReads, lvalueRoot } from "../ir/build.js";
+
+/** A counted loop whose reverse runs the index backwards. */
+export interface CountedLoop {
+  readonly index: string;
+  readonly start: Expr;
+  /** The increment: an integer, negative for a loop counting down. */
+  readonly step: number;
+}
+
+export interface TbrQuestions {
+  /** Variables the adjoint of a simple statement reads, before (`pre`) and after (`post`) it runs. */
+  uses(s: Stmt): { readonly pre: ReadonlySet<string>; readonly post: ReadonlySet<string> };
+  counted(s: Stmt): CountedLoop | undefined;
+  isArray(name: string): boolean;
+}
+
+export interface TbrResult {
+  /** Simple statements whose target (variable, array reference or element) is pushed before they write it. */
+  readonly saves: ReadonlySet<Stmt>;
+  /** Counted loops whose index holds a required value before the loop and is saved around it. */
+  readonly savesIndex: ReadonlySet<Stmt>;
+  /** What is required at the end of the function (a split forward sweep pushes these). */
+  readonly requiredAtEnd: ReadonlySet<string>;
+}
+
+export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtStart: Iterable<string> = []): TbrResult {
+  const saves = new Set<Stmt>();
+  const savesIndex = new Set<Stmt>();
+
+  const list = (stmts: readonly Stmt[], req: Set<string>): Set<string> => {
+    let r = req;
+    for (const s of stmts) r = stmt(s, r);
+    return r;
+  };
+
+  const write = (s: Stmt, root: string, whole: boolean, req: Set<string>): Set<string> => {
+    const { pre, post } = q.uses(s);
+    const need = new Set([...req, ...pre]);
+    if (need.has(root)) saves.add(s);
+    // An element write leaves the other elements as they were: the array stays required.
+    if (whole || !q.isArray(root)) need.delete(root);
+    for (const p of post) need.add(p);
+    return need;
+  };
+
+  const stmt = (s: Stmt, req: Set<string>): Set<string> => {
+    switch (s.k) {
+      case "let": {
+        const d = s.decls[0];
+        if (s.decls.length !== 1 || d.init === undefined) return req;
+        return write(s, d.name, true, req);
+      }
+      case "assign": {
+        const root = lvalueRoot(s.target);
+        if (root === undefined) return req;
+        return write(s, root, s.target.k === "var", req);
+      }
+      case "expr": {
+        const { pre } = q.uses(s);
+        return new Set([...req, ...pre]);
+      }
+      case "if":
+        return union(list(s.then, req), list(s.else ?? [], req));
+      case "block":
+        return list(s.body, req);
+      case "for": {
+        const counted = q.counted(s);
+        if (counted !== undefined) {
+          if (req.has(counted.index)) savesIndex.add(s);
+          let entry = new Set(req);
+          entry.delete(counted.index);
+          entry = fixpoint(entry, (r) => list(s.body, r));
+          entry.delete(counted.index);
+          for (const v of exprReads(counted.start)) entry.add(v);
+          return entry;
+        }
+        const afterInit = list(s.init, req);
+        return fixpoint(afterInit, (r) => list(s.update, list(s.body, r)));
+      }
+      case "while":
+        return fixpoint(req, (r) => list(s.body, r));
+      case "do":
+        return fixpoint(list(s.body, req), (r) => list(s.body, r));
+      default:
+        return req;
+    }
+  };
+
+  /** The required set at a loop head: the entry's, joined with the end of the body's, until stable. */
+  const fixpoint = (entry: Set<string>, body: (r: Set<string>) => Set<string>): Set<string> => {
+    let head = entry;
+    for (;;) {
+      const next = union(head, body(head));
+      if (next.size === head.size) return next;
+      head = next;
+    }
+  };
+
+  const requiredAtEnd = list(body, new Set(requiredAtStart));
+  return { saves, savesIndex, requiredAtEnd };
+}
+
+function union(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
+  return new Set([...a, ...b]);
+}

@@ -1,0 +1,109 @@
+/**
+ * Drivers over the derivative functions: `f_jacobian` (forward columns through f_dual or reverse rows
+ * through f_vjp, whichever needs fewer sweeps) and `f_hessian` (forward mode over the reverse mode's
+ * gradient, one column per input, symmetrised). They are loops around calls, written out as text.
+ */
+import { ADC } from "../diagnostics.js";
+import type { FunctionIR, Param, Stmt } from "../ir/ir.js";
+import type { GeneratedFunction } from "../emit/print.js";
+import { NameScope } from "./names.js";
+
+export interface DriverNames {
+  readonly name: string;
+  readonly exported: boolean;
+  readonly dual: string;
+  readonly vjp: string;
+}
+
+function text(lines: string[], fn: FunctionIR): Stmt {
+  return { k: "opaque", stmt: { k: "opaque", text: lines.join("\n"), reads: [], code: ADC.unsupportedStatement, reason: "driver", pos: fn.pos } };
+}
+
+/** `new Float64Array(n)` or `new Array<number>(n).fill(0)`, like the parameter. */
+function zerosLike(p: Param, size: string): string {
+  return p.arrayKind === "Float64Array" ? `new Float64Array(${size})` : `new Array<number>(${size}).fill(0)`;
+}
+
+export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], names: DriverNames): GeneratedFunction {
+  const scope = new NameScope([...fn.params.map((p) => p.name), names.dual, names.vjp, fn.name]);
+  const n = (base: string): string => scope.fresh(base);
+  const active = fn.params.filter((p) => activeParams.includes(p.name));
+  const args = fn.params.map((p) => p.name).join(", ");
+  const value = n("value");
+  const lines: string[] = [];
+  const rowOf = (row: string, adjoints: string[], lines: string[], indent: string): void => {
+    active.forEach((p, i) => {
+      if (p.shape === "num") lines.push(`${indent}${row}.push(${adjoints[i]});`);
+      else lines.push(`${indent}for (const g of ${adjoints[i]}) ${row}.push(g);`);
+    });
+  };
+  const adjoints = active.map((p) => n(`${p.name}_b`));
+  if (fn.returnShape === "num") {
+    // One output: one reverse sweep gives the whole row.
+    const row = n("row");
+    lines.push(`const [${[value, ...adjoints].join(", ")}] = ${names.vjp}(${args}, 1);`);
+    lines.push(`const ${row}: number[] = [];`);
+    rowOf(row, adjoints, lines, "");
+    lines.push(`return [${value}, [${row}]];`);
+    return { name: names.name, exported: names.exported, params: params(fn), returnType: `[number, number[][]]`, body: [text(lines, fn)] };
+  }
+  const outputs = n("outputs");
+  const inputs = n("inputs");
+  const jacobian = n("jacobian");
+  const r = n("r");
+  const column = n("column");
+  const tangents = active.map((p) => n(`d${p.name}`));
+  const dvalue = n(`d${value}`);
+  const ybar = n("ybar");
+  const size = active.map((p) => (p.shape === "num" ? "1" : `${p.name}.length`)).join(" + ");
+  lines.push(`const ${value} = ${fn.name}(${args});`);
+  lines.push(`const ${outputs} = ${value}.length;`);
+  lines.push(`const ${inputs} = ${size};`);
+  lines.push(`const ${jacobian}: number[][] = [];`);
+  lines.push(`for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}.push(new Array<number>(${inputs}).fill(0));`);
+  lines.push(`if (${inputs} <= ${outputs}) {`);
+  lines.push(`  // One forward sweep per input element: a column.`);
+  lines.push(`  let ${column} = 0;`);
+  active.forEach((p, i) => lines.push(p.shape === "num" ? `  let ${tangents[i]} = 0;` : `  const ${tangents[i]} = ${zerosLike(p, `${p.name}.length`)};`));
+  const dualCall = `${names.dual}(${[args, ...tangents].join(", ")})`;
+  const storeColumn = (indent: string): void => {
+    lines.push(`${indent}const [, ${dvalue}] = ${dualCall};`);
+    lines.push(`${indent}for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}[${r}][${column}] = ${dvalue}[${r}];`);
+    lines.push(`${indent}${column}++;`);
+  };
+  active.forEach((p, i) => {
+    if (p.shape === "num") {
+      lines.push(`  {`);
+      lines.push(`    ${tangents[i]} = 1;`);
+      storeColumn("    ");
+      lines.push(`    ${tangents[i]} = 0;`);
+      lines.push(`  }`);
+      return;
+    }
+    const k = n("k");
+    lines.push(`  for (let ${k} = 0; ${k} < ${p.name}.length; ${k}++) {`);
+    lines.push(`    ${tangents[i]}[${k}] = 1;`);
+    storeColumn("    ");
+    lines.push(`    ${tangents[i]}[${k}] = 0;`);
+    lines.push(`  }`);
+  });
+  lines.push(`} else {`);
+  lines.push(`  // One reverse sweep per output element: a row.`);
+  lines.push(`  const ${ybar} = ${fn.returnArrayKind === "Float64Array" ? `new Float64Array(${outputs})` : `new Array<number>(${outputs}).fill(0)`};`);
+  lines.push(`  for (let ${r} = 0; ${r} < ${outputs}; ${r}++) {`);
+  lines.push(`    ${ybar}[${r}] = 1;`);
+  lines.push(`    const [, ${adjoints.join(", ")}] = ${names.vjp}(${args}, ${ybar});`);
+  lines.push(`    ${ybar}[${r}] = 0;`);
+  const row = n("row");
+  lines.push(`    const ${row}: number[] = [];`);
+  rowOf(row, adjoints, lines, "    ");
+  lines.push(`    ${jacobian}[${r}] = ${row};`);
+  lines.push(`  }`);
+  lines.push(`}`);
+  lines.push(`return [${value}, ${jacobian}];`);
+  return { name: names.name, exported: names.exported, params: params(fn), returnType: `[${fn.returnType}, number[][]]`, body: [text(lines, fn)] };
+}
+
+function params(fn: FunctionIR): GeneratedFunction["params"] {
+  return fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional }));
+}

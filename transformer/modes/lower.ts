@@ -1,0 +1,434 @@
+/**
+ * The IR reverse mode differentiates: the same language with fewer forms (IR to IR, before activity).
+ * - `return`, `break` and `continue` become flags and guards, so every statement ends normally and the
+ *   reverse sweep can walk each statement list backwards (the value goes to one variable, `value`);
+ * - `switch` becomes an if/else chain;
+ * - `x *= e` becomes `x = x * e`, and `x = x + e` becomes `x += e` (whose adjoint leaves x's alone);
+ * - calls move out of expressions into statements of their own (`const g2 = g(x)`), in evaluation
+ *   order, so that a call's derivative is a statement: `g_fwd` in the forward sweep, `g_bwd` in the
+ *   reverse one; a ternary holding a call becomes an if/else first, so that only one branch runs;
+ * - a declaration of several variables becomes one declaration per variable.
+ */
+import { ADC, CompileError } from "../diagnostics.js";
+import type { Declarator, Expr, FunctionIR, LocalInfo, Stmt } from "../ir/ir.js";
+import { containsCall, exprReads, num, ref } from "../ir/build.js";
+import { NameScope } from "./names.js";
+
+export interface LoweredFunction {
+  readonly fn: FunctionIR;
+  /** The variable holding the return value (absent for functions returning nothing). */
+  readonly value?: string;
+}
+
+interface LoopFlags {
+  readonly broke?: string;
+  readonly continued?: string;
+}
+
+interface Exits {
+  ret: boolean;
+  brk: boolean;
+  cnt: boolean;
+}
+
+const TRUE: Expr = { k: "num", value: 1, text: "true" };
+const FALSE: Expr = { k: "num", value: 0, text: "false" };
+
+const not = (e: Expr): Expr => ({ k: "not", a: e });
+const or = (es: Expr[]): Expr => es.reduce((a, b) => ({ k: "logic", op: "||", a, b }));
+const setFlag = (name: string, value: Expr): Stmt => ({ k: "assign", target: { k: "var", name }, op: "=", value });
+
+export function lowerForReverse(fn: FunctionIR, returnShapeOf: (target: string) => LocalInfo | undefined): LoweredFunction {
+  return new Lowering(fn, returnShapeOf).run();
+}
+
+class Lowering {
+  private readonly names: NameScope;
+  private readonly locals: Map<string, LocalInfo>;
+  private value?: string;
+  private returned?: string;
+  private readonly prologue: Stmt[] = [];
+
+  constructor(
+    private readonly fn: FunctionIR,
+    private readonly returnShapeOf: (target: string) => LocalInfo | undefined,
+  ) {
+    this.names = new NameScope(fn.usedNames);
+    this.locals = new Map(fn.locals);
+  }
+
+  run(): LoweredFunction {
+    const body = this.fn.body;
+    const returns = countReturns(body);
+    const last = body[body.length - 1];
+    const tailOnly = returns === 1 && last?.k === "return";
+    if (hasReturnValue(body)) {
+      this.value = this.fresh("value", { shape: this.fn.returnShape, arrayKind: this.fn.returnArrayKind });
+    }
+    if (returns > 0 && !tailOnly) {
+      if (this.value !== undefined) this.prologue.push({ k: "let", decl: "let", decls: [this.valueDeclarator()] });
+      if (returns > 1 || last?.k !== "return") {
+        this.returned = this.fresh("returned", { shape: "other" });
+        this.prologue.push({ k: "let", decl: "let", decls: [{ name: this.returned, init: FALSE }] });
+      }
+    }
+    let lowered = this.list(body, {}, true);
+    if (tailOnly && this.value !== undefined) {
+      // `return e` at the end: `const value = e`.
+      const assignment = lowered[lowered.length - 1];
+      if (assignment?.k === "assign" && assignment.target.k === "var" && assignment.target.name === this.value)
+        lowered = [...lowered.slice(0, -1), { k: "let", decl: "const", decls: [{ name: this.value, init: assignment.value }] }];
+    }
+    const hoisted = new CallHoisting(this.names, this.locals, this.returnShapeOf).list([...this.prologue, ...lowered]);
+    const final: Stmt[] = this.value !== undefined ? [...hoisted, { k: "return", value: ref(this.value) }] : hoisted;
+    return {
+      fn: { ...this.fn, body: final, locals: this.locals, usedNames: this.names.names() },
+      value: this.value,
+    };
+  }
+
+  private valueDeclarator(): Declarator {
+    const fn = this.fn;
+    if (fn.returnShape === "num") return { name: this.value!, type: "number", init: num(0) };
+    if (fn.returnShape === "array")
+      return { name: this.value!, type: fn.returnType, init: fn.returnArrayKind === "Float64Array" ? { k: "zeros", kind: "Float64Array", size: num(0) } : { k: "arraylit", elems: [] } };
+    // A type we cannot build a value of: assigned on every path that returns (TypeScript checked that).
+    return { name: `${this.value!}!`, type: fn.returnType };
+  }
+
+  private fresh(base: string, info: LocalInfo): string {
+    const name = this.names.fresh(base);
+    this.locals.set(name, info);
+    return name;
+  }
+
+  /** A statement list; `top` marks the function body (whose last `return` needs no flag). */
+  private list(stmts: readonly Stmt[], loop: LoopFlags, top = false): Stmt[] {
+    const out: Stmt[] = [];
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i];
+      if (s.k === "return") {
+        const isLast = top && i === stmts.length - 1;
+        if (s.value !== undefined && this.value !== undefined) out.push(setFlag(this.value, s.value));
+        if (!isLast && this.returned !== undefined) out.push(setFlag(this.returned, TRUE));
+        return out;
+      }
+      if (s.k === "break") {
+        out.push(setFlag(loop.broke!, TRUE));
+        return out;
+      }
+      if (s.k === "continue") {
+        out.push(setFlag(loop.continued!, TRUE));
+        return out;
+      }
+      out.push(...this.stmt(s, loop));
+      const ex = exits(s);
+      const flags: Expr[] = [];
+      if (ex.ret && this.returned !== undefined) flags.push(ref(this.returned));
+      if (ex.brk) flags.push(ref(loop.broke!));
+      if (ex.cnt) flags.push(ref(loop.continued!));
+      if (flags.length > 0 && i < stmts.length - 1) {
+        const rest = this.list(stmts.slice(i + 1), loop, top);
+        if (rest.length > 0) out.push({ k: "if", cond: not(or(flags)), then: rest });
+        return out;
+      }
+    }
+    return out;
+  }
+
+  private stmt(s: Stmt, loop: LoopFlags): Stmt[] {
+    switch (s.k) {
+      case "let":
+        // `let a = 1, b = a * x` is two statements to differentiate; `let w3: number, w4: number` stays.
+        if (s.decls.every((d) => d.init === undefined)) return [s];
+        return s.decls.map((d) => ({ k: "let", decl: s.decl, decls: [d] }));
+      case "assign":
+        return [compound(s)];
+      case "if":
+        return [{ k: "if", cond: s.cond, then: this.list(s.then, loop), ...(s.else ? { else: this.list(s.else, loop) } : {}) }];
+      case "block":
+        return [{ k: "block", body: this.list(s.body, loop) }];
+      case "switch":
+        return this.switchStmt(s, loop);
+      case "for":
+      case "while":
+      case "do":
+        return this.loop(s);
+      default:
+        return [s];
+    }
+  }
+
+  private loop(s: Extract<Stmt, { k: "for" | "while" | "do" }>): Stmt[] {
+    const ex = exitsOfBody(s.body);
+    const out: Stmt[] = [];
+    const flags: LoopFlags = {
+      ...(ex.brk ? { broke: this.fresh("broke", { shape: "other" }) } : {}),
+      ...(ex.cnt ? { continued: this.fresh("continued", { shape: "other" }) } : {}),
+    };
+    if (flags.broke) out.push({ k: "let", decl: "let", decls: [{ name: flags.broke, init: FALSE }] });
+    if (flags.continued) out.push({ k: "let", decl: "let", decls: [{ name: flags.continued, init: FALSE }] });
+    let body = this.list(s.body, flags);
+    if (flags.continued) body = [setFlag(flags.continued, FALSE), ...body];
+    const stops: Expr[] = [];
+    if (flags.broke) stops.push(ref(flags.broke));
+    if (ex.ret && this.returned !== undefined) stops.push(ref(this.returned));
+    const guard = (cond: Expr | undefined): Expr | undefined =>
+      stops.length === 0 ? cond : cond === undefined ? not(or(stops)) : { k: "logic", op: "&&", a: not(or(stops)), b: cond };
+    if (s.k === "while") {
+      out.push({ k: "while", cond: guard(s.cond)!, body });
+      return out;
+    }
+    if (s.k === "do") {
+      out.push({ k: "do", body, cond: guard(s.cond)! });
+      return out;
+    }
+    const init = s.init.map((x) => (x.k === "assign" ? compound(x) : x));
+    const update = s.update.map((x) => (x.k === "assign" ? compound(x) : x));
+    if (stops.length === 0) {
+      out.push({ ...s, init, update, body });
+      return out;
+    }
+    // The update must not run after a break: it moves to the end of the body, behind the guard.
+    const loopBody = update.length > 0 ? [...body, { k: "if" as const, cond: not(or(stops)), then: update }] : body;
+    out.push({ k: "block", body: [...init, { k: "for", init: [], cond: guard(s.cond), update: [], body: loopBody }] });
+    return out;
+  }
+
+  private switchStmt(s: Extract<Stmt, { k: "switch" }>, loop: LoopFlags): Stmt[] {
+    const out: Stmt[] = [];
+    let disc = s.disc;
+    if (disc.k !== "var" && disc.k !== "num") {
+      const name = this.fresh("selector", { shape: "num" });
+      out.push({ k: "let", decl: "const", decls: [{ name, init: disc }] });
+      disc = ref(name);
+    }
+    const groups: { tests: Expr[]; isDefault: boolean; body: readonly Stmt[] }[] = [];
+    let pending: Expr[] = [];
+    let pendingDefault = false;
+    s.cases.forEach((c, i) => {
+      if (c.test !== undefined) pending.push(c.test);
+      else pendingDefault = true;
+      if (c.body.length === 0 && i < s.cases.length - 1) return;
+      let body = c.body;
+      const lastStmt = body[body.length - 1];
+      if (lastStmt?.k === "break") body = body.slice(0, -1);
+      else if (i < s.cases.length - 1 && lastStmt?.k !== "return" && lastStmt?.k !== "continue")
+        throw new CompileError({ code: ADC.unsupportedStatement, message: "a switch case that falls through into the next one is not supported in reverse mode; end it with break", pos: this.fn.pos });
+      groups.push({ tests: pending, isDefault: pendingDefault, body });
+      pending = [];
+      pendingDefault = false;
+    });
+    const breaks = groups.some((g) => exitsOfBody(g.body).brk);
+    const flags: LoopFlags = { ...loop, ...(breaks ? { broke: this.fresh("broke", { shape: "other" }) } : {}) };
+    if (breaks) out.push({ k: "let", decl: "let", decls: [{ name: flags.broke!, init: FALSE }] });
+    const fallback = groups.find((g) => g.isDefault);
+    let chain: Stmt[] | undefined = fallback !== undefined ? this.list(fallback.body, flags) : undefined;
+    for (const g of [...groups].reverse()) {
+      if (g.isDefault) continue;
+      const cond = or(g.tests.map((t) => ({ k: "cmp", op: "===", a: disc, b: t })));
+      chain = [{ k: "if", cond, then: this.list(g.body, flags), ...(chain !== undefined && chain.length > 0 ? { else: chain } : {}) }];
+    }
+    out.push(...(chain ?? []));
+    return out;
+  }
+}
+
+/** `x op= e` → `x = x op e` for the non-linear ops; `x = x + e` → `x += e`. */
+function compound(s: Extract<Stmt, { k: "assign" }>): Stmt {
+  const target = s.target;
+  const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
+  if (s.op === "*=" || s.op === "/=" || s.op === "%=" || s.op === "**=") {
+    const op = s.op.slice(0, -1) as "*" | "/" | "%" | "**";
+    return { k: "assign", target, op: "=", value: { k: "bin", op, a: current, b: s.value } };
+  }
+  if (s.op === "=" && target.k === "var" && s.value.k === "bin" && (s.value.op === "+" || s.value.op === "-")) {
+    const v = s.value;
+    const isTarget = (e: Expr): boolean => e.k === "var" && e.name === target.name;
+    if (isTarget(v.a) && !exprReads(v.b).has(target.name)) return { k: "assign", target, op: v.op === "+" ? "+=" : "-=", value: v.b };
+    if (v.op === "+" && isTarget(v.b) && !exprReads(v.a).has(target.name)) return { k: "assign", target, op: "+=", value: v.a };
+  }
+  return s;
+}
+
+function countReturns(stmts: readonly Stmt[]): number {
+  let n = 0;
+  walk(stmts, (s) => {
+    if (s.k === "return") n++;
+  });
+  return n;
+}
+
+function hasReturnValue(stmts: readonly Stmt[]): boolean {
+  let found = false;
+  walk(stmts, (s) => {
+    if (s.k === "return" && s.value !== undefined) found = true;
+  });
+  return found;
+}
+
+function walk(stmts: readonly Stmt[], visit: (s: Stmt) => void): void {
+  for (const s of stmts) {
+    visit(s);
+    for (const child of childLists(s)) walk(child, visit);
+  }
+}
+
+export function childLists(s: Stmt): (readonly Stmt[])[] {
+  switch (s.k) {
+    case "if":
+      return s.else ? [s.then, s.else] : [s.then];
+    case "for":
+      return [s.init, s.update, s.body];
+    case "while":
+    case "do":
+    case "block":
+      return [s.body];
+    case "switch":
+      return s.cases.map((c) => c.body);
+    default:
+      return [];
+  }
+}
+
+/** The abrupt exits that leave a statement: returns from anywhere, break/continue not inside a nested loop. */
+function exits(s: Stmt): Exits {
+  switch (s.k) {
+    case "return":
+      return { ret: true, brk: false, cnt: false };
+    case "break":
+      return { ret: false, brk: true, cnt: false };
+    case "continue":
+      return { ret: false, brk: false, cnt: true };
+    case "if":
+    case "block":
+      return exitsOfBody(childLists(s).flat());
+    case "switch": {
+      const ex = exitsOfBody(childLists(s).flat());
+      return { ...ex, brk: false };
+    }
+    case "for":
+    case "while":
+    case "do":
+      return { ret: exitsOfBody(s.body).ret, brk: false, cnt: false };
+    default:
+      return { ret: false, brk: false, cnt: false };
+  }
+}
+
+function exitsOfBody(stmts: readonly Stmt[]): Exits {
+  const ex: Exits = { ret: false, brk: false, cnt: false };
+  for (const s of stmts) {
+    const e = exits(s);
+    ex.ret ||= e.ret;
+    ex.brk ||= e.brk;
+    ex.cnt ||= e.cnt;
+  }
+  return ex;
+}
+
+/**
+ * Calls out of expressions: `s += w * g(x)` becomes `const g2 = g(x); s += w * g2`. Conditions of
+ * loops stay as they are (they run once per iteration; a call there is evaluated as written).
+ */
+class CallHoisting {
+  constructor(
+    private readonly names: NameScope,
+    private readonly locals: Map<string, LocalInfo>,
+    private readonly returnShapeOf: (target: string) => LocalInfo | undefined,
+  ) {}
+
+  list(stmts: readonly Stmt[]): Stmt[] {
+    const out: Stmt[] = [];
+    for (const s of stmts) this.stmt(s, out);
+    return out;
+  }
+
+  private stmt(s: Stmt, out: Stmt[]): void {
+    switch (s.k) {
+      case "let": {
+        const d = s.decls[0];
+        if (s.decls.length === 1 && d.init !== undefined) {
+          out.push({ k: "let", decl: s.decl, decls: [{ ...d, init: this.expr(d.init, out, true) }] });
+          return;
+        }
+        out.push(s);
+        return;
+      }
+      case "assign": {
+        const target = s.target.k === "index" ? { ...s.target, index: this.expr(s.target.index, out) } : s.target;
+        out.push({ ...s, target, value: this.expr(s.value, out, s.op === "=") });
+        return;
+      }
+      case "expr":
+        out.push({ k: "expr", expr: this.expr(s.expr, out, true) });
+        return;
+      case "return":
+        out.push(s.value !== undefined ? { k: "return", value: this.expr(s.value, out) } : s);
+        return;
+      case "if":
+        out.push({ ...s, cond: this.expr(s.cond, out), then: this.list(s.then), ...(s.else ? { else: this.list(s.else) } : {}) });
+        return;
+      case "for":
+        out.push({ ...s, init: this.list(s.init), body: this.list(s.body) });
+        return;
+      case "while":
+      case "do":
+        out.push({ ...s, body: this.list(s.body) });
+        return;
+      case "block":
+        out.push({ k: "block", body: this.list(s.body) });
+        return;
+      default:
+        out.push(s);
+        return;
+    }
+  }
+
+  /** `whole`: the expression is the entire right-hand side, so a call there may stay. */
+  private expr(e: Expr, out: Stmt[], whole = false): Expr {
+    switch (e.k) {
+      case "call": {
+        const args = e.args.map((a) => this.expr(a, out));
+        const call: Expr = { ...e, args };
+        if (whole) return call;
+        const info = this.returnShapeOf(e.target) ?? { shape: "other" as const };
+        const name = this.names.fresh(e.fn.slice(e.fn.lastIndexOf(".") + 1));
+        this.locals.set(name, info);
+        out.push({ k: "let", decl: "const", decls: [{ name, init: call }] });
+        return ref(name);
+      }
+      case "cond": {
+        if (!containsCall(e.a) && !containsCall(e.b)) return { ...e, c: this.expr(e.c, out), a: this.expr(e.a, out), b: this.expr(e.b, out) };
+        // Only the branch taken may run its call: an if/else into a variable.
+        const c = this.expr(e.c, out);
+        const name = this.names.fresh("chosen");
+        this.locals.set(name, { shape: "num" });
+        out.push({ k: "let", decl: "let", decls: [{ name, type: "number" }] });
+        const thenOut: Stmt[] = [];
+        const a = this.expr(e.a, thenOut, true);
+        thenOut.push({ k: "assign", target: { k: "var", name }, op: "=", value: a });
+        const elseOut: Stmt[] = [];
+        const b = this.expr(e.b, elseOut, true);
+        elseOut.push({ k: "assign", target: { k: "var", name }, op: "=", value: b });
+        out.push({ k: "if", cond: c, then: this.list(thenOut), else: this.list(elseOut) });
+        return ref(name);
+      }
+      case "bin":
+        return { ...e, a: this.expr(e.a, out), b: this.expr(e.b, out) };
+      case "cmp":
+        return { ...e, a: this.expr(e.a, out), b: this.expr(e.b, out) };
+      case "neg":
+        return { ...e, a: this.expr(e.a, out) };
+      case "math":
+        return { ...e, args: e.args.map((a) => this.expr(a, out)) };
+      case "index":
+        return { ...e, arr: this.expr(e.arr, out), index: this.expr(e.index, out) };
+      case "arraylit":
+        return { ...e, elems: e.elems.map((a) => this.expr(a, out)) };
+      // && and || decide whether their right side runs: leave calls there as written.
+      default:
+        return e;
+    }
+  }
+}

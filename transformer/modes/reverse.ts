@@ -1,0 +1,1014 @@
+/**
+ * Reverse mode: IR to IR. A forward sweep runs the function and pushes on the tape what the reverse
+ * sweep will need and the forward sweep overwrites (only that: `analyses/tbr.ts`), plus the branches
+ * taken and the trip counts of loops; the reverse sweep then walks every statement list backwards,
+ * popping as it goes, and accumulates adjoints (`x_b`, the x̄ of the lecture) with the partials of the
+ * rule table (`src/runtime/rules.ts`), the same table forward mode reads.
+ *
+ * Three shapes come out of one generator:
+ * - `joint` (f_grad, f_vjp): forward sweep, then reverse sweep, in one function sharing its locals;
+ * - `split` (g_fwd and g_bwd, for callees): g_fwd is the forward sweep and ends by pushing the locals
+ *   the reverse sweep starts from; g_bwd pops them and runs the reverse sweep. A caller calls g_fwd in
+ *   its forward sweep and g_bwd in its reverse sweep, so a call costs no recomputation, and recursion
+ *   works because the tape is a stack.
+ * Before all this, `lower.ts` removes return/break/continue/switch and moves calls into statements.
+ */
+import { ADC, CompileError } from "../diagnostics.js";
+import type { ArrayKind, Expr, FunctionIR, LValue, Param, Stmt } from "../ir/ir.js";
+import { add, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sub } from "../ir/build.js";
+import { rules } from "../../src/runtime/rules.js";
+import type { Activity, CallExpr } from "../analyses/activity.js";
+import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
+import type { GeneratedFunction } from "../emit/print.js";
+import { childLists, type LoweredFunction } from "./lower.js";
+import { NameScope } from "./names.js";
+
+export interface ReverseContext {
+  /** The names a caller writes for the split derivatives of `target` with these active parameters. */
+  splitNames(callee: string, target: string, activeParams: readonly string[]): { readonly fwd: string; readonly bwd: string };
+  /** How a function returns (`num`, `array` or `other`). */
+  returnShape(target: string): string;
+  /** What the module calls the runtime's tape. */
+  readonly tape: string;
+  /** The type of a local as the checker prints it, for declarations moved to the top. */
+  localType(name: string): string | undefined;
+  /**
+   * Forward over reverse: pops of active values are written so that forward mode can follow them
+   * (`x = tape.popActive(x)`, whose tangent version pops the tangent too).
+   */
+  readonly forHessian?: boolean;
+}
+
+export interface JointOptions {
+  readonly name: string;
+  readonly exported: boolean;
+  /** grad seeds the result's adjoint with 1; vjp takes it as a last parameter. */
+  readonly seed: "one" | "parameter";
+  /** Return the gradient flattened into one number[] (the Hessian's inner function). */
+  readonly flatGradient?: boolean;
+}
+
+export interface SplitNames {
+  readonly fwd: string;
+  readonly bwd: string;
+  readonly exported: boolean;
+}
+
+/** The adjoint of a parameter or local: x → x_b. */
+export const adjointName = (names: NameScope, name: string): string => names.derivedName("", name, "_b");
+
+/** The tape's functions, as IR calls. */
+const TAPE_TARGET = "adc-ts/runtime#tape";
+
+export function reverseJoint(lowered: LoweredFunction, act: Activity, reserved: Iterable<string>, ctx: ReverseContext, opts: JointOptions): GeneratedFunction {
+  const r = new Reverse(lowered, act, new NameScope([...lowered.fn.usedNames, ...reserved]), ctx, false);
+  return r.joint(opts);
+}
+
+export function reverseSplit(lowered: LoweredFunction, act: Activity, reserved: Iterable<string>, ctx: ReverseContext, names: SplitNames): [GeneratedFunction, GeneratedFunction] {
+  const r = new Reverse(lowered, act, new NameScope([...lowered.fn.usedNames, ...reserved]), ctx, true);
+  return r.split(names);
+}
+
+/** The statements of a call of a tape function. */
+function tapeCall(ctx: ReverseContext, method: string, args: readonly Expr[], pos: FunctionIR["pos"]): Expr {
+  return { k: "call", fn: `${ctx.tape}.${method}`, target: `${TAPE_TARGET}.${method}`, args, pos };
+}
+
+export const isTapeTarget = (target: string): boolean => target.startsWith(TAPE_TARGET);
+
+class Reverse {
+  private readonly fn: FunctionIR;
+  private readonly value?: string;
+  private readonly adjointMemo = new Map<Stmt, { stmts: Stmt[]; postOrder: boolean; uses: Set<string> }>();
+  private readonly reverseMemo = new Map<Stmt, Stmt[]>();
+  private readonly countedMemo = new Map<Stmt, CountedLoop | undefined>();
+  /** Adjoint names in use, to their primal variable. */
+  private readonly adjointsUsed = new Map<string, string>();
+  private readonly tbr: TbrResult;
+  private readonly nestedDeclarations = new Set<string>();
+  private hoisted = new Set<string>();
+  private out: Stmt[] = [];
+  private zeroIndex?: string;
+  private readonly body: readonly Stmt[];
+
+  constructor(
+    lowered: LoweredFunction,
+    private readonly act: Activity,
+    private readonly names: NameScope,
+    private readonly ctx: ReverseContext,
+    split: boolean,
+  ) {
+    this.fn = lowered.fn;
+    this.value = lowered.value;
+    const last = this.fn.body[this.fn.body.length - 1];
+    this.body = last?.k === "return" ? this.fn.body.slice(0, -1) : this.fn.body;
+    collectNested(this.body, true, this.nestedDeclarations);
+    // A callee restores what it overwrites in its array parameters: its caller may need them.
+    const requiredAtStart = split ? this.fn.params.filter((p) => p.shape === "array").map((p) => p.name) : [];
+    this.tbr = toBeRecorded(
+      this.body,
+      {
+        uses: (s) => this.uses(s),
+        counted: (s) => this.counted(s),
+        isArray: (n) => this.isArray(n),
+      },
+      requiredAtStart,
+    );
+  }
+
+  // ---------------------------------------------------------------- names and small builders
+
+  private adj(name: string): string {
+    const a = adjointName(this.names, name);
+    this.adjointsUsed.set(a, name);
+    return a;
+  }
+
+  private adjRef(name: string): Expr {
+    return ref(this.adj(name));
+  }
+
+  private isArray(name: string): boolean {
+    return this.fn.locals.get(name)?.shape === "array";
+  }
+
+  private arrayKind(name: string): ArrayKind {
+    return this.fn.locals.get(name)?.arrayKind ?? "Array";
+  }
+
+  private tape(method: string, args: readonly Expr[] = []): Expr {
+    return tapeCall(this.ctx, method, args, this.fn.pos);
+  }
+
+  private keep(e: Expr, base = "t"): Expr {
+    if (isCheap(e)) return e;
+    const t = this.names.fresh(base);
+    this.out.push({ k: "let", decl: "const", decls: [{ name: t, init: e }] });
+    return ref(t);
+  }
+
+  private accumulate(target: LValue, value: Expr): void {
+    if (value.k === "num" && value.value === 0) return;
+    if (value.k === "neg") this.out.push({ k: "assign", target, op: "-=", value: value.a });
+    else this.out.push({ k: "assign", target, op: "+=", value });
+  }
+
+  /** `for (let j = 0; j < a.length; j++) a[j] = 0;` (a loop, not `fill`, so forward mode can follow it). */
+  private zeroArray(arr: string): Stmt {
+    this.zeroIndex ??= this.names.fresh("j");
+    const j = this.zeroIndex;
+    return {
+      k: "for",
+      init: [{ k: "let", decl: "let", decls: [{ name: j, init: num(0) }] }],
+      cond: { k: "cmp", op: "<", a: ref(j), b: { k: "length", arr: ref(arr) } },
+      update: [{ k: "assign", target: { k: "var", name: j }, op: "+=", value: num(1), increment: "++" }],
+      body: [{ k: "assign", target: { k: "index", arr: ref(arr), index: ref(j) }, op: "=", value: num(0) }],
+    };
+  }
+
+  private zeros(kind: ArrayKind, size: Expr): Expr {
+    return { k: "zeros", kind, size };
+  }
+
+  // ---------------------------------------------------------------- adjoints of simple statements
+
+  /** The adjoint statements of an assignment, a declaration with a value or a call statement. */
+  private adjointOf(s: Stmt): { stmts: Stmt[]; postOrder: boolean; uses: Set<string> } {
+    const memo = this.adjointMemo.get(s);
+    if (memo !== undefined) return memo;
+    const saved = this.out;
+    this.out = [];
+    let postOrder = false;
+    if (s.k === "let" && s.decls.length === 1 && s.decls[0].init !== undefined) {
+      postOrder = this.assignmentAdjoint({ k: "var", name: s.decls[0].name }, "=", s.decls[0].init);
+    } else if (s.k === "assign") {
+      postOrder = this.assignmentAdjoint(s.target, s.op, s.value);
+    } else if (s.k === "expr" && s.expr.k === "call") {
+      this.callAdjoint(undefined, s.expr);
+    }
+    const stmts = this.out;
+    this.out = saved;
+    const uses = new Set<string>();
+    for (const name of stmtReads(stmts)) if (this.fn.locals.has(name)) uses.add(name);
+    const result = { stmts, postOrder, uses };
+    this.adjointMemo.set(s, result);
+    return result;
+  }
+
+  private uses(s: Stmt): { pre: Set<string>; post: Set<string> } {
+    const a = this.adjointOf(s);
+    if (!a.postOrder) return { pre: a.uses, post: new Set() };
+    const target = s.k === "let" ? s.decls[0].name : lvalueRoot((s as Extract<Stmt, { k: "assign" }>).target)!;
+    const pre = new Set(a.uses);
+    pre.delete(target);
+    return { pre, post: a.uses.has(target) ? new Set([target]) : new Set() };
+  }
+
+  /** Returns whether the adjoint reads the target's new value (then it runs before the target is restored). */
+  private assignmentAdjoint(target: LValue, op: string, value: Expr): boolean {
+    const root = lvalueRoot(target);
+    if (root === undefined || !this.act.active.has(root)) {
+      if (value.k === "call") this.callAdjoint(target, value);
+      return false;
+    }
+    if (value.k === "call") {
+      this.callAdjoint(target, value);
+      return false;
+    }
+    const readsTarget = exprReads(value).has(root);
+    const targetAdjoint: LValue = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
+    const targetAdjointExpr: Expr = target.k === "var" ? ref(this.adj(root)) : { k: "index", arr: this.adjRef(root), index: target.index };
+
+    if (target.k === "var" && this.isArray(root)) {
+      this.arrayAssignmentAdjoint(root, op, value);
+      return false;
+    }
+    if (op === "+=" || op === "-=") {
+      let ab = targetAdjointExpr;
+      if (readsTarget) ab = this.keep(ab, "t_b");
+      this.distribute(value, op === "-=" ? neg(ab) : ab);
+      return false;
+    }
+    if (op !== "=") throw new Error(`internal: ${op} reached reverse mode`);
+    if (!this.act.isActive(value)) {
+      this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
+      return false;
+    }
+    if (readsTarget) {
+      const t = this.names.fresh(`${root}_b_old`);
+      this.out.push({ k: "let", decl: "const", decls: [{ name: t, init: targetAdjointExpr }] });
+      this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
+      this.distribute(value, ref(t));
+      return false;
+    }
+    // The new value is the result of the outermost operation: a rule that reads its result reads it here.
+    const resultReused = target.k === "var" && usesResult(value);
+    this.distribute(value, targetAdjointExpr, resultReused ? ref(root) : undefined);
+    this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
+    return resultReused;
+  }
+
+  /** `a = zeros(n)`, `a = [e0, e1]`, and the return of an array variable. */
+  private arrayAssignmentAdjoint(root: string, op: string, value: Expr): void {
+    if (op !== "=") throw new CompileError({ code: ADC.unsupportedStatement, message: `${op} on a whole array is not differentiated`, pos: this.fn.pos });
+    if (value.k === "arraylit") {
+      value.elems.forEach((e, i) => {
+        const slot: Expr = { k: "index", arr: this.adjRef(root), index: num(i) };
+        this.distribute(e, slot);
+        this.out.push({ k: "assign", target: { k: "index", arr: this.adjRef(root), index: num(i) }, op: "=", value: num(0) });
+      });
+      return;
+    }
+    if (value.k === "var" && root === this.value && this.act.isActive(value)) {
+      // The result is the array itself: its adjoint flows back element by element.
+      this.zeroIndex ??= this.names.fresh("j");
+      const j = this.zeroIndex;
+      this.out.push({
+        k: "for",
+        init: [{ k: "let", decl: "let", decls: [{ name: j, init: num(0) }] }],
+        cond: { k: "cmp", op: "<", a: ref(j), b: { k: "length", arr: this.adjRef(value.name) } },
+        update: [{ k: "assign", target: { k: "var", name: j }, op: "+=", value: num(1), increment: "++" }],
+        body: [{ k: "assign", target: { k: "index", arr: this.adjRef(value.name), index: ref(j) }, op: "+=", value: { k: "index", arr: this.adjRef(root), index: ref(j) } }],
+      });
+      return;
+    }
+    if (value.k === "zeros" || !this.act.isActive(value)) {
+      if (this.inLoopOrBranch(root)) this.out.push(this.zeroArray(this.adj(root)));
+      return;
+    }
+    throw new CompileError({
+      code: ADC.aliasedActiveArray,
+      message: `reverse mode cannot follow an active array assigned to '${root}' (an alias of another array); copy it element by element`,
+      pos: this.fn.pos,
+    });
+  }
+
+  /** Arrays declared at the top of the function are allocated once: their adjoint needs no reset. */
+  private inLoopOrBranch(name: string): boolean {
+    return this.nestedDeclarations.has(name) || !this.fn.body.some((s) => s.k === "let" && s.decls.some((d) => d.name === name));
+  }
+
+  /**
+   * Push the adjoint `ab` of expression `e` down to its leaves: `x_b += ∂e/∂x * ab`. `result` names a
+   * variable already holding e's value, for rules that read their result (exp, sqrt, ...).
+   */
+  private distribute(e: Expr, ab: Expr, result?: Expr): void {
+    if (!this.act.isActive(e)) return;
+    switch (e.k) {
+      case "var":
+        if (this.isArray(e.name))
+          throw new CompileError({ code: ADC.aliasedActiveArray, message: `reverse mode cannot follow the active array '${e.name}' used as a value here`, pos: this.fn.pos });
+        this.accumulate({ k: "var", name: this.adj(e.name) }, ab);
+        return;
+      case "index": {
+        if (e.arr.k !== "var") throw new CompileError({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: this.fn.pos });
+        this.accumulate({ k: "index", arr: this.adjRef(e.arr.name), index: e.index }, ab);
+        return;
+      }
+      case "neg":
+        this.distribute(e.a, neg(ab));
+        return;
+      case "bin":
+        this.binary(e, ab, result);
+        return;
+      case "math":
+        this.applyRule(e.fn, e.args, ab, (vs) => ({ k: "math", fn: e.fn, args: vs }), result);
+        return;
+      case "cond": {
+        const a = this.sub(() => this.distribute(e.a, ab));
+        const b = this.sub(() => this.distribute(e.b, ab));
+        if (a.length > 0 || b.length > 0) this.out.push({ k: "if", cond: e.c, then: a, ...(b.length > 0 ? { else: b } : {}) });
+        return;
+      }
+      case "call":
+        throw new CompileError({ code: ADC.unsupportedExpression, message: `the call of ${e.fn} with active arguments must be a statement of its own here`, pos: e.pos });
+      default:
+        throw new CompileError({ code: ADC.unsupportedExpression, message: `reverse mode cannot differentiate this ${e.k} expression`, pos: this.fn.pos });
+    }
+  }
+
+  /** Statements produced by `f` into a list of their own. */
+  private sub(f: () => void): Stmt[] {
+    const saved = this.out;
+    this.out = [];
+    f();
+    const result = this.out;
+    this.out = saved;
+    return result;
+  }
+
+  private binary(e: Extract<Expr, { k: "bin" }>, ab: Expr, result?: Expr): void {
+    const aActive = this.act.isActive(e.a);
+    const bActive = this.act.isActive(e.b);
+    const shared = aActive && bActive ? this.keep(ab, "t_b") : ab;
+    switch (e.op) {
+      case "+":
+        this.distribute(e.a, shared);
+        this.distribute(e.b, shared);
+        return;
+      case "-":
+        this.distribute(e.a, shared);
+        this.distribute(e.b, neg(shared));
+        return;
+      case "*": {
+        const a = bActive ? this.keep(e.a) : e.a;
+        const b = aActive ? this.keep(e.b) : e.b;
+        if (aActive) this.distribute(e.a, mul(shared, b));
+        if (bActive) this.distribute(e.b, mul(a, shared));
+        return;
+      }
+      case "/": {
+        const b = this.keep(e.b);
+        if (aActive) this.distribute(e.a, div(shared, b));
+        // ∂(a/b)/∂b = -a/b², written as -(ȳ a)/(b b).
+        if (bActive) this.distribute(e.b, neg(div(mul(shared, this.keep(e.a)), mul(b, b))));
+        return;
+      }
+      case "%": {
+        // a % b = a - trunc(a / b) * b, and trunc is piecewise constant.
+        this.distribute(e.a, shared);
+        if (bActive) this.distribute(e.b, neg(mul({ k: "math", fn: "trunc", args: [div(e.a, e.b)] }, shared)));
+        return;
+      }
+      case "**":
+        this.applyRule("pow", [e.a, e.b], ab, (vs) => ({ k: "bin", op: "**", a: vs[0], b: vs[1] }), result);
+        return;
+    }
+  }
+
+  /** The adjoint through an intrinsic: argument i receives partial_i × ȳ, partials from the rule table. */
+  private applyRule(fn: string, args: readonly Expr[], ab: Expr, build: (values: Expr[]) => Expr, result?: Expr): void {
+    const rule = rules[fn];
+    if (rule === undefined || rule.zeroDerivative) return;
+    const active = args.map((a) => this.act.isActive(a));
+    // Keep in a temporary only the arguments the partials read (exp reads its result, not its argument).
+    const placeholders = args.map((_, i) => ref(`\u0000${i}`));
+    const probe = rule.partials(irAlgebra, placeholders, ref("\u0000y"));
+    const read = new Set<string>();
+    for (const p of probe) exprReads(p, read);
+    const values = args.map((a, i) => (read.has(`\u0000${i}`) || (rule.usesResult && result === undefined) ? this.keep(a) : a));
+    let y = result;
+    if (rule.usesResult && y === undefined) y = this.keep(build(values));
+    const partials = rule.partials(irAlgebra, values, y ?? build(values));
+    const shared = active.filter(Boolean).length > 1 ? this.keep(ab, "t_b") : ab;
+    args.forEach((a, i) => {
+      if (active[i]) this.distribute(a, mul(partials[i], shared));
+    });
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private callNeedsReverse(call: CallExpr): boolean {
+    if (this.act.isActive(call)) return true;
+    const params = this.act.calleeParams(call.target);
+    return call.args.some((a, i) => params[i]?.shape === "array" && this.act.isActive(a));
+  }
+
+  private callAdjoint(target: LValue | undefined, call: CallExpr): void {
+    if (!this.callNeedsReverse(call)) return;
+    const activeParams = this.act.calleeActiveParams(call);
+    const returnActive = this.act.isActive(call);
+    const params = this.act.calleeParams(call.target);
+    const names = this.ctx.splitNames(call.fn, call.target, activeParams);
+    const args: Expr[] = [...call.args];
+    params.forEach((p, i) => {
+      if (!activeParams.includes(p.name) || p.shape !== "array") return;
+      const arg = call.args[i];
+      if (arg.k !== "var")
+        throw new CompileError({ code: ADC.activeArgumentNotVariable, message: `pass a variable as argument ${i + 1} of ${call.fn}: reverse mode accumulates its adjoint there`, pos: call.pos });
+      args.push(this.adjRef(arg.name));
+    });
+    let targetAdjoint: LValue | undefined;
+    if (returnActive) {
+      const root = target !== undefined ? lvalueRoot(target) : undefined;
+      if (target === undefined || root === undefined || !this.act.active.has(root)) {
+        if (this.ctx.returnShape(call.target) === "array")
+          throw new CompileError({ code: ADC.unsupportedStatement, message: `the array ${call.fn} returns is dropped; assign it to a variable`, pos: call.pos });
+        args.push(num(0));
+      } else {
+        targetAdjoint = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
+        args.push(targetAdjoint.k === "var" ? ref(targetAdjoint.name) : targetAdjoint);
+      }
+    }
+    const bwd: Expr = { k: "call", fn: names.bwd, target: call.target, args, pos: call.pos };
+    const scalars = params.map((p, i) => ({ p, i })).filter(({ p }) => activeParams.includes(p.name) && p.shape === "num");
+    const zeroTarget = (): void => {
+      if (targetAdjoint === undefined) return;
+      if (targetAdjoint.k === "var" && this.isArray(this.adjointsUsed.get(targetAdjoint.name) ?? "")) this.out.push(this.zeroArray(targetAdjoint.name));
+      else this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
+    };
+    if (scalars.length === 0) {
+      this.out.push({ k: "expr", expr: bwd });
+      zeroTarget();
+      return;
+    }
+    const base = call.fn.slice(call.fn.lastIndexOf(".") + 1);
+    const results = scalars.map(({ p }) => this.names.fresh(`${base}_${p.name}_b`));
+    if (results.length === 1) this.out.push({ k: "let", decl: "const", decls: [{ name: results[0], init: bwd }] });
+    else this.out.push({ k: "destructure", decl: "const", names: results, value: bwd });
+    zeroTarget();
+    scalars.forEach(({ i }, k) => this.distribute(call.args[i], ref(results[k])));
+  }
+
+  // ---------------------------------------------------------------- loops
+
+  private counted(s: Stmt): CountedLoop | undefined {
+    if (this.countedMemo.has(s)) return this.countedMemo.get(s);
+    const c = countedLoop(s);
+    this.countedMemo.set(s, c);
+    return c;
+  }
+
+  // ---------------------------------------------------------------- the reverse sweep
+
+  private reverseList(stmts: readonly Stmt[]): Stmt[] {
+    const out: Stmt[] = [];
+    for (let i = stmts.length - 1; i >= 0; i--) out.push(...this.reverse(stmts[i]));
+    return out;
+  }
+
+  private reverse(s: Stmt): Stmt[] {
+    let r = this.reverseMemo.get(s);
+    if (r === undefined) {
+      r = this.reverseOf(s);
+      this.reverseMemo.set(s, r);
+    }
+    return r;
+  }
+
+  /** Restore what a statement overwrote: `x = tape.pop()`. */
+  private restore(target: LValue): Stmt {
+    const root = lvalueRoot(target)!;
+    if (target.k === "var" && this.isArray(root)) {
+      const kind = this.ctx.localType(root) ?? (this.arrayKind(root) === "Float64Array" ? "Float64Array" : "number[]");
+      if (this.ctx.forHessian && this.act.active.has(root))
+        return { k: "assign", target, op: "=", value: this.tape("popArrayActive", [ref(root)]) };
+      return { k: "assign", target, op: "=", value: { ...this.tape("popArray"), fn: `${this.ctx.tape}.popArray<${kind}>` } as Expr };
+    }
+    const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
+    if (this.ctx.forHessian && this.act.active.has(root)) return { k: "assign", target, op: "=", value: this.tape("popActive", [current]) };
+    return { k: "assign", target, op: "=", value: this.tape("pop") };
+  }
+
+  private save(target: LValue): Stmt {
+    const root = lvalueRoot(target)!;
+    if (target.k === "var" && this.isArray(root)) return { k: "expr", expr: this.tape("pushArray", [ref(root)]) };
+    const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
+    return { k: "expr", expr: this.tape("push", [current]) };
+  }
+
+  private reverseOf(s: Stmt): Stmt[] {
+    switch (s.k) {
+      case "let":
+      case "assign": {
+        if (s.k === "let" && (s.decls.length !== 1 || s.decls[0].init === undefined)) return [];
+        const target: LValue = s.k === "let" ? { k: "var", name: s.decls[0].name } : s.target;
+        const a = this.adjointOf(s);
+        const restore = this.tbr.saves.has(s) ? [this.restore(target)] : [];
+        return a.postOrder ? [...a.stmts, ...restore] : [...restore, ...a.stmts];
+      }
+      case "expr":
+        return this.adjointOf(s).stmts;
+      case "if": {
+        const then = this.reverseList(s.then);
+        const otherwise = this.reverseList(s.else ?? []);
+        if (then.length === 0 && otherwise.length === 0) return [];
+        const cond: Expr = { k: "cmp", op: "===", a: this.tape("popControl"), b: num(1) };
+        return [{ k: "if", cond, then, ...(otherwise.length > 0 ? { else: otherwise } : {}) }];
+      }
+      case "block": {
+        const body = this.reverseList(s.body);
+        return body.length > 0 ? [{ k: "block", body }] : [];
+      }
+      case "for": {
+        const counted = this.counted(s);
+        if (counted !== undefined) {
+          const body = this.reverseList(s.body);
+          const restoreIndex = this.tbr.savesIndex.has(s) ? [this.restore({ k: "var", name: counted.index })] : [];
+          if (body.length === 0) return restoreIndex;
+          const i = counted.index;
+          const step = Math.abs(counted.step);
+          const first = sub(this.tape("pop"), num(counted.step));
+          const cond: Expr = { k: "cmp", op: counted.step > 0 ? ">=" : "<=", a: ref(i), b: counted.start };
+          const update: Stmt =
+            step === 1
+              ? { k: "assign", target: { k: "var", name: i }, op: counted.step > 0 ? "-=" : "+=", value: num(1), increment: counted.step > 0 ? "--" : "++" }
+              : { k: "assign", target: { k: "var", name: i }, op: counted.step > 0 ? "-=" : "+=", value: num(step) };
+          return [{ k: "for", init: [{ k: "assign", target: { k: "var", name: i }, op: "=", value: first }], cond, update: [update], body }, ...restoreIndex];
+        }
+        const body = [...this.reverseList(s.update), ...this.reverseList(s.body)];
+        const init = this.reverseList(s.init);
+        if (body.length === 0) return init;
+        return [this.reverseLoop(body), ...init];
+      }
+      case "while":
+      case "do": {
+        const body = this.reverseList(s.body);
+        return body.length > 0 ? [this.reverseLoop(body)] : [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  private reverseLoop(body: Stmt[]): Stmt {
+    const k = this.names.fresh("iteration");
+    return {
+      k: "for",
+      init: [{ k: "let", decl: "let", decls: [{ name: k, init: this.tape("popControl") }] }],
+      cond: { k: "cmp", op: ">", a: ref(k), b: num(0) },
+      update: [{ k: "assign", target: { k: "var", name: k }, op: "-=", value: num(1), increment: "--" }],
+      body,
+    };
+  }
+
+  // ---------------------------------------------------------------- the forward sweep
+
+  private forwardList(stmts: readonly Stmt[]): Stmt[] {
+    return stmts.flatMap((s) => this.forward(s));
+  }
+
+  /** A call whose derivative the reverse sweep needs goes to the callee's forward sweep. */
+  private forwardCall(e: Expr): Expr {
+    if (e.k !== "call" || !this.callNeedsReverse(e)) return e;
+    const names = this.ctx.splitNames(e.fn, e.target, this.act.calleeActiveParams(e));
+    return { ...e, fn: names.fwd };
+  }
+
+  private forward(s: Stmt): Stmt[] {
+    switch (s.k) {
+      case "let": {
+        if (s.decls.length !== 1) {
+          // Declarations without values: those moved to the top go.
+          const kept = s.decls.filter((d) => !this.hoisted.has(d.name));
+          return kept.length > 0 ? [{ ...s, decls: kept }] : [];
+        }
+        const d = s.decls[0];
+        const init = d.init !== undefined ? this.forwardCall(d.init) : undefined;
+        const save = this.tbr.saves.has(s) ? [this.save({ k: "var", name: d.name })] : [];
+        if (this.hoisted.has(d.name)) return init !== undefined ? [...save, { k: "assign", target: { k: "var", name: d.name }, op: "=", value: init }] : [];
+        return [...save, { k: "let", decl: s.decl, decls: [{ ...d, ...(init !== undefined ? { init } : {}) }] }];
+      }
+      case "assign": {
+        const save = this.tbr.saves.has(s) ? [this.save(s.target)] : [];
+        return [...save, { ...s, value: this.forwardCall(s.value) }];
+      }
+      case "expr":
+        return [{ k: "expr", expr: this.forwardCall(s.expr) }];
+      case "if": {
+        const record = this.reverse(s).length > 0;
+        const branch = (stmts: readonly Stmt[], taken: number): Stmt[] => [
+          ...this.forwardList(stmts),
+          ...(record ? [{ k: "expr" as const, expr: this.tape("pushControl", [num(taken)]) }] : []),
+        ];
+        const then = branch(s.then, 1);
+        const otherwise = branch(s.else ?? [], 0);
+        return [{ k: "if", cond: s.cond, then, ...(otherwise.length > 0 ? { else: otherwise } : {}) }];
+      }
+      case "block":
+        return [{ k: "block", body: this.forwardList(s.body) }];
+      case "for": {
+        const counted = this.counted(s);
+        if (counted !== undefined) {
+          const saveIndex = this.tbr.savesIndex.has(s) ? [this.save({ k: "var", name: counted.index })] : [];
+          if (this.reverseList(s.body).length === 0) return [...saveIndex, s];
+          const init: Stmt = { k: "assign", target: { k: "var", name: counted.index }, op: "=", value: counted.start };
+          return [
+            ...saveIndex,
+            { k: "for", init: [init], ...(s.cond ? { cond: s.cond } : {}), update: s.update, body: this.forwardList(s.body) },
+            { k: "expr", expr: this.tape("push", [ref(counted.index)]) },
+          ];
+        }
+        const init = this.forwardList(s.init);
+        const update = this.forwardList(s.update);
+        const loopReversed = this.reverseList(s.body).length > 0 || this.reverseList(s.update).length > 0;
+        if (!loopReversed) {
+          const inlineInit = init.every(isInline) && init.length <= 1;
+          return [...(inlineInit ? [] : init), { ...s, init: inlineInit ? init : [], update: update.every(isInline) ? update : [], body: update.every(isInline) ? this.forwardList(s.body) : [...this.forwardList(s.body), ...update] }];
+        }
+        const count = this.names.fresh("iterations");
+        const inlineInit = init.every(isInline) && init.length <= 1;
+        const inlineUpdate = update.every(isInline);
+        const body = [increment(count), ...this.forwardList(s.body), ...(inlineUpdate ? [] : update)];
+        return [
+          ...(inlineInit ? [] : init),
+          { k: "let", decl: "let", decls: [{ name: count, init: num(0) }] },
+          { k: "for", init: inlineInit ? init : [], ...(s.cond ? { cond: s.cond } : {}), update: inlineUpdate ? update : [], body },
+          { k: "expr", expr: this.tape("pushControl", [ref(count)]) },
+        ];
+      }
+      case "while":
+      case "do": {
+        if (this.reverseList(s.body).length === 0) return [{ ...s, body: this.forwardList(s.body) }];
+        const count = this.names.fresh("iterations");
+        const body = [increment(count), ...this.forwardList(s.body)];
+        return [
+          { k: "let", decl: "let", decls: [{ name: count, init: num(0) }] },
+          { ...s, body },
+          { k: "expr", expr: this.tape("pushControl", [ref(count)]) },
+        ];
+      }
+      default:
+        return [s];
+    }
+  }
+
+  // ---------------------------------------------------------------- assembling functions
+
+  /**
+   * Both sweeps. `referenced`: the locals the reverse sweep reads (a split reverse sweep declares them
+   * all); those declared inside blocks move to the top of the function so the reverse sweep sees them.
+   */
+  private sweeps(): { forward: Stmt[]; reverse: Stmt[]; referenced: string[]; hoisted: string[] } {
+    const reverse = this.reverseList(this.body);
+    const names = stmtReads(reverse);
+    for (const s of this.tbr.saves) {
+      const root = s.k === "let" ? s.decls[0].name : s.k === "assign" ? lvalueRoot(s.target) : undefined;
+      if (root !== undefined) names.add(root);
+    }
+    // An array's adjoint is allocated from its length.
+    for (const a of this.adjointsUsed.values()) if (this.isArray(a)) names.add(a);
+    const params = new Set(this.fn.params.map((p) => p.name));
+    const referenced = [...names].filter((n) => this.fn.locals.has(n) && !params.has(n)).sort();
+    const hoisted = referenced.filter((n) => this.nestedDeclarations.has(n));
+    this.hoisted = new Set(hoisted);
+    return { forward: this.forwardList(this.body), reverse: dropDeadResets(reverse, this.adjointsUsed, this.fn.params.map((p) => adjointName(this.names, p.name))), referenced, hoisted };
+  }
+
+  /** Make sure an active parameter has an adjoint, used or not (its gradient may be zero). */
+  private ensureAdjoint(p: Param): void {
+    this.adj(p.name);
+  }
+
+  private declaration(name: string, init?: Expr): Stmt {
+    const info = this.fn.locals.get(name)!;
+    if (init !== undefined) return { k: "let", decl: "let", decls: [{ name, ...(info.shape === "num" ? {} : { type: this.typeOf(name) }), init }] };
+    if (info.shape === "num") return { k: "let", decl: "let", decls: [{ name, init: num(0) }] };
+    if (info.shape === "array") {
+      const empty: Expr = info.arrayKind === "Float64Array" ? this.zeros("Float64Array", num(0)) : { k: "arraylit", elems: [] };
+      return { k: "let", decl: "let", decls: [{ name, type: this.typeOf(name), init: empty }] };
+    }
+    const type = this.ctx.localType(name);
+    if (type === undefined) throw new CompileError({ code: ADC.unsupportedStatement, message: `reverse mode needs '${name}' after its block ends, but cannot name its type`, pos: this.fn.pos });
+    return { k: "let", decl: "let", decls: [{ name: `${name}!`, type }] };
+  }
+
+  private typeOf(name: string): string {
+    const info = this.fn.locals.get(name)!;
+    if (info.shape === "num") return "number";
+    return this.ctx.localType(name) ?? (info.arrayKind === "Float64Array" ? "Float64Array" : "number[]");
+  }
+
+  /** Declarations of the adjoints the reverse sweep uses (parameters' ones excepted when given). */
+  private adjointDeclarations(skip: ReadonlySet<string>): Stmt[] {
+    const out: Stmt[] = [];
+    const entries = [...this.adjointsUsed.entries()].filter(([, primal]) => !skip.has(primal));
+    const order = (primal: string): number => {
+      const i = this.fn.params.findIndex((p) => p.name === primal);
+      return i >= 0 ? i : this.fn.params.length;
+    };
+    entries.sort((a, b) => order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]));
+    for (const [a, primal] of entries) {
+      if (this.isArray(primal)) out.push({ k: "let", decl: "const", decls: [{ name: a, init: this.zeros(this.arrayKind(primal), { k: "length", arr: ref(primal) }) }] });
+      else out.push({ k: "let", decl: "let", decls: [{ name: a, init: num(0) }] });
+    }
+    return out;
+  }
+
+  private activeParams(): Param[] {
+    return this.fn.params.filter((p) => this.act.activeParams.includes(p.name));
+  }
+
+  joint(opts: JointOptions): GeneratedFunction {
+    const value = this.value;
+    if (value === undefined) throw new Error("internal: a differentiable function returns a value");
+    const valueActive = this.act.active.has(value);
+    const seedName = valueActive ? this.adj(value) : undefined;
+    const ybar = opts.seed === "parameter" ? this.names.fresh("ybar") : undefined;
+    const { forward, reverse, hoisted } = this.sweeps();
+    const top = hoisted.map((n) => this.declaration(n));
+    for (const p of this.activeParams()) this.ensureAdjoint(p);
+    const adjoints = this.adjointDeclarations(new Set(valueActive ? [value] : []));
+    const seed: Stmt[] = [];
+    if (seedName !== undefined) {
+      if (this.fn.returnShape === "num") seed.push({ k: "let", decl: "let", decls: [{ name: seedName, init: ybar !== undefined ? ref(ybar) : num(1) }] });
+      else seed.push({ k: "let", decl: "const", decls: [{ name: seedName, init: { k: "opaque", text: `${ybar}.slice()`, reads: [], code: ADC.unsupportedExpression, reason: "copy of the seed", pos: this.fn.pos } }] });
+    }
+    const gradients = this.activeParams().map((p) => ref(adjointName(this.names, p.name)));
+    const params = this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional }));
+    if (ybar !== undefined) params.push({ name: ybar, type: this.fn.returnShape === "num" ? "number" : this.fn.returnType, optional: undefined });
+    let ret: Stmt;
+    let returnType: string;
+    if (opts.flatGradient) {
+      const { stmts, flat } = this.flatten(gradients);
+      reverse.push(...stmts);
+      ret = { k: "return", value: flat };
+      returnType = "number[]";
+    } else {
+      ret = { k: "return", value: { k: "arraylit", elems: [ref(value), ...gradients] } };
+      returnType = `[${[this.fn.returnType, ...this.activeParams().map((p) => gradientType(p))].join(", ")}]`;
+    }
+    return {
+      name: opts.name,
+      exported: opts.exported,
+      params,
+      returnType,
+      body: [...top, ...forward, ...seed, ...adjoints, ...reverse, ret],
+    };
+  }
+
+  /** All gradients in one number[]: scalars as they are, arrays element by element. */
+  private flatten(gradients: Expr[]): { stmts: Stmt[]; flat: Expr } {
+    const params = this.activeParams();
+    if (params.length === 1 && params[0].shape === "array" && params[0].arrayKind !== "Float64Array") return { stmts: [], flat: gradients[0] };
+    const flat = this.names.fresh("gradient");
+    const stmts: Stmt[] = [];
+    let size: Expr = num(0);
+    for (const p of params) size = add(size, p.shape === "array" ? { k: "length", arr: ref(p.name) } : num(1));
+    stmts.push({ k: "let", decl: "const", decls: [{ name: flat, init: this.zeros("Array", size) }] });
+    const at = this.names.fresh("at");
+    stmts.push({ k: "let", decl: "let", decls: [{ name: at, init: num(0) }] });
+    params.forEach((p, i) => {
+      const g = gradients[i];
+      if (p.shape === "num") {
+        stmts.push({ k: "assign", target: { k: "index", arr: ref(flat), index: ref(at) }, op: "=", value: g }, increment(at));
+        return;
+      }
+      const j = this.names.fresh("j");
+      stmts.push({
+        k: "for",
+        init: [{ k: "let", decl: "let", decls: [{ name: j, init: num(0) }] }],
+        cond: { k: "cmp", op: "<", a: ref(j), b: { k: "length", arr: g } },
+        update: [increment(j)],
+        body: [{ k: "assign", target: { k: "index", arr: ref(flat), index: ref(at) }, op: "=", value: { k: "index", arr: g, index: ref(j) } }, increment(at)],
+      });
+    });
+    return { stmts, flat: ref(flat) };
+  }
+
+  split(names: SplitNames): [GeneratedFunction, GeneratedFunction] {
+    const value = this.value;
+    const valueActive = value !== undefined && this.act.active.has(value);
+    const seedName = valueActive ? this.adj(value) : undefined;
+    const { forward, reverse, referenced, hoisted } = this.sweeps();
+    // What the reverse sweep starts from: required at the end, except what the caller passes back in
+    // (unmodified scalar parameters and every array parameter).
+    const written = writtenNames(this.body);
+    const params = new Set(this.fn.params.map((p) => p.name));
+    const carried = [...this.tbr.requiredAtEnd]
+      .filter((n) => (referenced.includes(n) && !params.has(n)) || (params.has(n) && written.has(n) && !this.isArray(n)))
+      .sort();
+    const fwdBody: Stmt[] = [...hoisted.map((n) => this.declaration(n)), ...forward];
+    for (const n of carried) fwdBody.push(this.save({ k: "var", name: n }));
+    if (value !== undefined) fwdBody.push({ k: "return", value: ref(value) });
+
+    // g_bwd: the locals (those carried over popped), the adjoints, the reverse sweep.
+    const bwdBody: Stmt[] = [];
+    const carriedSet = new Set(carried);
+    for (const n of [...carried].reverse()) {
+      const restore = this.restore({ k: "var", name: n }) as Extract<Stmt, { k: "assign" }>;
+      bwdBody.push(params.has(n) ? restore : this.declaration(n, restore.value));
+    }
+    for (const n of referenced) if (!carriedSet.has(n)) bwdBody.push(this.declaration(n));
+    const scalarParams = this.activeParams().filter((p) => p.shape === "num");
+    for (const p of scalarParams) this.ensureAdjoint(p);
+    const arrayParams = new Set(this.activeParams().filter((p) => p.shape === "array").map((p) => p.name));
+    bwdBody.push(...this.adjointDeclarations(new Set([...arrayParams, ...(valueActive ? [value!] : [])])));
+    bwdBody.push(...reverse);
+    const scalarAdjoints = scalarParams.map((p) => ref(adjointName(this.names, p.name)));
+    let returnType = "void";
+    if (scalarAdjoints.length === 1) {
+      bwdBody.push({ k: "return", value: scalarAdjoints[0] });
+      returnType = "number";
+    } else if (scalarAdjoints.length > 1) {
+      bwdBody.push({ k: "return", value: { k: "arraylit", elems: scalarAdjoints } });
+      returnType = `[${scalarAdjoints.map(() => "number").join(", ")}]`;
+    }
+    const bwdParams = [
+      ...this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })),
+      ...this.activeParams()
+        .filter((p) => p.shape === "array")
+        .map((p) => ({ name: adjointName(this.names, p.name), type: gradientType(p) })),
+      ...(seedName !== undefined ? [{ name: seedName, type: this.fn.returnShape === "num" ? "number" : this.fn.returnType }] : []),
+    ];
+    const fwd: GeneratedFunction = {
+      name: names.fwd,
+      exported: names.exported,
+      params: this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })),
+      returnType: this.fn.returnType,
+      body: fwdBody,
+    };
+    const bwd: GeneratedFunction = { name: names.bwd, exported: names.exported, params: bwdParams, returnType, body: bwdBody };
+    return [fwd, bwd];
+  }
+}
+
+/**
+ * `x_b = 0` resets an adjoint for the statements before the one it belongs to; at the top level of the
+ * reverse sweep, a reset that nothing after it reads again is dead: drop it (the adjoints of
+ * parameters are returned, so theirs stay).
+ */
+function dropDeadResets(stmts: Stmt[], adjoints: ReadonlyMap<string, string>, returned: readonly string[]): Stmt[] {
+  const out: Stmt[] = [];
+  const readLater = new Set<string>(returned);
+  for (let i = stmts.length - 1; i >= 0; i--) {
+    const s = stmts[i];
+    const isReset = s.k === "assign" && s.op === "=" && s.target.k === "var" && s.value.k === "num" && adjoints.has(s.target.name);
+    if (isReset && !readLater.has((s.target as { name: string }).name)) continue;
+    out.push(s);
+    stmtReads([s], readLater);
+  }
+  return out.reverse();
+}
+
+/** The type of a gradient shaped like a parameter (a read-only input still gets a writable gradient). */
+function gradientType(p: Param): string {
+  if (p.shape === "num") return "number";
+  return p.arrayKind === "Float64Array" ? "Float64Array" : "number[]";
+}
+
+const isInline = (s: Stmt): boolean => s.k === "let" || s.k === "assign" || s.k === "expr";
+
+const increment = (name: string): Stmt => ({ k: "assign", target: { k: "var", name }, op: "+=", value: num(1), increment: "++" });
+
+/** Whether the outermost operation of an expression is a rule that reads its own result. */
+function usesResult(e: Expr): boolean {
+  if (e.k === "math") return rules[e.fn]?.usesResult === true && !rules[e.fn].zeroDerivative;
+  if (e.k === "bin" && e.op === "**") return true;
+  return false;
+}
+
+/** `for (i = a; i < b; i += c)` (or counting down) with `i` and the variables of `a` untouched by the body. */
+function countedLoop(s: Stmt): CountedLoop | undefined {
+  if (s.k !== "for" || s.init.length !== 1 || s.update.length !== 1 || s.cond === undefined) return undefined;
+  const init = s.init[0];
+  let index: string;
+  let start: Expr;
+  if (init.k === "let" && init.decls.length === 1 && init.decls[0].init !== undefined) {
+    index = init.decls[0].name;
+    start = init.decls[0].init;
+  } else if (init.k === "assign" && init.op === "=" && init.target.k === "var") {
+    index = init.target.name;
+    start = init.value;
+  } else return undefined;
+  const update = s.update[0];
+  if (update.k !== "assign" || update.target.k !== "var" || update.target.name !== index || (update.op !== "+=" && update.op !== "-=")) return undefined;
+  if (update.value.k !== "num" || !Number.isInteger(update.value.value) || update.value.value === 0) return undefined;
+  const step = update.op === "+=" ? update.value.value : -update.value.value;
+  const cond = s.cond;
+  if (cond.k !== "cmp" || cond.a.k !== "var" || cond.a.name !== index) return undefined;
+  const okUp = cond.op === "<" || cond.op === "<=" || cond.op === "!==";
+  const okDown = cond.op === ">" || cond.op === ">=" || cond.op === "!==";
+  if ((step > 0 && !okUp) || (step < 0 && !okDown)) return undefined;
+  const written = writtenNames([...s.body, ...s.update.slice(1)]);
+  if (written.has(index)) return undefined;
+  for (const v of exprReads(start)) if (written.has(v) || v === index) return undefined;
+  if (containsCallOrOpaque(start)) return undefined;
+  return { index, start, step };
+}
+
+function containsCallOrOpaque(e: Expr): boolean {
+  let found = false;
+  const visit = (x: Expr): void => {
+    if (x.k === "call" || x.k === "opaque") found = true;
+    for (const c of exprChildren(x)) visit(c);
+  };
+  visit(e);
+  return found;
+}
+
+/** Every variable a statement list may write (assignment targets, declarations, opaque code's names). */
+export function writtenNames(stmts: readonly Stmt[], out: Set<string> = new Set()): Set<string> {
+  for (const s of stmts) {
+    if (s.k === "let") for (const d of s.decls) out.add(d.name);
+    else if (s.k === "assign") {
+      const root = lvalueRoot(s.target);
+      if (root !== undefined) out.add(root);
+    } else if (s.k === "destructure") for (const n of s.names) out.add(n);
+    else if (s.k === "opaque") for (const n of s.stmt.reads) out.add(n);
+    for (const child of childLists(s)) writtenNames(child, out);
+  }
+  return out;
+}
+
+/** Declarations not directly in the function body (in blocks, branches, loops, for headers). */
+function collectNested(stmts: readonly Stmt[], top: boolean, out: Set<string>): void {
+  for (const s of stmts) {
+    if (s.k === "let" && !top) for (const d of s.decls) out.add(d.name);
+    for (const child of childLists(s)) collectNested(child, false, out);
+  }
+}
+
+/** Every name the statements read (expressions, indices of targets, loop headers). */
+export function stmtReads(stmts: readonly Stmt[], out: Set<string> = new Set()): Set<string> {
+  for (const s of stmts) {
+    switch (s.k) {
+      case "let":
+        for (const d of s.decls) if (d.init) exprReads(d.init, out);
+        break;
+      case "assign":
+        exprReads(s.value, out);
+        if (s.target.k === "index") {
+          exprReads(s.target.arr, out);
+          exprReads(s.target.index, out);
+        }
+        if (s.op !== "=") out.add(lvalueRoot(s.target) ?? "");
+        break;
+      case "destructure":
+        exprReads(s.value, out);
+        break;
+      case "if":
+      case "while":
+      case "do":
+        exprReads(s.cond, out);
+        break;
+      case "for":
+        if (s.cond) exprReads(s.cond, out);
+        break;
+      case "switch":
+        exprReads(s.disc, out);
+        break;
+      case "return":
+        if (s.value) exprReads(s.value, out);
+        break;
+      case "expr":
+        exprReads(s.expr, out);
+        break;
+      case "opaque":
+        for (const r of s.stmt.reads) out.add(r);
+        break;
+      default:
+        break;
+    }
+    for (const child of childLists(s)) stmtReads(child, out);
+  }
+  return out;
+}
+
+function exprChildren(e: Expr): Expr[] {
+  switch (e.k) {
+    case "bin":
+    case "cmp":
+    case "logic":
+      return [e.a, e.b];
+    case "neg":
+    case "not":
+      return [e.a];
+    case "cond":
+      return [e.c, e.a, e.b];
+    case "math":
+    case "call":
+      return [...e.args];
+    case "index":
+      return [e.arr, e.index];
+    case "length":
+      return [e.arr];
+    case "zeros":
+      return [e.size];
+    case "arraylit":
+      return [...e.elems];
+    default:
+      return [];
+  }
+}
