@@ -34,3 +34,30 @@ describeDocSnippets("docs/forward-mode.md", {
     }
   },
 });
+
+describeDocSnippets("docs/reverse-mode.md", {
+  minimum: 4,
+  check: (code, { logs }) => {
+    if (code.includes("f_grad(2, 3)")) {
+      expect(logs[0]).toEqual([true, true, 2]);
+      expect(logs[1][0]).toEqual([2 * 3 + Math.sin(2), 10 * (3 + Math.cos(2)), 20]);
+    }
+    if (code.includes("gmmLogLikelihood_grad")) expect(logs).toEqual([[true]]);
+    if (code.includes("circleMeetsExp_vjp")) {
+      const [F, J, row0] = logs[0] as [number[], number[][], number[]];
+      expect(F[0]).toBe(-2);
+      expect(J).toEqual([
+        [2, -2],
+        [Math.exp(1), 1],
+      ]);
+      expect(row0).toEqual(J[0]);
+    }
+    if (code.includes("grad(f)(2, 3)")) {
+      expect(logs[0][0]).toEqual([2 * 3 + Math.sin(2), 3 + Math.cos(2), 2]);
+      expect(logs[1][0]).toEqual([
+        [2, -2],
+        [Math.exp(1), 1],
+      ]);
+    }
+  },
+});
