@@ -203,7 +203,7 @@ export async function emVersusGradientFigure(comparison: Comparison): Promise<st
     background: "white",
     title: {
       text: "Old Faithful, 2 components: EM versus gradient methods on the same log-likelihood",
-      subtitle: `same k-means start; gradient from the generated code of gmmLogLikelihood; gradient ascent with fixed step ${GRADIENT_ASCENT_STEP}`,
+      subtitle: `same k-means start; gradients from gmmLogLikelihood_grad (reverse mode); gradient ascent with the fixed step ${GRADIENT_ASCENT_STEP}`,
     },
     hconcat: [
       {
