@@ -189,8 +189,8 @@ function withAddedSpecifiers(original: ts.ImportDeclaration, generated: ts.Impor
 class CallSiteRewriter {
   private readonly checker: ts.TypeChecker;
   private readonly usedNames: Set<string>;
-  private readonly newImports: ts.Statement[] = [];
-  private readonly importedNames = new Map<string, ts.Identifier>();
+  /** Derivatives imported from other modules: module specifier → imported name → local name. */
+  private readonly imports = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly sf: ts.SourceFile,
@@ -212,7 +212,19 @@ class CallSiteRewriter {
       return this.hostTs.visitEachChild(n, visit, this.context);
     };
     const body = statements.map((st) => this.hostTs.visitNode(st, visit) as ts.Statement);
-    return [...this.newImports, ...body];
+    return [...this.importStatements(), ...body];
+  }
+
+  /** One `import { f_dual, f_grad } from "./f.js";` per module, parsed by the host and synthesized. */
+  private importStatements(): ts.Statement[] {
+    const t = this.hostTs;
+    return [...this.imports].map(([specifier, names]) => {
+      const list = [...names].map(([name, local]) => (local === name ? name : `${name} as ${local}`)).join(", ");
+      const parsed = t.createSourceFile(this.sf.fileName, `import { ${list} } from ${JSON.stringify(specifier)};`, this.sf.languageVersion, false, t.ScriptKind.TS);
+      const st = parsed.statements[0];
+      synthesize(st, parsed, t, undefined);
+      return st;
+    });
   }
 
   private rewriteCall(call: ts.CallExpression): ts.Expression | undefined {
@@ -281,19 +293,14 @@ class CallSiteRewriter {
     const importDecl = decl.parent.parent.parent;
     if (!t.isStringLiteral(importDecl.moduleSpecifier)) return undefined;
     const specifier = importDecl.moduleSpecifier.text;
-    const key = `${specifier}\0${name}`;
-    let local = this.importedNames.get(key);
+    const names = this.imports.get(specifier) ?? new Map<string, string>();
+    this.imports.set(specifier, names);
+    let local = names.get(name);
     if (local === undefined) {
-      const localName = this.freshName(name);
-      const text = `import { ${localName === name ? name : `${name} as ${localName}`} } from ${JSON.stringify(specifier)};`;
-      const parsed = t.createSourceFile(this.sf.fileName, text, this.sf.languageVersion, false, t.ScriptKind.TS);
-      const st = parsed.statements[0];
-      synthesize(st, parsed, t, undefined);
-      this.newImports.push(st);
-      local = f.createIdentifier(localName);
-      this.importedNames.set(key, local);
+      local = this.freshName(name);
+      names.set(name, local);
     }
-    return f.createIdentifier(local.text);
+    return f.createIdentifier(local);
   }
 
   private freshName(base: string): string {
