@@ -5,6 +5,8 @@
 import { Command, CommanderError } from "commander";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { runTransform, EXIT } from "./transform.js";
+import { watchTransform } from "./watch.js";
+import { ADC } from "../transformer/diagnostics.js";
 import { gmmCommand } from "./gmm.js";
 import { VERSION } from "../src/version.js";
 
@@ -25,9 +27,24 @@ export function buildProgram(): Command {
     .argument("<inputs...>", "files or folders of TypeScript sources")
     .requiredOption("-o, --out <dir>", "output folder (replaced as a whole; never an input)")
     .option("--check", "write nothing; exit 1 and list stale, missing or orphaned files in --out")
+    .option("--watch", "transform again whenever a .ts file under the inputs changes (keeps running through errors)")
     .exitOverride()
-    .action((inputs: string[], opts: { out: string; check?: boolean }) => {
-      process.exitCode = runTransform(inputs, { out: opts.out, check: opts.check }, io);
+    .action(async (inputs: string[], opts: { out: string; check?: boolean; watch?: boolean }) => {
+      if (opts.watch === true && opts.check === true) {
+        io.stderr(`adc transform: error ${ADC.usage}: --watch and --check cannot be combined`);
+        process.exitCode = EXIT.usage;
+      } else if (opts.watch === true) {
+        const watcher = watchTransform(inputs, { out: opts.out }, io);
+        // Runs until interrupted; only a usage error (bad inputs or --out) ends it.
+        for await (const code of watcher.runs) {
+          if (code === EXIT.usage) {
+            watcher.close();
+            process.exitCode = EXIT.usage;
+          }
+        }
+      } else {
+        process.exitCode = runTransform(inputs, { out: opts.out, check: opts.check }, io);
+      }
     });
   program.addCommand(gmmCommand());
   return program;
