@@ -10,7 +10,7 @@ import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from 
 import { Activity, type Summary } from "./analyses/activity.js";
 import { forwardMode, renameCallee } from "./modes/forward.js";
 import { lowerForReverse } from "./modes/lower.js";
-import { reverseJoint, reverseSplit, type ReverseContext } from "./modes/reverse.js";
+import { callsIn, reverseJoint, reverseSplit, writtenNames, type ReverseContext } from "./modes/reverse.js";
 import { jacobianDriver } from "./modes/drivers.js";
 import { printFunction, type GeneratedFunction } from "./emit/print.js";
 import { NameScope } from "./modes/names.js";
@@ -83,6 +83,7 @@ class Compilation {
   private readonly moduleNames = new Map<string, NameScope>();
   /** The name each module gives the runtime's tape, for modules whose derivatives use it. */
   private readonly tapeNames = new Map<string, string>();
+  private readonly writtenParams = new Map<string, ReadonlySet<string>>();
   /** Derived names a file must import: file → import-declaration start → names. */
   private readonly neededImports = new Map<string, Map<ts.ImportDeclaration, Set<string>>>();
 
@@ -202,9 +203,34 @@ class Compilation {
         return { fwd: renameCallee(callee, fwd), bwd: renameCallee(callee, this.importName(file, calleeTarget, v.bwdName!)) };
       },
       returnShape: (t) => this.functionIR(t).returnShape,
+      writtenArrayParams: (t) => this.writtenArrayParams(t),
       tape: this.tapeName(file),
       localType: (name) => types.get(name),
     };
+  }
+
+  /**
+   * The array parameters a function may write: assigned, touched by code adc-ts cannot see into, or
+   * passed where a callee writes. Recursion starts from "all of them" (safe) and keeps that.
+   */
+  private writtenArrayParams(target: string): ReadonlySet<string> {
+    const known = this.writtenParams.get(target);
+    if (known !== undefined) return known;
+    const ir = this.functionIR(target);
+    const arrays = ir.params.filter((p) => p.shape === "array").map((p) => p.name);
+    this.writtenParams.set(target, new Set(arrays));
+    const written = new Set<string>();
+    const assigned = writtenNames(ir.body);
+    for (const a of arrays) if (assigned.has(a)) written.add(a);
+    for (const call of callsIn(ir.body)) {
+      const calleeWrites = this.writtenArrayParams(call.target);
+      const params = this.functionIR(call.target).params;
+      call.args.forEach((arg, i) => {
+        if (arg.k === "var" && arrays.includes(arg.name) && params[i] !== undefined && calleeWrites.has(params[i].name)) written.add(arg.name);
+      });
+    }
+    this.writtenParams.set(target, written);
+    return written;
   }
 
   /** The name a module uses for the runtime's tape (imported by `splice`). */

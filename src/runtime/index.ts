@@ -4,3 +4,4 @@ export { intrinsics, dualOf, type Intrinsic } from "./intrinsics.js";
 export { newton, newtonSystem, NewtonError, type NewtonOptions, type NewtonResult, type NewtonSystemResult } from "./newton.js";
 export { Tape, tape } from "./tape.js";
 export { registerDerivatives, registeredDerivatives, type DerivativeKind, type Derivatives } from "./registry.js";
+export { Dual, dualMath } from "./dual.js";

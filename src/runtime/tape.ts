@@ -33,6 +33,24 @@ export class Tape {
     return this.values[--this.valueTop];
   }
 
+  /** Save every element of an array a callee is about to overwrite. */
+  pushAll(array: ArrayLike<number>): void {
+    const n = array.length;
+    while (this.valueTop + n > this.values.length) this.values = grow(this.values, new Float64Array(this.values.length * 2));
+    if (array instanceof Float64Array) this.values.set(array, this.valueTop);
+    else for (let i = 0; i < n; i++) this.values[this.valueTop + i] = array[i];
+    this.valueTop += n;
+    if (this.valueTop > this.valuePeak) this.valuePeak = this.valueTop;
+  }
+
+  /** Restore an array saved by `pushAll`, in place. */
+  popAll(array: { length: number; [i: number]: number }): void {
+    const n = array.length;
+    this.valueTop -= n;
+    if (array instanceof Float64Array) array.set(this.values.subarray(this.valueTop, this.valueTop + n));
+    else for (let i = 0; i < n; i++) array[i] = this.values[this.valueTop + i];
+  }
+
   /** Save a branch taken (0 or 1) or a trip count. */
   pushControl(value: number): void {
     if (this.controlTop === this.controls.length) this.controls = grow(this.controls, new Int32Array(this.controls.length * 2));

@@ -18,6 +18,8 @@ export interface CountedLoop {
   readonly start: Expr;
   /** The increment: an integer, negative for a loop counting down. */
   readonly step: number;
+  /** The last index + step, recomputed from the bound instead of saved (when the index is an integer). */
+  readonly end?: Expr;
 }
 
 export interface TbrQuestions {
@@ -25,11 +27,19 @@ export interface TbrQuestions {
   uses(s: Stmt): { readonly pre: ReadonlySet<string>; readonly post: ReadonlySet<string> };
   counted(s: Stmt): CountedLoop | undefined;
   isArray(name: string): boolean;
+  /** Arrays a call statement passes to a callee that may write them (saved whole by the caller). */
+  arraysWritten(s: Stmt): readonly string[];
+  /** Whether the reverse sweep can undo the statement's write exactly (`i += 1` on an index: `i -= 1`). */
+  invertible(s: Stmt): boolean;
 }
 
 export interface TbrResult {
   /** Simple statements whose target (variable, array reference or element) is pushed before they write it. */
   readonly saves: ReadonlySet<Stmt>;
+  /** Statements whose overwritten value the reverse sweep recomputes by the inverse operation. */
+  readonly undoes: ReadonlySet<Stmt>;
+  /** Calls before which whole arrays are pushed (the callee writes them; earlier adjoints read them). */
+  readonly savedArrays: ReadonlyMap<Stmt, readonly string[]>;
   /** Counted loops whose index holds a required value before the loop and is saved around it. */
   readonly savesIndex: ReadonlySet<Stmt>;
   /** What is required at the end of the function (a split forward sweep pushes these). */
@@ -38,7 +48,19 @@ export interface TbrResult {
 
 export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtStart: Iterable<string> = []): TbrResult {
   const saves = new Set<Stmt>();
+  const undoes = new Set<Stmt>();
   const savesIndex = new Set<Stmt>();
+  const savedArrays = new Map<Stmt, string[]>();
+
+  /** A call that writes arrays: those earlier adjoints read are saved whole; they stay required. */
+  const callWrites = (s: Stmt, need: Set<string>): void => {
+    for (const a of q.arraysWritten(s)) {
+      if (!need.has(a)) continue;
+      const list = savedArrays.get(s) ?? [];
+      if (!list.includes(a)) list.push(a);
+      savedArrays.set(s, list);
+    }
+  };
 
   const list = (stmts: readonly Stmt[], req: Set<string>): Set<string> => {
     let r = req;
@@ -48,7 +70,13 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
 
   const write = (s: Stmt, root: string, whole: boolean, req: Set<string>): Set<string> => {
     const { pre, post } = q.uses(s);
+    callWrites(s, req);
     const need = new Set([...req, ...pre]);
+    if (need.has(root) && q.invertible(s)) {
+      undoes.add(s);
+      for (const p of post) need.add(p);
+      return need;
+    }
     if (need.has(root)) saves.add(s);
     // An element write leaves the other elements as they were: the array stays required.
     if (whole || !q.isArray(root)) need.delete(root);
@@ -69,8 +97,9 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
         return write(s, root, s.target.k === "var", req);
       }
       case "expr": {
-        const { pre } = q.uses(s);
-        return new Set([...req, ...pre]);
+        const { pre, post } = q.uses(s);
+        callWrites(s, req);
+        return new Set([...req, ...pre, ...post]);
       }
       case "if":
         return union(list(s.then, req), list(s.else ?? [], req));
@@ -84,7 +113,9 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
           entry.delete(counted.index);
           entry = fixpoint(entry, (r) => list(s.body, r));
           entry.delete(counted.index);
+          // The reverse loop runs from the end back to the start: what it reads must be there.
           for (const v of exprReads(counted.start)) entry.add(v);
+          if (counted.end !== undefined) for (const v of exprReads(counted.end)) entry.add(v);
           return entry;
         }
         const afterInit = list(s.init, req);
@@ -110,7 +141,7 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
   };
 
   const requiredAtEnd = list(body, new Set(requiredAtStart));
-  return { saves, savesIndex, requiredAtEnd };
+  return { saves, undoes, savesIndex, savedArrays, requiredAtEnd };
 }
 
 function union(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {

@@ -242,11 +242,13 @@ function compound(s: Extract<Stmt, { k: "assign" }>): Stmt {
     const op = s.op.slice(0, -1) as "*" | "/" | "%" | "**";
     return { k: "assign", target, op: "=", value: { k: "bin", op, a: current, b: s.value } };
   }
-  if (s.op === "=" && target.k === "var" && s.value.k === "bin" && (s.value.op === "+" || s.value.op === "-")) {
+  if (s.op === "=" && s.value.k === "bin" && (s.value.op === "+" || s.value.op === "-")) {
+    // x = x + e and a[i] = a[i] + e, with e not reading x (or a).
     const v = s.value;
-    const isTarget = (e: Expr): boolean => e.k === "var" && e.name === target.name;
-    if (isTarget(v.a) && !exprReads(v.b).has(target.name)) return { k: "assign", target, op: v.op === "+" ? "+=" : "-=", value: v.b };
-    if (v.op === "+" && isTarget(v.b) && !exprReads(v.a).has(target.name)) return { k: "assign", target, op: "+=", value: v.a };
+    const root = target.k === "var" ? target.name : target.arr.k === "var" ? target.arr.name : undefined;
+    const isTarget = (e: Expr): boolean => JSON.stringify(e) === JSON.stringify(current);
+    if (root !== undefined && isTarget(v.a) && !exprReads(v.b).has(root)) return { k: "assign", target, op: v.op === "+" ? "+=" : "-=", value: v.b };
+    if (root !== undefined && v.op === "+" && isTarget(v.b) && !exprReads(v.a).has(root)) return { k: "assign", target, op: "+=", value: v.a };
   }
   return s;
 }

@@ -26,6 +26,8 @@ import { NameScope } from "./names.js";
 export interface ReverseContext {
   /** The names a caller writes for the split derivatives of `target` with these active parameters. */
   splitNames(callee: string, target: string, activeParams: readonly string[]): { readonly fwd: string; readonly bwd: string };
+  /** The array parameters a function may write (directly or through its own calls). */
+  writtenArrayParams(target: string): ReadonlySet<string>;
   /** How a function returns (`num`, `array` or `other`). */
   returnShape(target: string): string;
   /** What the module calls the runtime's tape. */
@@ -91,6 +93,8 @@ class Reverse {
   private out: Stmt[] = [];
   private zeroIndex?: string;
   private readonly body: readonly Stmt[];
+  /** Variables used as array indices: integers, so `i += 1` is undone exactly by `i -= 1`. */
+  private readonly indexVariables: ReadonlySet<string>;
 
   constructor(
     lowered: LoweredFunction,
@@ -104,17 +108,17 @@ class Reverse {
     const last = this.fn.body[this.fn.body.length - 1];
     this.body = last?.k === "return" ? this.fn.body.slice(0, -1) : this.fn.body;
     collectNested(this.body, true, this.nestedDeclarations);
-    // A callee restores what it overwrites in its array parameters: its caller may need them.
-    const requiredAtStart = split ? this.fn.params.filter((p) => p.shape === "array").map((p) => p.name) : [];
-    this.tbr = toBeRecorded(
-      this.body,
-      {
-        uses: (s) => this.uses(s),
-        counted: (s) => this.counted(s),
-        isArray: (n) => this.isArray(n),
-      },
-      requiredAtStart,
-    );
+    void split;
+    this.indexVariables = indexReads(this.body);
+    // A caller saves the arrays it passes to a callee that writes them (whole, and only if it needs
+    // their old values), so a callee starts with nothing required.
+    this.tbr = toBeRecorded(this.body, {
+      uses: (s) => this.uses(s),
+      counted: (s) => this.counted(s),
+      isArray: (n) => this.isArray(n),
+      arraysWritten: (s) => this.arraysWritten(s),
+      invertible: (s) => this.invertible(s),
+    });
   }
 
   // ---------------------------------------------------------------- names and small builders
@@ -198,6 +202,14 @@ class Reverse {
 
   private uses(s: Stmt): { pre: Set<string>; post: Set<string> } {
     const a = this.adjointOf(s);
+    const call = callOf(s);
+    if (call !== undefined) {
+      // g_bwd reads the arrays as the call left them, the numbers as they were passed.
+      const pre = new Set<string>();
+      const post = new Set<string>();
+      for (const n of a.uses) (this.isArray(n) ? post : pre).add(n);
+      return { pre, post };
+    }
     if (!a.postOrder) return { pre: a.uses, post: new Set() };
     const target = s.k === "let" ? s.decls[0].name : lvalueRoot((s as Extract<Stmt, { k: "assign" }>).target)!;
     const pre = new Set(a.uses);
@@ -451,11 +463,29 @@ class Reverse {
     scalars.forEach(({ i }, k) => this.distribute(call.args[i], ref(results[k])));
   }
 
+  private arraysWritten(s: Stmt): string[] {
+    const call = callOf(s);
+    if (call === undefined) return [];
+    const written = this.ctx.writtenArrayParams(call.target);
+    const params = this.act.calleeParams(call.target);
+    const out: string[] = [];
+    call.args.forEach((a, i) => {
+      if (a.k === "var" && this.isArray(a.name) && params[i] !== undefined && written.has(params[i].name) && !out.includes(a.name)) out.push(a.name);
+    });
+    return out;
+  }
+
+  private invertible(s: Stmt): boolean {
+    if (s.k !== "assign" || s.target.k !== "var" || (s.op !== "+=" && s.op !== "-=")) return false;
+    const v = s.value;
+    return v.k === "num" && Number.isInteger(v.value) && !this.act.active.has(s.target.name) && this.indexVariables.has(s.target.name);
+  }
+
   // ---------------------------------------------------------------- loops
 
   private counted(s: Stmt): CountedLoop | undefined {
     if (this.countedMemo.has(s)) return this.countedMemo.get(s);
-    const c = countedLoop(s);
+    const c = countedLoop(s, this.indexVariables);
     this.countedMemo.set(s, c);
     return c;
   }
@@ -491,6 +521,16 @@ class Reverse {
     return { k: "assign", target, op: "=", value: this.tape("pop") };
   }
 
+  /** Arrays saved whole before a call are restored after its adjoint (in the reverse order). */
+  private restoreArrays(s: Stmt): Stmt[] {
+    const saved = this.tbr.savedArrays.get(s) ?? [];
+    return [...saved].reverse().map((a) => ({ k: "expr" as const, expr: this.tape("popAll", [ref(a)]) }));
+  }
+
+  private saveArrays(s: Stmt): Stmt[] {
+    return (this.tbr.savedArrays.get(s) ?? []).map((a) => ({ k: "expr" as const, expr: this.tape("pushAll", [ref(a)]) }));
+  }
+
   private save(target: LValue): Stmt {
     const root = lvalueRoot(target)!;
     if (target.k === "var" && this.isArray(root)) return { k: "expr", expr: this.tape("pushArray", [ref(root)]) };
@@ -505,11 +545,12 @@ class Reverse {
         if (s.k === "let" && (s.decls.length !== 1 || s.decls[0].init === undefined)) return [];
         const target: LValue = s.k === "let" ? { k: "var", name: s.decls[0].name } : s.target;
         const a = this.adjointOf(s);
-        const restore = this.tbr.saves.has(s) ? [this.restore(target)] : [];
-        return a.postOrder ? [...a.stmts, ...restore] : [...restore, ...a.stmts];
+        const restore = this.tbr.saves.has(s) ? [this.restore(target)] : this.tbr.undoes.has(s) ? [undo(s as Extract<Stmt, { k: "assign" }>)] : [];
+        const body = a.postOrder ? [...a.stmts, ...restore] : [...restore, ...a.stmts];
+        return [...body, ...this.restoreArrays(s)];
       }
       case "expr":
-        return this.adjointOf(s).stmts;
+        return [...this.adjointOf(s).stmts, ...this.restoreArrays(s)];
       case "if": {
         const then = this.reverseList(s.then);
         const otherwise = this.reverseList(s.else ?? []);
@@ -529,7 +570,7 @@ class Reverse {
           if (body.length === 0) return restoreIndex;
           const i = counted.index;
           const step = Math.abs(counted.step);
-          const first = sub(this.tape("pop"), num(counted.step));
+          const first = sub(counted.end ?? this.tape("pop"), num(counted.step));
           const cond: Expr = { k: "cmp", op: counted.step > 0 ? ">=" : "<=", a: ref(i), b: counted.start };
           const update: Stmt =
             step === 1
@@ -586,16 +627,16 @@ class Reverse {
         }
         const d = s.decls[0];
         const init = d.init !== undefined ? this.forwardCall(d.init) : undefined;
-        const save = this.tbr.saves.has(s) ? [this.save({ k: "var", name: d.name })] : [];
+        const save = [...this.saveArrays(s), ...(this.tbr.saves.has(s) ? [this.save({ k: "var", name: d.name })] : [])];
         if (this.hoisted.has(d.name)) return init !== undefined ? [...save, { k: "assign", target: { k: "var", name: d.name }, op: "=", value: init }] : [];
         return [...save, { k: "let", decl: s.decl, decls: [{ ...d, ...(init !== undefined ? { init } : {}) }] }];
       }
       case "assign": {
-        const save = this.tbr.saves.has(s) ? [this.save(s.target)] : [];
+        const save = [...this.saveArrays(s), ...(this.tbr.saves.has(s) ? [this.save(s.target)] : [])];
         return [...save, { ...s, value: this.forwardCall(s.value) }];
       }
       case "expr":
-        return [{ k: "expr", expr: this.forwardCall(s.expr) }];
+        return [...this.saveArrays(s), { k: "expr", expr: this.forwardCall(s.expr) }];
       case "if": {
         const record = this.reverse(s).length > 0;
         const branch = (stmts: readonly Stmt[], taken: number): Stmt[] => [
@@ -617,7 +658,7 @@ class Reverse {
           return [
             ...saveIndex,
             { k: "for", init: [init], ...(s.cond ? { cond: s.cond } : {}), update: s.update, body: this.forwardList(s.body) },
-            { k: "expr", expr: this.tape("push", [ref(counted.index)]) },
+            ...(counted.end === undefined ? [{ k: "expr" as const, expr: this.tape("push", [ref(counted.index)]) }] : []),
           ];
         }
         const init = this.forwardList(s.init);
@@ -862,6 +903,90 @@ function dropDeadResets(stmts: Stmt[], adjoints: ReadonlyMap<string, string>, re
   return out.reverse();
 }
 
+/** Every call in a statement list (in conditions, values and indices alike). */
+export function callsIn(stmts: readonly Stmt[]): CallExpr[] {
+  const out: CallExpr[] = [];
+  const visit = (e: Expr): void => {
+    if (e.k === "call") out.push(e);
+    for (const c of exprChildren(e)) visit(c);
+  };
+  const visitStmts = (list: readonly Stmt[]): void => {
+    for (const s of list) {
+      switch (s.k) {
+        case "let":
+          for (const d of s.decls) if (d.init) visit(d.init);
+          break;
+        case "assign":
+          visit(s.value);
+          if (s.target.k === "index") visit(s.target.index);
+          break;
+        case "destructure":
+          visit(s.value);
+          break;
+        case "if":
+        case "while":
+        case "do":
+          visit(s.cond);
+          break;
+        case "for":
+          if (s.cond) visit(s.cond);
+          break;
+        case "switch":
+          visit(s.disc);
+          for (const c of s.cases) if (c.test) visit(c.test);
+          break;
+        case "return":
+          if (s.value) visit(s.value);
+          break;
+        case "expr":
+          visit(s.expr);
+          break;
+        default:
+          break;
+      }
+      for (const child of childLists(s)) visitStmts(child);
+    }
+  };
+  visitStmts(stmts);
+  return out;
+}
+
+/** The call a statement makes as a whole (`g(x);`, `y = g(x)`, `const y = g(x)`), if any. */
+function callOf(s: Stmt): CallExpr | undefined {
+  if (s.k === "expr" && s.expr.k === "call") return s.expr;
+  if (s.k === "assign" && s.value.k === "call") return s.value;
+  if (s.k === "let" && s.decls.length === 1 && s.decls[0].init?.k === "call") return s.decls[0].init;
+  return undefined;
+}
+
+/** `i += c` undone: `i -= c`. */
+function undo(s: Extract<Stmt, { k: "assign" }>): Stmt {
+  return { k: "assign", target: s.target, op: s.op === "+=" ? "-=" : "+=", value: s.value, ...(s.increment ? { increment: s.increment === "++" ? "--" : "++" } : {}) };
+}
+
+/** Every variable read inside an index expression. */
+function indexReads(stmts: readonly Stmt[]): Set<string> {
+  const out = new Set<string>();
+  const visit = (e: Expr): void => {
+    if (e.k === "index") exprReads(e.index, out);
+    for (const c of exprChildren(e)) visit(c);
+  };
+  const visitStmts = (list: readonly Stmt[]): void => {
+    for (const s of list) {
+      if (s.k === "let") for (const d of s.decls) if (d.init) visit(d.init);
+      if (s.k === "assign") {
+        visit(s.value);
+        if (s.target.k === "index") exprReads(s.target.index, out);
+      }
+      if (s.k === "expr") visit(s.expr);
+      if (s.k === "return" && s.value) visit(s.value);
+      for (const child of childLists(s)) visitStmts(child);
+    }
+  };
+  visitStmts(stmts);
+  return out;
+}
+
 /** The type of a gradient shaped like a parameter (a read-only input still gets a writable gradient). */
 function gradientType(p: Param): string {
   if (p.shape === "num") return "number";
@@ -880,7 +1005,7 @@ function usesResult(e: Expr): boolean {
 }
 
 /** `for (i = a; i < b; i += c)` (or counting down) with `i` and the variables of `a` untouched by the body. */
-function countedLoop(s: Stmt): CountedLoop | undefined {
+function countedLoop(s: Stmt, integers: ReadonlySet<string>): CountedLoop | undefined {
   if (s.k !== "for" || s.init.length !== 1 || s.update.length !== 1 || s.cond === undefined) return undefined;
   const init = s.init[0];
   let index: string;
@@ -905,7 +1030,42 @@ function countedLoop(s: Stmt): CountedLoop | undefined {
   if (written.has(index)) return undefined;
   for (const v of exprReads(start)) if (written.has(v) || v === index) return undefined;
   if (containsCallOrOpaque(start)) return undefined;
-  return { index, start, step };
+  return { index, start, step, ...endOf(cond.op, cond.b, step, integers.has(index), written, integers) };
+}
+
+/**
+ * Where a counting loop stops, from its bound: an index used to index arrays is an integer, so
+ * `i < b` stops at ceil(b) (b itself when b is an integer too), `i <= b` at floor(b) + 1, and the
+ * reverse loop needs no trip count from the tape. Only for steps of ±1 and a bound the body leaves alone.
+ */
+function endOf(op: string, bound: Expr, step: number, indexIsInteger: boolean, written: ReadonlySet<string>, integers: ReadonlySet<string>): { end?: Expr } {
+  if (!indexIsInteger || Math.abs(step) !== 1 || containsCallOrOpaque(bound)) return {};
+  for (const v of exprReads(bound)) if (written.has(v)) return {};
+  const isInteger = isIntegerExpr(bound, integers);
+  const round = (fn: "ceil" | "floor"): Expr => (isInteger ? bound : { k: "math", fn, args: [bound] });
+  if (step > 0 && op === "<") return { end: round("ceil") };
+  if (step > 0 && op === "<=") return { end: add(round("floor"), num(1)) };
+  if (step < 0 && op === ">") return { end: sub(round("floor"), num(1)) };
+  if (step < 0 && op === ">=") return { end: round("ceil") };
+  return {};
+}
+
+/** An expression built from integer literals, lengths and index variables with +, - and *. */
+function isIntegerExpr(e: Expr, integers: ReadonlySet<string>): boolean {
+  switch (e.k) {
+    case "num":
+      return Number.isInteger(e.value);
+    case "var":
+      return integers.has(e.name);
+    case "length":
+      return true;
+    case "neg":
+      return isIntegerExpr(e.a, integers);
+    case "bin":
+      return (e.op === "+" || e.op === "-" || e.op === "*") && isIntegerExpr(e.a, integers) && isIntegerExpr(e.b, integers);
+    default:
+      return false;
+  }
 }
 
 function containsCallOrOpaque(e: Expr): boolean {
