@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^adc-ts\/runtime$/, replacement: here("./src/runtime/index.ts") },
       { find: /^adc-ts\/gmm$/, replacement: here("./src/gmm/index.ts") },
+      { find: /^adc-ts\/transformer$/, replacement: here("./transformer/index.ts") },
       { find: /^adc-ts$/, replacement: here("./src/index.ts") },
     ],
   },
