@@ -33,6 +33,20 @@ function sourceHash(): string {
 export const e2eRoot = join(tmpdir(), `adc-e2e-${sourceHash()}`);
 const npmCache = join(tmpdir(), "adc-e2e-npm-cache");
 
+/** Folders of earlier runs on other sources (hundreds of MB each); an hour old, no run still uses them. */
+function removeStaleRoots(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const p = join(tmpdir(), name);
+    if (!/^adc-e2e-[0-9a-f]{16}$/.test(name) || p === e2eRoot) continue;
+    try {
+      if (Date.now() - statSync(p).mtimeMs > 3_600_000) rmSync(p, { recursive: true, force: true });
+    } catch {
+      // removed by another worker meanwhile
+    }
+  }
+}
+removeStaleRoots();
+
 export interface RunResult {
   readonly status: number;
   readonly stdout: string;
