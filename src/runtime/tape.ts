@@ -47,8 +47,10 @@ export class Tape {
   popAll(array: { length: number; [i: number]: number }): void {
     const n = array.length;
     this.valueTop -= n;
-    if (array instanceof Float64Array) array.set(this.values.subarray(this.valueTop, this.valueTop + n));
-    else for (let i = 0; i < n; i++) array[i] = this.values[this.valueTop + i];
+    // A loop, not `set(subarray(...))`: no view object per call.
+    const values = this.values;
+    const top = this.valueTop;
+    for (let i = 0; i < n; i++) array[i] = values[top + i];
   }
 
   /** Save a branch taken (0 or 1) or a trip count. */

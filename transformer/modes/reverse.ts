@@ -154,6 +154,14 @@ class Reverse {
 
   private accumulate(target: LValue, value: Expr): void {
     if (value.k === "num" && value.value === 0) return;
+    // Two contributions in a row to the same adjoint (x * x) become one update.
+    const last = this.out[this.out.length - 1];
+    if (last?.k === "assign" && (last.op === "+=" || last.op === "-=") && sameLValue(last.target, target)) {
+      const before = last.op === "+=" ? last.value : neg(last.value);
+      const sum = add(before, value);
+      this.out[this.out.length - 1] = sum.k === "neg" ? { k: "assign", target, op: "-=", value: sum.a } : { k: "assign", target, op: "+=", value: sum };
+      return;
+    }
     if (value.k === "neg") this.out.push({ k: "assign", target, op: "-=", value: value.a });
     else this.out.push({ k: "assign", target, op: "+=", value });
   }
@@ -949,6 +957,10 @@ export function callsIn(stmts: readonly Stmt[]): CallExpr[] {
   };
   visitStmts(stmts);
   return out;
+}
+
+function sameLValue(a: LValue, b: LValue): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The call a statement makes as a whole (`g(x);`, `y = g(x)`, `const y = g(x)`), if any. */
