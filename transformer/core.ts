@@ -10,8 +10,19 @@ import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from 
 import { Activity, type Summary } from "./analyses/activity.js";
 import { forwardMode, renameCallee } from "./modes/forward.js";
 import { lowerForReverse } from "./modes/lower.js";
-import { callsIn, reverseJoint, reverseSplit, writtenNames, type ReverseContext } from "./modes/reverse.js";
-import { jacobianDriver } from "./modes/drivers.js";
+import {
+  asFunctionIR,
+  callsIn,
+  isTapeTarget,
+  reverseJoint,
+  reverseSplit,
+  tapeDualName,
+  tapeFunctionIR,
+  tapeReturnsActive,
+  writtenNames,
+  type ReverseContext,
+} from "./modes/reverse.js";
+import { hessianDriver, jacobianDriver } from "./modes/drivers.js";
 import { printFunction, type GeneratedFunction } from "./emit/print.js";
 import { NameScope } from "./modes/names.js";
 
@@ -133,6 +144,7 @@ class Compilation {
         if (ir.returnShape === "num") this.variant(site.key, "grad", site.annotation.wrt);
         this.variant(site.key, "vjp", site.annotation.wrt);
         this.variant(site.key, "jacobian", site.annotation.wrt);
+        if (site.annotation.hessian && ir.returnShape === "num") this.variant(site.key, "hessian", site.annotation.wrt);
       }
     }
 
@@ -182,7 +194,6 @@ class Compilation {
       const vjp = this.variant(v.target, "vjp", v.activeParams).name;
       return [jacobianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, dual, vjp })];
     }
-    if (v.mode === "hessian") throw new CompileError({ code: ADC.badHessian, message: "hessian is not generated yet", pos: ir.pos });
     const lowered = lowerForReverse(ir, (target) => {
       const callee = this.functionIR(target);
       return { shape: callee.returnShape, arrayKind: callee.returnArrayKind };
@@ -190,8 +201,31 @@ class Compilation {
     const act = this.activity(lowered.fn, v.activeParams);
     this.diagnostics.push(...act.diagnostics);
     const ctx = this.reverseContext(ir.file, v.target);
+    if (v.mode === "hessian") return this.hessian(v, ir, lowered, act, ctx, reserved);
     if (v.mode === "split") return reverseSplit(lowered, act, reserved, ctx, { fwd: v.name, bwd: v.bwdName!, exported: v.exported });
     return [reverseJoint(lowered, act, reserved, ctx, { name: v.name, exported: v.exported, seed: v.mode === "grad" ? "one" : "parameter" })];
+  }
+
+  /**
+   * Forward mode over reverse mode: the gradient (flattened) as IR, its forward derivative
+   * (`f_gradient_dual`), and the driver that calls it once per input element.
+   */
+  private hessian(v: Variant, ir: FunctionIR, lowered: ReturnType<typeof lowerForReverse>, act: Activity, ctx: ReverseContext, reserved: ReadonlySet<string>): GeneratedFunction[] {
+    const calls = callsIn(lowered.fn.body).filter((c) => c.args.some((a) => act.isActive(a)));
+    if (calls.length > 0)
+      throw new CompileError({ code: ADC.badHessian, message: `hessian needs ${ir.name} to make no calls with active arguments (here ${calls[0].fn}); call-free code only for now`, pos: calls[0].pos });
+    const scope = this.moduleNames.get(ir.file)!;
+    const gradientName = scope.fresh(`${ir.name}_gradient`);
+    const dualName = scope.fresh(`${ir.name}_gradient_dual`);
+    const gradient = reverseJoint(lowered, act, reserved, { ...ctx, forHessian: true }, { name: gradientName, exported: false, seed: "one", flatGradient: true });
+    const gradientIR = asFunctionIR(gradient, lowered.fn);
+    const gradientAct = this.activity(gradientIR, v.activeParams);
+    this.diagnostics.push(...gradientAct.diagnostics);
+    const dual = forwardMode(gradientIR, gradientAct, dualName, false, new Set([...reserved, dualName, gradientName]), {
+      dualName: (target, active) => (isTapeTarget(target) ? tapeDualName(target) : this.callName(ir.file, target, active)),
+      returnsPair: (target) => (isTapeTarget(target) ? tapeReturnsActive(target) : this.functionIR(target).returnShape !== "other"),
+    });
+    return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName })];
   }
 
   private reverseContext(file: string, target: string): ReverseContext {
@@ -282,6 +316,7 @@ class Compilation {
   }
 
   private functionIR(key: string): FunctionIR {
+    if (isTapeTarget(key)) return tapeFunctionIR(key, { file: "adc-ts/runtime", line: 1, col: 1 });
     let ir = this.irs.get(key);
     if (ir === undefined) {
       const site = this.sites.get(key);
@@ -323,6 +358,7 @@ class Compilation {
   }
 
   private summary(target: string, activeParams: readonly string[]): Summary {
+    if (isTapeTarget(target)) return { returnActive: tapeReturnsActive(target), activatedParams: new Set() };
     const key = `${target}|${activeParams.join(",")}`;
     if (this.inProgress.has(key)) {
       this.readWhileInProgress.add(key);

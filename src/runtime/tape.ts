@@ -82,7 +82,8 @@ export class Tape {
     this.push(tangent);
   }
 
-  popDual(): [number, number] {
+  /** Restores a value and its tangent (the arguments are the variables being restored, unused). */
+  popDual(_value?: number, _tangent?: number): [number, number] {
     const tangent = this.pop();
     return [this.pop(), tangent];
   }
@@ -92,9 +93,19 @@ export class Tape {
     this.pushArray(tangent);
   }
 
-  popArrayDual<T>(): [T, T] {
+  popArrayDual<T>(_array?: T, _tangent?: T): [T, T] {
     const tangent = this.popArray<T>();
     return [this.popArray<T>(), tangent];
+  }
+
+  pushAllDual(array: ArrayLike<number>, tangent: ArrayLike<number>): void {
+    this.pushAll(array);
+    this.pushAll(tangent);
+  }
+
+  popAllDual(array: { length: number; [i: number]: number }, tangent: { length: number; [i: number]: number }): void {
+    this.popAll(tangent);
+    this.popAll(array);
   }
 
   /** Bytes in use now: 8 per value, 4 per control, 8 per array reference. */

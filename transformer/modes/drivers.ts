@@ -107,3 +107,68 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
 function params(fn: FunctionIR): GeneratedFunction["params"] {
   return fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional }));
 }
+
+export interface HessianNames {
+  readonly name: string;
+  readonly exported: boolean;
+  /** The forward derivative of the flat gradient: `(params, tangents) => [gradient, dgradient]`. */
+  readonly gradientDual: string;
+}
+
+/**
+ * `[value, gradient, H]`: one forward sweep over the reverse sweep per input element gives a column
+ * of H; H is then made exactly symmetric, each pair set to (H_ij + H_ji) / 2, which rounds the same
+ * whichever way round it is added.
+ */
+export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], names: HessianNames): GeneratedFunction {
+  const scope = new NameScope([...fn.params.map((p) => p.name), names.gradientDual, fn.name]);
+  const n = (base: string): string => scope.fresh(base);
+  const active = fn.params.filter((p) => activeParams.includes(p.name));
+  const args = fn.params.map((p) => p.name).join(", ");
+  const value = n("value");
+  const hessian = n("hessian");
+  const gradient = n("gradient");
+  const g = n("g");
+  const dg = n("dg");
+  const size = n("size");
+  const i = n("i");
+  const j = n("j");
+  const tangents = active.map((p) => n(`d${p.name}`));
+  const lines: string[] = [];
+  lines.push(`const ${value} = ${fn.name}(${args});`);
+  lines.push(`const ${hessian}: number[][] = [];`);
+  lines.push(`let ${gradient}: number[] = [];`);
+  active.forEach((p, k) => lines.push(p.shape === "num" ? `let ${tangents[k]} = 0;` : `const ${tangents[k]} = ${zerosLike(p, `${p.name}.length`)};`));
+  const call = `${names.gradientDual}(${[args, ...tangents].join(", ")})`;
+  const column = (indent: string): void => {
+    lines.push(`${indent}const [${g}, ${dg}] = ${call};`);
+    lines.push(`${indent}${gradient} = ${g};`);
+    lines.push(`${indent}${hessian}.push(${dg});`);
+  };
+  active.forEach((p, k) => {
+    if (p.shape === "num") {
+      lines.push(`{`);
+      lines.push(`  ${tangents[k]} = 1;`);
+      column("  ");
+      lines.push(`  ${tangents[k]} = 0;`);
+      lines.push(`}`);
+      return;
+    }
+    const e = n("k");
+    lines.push(`for (let ${e} = 0; ${e} < ${p.name}.length; ${e}++) {`);
+    lines.push(`  ${tangents[k]}[${e}] = 1;`);
+    column("  ");
+    lines.push(`  ${tangents[k]}[${e}] = 0;`);
+    lines.push(`}`);
+  });
+  lines.push(`const ${size} = ${hessian}.length;`);
+  lines.push(`for (let ${i} = 0; ${i} < ${size}; ${i}++) {`);
+  lines.push(`  for (let ${j} = 0; ${j} < ${i}; ${j}++) {`);
+  lines.push(`    const symmetric = (${hessian}[${i}][${j}] + ${hessian}[${j}][${i}]) / 2;`);
+  lines.push(`    ${hessian}[${i}][${j}] = symmetric;`);
+  lines.push(`    ${hessian}[${j}][${i}] = symmetric;`);
+  lines.push(`  }`);
+  lines.push(`}`);
+  lines.push(`return [${value}, ${gradient}, ${hessian}];`);
+  return { name: names.name, exported: names.exported, params: params(fn), returnType: "[number, number[], number[][]]", body: [text(lines, fn)] };
+}

@@ -79,6 +79,81 @@ function tapeCall(ctx: ReverseContext, method: string, args: readonly Expr[], po
 
 export const isTapeTarget = (target: string): boolean => target.startsWith(TAPE_TARGET);
 
+/**
+ * Forward over reverse: the tape's functions as forward mode sees them. Those taking an active value
+ * have a tangent version that carries the tangent along (`push(x)` → `pushDual(x, dx)`); the pops of
+ * active values take the variable they restore, so that activity and forward mode can follow them.
+ */
+const tapeDuals: Readonly<Record<string, { dual: string; param: "num" | "array"; returns: "num" | "array" | "other" }>> = {
+  push: { dual: "pushDual", param: "num", returns: "other" },
+  popActive: { dual: "popDual", param: "num", returns: "num" },
+  pushArray: { dual: "pushArrayDual", param: "array", returns: "other" },
+  popArrayActive: { dual: "popArrayDual", param: "array", returns: "array" },
+  pushAll: { dual: "pushAllDual", param: "array", returns: "other" },
+  popAll: { dual: "popAllDual", param: "array", returns: "other" },
+};
+
+const tapeMethod = (target: string): string => target.slice(TAPE_TARGET.length + 1);
+
+/** The IR activity analysis reads for a tape function: one parameter, no body. */
+export function tapeFunctionIR(target: string, pos: FunctionIR["pos"]): FunctionIR {
+  const d = tapeDuals[tapeMethod(target)];
+  const param: Param = d?.param === "array" ? { name: "array", type: "number[]", shape: "array", arrayKind: "Array" } : { name: "value", type: "number", shape: "num" };
+  return {
+    name: tapeMethod(target),
+    file: "adc-ts/runtime",
+    pos,
+    exported: true,
+    params: d !== undefined ? [param] : [],
+    returnShape: d?.returns ?? "num",
+    returnType: d?.returns === "array" ? "number[]" : "number",
+    body: [],
+    locals: new Map(),
+    usedNames: new Set(),
+  };
+}
+
+export const tapeReturnsActive = (target: string): boolean => tapeDuals[tapeMethod(target)]?.returns !== "other" && tapeDuals[tapeMethod(target)] !== undefined;
+export const tapeDualName = (target: string): string => tapeDuals[tapeMethod(target)]?.dual ?? tapeMethod(target);
+
+/**
+ * A generated function as IR again, for forward mode over it: the shapes of its new locals (adjoints,
+ * temporaries, counters) read from their declarations.
+ */
+export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR): FunctionIR {
+  const locals = new Map(base.locals);
+  const names = new Set(base.usedNames);
+  const declare = (name: string, init: Expr | undefined): void => {
+    names.add(name);
+    if (locals.has(name)) return;
+    if (init?.k === "zeros") locals.set(name, { shape: "array", arrayKind: init.kind });
+    else if (init?.k === "arraylit") locals.set(name, { shape: "array", arrayKind: "Array" });
+    else if (init?.k === "var" && locals.get(init.name)?.shape === "array") locals.set(name, locals.get(init.name)!);
+    else locals.set(name, { shape: "num" });
+  };
+  const visit = (stmts: readonly Stmt[]): void => {
+    for (const st of stmts) {
+      if (st.k === "let") for (const d of st.decls) declare(d.name, d.init);
+      if (st.k === "destructure") for (const n of st.names) declare(n, undefined);
+      for (const name of stmtReads([st])) names.add(name);
+      for (const child of childLists(st)) visit(child);
+    }
+  };
+  visit(gen.body);
+  return {
+    ...base,
+    name: gen.name,
+    exported: gen.exported,
+    returnShape: "array",
+    returnArrayKind: "Array",
+    returnType: gen.returnType,
+    body: gen.body,
+    locals,
+    usedNames: names,
+    annotation: undefined,
+  };
+}
+
 class Reverse {
   private readonly fn: FunctionIR;
   private readonly value?: string;

@@ -1,0 +1,53 @@
+/**
+ * Reverse-mode output type-checks under --strict (in-process TypeScript): f_grad, f_vjp, g_fwd/g_bwd,
+ * f_jacobian and f_hessian of the GMM objective, the Hessian tests' functions and every fixture input.
+ */
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import ts from "typescript";
+import { describe, expect, it } from "vitest";
+import { compileSources } from "./helpers/compile.js";
+
+const root = join(import.meta.dirname, "..");
+
+function strictErrors(files: string[]): string[] {
+  const program = ts.createProgram({
+    rootNames: files,
+    options: {
+      strict: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      skipLibCheck: true,
+      types: [],
+      paths: { "adc-ts/runtime": [join(root, "src/runtime/index.ts")] },
+    },
+  });
+  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+}
+
+const hessianSource = readFileSync(join(root, "test", "reverse-hessian.test.ts"), "utf8").match(/const source = `([\s\S]*?)`;/)![1];
+
+describe("reverse-mode output is strict-mode clean", () => {
+  it("the GMM objective, the Hessian test functions and the fixtures", () => {
+    const sources: Record<string, string> = {
+      "gmm-objective.ts": readFileSync(join(root, "bench", "gmm-objective.ts"), "utf8"),
+      "hessian.ts": hessianSource,
+    };
+    for (const d of readdirSync(join(root, "fixtures"))) {
+      const input = join(root, "fixtures", d, "input.ts");
+      if (existsSync(input)) sources[`fixtures/${d}.ts`] = readFileSync(input, "utf8");
+    }
+    const c = compileSources(sources);
+    try {
+      expect(c.diagnostics).toEqual([]);
+      expect(c.outputs["gmm-objective.ts"]).toContain("export function gmmObjective_grad(");
+      expect(c.outputs["hessian.ts"]).toContain("export function rosenbrock_hessian(");
+      const files = Object.keys(sources).map((f) => join(c.dir, "out", f));
+      expect(strictErrors(files)).toEqual([]);
+    } finally {
+      c.cleanup();
+    }
+  });
+});
