@@ -28,14 +28,14 @@ export type ActiveParams<P extends readonly unknown[]> = P extends readonly []
   : number extends P["length"]
     ? [] // a rest parameter: the compiler rejects it (ADC1006)
     : P extends readonly [infer Head, ...infer Rest]
-  ? IsActive<Head> extends true
-    ? [Shaped<Head>, ...ActiveParams<Rest>]
-    : ActiveParams<Rest>
-  : P extends readonly [(infer Head)?, ...infer Rest]
-    ? IsActive<Head> extends true
-      ? [Shaped<Head>?, ...ActiveParams<Rest>]
-      : ActiveParams<Rest>
-    : [];
+      ? IsActive<Head> extends true
+        ? [Shaped<Head>, ...ActiveParams<Rest>]
+        : ActiveParams<Rest>
+      : P extends readonly [(infer Head)?, ...infer Rest]
+        ? IsActive<Head> extends true
+          ? [Shaped<Head>?, ...ActiveParams<Rest>]
+          : ActiveParams<Rest>
+        : [];
 
 /** A function the compiler can differentiate: it returns a number or an array of numbers. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
