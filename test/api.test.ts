@@ -27,6 +27,11 @@ export function scale(x: Float64Array, k: number): Float64Array {
   return y;
 }
 
+/** @differentiable hessian */
+export function rosenbrock(x: number, y: number): number {
+  return (1 - x) ** 2 + 100 * (y - x * x) ** 2;
+}
+
 export function notMarked(x: number): number {
   return x * x;
 }
@@ -36,6 +41,7 @@ type Module = {
   f: (x1: number, x2: number) => number;
   norm2: (x: number[]) => number;
   scale: (x: Float64Array, k: number) => Float64Array;
+  rosenbrock: (x: number, y: number) => number;
   notMarked: (x: number) => number;
 };
 
@@ -82,6 +88,20 @@ describe("call-site API over adc transform output", () => {
     }
     const [s, gx] = grad(m.norm2)([1, -2, 3]);
     expect([s, gx]).toEqual([14, [2, -4, 6]]);
+  });
+
+  it("hessian(f) for a function tagged @differentiable hessian: Rosenbrock's gradient and Hessian", async () => {
+    const m = await compileSources({ "m.ts": SOURCE }).load<Module>();
+    for (const [x, y] of points) {
+      const [value, g, H] = hessian(m.rosenbrock)(x, y);
+      expect(relErr(value, (1 - x) ** 2 + 100 * (y - x * x) ** 2)).toBeLessThan(1e-12);
+      expect(relErr(g[0], -2 * (1 - x) - 400 * x * (y - x * x))).toBeLessThan(1e-12);
+      expect(relErr(g[1], 200 * (y - x * x))).toBeLessThan(1e-12);
+      expect(relErr(H[0][0], 2 - 400 * (y - x * x) + 800 * x * x)).toBeLessThan(1e-12);
+      expect(relErr(H[0][1], -400 * x)).toBeLessThan(1e-12);
+      expect(H[1][0]).toBe(H[0][1]);
+      expect(relErr(H[1][1], 200)).toBeLessThan(1e-12);
+    }
   });
 
   it("a function never differentiated: an error naming it and saying how to fix it", async () => {
