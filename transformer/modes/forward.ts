@@ -386,8 +386,10 @@ class Forward {
     if (s.op === "+=" || s.op === "-=") {
       const r = this.fwd(s.value);
       const tangent: Stmt | null = r.d !== null ? { k: "assign", target: tangentTarget, op: s.op, value: r.d } : null;
+      // x += f(x): the tangent reads the old x, so it goes first.
+      if (tangent && readsTarget) this.out.push(tangent);
       this.out.push({ ...s, value: r.v });
-      if (tangent) this.out.push(tangent);
+      if (tangent && !readsTarget) this.out.push(tangent);
       return;
     }
     if (s.op !== "=") {

@@ -321,7 +321,13 @@ class Reverse {
     }
     if (op === "+=" || op === "-=") {
       let ab = targetAdjointExpr;
-      if (readsTarget) ab = this.keep(ab, "t_b");
+      if (readsTarget) {
+        // The value reads the target: its adjoint grows while the value's adjoint is pushed down, so
+        // take it before (x += x * y: x_b += y * x_b would otherwise read the updated x_b).
+        const t = this.names.fresh(`${root}_b_old`);
+        this.out.push({ k: "let", decl: "const", decls: [{ name: t, init: ab }] });
+        ab = ref(t);
+      }
       this.distribute(value, op === "-=" ? neg(ab) : ab);
       return false;
     }
@@ -501,7 +507,15 @@ class Reverse {
   }
 
   private callAdjoint(target: LValue | undefined, call: CallExpr): void {
-    if (!this.callNeedsReverse(call)) return;
+    if (!this.callNeedsReverse(call)) {
+      // The call's result does not depend on active values: an active target is simply overwritten.
+      const root = target !== undefined ? lvalueRoot(target) : undefined;
+      if (target !== undefined && root !== undefined && this.act.active.has(root)) {
+        if (target.k === "var" && this.isArray(root)) this.out.push(this.zeroArray(this.adj(root)));
+        else this.out.push({ k: "assign", target: target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index }, op: "=", value: num(0) });
+      }
+      return;
+    }
     const activeParams = this.act.calleeActiveParams(call);
     const returnActive = this.act.isActive(call);
     const params = this.act.calleeParams(call.target);
@@ -515,16 +529,15 @@ class Reverse {
       args.push(this.adjRef(arg.name));
     });
     let targetAdjoint: LValue | undefined;
+    const root = target !== undefined ? lvalueRoot(target) : undefined;
+    if (target !== undefined && root !== undefined && this.act.active.has(root))
+      targetAdjoint = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
     if (returnActive) {
-      const root = target !== undefined ? lvalueRoot(target) : undefined;
-      if (target === undefined || root === undefined || !this.act.active.has(root)) {
+      if (targetAdjoint === undefined) {
         if (this.ctx.returnShape(call.target) === "array")
           throw new CompileError({ code: ADC.unsupportedStatement, message: `the array ${call.fn} returns is dropped; assign it to a variable`, pos: call.pos });
         args.push(num(0));
-      } else {
-        targetAdjoint = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
-        args.push(targetAdjoint.k === "var" ? ref(targetAdjoint.name) : targetAdjoint);
-      }
+      } else args.push(targetAdjoint.k === "var" ? ref(targetAdjoint.name) : targetAdjoint);
     }
     const bwd: Expr = { k: "call", fn: names.bwd, target: call.target, args, pos: call.pos };
     const scalars = params.map((p, i) => ({ p, i })).filter(({ p }) => activeParams.includes(p.name) && p.shape === "num");
@@ -700,6 +713,18 @@ class Reverse {
     return { ...e, fn: names.fwd };
   }
 
+  /**
+   * A call of a callee's forward sweep pushes on the tape itself, so the old value of the variable it
+   * overwrites is pushed after the call (and popped before the callee's reverse sweep):
+   * `const g2 = g_fwd(x); tape.push(y); y = g2;`.
+   */
+  private afterCall(value: Expr, out: Stmt[]): Expr {
+    if (value.k !== "call" || !this.callNeedsReverse(value)) return value;
+    const t = this.names.fresh(value.fn.slice(value.fn.lastIndexOf(".") + 1).replace(/_fwd.*$/, ""));
+    out.push({ k: "let", decl: "const", decls: [{ name: t, init: value }] });
+    return ref(t);
+  }
+
   private forward(s: Stmt): Stmt[] {
     switch (s.k) {
       case "let": {
@@ -709,14 +734,23 @@ class Reverse {
           return kept.length > 0 ? [{ ...s, decls: kept }] : [];
         }
         const d = s.decls[0];
-        const init = d.init !== undefined ? this.forwardCall(d.init) : undefined;
-        const save = [...this.saveArrays(s), ...(this.tbr.saves.has(s) ? [this.save({ k: "var", name: d.name })] : [])];
-        if (this.hoisted.has(d.name)) return init !== undefined ? [...save, { k: "assign", target: { k: "var", name: d.name }, op: "=", value: init }] : [];
-        return [...save, { k: "let", decl: s.decl, decls: [{ ...d, ...(init !== undefined ? { init } : {}) }] }];
+        let init = d.init !== undefined ? this.forwardCall(d.init) : undefined;
+        const pre = this.saveArrays(s);
+        if (this.tbr.saves.has(s)) {
+          init = this.afterCall(init!, pre);
+          pre.push(this.save({ k: "var", name: d.name }));
+        }
+        if (this.hoisted.has(d.name)) return init !== undefined ? [...pre, { k: "assign", target: { k: "var", name: d.name }, op: "=", value: init }] : [];
+        return [...pre, { k: "let", decl: s.decl, decls: [{ ...d, ...(init !== undefined ? { init } : {}) }] }];
       }
       case "assign": {
-        const save = [...this.saveArrays(s), ...(this.tbr.saves.has(s) ? [this.save(s.target)] : [])];
-        return [...save, { ...s, value: this.forwardCall(s.value) }];
+        let value = this.forwardCall(s.value);
+        const pre = this.saveArrays(s);
+        if (this.tbr.saves.has(s)) {
+          value = this.afterCall(value, pre);
+          pre.push(this.save(s.target));
+        }
+        return [...pre, { ...s, value }];
       }
       case "expr":
         return [...this.saveArrays(s), { k: "expr", expr: this.forwardCall(s.expr) }];
@@ -859,6 +893,13 @@ class Reverse {
       if (this.fn.returnShape === "num") seed.push({ k: "let", decl: "let", decls: [{ name: seedName, init: ybar !== undefined ? ref(ybar) : num(1) }] });
       else seed.push({ k: "let", decl: "const", decls: [{ name: seedName, init: { k: "opaque", text: `${ybar}.slice()`, reads: [], code: ADC.unsupportedExpression, reason: "copy of the seed", pos: this.fn.pos } }] });
     }
+    // The reverse sweep may restore the variable holding the result: keep the result first.
+    let result = value;
+    const kept: Stmt[] = [];
+    if (writtenNames(reverse).has(value)) {
+      result = this.names.fresh(`${value}_result`);
+      kept.push({ k: "let", decl: "const", decls: [{ name: result, init: ref(value) }] });
+    }
     const gradients = this.activeParams().map((p) => ref(adjointName(this.names, p.name)));
     const params = this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional }));
     if (ybar !== undefined) params.push({ name: ybar, type: this.fn.returnShape === "num" ? "number" : this.fn.returnType, optional: undefined });
@@ -870,7 +911,7 @@ class Reverse {
       ret = { k: "return", value: flat };
       returnType = "number[]";
     } else {
-      ret = { k: "return", value: { k: "arraylit", elems: [ref(value), ...gradients] } };
+      ret = { k: "return", value: { k: "arraylit", elems: [ref(result), ...gradients] } };
       returnType = `[${[this.fn.returnType, ...this.activeParams().map((p) => gradientType(p))].join(", ")}]`;
     }
     return {
@@ -878,7 +919,7 @@ class Reverse {
       exported: opts.exported,
       params,
       returnType,
-      body: [...top, ...forward, ...seed, ...adjoints, ...reverse, ret],
+      body: [...top, ...forward, ...kept, ...seed, ...adjoints, ...reverse, ret],
     };
   }
 
