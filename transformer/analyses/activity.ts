@@ -41,6 +41,7 @@ export class Activity {
       changed = this.active.size + (this.returnActive ? 1 : 0) !== before;
     }
     this.fence(fn.body);
+    this.activeCache = new WeakMap();
   }
 
   /** Array parameters (not among the active ones) that became active by writes. */
@@ -48,7 +49,20 @@ export class Activity {
     return new Set(this.fn.params.filter((p) => p.shape === "array" && this.active.has(p.name) && !this.activeParams.includes(p.name)).map((p) => p.name));
   }
 
+  /** isActive per node once the analysis is done (modes ask it at every level of a tree). */
+  private activeCache: WeakMap<Expr, boolean> | undefined;
+
   isActive(e: Expr): boolean {
+    if (this.activeCache === undefined) return this.computeActive(e);
+    let known = this.activeCache.get(e);
+    if (known === undefined) {
+      known = this.computeActive(e);
+      this.activeCache.set(e, known);
+    }
+    return known;
+  }
+
+  private computeActive(e: Expr): boolean {
     switch (e.k) {
       case "var":
         return this.active.has(e.name);

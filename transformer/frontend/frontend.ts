@@ -501,7 +501,10 @@ class Converter {
       const kind = e.operatorToken.kind;
       const op = arithmetic[kind];
       if (op !== undefined) {
-        if (op === "+" && !this.isNumeric(e)) return this.opaque(e, ADC.unsupportedExpression, "string concatenation of an active value");
+        // A + chain is numeric iff its outermost sum is (a string anywhere makes the whole chain a
+        // string), so only the outermost is asked: asking the checker at every link is quadratic.
+        const insideNumericSum = ts.isBinaryExpression(e.parent) && e.parent.operatorToken.kind === ts.SyntaxKind.PlusToken && e.parent.left === e;
+        if (op === "+" && !insideNumericSum && !this.isNumericSum(e)) return this.opaque(e, ADC.unsupportedExpression, "string concatenation of an active value");
         return { k: "bin", op, a: this.expr(e.left), b: this.expr(e.right) };
       }
       const cmp = comparisons[kind];
@@ -556,7 +559,34 @@ class Converter {
   }
 
   private isNumeric(e: ts.Expression): boolean {
-    return (this.checker.getTypeAtLocation(e).flags & ts.TypeFlags.NumberLike) !== 0;
+    return shapeOfType(this.checker.getTypeAtLocation(e), this.checker).shape === "num";
+  }
+
+  /**
+   * Whether a sum is numeric (not a string concatenation), answered from the operands: asking the
+   * checker about a long sum makes it check the whole sum, which is quadratic in its length.
+   */
+  private isNumericSum(e: ts.Expression): boolean {
+    const pending: ts.Expression[] = [e];
+    while (pending.length > 0) {
+      let x = pending.pop()!;
+      while (ts.isParenthesizedExpression(x)) x = x.expression;
+      if (ts.isNumericLiteral(x) || ts.isPrefixUnaryExpression(x)) continue;
+      if (ts.isIdentifier(x) && this.locals.get(x.text)?.shape === "num") continue;
+      if (ts.isBinaryExpression(x)) {
+        const kind = x.operatorToken.kind;
+        if (kind === ts.SyntaxKind.PlusToken) {
+          pending.push(x.left, x.right);
+          continue;
+        }
+        if (arithmetic[kind] !== undefined) continue; // - * / % ** always give numbers
+      }
+      if (ts.isCallExpression(x) && ts.isPropertyAccessExpression(x.expression) && ts.isIdentifier(x.expression.expression) && x.expression.expression.text === "Math" && !this.locals.has("Math"))
+        continue;
+      if (ts.isElementAccessExpression(x) && ts.isIdentifier(x.expression) && this.locals.get(x.expression.text)?.shape === "array") continue;
+      if (!this.isNumeric(x)) return false;
+    }
+    return true;
   }
 
   private newExpr(e: ts.NewExpression): Expr {
