@@ -8,6 +8,23 @@ import { flatten, type Value } from "./helpers/reverse-check.js";
 import { tape } from "../src/runtime/tape.js";
 
 const source = `
+function sq(v: number): number {
+  return v * v;
+}
+
+function scaleInto(out: number[], x: number[], c: number): void {
+  for (let i = 0; i < x.length; i++) out[i] = c * Math.sin(x[i]);
+}
+
+/** Calls: a callee's reverse sweep (g_fwd, g_bwd) under forward mode, one writing an array. */
+/** @differentiable hessian */
+export function withCalls(x: number[], c: number): number {
+  const tmp = new Array<number>(x.length).fill(0);
+  scaleInto(tmp, x, c);
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += sq(tmp[i] + x[i] * c) * tmp[i];
+  return s;
+}
 /** @differentiable hessian */
 export function rosenbrock(x: number[]): number {
   let s = 0;
@@ -126,6 +143,10 @@ describe("f_hessian: forward over reverse", () => {
 
   it("the logistic map: second derivatives through a loop that overwrites x", () => {
     check("logistic", [3.3, 0.4], [0, 1], 1e-5);
+  });
+
+  it("calls: forward mode over the callees' reverse sweeps", () => {
+    check("withCalls", [[0.3, -0.7, 1.1], 0.8], [0, 1], 1e-6);
   });
 
   it("a local array overwritten in loops, a while loop and an early return", () => {

@@ -14,6 +14,7 @@ import {
   asFunctionIR,
   callsIn,
   isTapeTarget,
+  parseSplitTarget,
   reverseJoint,
   reverseSplit,
   tapeDualName,
@@ -156,7 +157,7 @@ class Compilation {
       try {
         const ir = this.functionIR(v.target);
         const fns = this.generate(v, ir);
-        const site = this.sites.get(v.target)!;
+        const site = this.sites.get(parseSplitTarget(v.target)?.base ?? v.target)!;
         const list = generated.get(site.file) ?? [];
         for (const fn of fns) list.push({ after: site, code: printFunction(fn), fn });
         generated.set(site.file, list);
@@ -183,10 +184,7 @@ class Compilation {
       const act = this.activity(ir, v.activeParams);
       this.diagnostics.push(...act.diagnostics);
       return [
-        forwardMode(ir, act, v.name, v.exported, reserved, {
-          dualName: (target, active) => this.callName(ir.file, target, active),
-          returnsPair: (target) => this.functionIR(target).returnShape !== "other",
-        }),
+        forwardMode(ir, act, v.name, v.exported, reserved, this.forwardContext(ir.file)),
       ];
     }
     if (v.mode === "jacobian") {
@@ -211,9 +209,6 @@ class Compilation {
    * (`f_gradient_dual`), and the driver that calls it once per input element.
    */
   private hessian(v: Variant, ir: FunctionIR, lowered: ReturnType<typeof lowerForReverse>, act: Activity, ctx: ReverseContext, reserved: ReadonlySet<string>): GeneratedFunction[] {
-    const calls = callsIn(lowered.fn.body).filter((c) => c.args.some((a) => act.isActive(a)));
-    if (calls.length > 0)
-      throw new CompileError({ code: ADC.badHessian, message: `hessian needs ${ir.name} to make no calls with active arguments (here ${calls[0].fn}); call-free code only for now`, pos: calls[0].pos });
     const scope = this.moduleNames.get(ir.file)!;
     const gradientName = scope.fresh(`${ir.name}_gradient`);
     const dualName = scope.fresh(`${ir.name}_gradient_dual`);
@@ -221,11 +216,16 @@ class Compilation {
     const gradientIR = asFunctionIR(gradient, lowered.fn);
     const gradientAct = this.activity(gradientIR, v.activeParams);
     this.diagnostics.push(...gradientAct.diagnostics);
-    const dual = forwardMode(gradientIR, gradientAct, dualName, false, new Set([...reserved, dualName, gradientName]), {
-      dualName: (target, active) => (isTapeTarget(target) ? tapeDualName(target) : this.callName(ir.file, target, active)),
-      returnsPair: (target) => (isTapeTarget(target) ? tapeReturnsActive(target) : this.functionIR(target).returnShape !== "other"),
-    });
+    const dual = forwardMode(gradientIR, gradientAct, dualName, false, new Set([...reserved, dualName, gradientName]), this.forwardContext(ir.file));
     return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName })];
+  }
+
+  /** How forward mode names and calls derivatives from a file (the tape's functions included). */
+  private forwardContext(file: string): { dualName(target: string, active: readonly string[]): string; returnsPair(target: string): boolean } {
+    return {
+      dualName: (target, active) => (isTapeTarget(target) ? tapeDualName(target) : this.callName(file, target, active)),
+      returnsPair: (target) => (isTapeTarget(target) ? tapeReturnsActive(target) : this.functionIR(target).returnShape !== "other"),
+    };
   }
 
   private reverseContext(file: string, target: string): ReverseContext {
@@ -315,9 +315,41 @@ class Compilation {
     return `${sf.text.endsWith("\n") ? "\n" : "\n\n"}${lines.join("\n")}\n`;
   }
 
+  /** A callee's g_fwd or g_bwd (with tangent-carrying pops) as IR, for forward mode over reverse mode. */
+  private splitHalfIR(key: string): FunctionIR {
+    const { base, half, active } = parseSplitTarget(key)!;
+    const ir = this.functionIR(base);
+    const lowered = lowerForReverse(ir, (target) => {
+      const callee = this.functionIR(target);
+      return { shape: callee.returnShape, arrayKind: callee.returnArrayKind };
+    });
+    const act = this.activity(lowered.fn, active);
+    const v = this.variant(base, "split", active);
+    const ctx = { ...this.reverseContext(ir.file, base), forHessian: true };
+    const [fwd, bwd] = reverseSplit(lowered, act, this.moduleNames.get(ir.file)!.names(), ctx, { fwd: v.name, bwd: v.bwdName!, exported: false });
+    if (half === "fwd") return asFunctionIR(fwd, lowered.fn, { shape: ir.returnShape, arrayKind: ir.returnArrayKind }, ir.params);
+    const extra = bwd.params.slice(ir.params.length);
+    const arrays = ir.params.filter((p) => active.includes(p.name) && p.shape === "array");
+    const params = [
+      ...ir.params,
+      ...extra.map((p, i) =>
+        i < arrays.length
+          ? { name: p.name, type: p.type, shape: "array" as const, arrayKind: arrays[i].arrayKind }
+          : { name: p.name, type: p.type, shape: ir.returnShape, arrayKind: ir.returnArrayKind },
+      ),
+    ];
+    if (bwd.returnType.startsWith("["))
+      throw new CompileError({ code: ADC.badHessian, message: `hessian: ${ir.name} has several active number parameters; forward mode over its reverse sweep needs at most one`, pos: ir.pos });
+    return asFunctionIR(bwd, lowered.fn, { shape: bwd.returnType === "number" ? "num" : "other" }, params);
+  }
+
   private functionIR(key: string): FunctionIR {
     if (isTapeTarget(key)) return tapeFunctionIR(key, { file: "adc-ts/runtime", line: 1, col: 1 });
     let ir = this.irs.get(key);
+    if (ir === undefined && parseSplitTarget(key) !== undefined) {
+      ir = this.splitHalfIR(key);
+      this.irs.set(key, ir);
+    }
     if (ir === undefined) {
       const site = this.sites.get(key);
       if (site === undefined) throw new Error(`internal: no function ${key}`);
@@ -405,8 +437,15 @@ class Compilation {
     const key = `${target}|${mode}|${activeParams.join(",")}`;
     let v = this.variants.get(key);
     if (v === undefined) {
-      const site = this.sites.get(target)!;
+      const split = parseSplitTarget(target);
+      const site = this.sites.get(split?.base ?? target)!;
       const ir = this.functionIR(target);
+      if (split !== undefined) {
+        // The tangent version of a callee's g_fwd or g_bwd: named after it.
+        v = { key, target, mode, activeParams, name: this.moduleNames.get(site.file)!.fresh(`${ir.name}_${mode}`), exported: false };
+        this.variants.set(key, v);
+        return v;
+      }
       const primary = site.annotation?.wrt ?? ir.params.filter((p) => p.shape !== "other").map((p) => p.name);
       const isPrimary = primary.length === activeParams.length && primary.every((p, i) => p === activeParams[i]);
       const suffix = isPrimary ? "" : `_${activeParams.join("_")}`;
@@ -427,7 +466,7 @@ class Compilation {
 
   /** A derived name as a file can use it, importing it next to its primal when that lives elsewhere. */
   private importName(callerFile: string, target: string, name: string): string {
-    const site = this.sites.get(target)!;
+    const site = this.sites.get(parseSplitTarget(target)?.base ?? target)!;
     if (site.file !== callerFile) {
       const sf = this.program.getSourceFile(callerFile)!;
       const decl = findImportOf(sf, this.checker, site);

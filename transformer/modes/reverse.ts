@@ -14,7 +14,7 @@
  * Before all this, `lower.ts` removes return/break/continue/switch and moves calls into statements.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Expr, FunctionIR, LValue, Param, Stmt } from "../ir/ir.js";
+import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, Stmt } from "../ir/ir.js";
 import { add, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
@@ -80,6 +80,18 @@ function tapeCall(ctx: ReverseContext, method: string, args: readonly Expr[], po
 export const isTapeTarget = (target: string): boolean => target.startsWith(TAPE_TARGET);
 
 /**
+ * Forward over reverse calls the callees' halves, which are functions of their own to forward mode:
+ * `file#g|fwd|x,out` is g_fwd for active x and out, `file#g|bwd|x,out` its g_bwd.
+ */
+export const splitTarget = (target: string, half: "fwd" | "bwd", active: readonly string[]): string => `${target}|${half}|${active.join(",")}`;
+
+export function parseSplitTarget(target: string): { base: string; half: "fwd" | "bwd"; active: string[] } | undefined {
+  const m = /^(.*)\|(fwd|bwd)\|([^|]*)$/.exec(target);
+  if (m === null) return undefined;
+  return { base: m[1], half: m[2] as "fwd" | "bwd", active: m[3] === "" ? [] : m[3].split(",") };
+}
+
+/**
  * Forward over reverse: the tape's functions as forward mode sees them. Those taking an active value
  * have a tangent version that carries the tangent along (`push(x)` → `pushDual(x, dx)`); the pops of
  * active values take the variable they restore, so that activity and forward mode can follow them.
@@ -120,9 +132,10 @@ export const tapeDualName = (target: string): string => tapeDuals[tapeMethod(tar
  * A generated function as IR again, for forward mode over it: the shapes of its new locals (adjoints,
  * temporaries, counters) read from their declarations.
  */
-export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR): FunctionIR {
+export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: { shape: Shape; arrayKind?: ArrayKind } = { shape: "array", arrayKind: "Array" }, params: readonly Param[] = base.params): FunctionIR {
   const locals = new Map(base.locals);
-  const names = new Set(base.usedNames);
+  for (const p of params) locals.set(p.name, { shape: p.shape, arrayKind: p.arrayKind });
+  const names = new Set([...base.usedNames, ...params.map((p) => p.name)]);
   const declare = (name: string, init: Expr | undefined): void => {
     names.add(name);
     if (locals.has(name)) return;
@@ -144,8 +157,9 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR): Function
     ...base,
     name: gen.name,
     exported: gen.exported,
-    returnShape: "array",
-    returnArrayKind: "Array",
+    params,
+    returnShape: returns.shape,
+    returnArrayKind: returns.arrayKind,
     returnType: gen.returnType,
     body: gen.body,
     locals,
@@ -539,7 +553,8 @@ class Reverse {
         args.push(num(0));
       } else args.push(targetAdjoint.k === "var" ? ref(targetAdjoint.name) : targetAdjoint);
     }
-    const bwd: Expr = { k: "call", fn: names.bwd, target: call.target, args, pos: call.pos };
+    const bwdTarget = this.ctx.forHessian ? splitTarget(call.target, "bwd", activeParams) : call.target;
+    const bwd: Expr = { k: "call", fn: names.bwd, target: bwdTarget, args, pos: call.pos };
     const scalars = params.map((p, i) => ({ p, i })).filter(({ p }) => activeParams.includes(p.name) && p.shape === "num");
     const zeroTarget = (): void => {
       if (targetAdjoint === undefined) return;
@@ -710,7 +725,8 @@ class Reverse {
   private forwardCall(e: Expr): Expr {
     if (e.k !== "call" || !this.callNeedsReverse(e)) return e;
     const names = this.ctx.splitNames(e.fn, e.target, this.act.calleeActiveParams(e));
-    return { ...e, fn: names.fwd };
+    const activeParams = this.act.calleeActiveParams(e);
+    return { ...e, fn: names.fwd, ...(this.ctx.forHessian ? { target: splitTarget(e.target, "fwd", activeParams) } : {}) };
   }
 
   /**
