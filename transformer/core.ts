@@ -8,7 +8,7 @@ import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
 import type { FunctionIR } from "./ir/ir.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type Summary } from "./analyses/activity.js";
-import { forwardMode, renameCallee } from "./modes/forward.js";
+import { forwardMode, renameCallee, type ForwardContext } from "./modes/forward.js";
 import { lowerForReverse } from "./modes/lower.js";
 import {
   asFunctionIR,
@@ -221,10 +221,15 @@ class Compilation {
   }
 
   /** How forward mode names and calls derivatives from a file (the tape's functions included). */
-  private forwardContext(file: string): { dualName(target: string, active: readonly string[]): string; returnsPair(target: string): boolean } {
+  private forwardContext(file: string): ForwardContext {
     return {
       dualName: (target, active) => (isTapeTarget(target) ? tapeDualName(target) : this.callName(file, target, active)),
       returnsPair: (target) => (isTapeTarget(target) ? tapeReturnsActive(target) : this.functionIR(target).returnShape !== "other"),
+      writesArrayArgument: (target, index) => {
+        if (isTapeTarget(target)) return true;
+        const param = this.functionIR(target).params[index];
+        return param === undefined || this.writtenArrayParams(target).has(param.name);
+      },
     };
   }
 

@@ -573,6 +573,12 @@ class Converter {
       while (ts.isParenthesizedExpression(x)) x = x.expression;
       if (ts.isNumericLiteral(x) || ts.isPrefixUnaryExpression(x)) continue;
       if (ts.isIdentifier(x) && this.locals.get(x.text)?.shape === "num") continue;
+      if (ts.isConditionalExpression(x)) {
+        // Numeric iff both branches are: the checker types `c ? n : z[i]` with z from
+        // `new Array(n).fill(0)` as any, though the element is known to be a number.
+        pending.push(x.whenTrue, x.whenFalse);
+        continue;
+      }
       if (ts.isBinaryExpression(x)) {
         const kind = x.operatorToken.kind;
         if (kind === ts.SyntaxKind.PlusToken) {

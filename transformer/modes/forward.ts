@@ -22,6 +22,8 @@ export interface ForwardContext {
   dualName(target: string, activeParams: readonly string[]): string;
   /** Whether `target`'s forward derivative returns `[value, tangent]` (false: it returns nothing). */
   returnsPair(target: string): boolean;
+  /** Whether `target` may write the array passed as its argument `index` (true when unknown). */
+  writesArrayArgument(target: string, index: number): boolean;
 }
 
 /** Replace the last name of a callee expression: `g` → `g_dual`, `m.g` → `m.g_dual`. */
@@ -47,6 +49,11 @@ export function forwardMode(
   for (const p of act.activatedParams) {
     const info = fn.locals.get(p)!;
     prologue.push({ k: "let", decl: "const", decls: [{ name: fwd.tan(p), init: { k: "zeros", kind: info.arrayKind ?? "Array", size: { k: "length", arr: ref(p) } } }] });
+  }
+  // A number parameter outside wrt that is assigned an active value starts with a zero tangent.
+  for (const p of fn.params) {
+    if (p.shape === "num" && act.active.has(p.name) && !act.activeParams.includes(p.name))
+      prologue.push({ k: "let", decl: "let", decls: [{ name: fwd.tan(p.name), init: num(0) }] });
   }
   const body = [...prologue, ...fwd.block(fn.body)];
   const tangentParams = act.activeParams.map((p) => {
@@ -108,7 +115,8 @@ class Forward {
   private inactive(e: Expr): Expr {
     const visit = (x: Expr): void => {
       // Only an array can carry a derivative out of a call whose result is not needed; numbers go by value.
-      if (x.k === "call" && x.args.some((a) => this.act.isActive(a) && a.k === "var" && this.shapeOf(a.name).shape === "array"))
+      // A callee that only reads the array (its result inactive) leaves nothing to carry.
+      if (x.k === "call" && x.args.some((a, i) => this.act.isActive(a) && a.k === "var" && this.shapeOf(a.name).shape === "array" && this.ctx.writesArrayArgument(x.target, i)))
         throw new CompileError({
           code: ADC.activeArgumentNotVariable,
           message: `${x.fn} receives an active array inside a condition or index; call it in a statement of its own`,

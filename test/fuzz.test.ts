@@ -1,0 +1,72 @@
+/**
+ * The differential fuzzer (issue 7): random programs over the whole language (test/generators/
+ * full-programs.ts), compiled in batches, their output type-checked under --strict, and f, f_dual,
+ * f_grad, f_vjp and f_jacobian compared with each other and with a dual-number interpreter to 1e-10
+ * relative. A failing program is shrunk by fast-check and printed with its seed and path.
+ *
+ * CI: a fixed seed and a fixed number of batches (about a minute on the development machine).
+ * `npm run fuzz -- --seconds N [--seed S]` (scripts/fuzz.mjs) runs batches until N seconds are spent,
+ * through ADC_FUZZ_SECONDS and ADC_FUZZ_SEED.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { fullProgramArb } from "./generators/full-programs.js";
+import { attributeBatchFailure, pointsFor, runBatch, shrinkFailure, type ProgramFailure } from "./helpers/fuzz.js";
+
+const SEED = Number(process.env.ADC_FUZZ_SEED ?? 7_2026);
+const SECONDS = process.env.ADC_FUZZ_SECONDS === undefined ? undefined : Number(process.env.ADC_FUZZ_SECONDS);
+/** Programs per compilation: compiling and type-checking dominate, and batching amortises them. */
+const BATCH = 50;
+/** The CI budget: 8 batches of 50 programs, measured at about 55 s on the development machine (2 cores). */
+const CI_BATCHES = 8;
+const POINTS = 3;
+const SHRINK_MS = Number(process.env.ADC_FUZZ_SHRINK_MS ?? 120_000);
+
+describe("differential fuzzing", () => {
+  it(
+    `f, f_dual, f_grad, f_vjp and f_jacobian agree with a dual-number interpreter (seed ${SEED})`,
+    async () => {
+      const started = performance.now();
+      const deadline = SECONDS === undefined ? Infinity : started + SECONDS * 1000;
+      let checked = 0;
+      let meaningless = 0;
+      let nonZero = 0;
+      let programs = 0;
+      for (let batch = 0; SECONDS === undefined ? batch < CI_BATCHES : performance.now() < deadline; batch++) {
+        // Each batch has its own seed, so a failure is replayed by (batch seed, index in the batch).
+        const batchSeed = SEED + batch;
+        const sample = fc.sample(fullProgramArb, { seed: batchSeed, numRuns: BATCH });
+        const points = pointsFor(batchSeed, POINTS);
+        const result = await runBatch(sample, points);
+        programs += sample.length;
+        let failures: ProgramFailure[] = result.failures;
+        if (result.batchFailure !== null) {
+          failures = await attributeBatchFailure(sample, points);
+          if (failures.length === 0) throw new Error(`batch seed ${batchSeed} fails as a whole but no program alone does:\n${result.batchFailure}`);
+        }
+        if (failures.length > 0) {
+          const first = failures[0];
+          const shrunk = await shrinkFailure(batchSeed, first.index, points, SHRINK_MS);
+          const report = [
+            `${failures.length} of ${sample.length} programs fail in batch seed ${batchSeed}; the first (index ${first.index}), shrunk:`,
+            `replay: fc.check(property, { seed: ${shrunk.seed}, path: "${shrunk.path}" }), points pointsFor(${batchSeed}, ${POINTS})`,
+            shrunk.text,
+            shrunk.message,
+            `(unshrunk: ${first.message.split("\n").slice(0, 4).join("; ")})`,
+          ].join("\n");
+          console.error(report);
+          throw new Error(report);
+        }
+        checked += result.checked;
+        meaningless += result.meaningless;
+        nonZero += result.nonZero;
+      }
+      const seconds = (performance.now() - started) / 1000;
+      console.log(`fuzz: ${programs} programs, ${checked} points checked (${meaningless} outside the interpreter's range), ${nonZero} with a non-zero gradient, ${seconds.toFixed(1)} s, seed ${SEED}`);
+      // The comparison means something only if most points are in range and most programs depend on their inputs.
+      expect(checked).toBeGreaterThan(0.9 * programs * POINTS);
+      expect(nonZero).toBeGreaterThan(0.4 * checked);
+    },
+    30 * 60_000,
+  );
+});

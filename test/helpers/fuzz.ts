@@ -1,0 +1,322 @@
+/**
+ * The differential fuzzer's machinery (test/fuzz.test.ts, `npm run fuzz`): compile a batch of random
+ * programs in one compilation, type-check the output under --strict in one TypeScript program, run
+ * f, f_dual, f_grad, f_vjp and f_jacobian at random inputs and compare them with each other and with the
+ * dual-number interpreter; a failing program is re-run alone under fast-check, which shrinks it.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import fc from "fast-check";
+import ts from "typescript";
+import { compileProgram, compilerOptions } from "../../transformer/core.js";
+import { formatDiagnostic } from "../../transformer/diagnostics.js";
+import { tape } from "../../src/runtime/tape.js";
+import { ARRAY_LENGTH, evalFullDual, fullProgramArb, printFullProgram, type D, type FProgram } from "../generators/full-programs.js";
+
+const root = join(import.meta.dirname, "..", "..");
+
+/** The number of active input elements: x, y and v[0..]. */
+export const INPUTS = 2 + ARRAY_LENGTH;
+
+type FDual = (x: number, y: number, v: number[], dx: number, dy: number, dv: number[]) => [number, number];
+type FGrad = (x: number, y: number, v: number[]) => [number, number, number, number[]];
+type FVjp = (x: number, y: number, v: number[], ybar: number) => [number, number, number, number[]];
+type FJacobian = (x: number, y: number, v: number[]) => [number, number[][]];
+export interface FuzzModule {
+  f(x: number, y: number, v: number[]): number;
+  f_dual: FDual;
+  f_grad: FGrad;
+  f_vjp: FVjp;
+  f_jacobian: FJacobian;
+}
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+  readonly v: readonly number[];
+  /** A random direction over the INPUTS elements, and a random output adjoint. */
+  readonly direction: readonly number[];
+  readonly ybar: number;
+}
+
+/** Random inputs in [-2, 2], a direction in [-1, 1], an adjoint in [-2, 2]; the same for every program of a seed. */
+export function pointsFor(seed: number, count: number): Point[] {
+  // Away from the underflow range (|v| ≥ 1e-3, or exactly 0): there a product of two tiny numbers
+  // rounds to 0 and the modes' finite and infinite partials meet in a different order.
+  const value = fc.double({ min: -2, max: 2, noNaN: true }).filter((v) => v === 0 || Math.abs(v) >= 1e-3);
+  return fc.sample(
+    fc.record({
+      x: value,
+      y: value,
+      v: fc.array(value, { minLength: ARRAY_LENGTH, maxLength: ARRAY_LENGTH }),
+      direction: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: INPUTS, maxLength: INPUTS }),
+      ybar: value,
+    }),
+    { seed, numRuns: count },
+  );
+}
+
+// ---------- compilation with the standard library parsed once ----------
+
+const libCache = new Map<string, ts.SourceFile>();
+
+/** A compiler host that parses each file of TypeScript's lib once per process: most of a small compilation's time. */
+function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(options);
+  const getSourceFile = host.getSourceFile.bind(host);
+  const libDir = dirname(ts.getDefaultLibFilePath(options));
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    if (!fileName.startsWith(libDir)) return getSourceFile(fileName, languageVersion, onError, shouldCreate);
+    const key = `${fileName}|${JSON.stringify(languageVersion)}`;
+    let file = libCache.get(key);
+    if (file === undefined) {
+      file = getSourceFile(fileName, languageVersion, onError, shouldCreate);
+      if (file !== undefined) libCache.set(key, file);
+    }
+    return file;
+  };
+  return host;
+}
+
+export interface CompiledBatch {
+  readonly modules: FuzzModule[];
+  /** adc diagnostics (a generated program the compiler rejects is a finding too). */
+  readonly diagnostics: string[];
+  /** --strict errors in the generated code. */
+  readonly typeErrors: string[];
+  readonly texts: string[];
+  cleanup(): void;
+}
+
+let loads = 0;
+
+/** Compile programs in one compilation, type-check the outputs in one program, import them. */
+export async function compileBatch(programs: readonly FProgram[], typeCheck = true): Promise<CompiledBatch> {
+  const dir = mkdtempSync(join(tmpdir(), "adc-fuzz-"));
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    const inputs = programs.map((p, i) => {
+      const file = join(dir, "in", `p${i}.ts`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, printFullProgram(p));
+      return file;
+    });
+    const program = ts.createProgram({ rootNames: inputs, options: compilerOptions, host: cachingHost(compilerOptions) });
+    const result = compileProgram(program, inputs);
+    const diagnostics = result.diagnostics.map((d) => formatDiagnostic(d));
+    if (diagnostics.length > 0) return { modules: [], diagnostics, typeErrors: [], texts: [], cleanup };
+    const texts = inputs.map((file) => result.files.get(file)?.text ?? "");
+    const outputs = texts.map((text, i) => {
+      const file = join(dir, "out", `p${i}.ts`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      return file;
+    });
+    const typeErrors = typeCheck ? strictErrors(outputs) : [];
+    if (typeErrors.length > 0) return { modules: [], diagnostics, typeErrors, texts, cleanup };
+    const modules = await Promise.all(outputs.map((file) => import(/* @vite-ignore */ `${file}?fuzz=${loads++}`) as Promise<FuzzModule>));
+    return { modules, diagnostics, typeErrors, texts, cleanup };
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+}
+
+const strictOptions: ts.CompilerOptions = {
+  strict: true,
+  noEmit: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  skipLibCheck: true,
+  types: [],
+  paths: { "adc-ts/runtime": [join(root, "src/runtime/index.ts")] },
+};
+
+function strictErrors(files: string[]): string[] {
+  const program = ts.createProgram({ rootNames: files, options: strictOptions, host: cachingHost(strictOptions) });
+  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
+}
+
+// ---------- the comparison ----------
+
+/** |a - b| within 1e-10 of the scale (at least 1); NaN and infinities must match exactly. */
+const close = (a: number, b: number, scale: number): boolean =>
+  Number.isFinite(a) && Number.isFinite(b) ? Math.abs(a - b) <= 1e-10 * Math.max(1, scale) : Object.is(a, b);
+const maxAbs = (xs: readonly number[]): number => xs.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+
+export interface PointCheck {
+  /** A message when something disagrees, else null. */
+  readonly failure: string | null;
+  /** False when the interpreter itself left the domain (overflow): the point says nothing. */
+  readonly meaningful: boolean;
+  readonly nonZeroGradient: boolean;
+}
+
+const seedDual = (p: Point, direction: readonly number[]): [D, D, D[]] => [
+  { v: p.x, d: direction[0] },
+  { v: p.y, d: direction[1] },
+  p.v.map((v, k) => ({ v, d: direction[2 + k] })),
+];
+const unit = (k: number): number[] => Array.from({ length: INPUTS }, (_, j) => (j === k ? 1 : 0));
+
+/** Every derivative program of one compiled program at one point, against each other and the interpreter. */
+export function checkPoint(program: FProgram, m: FuzzModule, p: Point): PointCheck {
+  const reference = Array.from({ length: INPUTS }, (_, k) => evalFullDual(program, ...seedDual(p, unit(k))));
+  const referenceDirectional = evalFullDual(program, ...seedDual(p, p.direction));
+  const value = reference[0].v;
+  const gradient = reference.map((r) => r.d);
+  if (![value, ...gradient, referenceDirectional.d].every(Number.isFinite)) return { failure: null, meaningful: false, nonZeroGradient: false };
+  const scale = Math.max(Math.abs(value), maxAbs(gradient));
+  const problems: string[] = [];
+  const expectNumber = (what: string, got: number, want: number, s = scale): void => {
+    if (!close(got, want, s)) problems.push(`${what}: got ${got}, expected ${want}`);
+  };
+  const expectGradient = (what: string, got: readonly number[]): void => {
+    if (got.length !== INPUTS) problems.push(`${what}: ${got.length} components, expected ${INPUTS}`);
+    else got.forEach((g, k) => expectNumber(`${what}[${k}]`, g, gradient[k]));
+  };
+  const args = (): [number, number, number[]] => [p.x, p.y, [...p.v]];
+  const tapeClean = (what: string): void => {
+    if (!tape.isEmpty()) {
+      problems.push(`${what} left the tape unbalanced`);
+      // The tape has no public reset; without one every later program of the batch would fail too.
+      Object.assign(tape, { valueTop: 0, controlTop: 0, arrayTop: 0 });
+    }
+  };
+
+  expectNumber("f", m.f(...args()), value);
+
+  const dualGradient: number[] = [];
+  for (let k = 0; k < INPUTS; k++) {
+    const dir = unit(k);
+    const [dv, dt] = m.f_dual(...args(), dir[0], dir[1], dir.slice(2));
+    expectNumber(`f_dual value (seed e${k})`, dv, value);
+    dualGradient.push(dt);
+  }
+  expectGradient("f_dual gradient", dualGradient);
+  const [, directional] = m.f_dual(...args(), p.direction[0], p.direction[1], p.direction.slice(2));
+  expectNumber("f_dual along a random direction", directional, referenceDirectional.d, Math.max(scale, maxAbs(gradient) * INPUTS));
+
+  const [gv, gx, gy, gvs] = m.f_grad(...args());
+  tapeClean("f_grad");
+  expectNumber("f_grad value", gv, value);
+  expectGradient("f_grad", [gx, gy, ...gvs]);
+
+  const [vv, vx, vy, vvs] = m.f_vjp(...args(), p.ybar);
+  tapeClean("f_vjp");
+  expectNumber("f_vjp value", vv, value);
+  const ybarScale = Math.max(1, Math.abs(p.ybar));
+  [vx, vy, ...vvs].forEach((a, k) => expectNumber(`f_vjp[${k}] (ȳ = ${p.ybar})`, a, p.ybar * gradient[k], scale * ybarScale));
+
+  const [jv, J] = m.f_jacobian(...args());
+  tapeClean("f_jacobian");
+  expectNumber("f_jacobian value", jv, value);
+  if (J.length !== 1) problems.push(`f_jacobian: ${J.length} rows, expected 1`);
+  else expectGradient("f_jacobian row", J[0]);
+
+  return {
+    failure: problems.length === 0 ? null : problems.join("\n"),
+    meaningful: true,
+    nonZeroGradient: gradient.some((g) => g !== 0),
+  };
+}
+
+export interface ProgramFailure {
+  readonly index: number;
+  readonly message: string;
+}
+
+export interface BatchResult {
+  readonly failures: ProgramFailure[];
+  /** A whole-batch failure: adc diagnostics or type errors, not yet attributed to one program. */
+  readonly batchFailure: string | null;
+  readonly checked: number;
+  readonly meaningless: number;
+  readonly nonZero: number;
+}
+
+/** Compile, type-check and check a batch; every program at every point. */
+export async function runBatch(programs: readonly FProgram[], points: readonly Point[], typeCheck = true): Promise<BatchResult> {
+  const compiled = await compileBatch(programs, typeCheck);
+  try {
+    if (compiled.diagnostics.length > 0 || compiled.typeErrors.length > 0)
+      return { failures: [], batchFailure: [...compiled.diagnostics, ...compiled.typeErrors].join("\n"), checked: 0, meaningless: 0, nonZero: 0 };
+    const failures: ProgramFailure[] = [];
+    let checked = 0;
+    let meaningless = 0;
+    let nonZero = 0;
+    programs.forEach((program, index) => {
+      for (const point of points) {
+        let result: PointCheck;
+        try {
+          result = checkPoint(program, compiled.modules[index], point);
+        } catch (error) {
+          result = { failure: `threw ${(error as Error).stack ?? String(error)}`, meaningful: true, nonZeroGradient: false };
+        }
+        if (result.failure !== null) {
+          failures.push({ index, message: `at x=${point.x}, y=${point.y}, v=[${point.v}]:\n${result.failure}` });
+          return;
+        }
+        if (result.meaningful) checked++;
+        else meaningless++;
+        if (result.nonZeroGradient) nonZero++;
+      }
+    });
+    return { failures, batchFailure: null, checked, meaningless, nonZero };
+  } finally {
+    compiled.cleanup();
+  }
+}
+
+/** Whether one program, compiled alone, passes at every point (the property fast-check shrinks against). */
+export async function programPasses(program: FProgram, points: readonly Point[], typeCheck = true): Promise<string | null> {
+  const result = await runBatch([program], points, typeCheck);
+  return result.batchFailure ?? result.failures[0]?.message ?? null;
+}
+
+/** Which programs of a batch fail compilation or type-checking, each compiled alone. */
+export async function attributeBatchFailure(programs: readonly FProgram[], points: readonly Point[]): Promise<ProgramFailure[]> {
+  const out: ProgramFailure[] = [];
+  for (let index = 0; index < programs.length; index++) {
+    const compiled = await compileBatch([programs[index]]);
+    compiled.cleanup();
+    const errors = [...compiled.diagnostics, ...compiled.typeErrors];
+    if (errors.length > 0) out.push({ index, message: errors.join("\n") });
+  }
+  void points;
+  return out;
+}
+
+export interface Shrunk {
+  readonly seed: number;
+  readonly path: string;
+  readonly program: FProgram;
+  readonly text: string;
+  readonly message: string;
+}
+
+/**
+ * Re-run program `index` of the batch sampled with `seed` under fast-check (the same seed and path
+ * reproduce it), so that fast-check shrinks it; within `timeLimitMs`, the smallest failing program found.
+ */
+export async function shrinkFailure(seed: number, index: number, points: readonly Point[], timeLimitMs: number): Promise<Shrunk> {
+  let lastMessage = "";
+  // Type-checking a single program costs as much as compiling it: only a type error needs it.
+  const original = fc.sample(fullProgramArb, { seed, numRuns: index + 1 })[index];
+  const typeCheck = (await programPasses(original, points, false)) === null;
+  const result = await fc.check(
+    fc.asyncProperty(fullProgramArb, async (program: FProgram) => {
+      const message = await programPasses(program, points, typeCheck);
+      if (message !== null) lastMessage = message;
+      return message === null;
+    }),
+    { seed, path: String(index), plugins: [fc.interruptAfterTimeLimit(timeLimitMs, { failOnInterrupt: true })] },
+  );
+  const program = (result.counterexample as [FProgram] | null)?.[0];
+  if (program === undefined) throw new Error(`seed ${seed}, path ${index}: fast-check did not reproduce the failure (${result.failed ? "interrupted" : "passed"})`);
+  // The message of the smallest counterexample: re-check it (the last failing run may have been a larger one).
+  const message = (await programPasses(program, points)) ?? lastMessage;
+  return { seed, path: result.counterexamplePath ?? String(index), program, text: printFullProgram(program), message };
+}
