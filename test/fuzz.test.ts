@@ -17,7 +17,7 @@ const SEED = Number(process.env.ADC_FUZZ_SEED ?? 7_2026);
 const SECONDS = process.env.ADC_FUZZ_SECONDS === undefined ? undefined : Number(process.env.ADC_FUZZ_SECONDS);
 /** Programs per compilation: compiling and type-checking dominate, and batching amortises them. */
 const BATCH = 50;
-/** The CI budget: 8 batches of 50 programs, measured at about 55 s on the development machine (2 cores). */
+/** The CI budget: 8 batches of 50 programs, measured at 65-70 s on the development machine (2 cores, shared). */
 const CI_BATCHES = 8;
 const POINTS = 3;
 const SHRINK_MS = Number(process.env.ADC_FUZZ_SHRINK_MS ?? 120_000);
@@ -65,7 +65,7 @@ describe("differential fuzzing", () => {
       console.log(`fuzz: ${programs} programs, ${checked} points checked (${meaningless} outside the interpreter's range), ${nonZero} with a non-zero gradient, ${seconds.toFixed(1)} s, seed ${SEED}`);
       // The comparison means something only if most points are in range and most programs depend on their inputs.
       expect(checked).toBeGreaterThan(0.9 * programs * POINTS);
-      expect(nonZero).toBeGreaterThan(0.4 * checked);
+      expect(nonZero).toBeGreaterThan(0.3 * checked);
     },
     30 * 60_000,
   );

@@ -87,10 +87,7 @@ interface Ctx {
   readonly inLoop: boolean;
   readonly inSwitch: boolean;
   readonly calls: boolean; // whether h and g may be called (only f calls them)
-  /**
-   * Whether g (which takes an array) may be called: not in conditions, loop bounds and switch
-   * discriminants, where adc-ts refuses it (ADC2014: its array derivative would have no owner).
-   */
+  /** Whether g (which takes an array) may be called: only f calls it. */
   readonly arrayCalls: boolean;
   readonly loopDepth: number;
 }
@@ -199,7 +196,7 @@ function exprArb(ctx: Ctx, depth: number): fc.Arbitrary<FExpr> {
 }
 
 function condArb(ctx: Ctx, depth: number): fc.Arbitrary<FCond> {
-  const e = exprArb({ ...ctx, arrayCalls: false }, Math.max(0, depth));
+  const e = exprArb(ctx, Math.max(0, depth));
   const cmp = fc.tuple(fc.constantFrom("<", "<=", ">", ">=" as const), e, e).map(([op, a, b]) => ({ k: "cmp", op, a, b }) as FCond);
   return fc.oneof(
     { weight: 4, arbitrary: cmp },
@@ -212,7 +209,7 @@ function boundArb(ctx: Ctx): fc.Arbitrary<FBound> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.integer({ min: 0, max: 3 }).map((v) => ({ k: "const", n: v }) as FBound) },
     { weight: ctx.arrays.includes("v") ? 1 : 0, arbitrary: fc.constant({ k: "length" } as FBound) },
-    { weight: 1, arbitrary: exprArb({ ...ctx, arrayCalls: false }, 1).map((e) => ({ k: "active", e }) as FBound) },
+    { weight: 1, arbitrary: exprArb(ctx, 1).map((e) => ({ k: "active", e }) as FBound) },
   );
 }
 
@@ -256,7 +253,7 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
       weight: 1,
       arbitrary: fc
         .tuple(
-          fc.oneof(exprArb({ ...ctx, arrayCalls: false }, 1), fc.constant(null)),
+          fc.oneof(exprArb(ctx, 1), fc.constant(null)),
           fc.array(fc.tuple(fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }), inner({ inSwitch: true }), fc.boolean()), { minLength: 1, maxLength: 3 }),
         )
         .map(([discExpr, cases]) => {
