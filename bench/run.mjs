@@ -10,7 +10,7 @@
 //   ADBENCH_GMM=/path/to/adbench-gmm    # another copy of the inputs
 import { register } from "node:module";
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync, existsSync, rmSync } from "node:fs";
-import { tmpdir, cpus } from "node:os";
+import { tmpdir, cpus, loadavg } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
@@ -172,7 +172,8 @@ const lines = rows.map((r) =>
 const worst = rows.reduce((w, r) => (r.ratio > w.ratio ? r : w), rows[0]);
 const section = `## Reverse mode on ADBench GMM
 
-\`npm run bench\` (\`bench/run.mjs\`) on ${date}: ${cpus().length} × ${cpu}, Node ${process.version}. Median wall
+\`npm run bench\` (\`bench/run.mjs\`) on ${date}: ${cpus().length} × ${cpu}, Node ${process.version}, load average at the end
+${loadavg()[0].toFixed(1)} (other processes share the machine: compare the ratios, measured in one run, rather than the times). Median wall
 times in one run; f is ADBench's \`gmm_objective\` in TypeScript (\`bench/gmm-objective.ts\`), \`_grad\` its
 gradient by adc-ts reverse mode (all K(1 + d + d(d+1)/2) parameters), ratio = \`_grad\` / f (target ≤ 3;
 ADBench's hand-written C++ gradient: 1.9–7.2, Tapenade: 3.7–15.5). The tape peak is the most the tape held

@@ -144,3 +144,52 @@ describe("reverse mode: hand-derived gradients", () => {
     expect([...g]).toEqual([4 + 2, 1 + 3, 2 + 4, 3 + 1]);
   });
 });
+
+describe("reverse mode: what it cannot do is an ADC diagnostic, never a silent zero", () => {
+  const diagnose = (source: string) => {
+    const c = compileSources({ "input.ts": source });
+    c.cleanup();
+    return c.diagnostics.map((d) => ({ code: d.code, line: d.pos?.line, says: d.message }));
+  };
+
+  it("opaque code overwriting an array whose values the reverse sweep needs", () => {
+    const [d] = diagnose(`/** @differentiable wrt=x */
+export function f(x: number[], buf: number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += buf[i] * x[i] * x[i];
+  buf.fill(0);
+  return s;
+}
+`);
+    expect(d).toMatchObject({ code: "ADC2007", line: 5 });
+    expect(d.says).toContain("reverse mode needs the values of 'buf'");
+  });
+
+  it("an active array aliased by another variable", () => {
+    const [d] = diagnose(`/** @differentiable */
+export function f(x: number[]): number {
+  const y = x;
+  return y[0] * 2;
+}
+`);
+    expect(d).toMatchObject({ code: "ADC2016" });
+  });
+
+  it("a switch case falling through", () => {
+    const [d] = diagnose(`/** @differentiable */
+export function f(x: number, k: number): number {
+  let r = 0;
+  switch (k) {
+    case 0:
+      r = x;
+    case 1:
+      r += x * x;
+      break;
+  }
+  return r;
+}
+`);
+    expect(d).toMatchObject({ code: "ADC2007" });
+    expect(d.says).toContain("falls through");
+  });
+});

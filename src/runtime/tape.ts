@@ -36,11 +36,19 @@ export class Tape {
   /** Save every element of an array a callee is about to overwrite. */
   pushAll(array: ArrayLike<number>): void {
     const n = array.length;
-    while (this.valueTop + n > this.values.length) this.values = grow(this.values, new Float64Array(this.values.length * 2));
-    if (array instanceof Float64Array) this.values.set(array, this.valueTop);
-    else for (let i = 0; i < n; i++) this.values[this.valueTop + i] = array[i];
-    this.valueTop += n;
+    if (this.valueTop + n > this.values.length) this.reserve(n);
+    // A plain loop: the arrays saved this way are short (a callee's work vector), where set() costs more.
+    const values = this.values;
+    const top = this.valueTop;
+    for (let i = 0; i < n; i++) values[top + i] = array[i];
+    this.valueTop = top + n;
     if (this.valueTop > this.valuePeak) this.valuePeak = this.valueTop;
+  }
+
+  private reserve(n: number): void {
+    let size = this.values.length * 2;
+    while (this.valueTop + n > size) size *= 2;
+    this.values = grow(this.values, new Float64Array(size));
   }
 
   /** Restore an array saved by `pushAll`, in place. */

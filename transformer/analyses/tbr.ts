@@ -9,7 +9,8 @@
  * The reverse sweep regenerates the index of a counted loop (`for (i = a; i < b; i++)` with `i` and `a`
  * untouched by the body), so such an index is never saved per iteration, only around the whole loop.
  */
-import type { Expr, Stmt } from "../ir/ir.js";
+import { ADC } from "../diagnostics.js";
+import type { Expr, SourcePos, Stmt } from "../ir/ir.js";
 import { exprReads, lvalueRoot } from "../ir/build.js";
 
 /** A counted loop whose reverse runs the index backwards. */
@@ -44,6 +45,8 @@ export interface TbrResult {
   readonly savesIndex: ReadonlySet<Stmt>;
   /** What is required at the end of the function (a split forward sweep pushes these). */
   readonly requiredAtEnd: ReadonlySet<string>;
+  /** Code adc-ts cannot see into that may overwrite a required variable: it cannot be restored. */
+  readonly unrestorable: readonly { readonly stmt: Stmt; readonly name: string; readonly reason: string; readonly pos: SourcePos }[];
 }
 
 export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtStart: Iterable<string> = []): TbrResult {
@@ -51,6 +54,7 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
   const undoes = new Set<Stmt>();
   const savesIndex = new Set<Stmt>();
   const savedArrays = new Map<Stmt, string[]>();
+  const unrestorable: { stmt: Stmt; name: string; reason: string; pos: SourcePos }[] = [];
 
   /** A call that writes arrays: those earlier adjoints read are saved whole; they stay required. */
   const callWrites = (s: Stmt, need: Set<string>): void => {
@@ -84,7 +88,25 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
     return need;
   };
 
+  /** Opaque code inside a statement may write what it mentions (`buf.fill(0)`). */
+  const checkOpaque = (s: Stmt, e: Expr | undefined, req: ReadonlySet<string>): void => {
+    if (e === undefined) return;
+    const visit = (x: Expr): void => {
+      if (x.k === "opaque") {
+        // A call receives numbers by value: only arrays (or an assignment) can be overwritten here.
+        const writes = x.code === ADC.assignmentInExpression ? x.reads : x.reads.filter((n) => q.isArray(n));
+        for (const name of writes) if (req.has(name) && !unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: x.reason, pos: x.pos });
+        return;
+      }
+      for (const c of children(x)) visit(c);
+    };
+    visit(e);
+  };
+
   const stmt = (s: Stmt, req: Set<string>): Set<string> => {
+    if (s.k === "let") for (const d of s.decls) checkOpaque(s, d.init, req);
+    if (s.k === "assign") checkOpaque(s, s.value, req);
+    if (s.k === "expr") checkOpaque(s, s.expr, req);
     switch (s.k) {
       case "let": {
         const d = s.decls[0];
@@ -125,6 +147,10 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
         return fixpoint(req, (r) => list(s.body, r));
       case "do":
         return fixpoint(list(s.body, req), (r) => list(s.body, r));
+      case "opaque":
+        for (const name of s.stmt.allowActiveScalars ? s.stmt.reads.filter((n) => q.isArray(n)) : s.stmt.reads)
+          if (req.has(name) && !unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: s.stmt.reason, pos: s.stmt.pos });
+        return req;
       default:
         return req;
     }
@@ -141,9 +167,36 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
   };
 
   const requiredAtEnd = list(body, new Set(requiredAtStart));
-  return { saves, undoes, savesIndex, savedArrays, requiredAtEnd };
+  return { saves, undoes, savesIndex, savedArrays, requiredAtEnd, unrestorable };
 }
 
 function union(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
   return new Set([...a, ...b]);
+}
+
+function children(e: Expr): Expr[] {
+  switch (e.k) {
+    case "bin":
+    case "cmp":
+    case "logic":
+      return [e.a, e.b];
+    case "neg":
+    case "not":
+      return [e.a];
+    case "cond":
+      return [e.c, e.a, e.b];
+    case "math":
+    case "call":
+      return [...e.args];
+    case "index":
+      return [e.arr, e.index];
+    case "length":
+      return [e.arr];
+    case "zeros":
+      return [e.size];
+    case "arraylit":
+      return [...e.elems];
+    default:
+      return [];
+  }
 }

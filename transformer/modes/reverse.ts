@@ -208,6 +208,13 @@ class Reverse {
       arraysWritten: (s) => this.arraysWritten(s),
       invertible: (s) => this.invertible(s),
     });
+    const [first] = this.tbr.unrestorable;
+    if (first !== undefined)
+      throw new CompileError({
+        code: ADC.unsupportedStatement,
+        message: `reverse mode needs the values of '${first.name}' that this code may overwrite, and cannot save them (${first.reason})`,
+        pos: first.pos,
+      });
   }
 
   // ---------------------------------------------------------------- names and small builders
