@@ -276,7 +276,16 @@ class Compilation {
   private tapeName(file: string): string {
     let name = this.tapeNames.get(file);
     if (name === undefined) {
-      name = this.moduleNames.get(file)!.fresh("tape");
+      // Any local of any function may be called `tape` (a parameter, say): avoid every name in the file.
+      const used = new Set<string>();
+      const visit = (n: ts.Node): void => {
+        if (ts.isIdentifier(n)) used.add(n.text);
+        ts.forEachChild(n, visit);
+      };
+      visit(this.program.getSourceFile(file)!);
+      const scope = this.moduleNames.get(file)!;
+      name = new NameScope(used, scope.names()).fresh("tape");
+      scope.reserve(name);
       this.tapeNames.set(file, name);
     }
     return name;

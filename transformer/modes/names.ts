@@ -14,6 +14,11 @@ export class NameScope {
     this.taken = new Set(reserved);
   }
 
+  /** Take a name made elsewhere, so that no later name collides with it. */
+  reserve(name: string): void {
+    this.taken.add(name);
+  }
+
   /** Every name taken so far. */
   names(): ReadonlySet<string> {
     return this.taken;
