@@ -10,7 +10,13 @@ import { ADC } from "../transformer/diagnostics.js";
 import { gmmCommand } from "./gmm.js";
 import { VERSION } from "../src/version.js";
 
-const io = { stdout: (l: string) => console.log(l), stderr: (l: string) => console.error(l) };
+/** Set by the main thread: whether stderr is a terminal, where progress lines are wanted. */
+const stderrIsTerminal = !isMainThread && (workerData as { stderrIsTerminal: boolean }).stderrIsTerminal;
+const io = {
+  stdout: (l: string) => console.log(l),
+  stderr: (l: string) => console.error(l),
+  ...(stderrIsTerminal ? { progress: (l: string) => console.error(l) } : {}),
+};
 
 export function buildProgram(): Command {
   const program = new Command("adc")
@@ -67,7 +73,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 // The TypeScript parser and the compiler recurse on the nesting depth of the input: run the command on
 // a thread with a large stack, so that deeply nested code is compiled rather than a stack overflow.
 if (isMainThread) {
-  const worker = new Worker(new URL(import.meta.url), { workerData: process.argv.slice(2), resourceLimits: { stackSizeMb: 256 } });
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { argv: process.argv.slice(2), stderrIsTerminal: process.stderr.isTTY === true },
+    resourceLimits: { stackSizeMb: 256 },
+  });
   worker.on("message", (code: number) => {
     process.exitCode = code;
   });
@@ -79,5 +88,5 @@ if (isMainThread) {
     if (process.exitCode === undefined) process.exitCode = code;
   });
 } else {
-  parentPort!.postMessage(await main(workerData as string[]));
+  parentPort!.postMessage(await main((workerData as { argv: string[] }).argv));
 }

@@ -13,12 +13,19 @@ export interface TransformOptions {
   readonly out: string;
   readonly check?: boolean;
   readonly cwd?: string;
+  /** How long a run goes before it reports progress, and how often after that (default 1 s). */
+  readonly progressAfterMs?: number;
 }
 
 export interface Io {
   readonly stdout: (line: string) => void;
   readonly stderr: (line: string) => void;
+  /** Where a long run reports progress (a terminal); none: no progress lines. */
+  readonly progress?: (line: string) => void;
 }
+
+/** How long a run goes before it reports progress, and how often after that. */
+export const PROGRESS_AFTER_MS = 1000;
 
 export const EXIT = { ok: 0, diagnostics: 1, usage: 2 } as const;
 
@@ -90,12 +97,16 @@ const isInside = (child: string, parent: string): boolean => {
 };
 
 /** The output tree as relative path → text, or diagnostics. */
-export function buildOutputs(inputs: readonly string[], out: string): { outputs: Map<string, string>; diagnostics: Diagnostic[] } {
+export function buildOutputs(
+  inputs: readonly string[],
+  out: string,
+  onProgress?: (done: number, total: number) => void,
+): { outputs: Map<string, string>; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const files = collectInputs(inputs, diagnostics);
   if (diagnostics.length > 0) return { outputs: new Map(), diagnostics };
   const base = commonBase(inputs);
-  const result = compileProgram(createProgram(files), files);
+  const result = compileProgram(createProgram(files), files, onProgress);
   if (result.diagnostics.length > 0) return { outputs: new Map(), diagnostics: [...result.diagnostics] };
   const outputs = new Map<string, string>();
   const outParent = dirname(out);
@@ -145,7 +156,14 @@ export function runTransform(inputs: readonly string[], options: TransformOption
     throw e;
   }
   const started = Date.now();
-  const { outputs, diagnostics } = buildOutputs(abs, out);
+  let lastReport = started;
+  const onProgress = (done: number, total: number): void => {
+    const now = Date.now();
+    if (io.progress === undefined || now - lastReport < (options.progressAfterMs ?? PROGRESS_AFTER_MS)) return;
+    lastReport = now;
+    io.progress(`adc transform: ${done}/${total} derivative functions, ${((now - started) / 1000).toFixed(1)} s`);
+  };
+  const { outputs, diagnostics } = buildOutputs(abs, out, onProgress);
   if (diagnostics.length > 0) {
     for (const d of diagnostics) io.stderr(formatDiagnostic(d, show));
     io.stderr(`adc transform: ${diagnostics.length} error${diagnostics.length === 1 ? "" : "s"}; nothing written`);

@@ -168,3 +168,22 @@ describe("the adc command (built)", () => {
     expect(read("gen/util.ts")).toContain("sq_dual");
   });
 });
+
+describe("progress", () => {
+  it("reports progress once a run passes the threshold, to the progress stream only", () => {
+    const fns: string[] = [];
+    for (let i = 0; i < 20; i++) fns.push(`/** @differentiable */\nexport function f${i}(x: number, y: number): number {\n  return Math.sin(x * y + ${i});\n}\n`);
+    write("big/many.ts", fns.join("\n"));
+    const progress: string[] = [];
+    const stderr: string[] = [];
+    const quiet = runTransform(["big"], { out: "quiet", cwd: dir, progressAfterMs: 60_000 }, { stdout: () => {}, stderr: (l) => stderr.push(l), progress: (l) => progress.push(l) });
+    expect(quiet).toBe(EXIT.ok);
+    expect(progress).toEqual([]);
+    const code = runTransform(["big"], { out: "bigout", cwd: dir, progressAfterMs: 0 }, { stdout: () => {}, stderr: (l) => stderr.push(l), progress: (l) => progress.push(l) });
+    expect(code).toBe(EXIT.ok);
+    expect(stderr).toEqual([]);
+    expect(progress.length).toBeGreaterThan(20);
+    for (const line of progress) expect(line).toMatch(/^adc transform: \d+\/\d+ derivative functions, \d+\.\d s$/);
+    expect(progress[progress.length - 1]).toMatch(/^adc transform: (\d+)\/\1 /);
+  });
+});

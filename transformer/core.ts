@@ -78,8 +78,9 @@ const BOTTOM: Summary = { returnActive: false, activatedParams: new Set() };
 const sameSummary = (a: Summary, b: Summary): boolean =>
   a.returnActive === b.returnActive && a.activatedParams.size === b.activatedParams.size && [...a.activatedParams].every((p) => b.activatedParams.has(p));
 
-export function compileProgram(program: ts.Program, files: readonly string[]): CompileResult {
-  return new Compilation(program, files).run();
+/** `onProgress(done, total)` is called after each derivative function (total grows as calls are found). */
+export function compileProgram(program: ts.Program, files: readonly string[], onProgress?: (done: number, total: number) => void): CompileResult {
+  return new Compilation(program, files, onProgress).run();
 }
 
 class Compilation {
@@ -102,6 +103,7 @@ class Compilation {
   constructor(
     private readonly program: ts.Program,
     private readonly files: readonly string[],
+    private readonly onProgress?: (done: number, total: number) => void,
   ) {
     this.checker = program.getTypeChecker();
   }
@@ -152,8 +154,11 @@ class Compilation {
     // Activity summaries to a fixed point across calls (recursion included), then generation.
     this.stabiliseSummaries();
     const generated = new Map<string, { after: FunctionSite; code: string; fn: GeneratedFunction }[]>();
+    let order = [...this.variants.values()];
     for (let i = 0; i < this.variants.size; i++) {
-      const v = [...this.variants.values()][i];
+      if (i >= order.length) order = [...this.variants.values()]; // generation registered callees
+      const v = order[i];
+      this.onProgress?.(i + 1, this.variants.size);
       try {
         const ir = this.functionIR(v.target);
         const fns = this.generate(v, ir);
@@ -500,7 +505,11 @@ class Compilation {
     const edits: { at: number; text: string }[] = [];
     // Derivatives follow their primal in the order they were generated.
     const byEnd = new Map<number, string[]>();
-    for (const f of fns) byEnd.set(f.after.end, [...(byEnd.get(f.after.end) ?? []), f.code]);
+    for (const f of fns) {
+      const codes = byEnd.get(f.after.end);
+      if (codes === undefined) byEnd.set(f.after.end, [f.code]);
+      else codes.push(f.code);
+    }
     for (const [at, codes] of byEnd) edits.push({ at, text: codes.map((c) => `\n\n${c}`).join("") });
     for (const [decl, names] of this.neededImports.get(sf.fileName) ?? []) {
       const clause = decl.importClause?.namedBindings;
@@ -511,10 +520,16 @@ class Compilation {
     }
     const tape = this.tapeNames.get(sf.fileName);
     if (tape !== undefined && fns.some((f) => f.code.includes(`${tape}.`))) edits.push(runtimeImport(sf, tape === "tape" ? "tape" : `tape as ${tape}`));
-    edits.sort((a, b) => b.at - a.at);
-    let text = sf.text;
-    for (const e of edits) text = text.slice(0, e.at) + e.text + text.slice(e.at);
-    return text;
+    // One pass over the text (stable for edits at the same place): linear in the file's size.
+    edits.sort((a, b) => a.at - b.at);
+    const parts: string[] = [];
+    let from = 0;
+    for (const e of edits) {
+      parts.push(sf.text.slice(from, e.at), e.text);
+      from = e.at;
+    }
+    parts.push(sf.text.slice(from));
+    return parts.join("");
   }
 }
 
