@@ -5,7 +5,7 @@
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, accessSync, constants } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { compileProgram, createProgram } from "../transformer/core.js";
+import { compileFiles } from "../transformer/core.js";
 import { ADC, formatDiagnostic, type Diagnostic } from "../transformer/diagnostics.js";
 import { VERSION } from "../src/version.js";
 
@@ -106,7 +106,7 @@ export function buildOutputs(
   const files = collectInputs(inputs, diagnostics);
   if (diagnostics.length > 0) return { outputs: new Map(), diagnostics };
   const base = commonBase(inputs);
-  const result = compileProgram(createProgram(files), files, onProgress);
+  const result = compileFiles(files, onProgress);
   if (result.diagnostics.length > 0) return { outputs: new Map(), diagnostics: [...result.diagnostics] };
   const outputs = new Map<string, string>();
   const outParent = dirname(out);

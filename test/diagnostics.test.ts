@@ -59,8 +59,16 @@ describe("diagnostics", () => {
     });
   }
 
+  it("tooDeep: a stack overflow in process is ADC1008, not a crash", () => {
+    let e = "x";
+    for (let i = 0; i < 20_000; i++) e = `Math.sin(${e})`;
+    const compiled = compileSources({ "input.ts": `/** @differentiable */\nexport function f(x: number): number {\n  return ${e};\n}\n` });
+    expect(compiled.diagnostics.map((d) => d.code)).toEqual([ADC.tooDeep]);
+    compiled.cleanup();
+  });
+
   it("covers every compiler code (ADC1xxx and ADC2xxx)", () => {
-    const tested = new Set(Object.values(cases).map((c) => c.code));
+    const tested = new Set([...Object.values(cases).map((c) => c.code), ADC.tooDeep]);
     const compilerCodes = Object.values(ADC).filter((code) => !code.startsWith("ADC3"));
     expect(compilerCodes.filter((code) => !tested.has(code))).toEqual([]);
   });

@@ -153,8 +153,9 @@ describe("hostile inputs", () => {
     const [x, y] = [0.3, 0.2];
     const [alongX, alongY, grad] = await evaluateLarge("deep.ts", [`f_dual(${x}, ${y}, 1, 0)`, `f_dual(${x}, ${y}, 0, 1)`, `f_grad(${x}, ${y})`]);
     // The same chain over dual numbers, by hand.
-    for (const [dx, dy, got, g] of [[1, 0, alongX, grad[1]], [0, 1, alongY, grad[2]]] as const) {
-      let v = x, d = dx;
+    const directions: [number, number, number[], number][] = [[1, 0, alongX, grad[1]], [0, 1, alongY, grad[2]]];
+    for (const [dx, dy, got, g] of directions) {
+      let v = x, d: number = dx;
       for (let i = 0; i < DEPTH; i++) {
         if (i % 2) [v, d] = [Math.sin(v + y), Math.cos(v + y) * (d + dy)];
         else [v, d] = [v * 0.999 + x, d * 0.999 + dx];
@@ -166,7 +167,7 @@ describe("hostile inputs", () => {
   });
 
   it(`a file of ${FUNCTIONS} annotated functions`, async () => {
-    const m = await load<Record<string, (...a: number[]) => Pair>>("many.ts");
+    const m = await load<Record<string, (...a: number[]) => number[]>>("many.ts");
     for (const i of [0, 999, FUNCTIONS - 1]) {
       const [x, y] = [0.4, 1.1];
       const a = x * y + i;

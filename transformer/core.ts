@@ -80,7 +80,30 @@ const sameSummary = (a: Summary, b: Summary): boolean =>
 
 /** `onProgress(done, total)` is called after each derivative function (total grows as calls are found). */
 export function compileProgram(program: ts.Program, files: readonly string[], onProgress?: (done: number, total: number) => void): CompileResult {
-  return new Compilation(program, files, onProgress).run();
+  return withStackGuard(files, () => new Compilation(program, files, onProgress).run());
+}
+
+/** Parse and compile input files: what the CLI and the tests run. */
+export function compileFiles(files: readonly string[], onProgress?: (done: number, total: number) => void): CompileResult {
+  return withStackGuard(files, () => new Compilation(createProgram(files), files, onProgress).run());
+}
+
+/** The parser, checker and compiler recurse on nesting: a stack overflow is a diagnostic, not a crash. */
+function withStackGuard(files: readonly string[], compile: () => CompileResult): CompileResult {
+  try {
+    return compile();
+  } catch (e) {
+    if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) throw e;
+    return {
+      diagnostics: [
+        {
+          code: ADC.tooDeep,
+          message: `the input (${files.length} file${files.length === 1 ? "" : "s"}) is nested too deeply for this process's stack; the adc command runs with a 256 MB stack, or give node a larger --stack-size`,
+        },
+      ],
+      files: new Map(),
+    };
+  }
 }
 
 class Compilation {

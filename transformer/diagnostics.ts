@@ -19,6 +19,8 @@ export const ADC = {
   badParameter: "ADC1006",
   /** `hessian` on a function that does not return a number. */
   badHessian: "ADC1007",
+  /** Input nested too deeply for the stack of the process compiling it (the `adc` command has a large one). */
+  tooDeep: "ADC1008",
   /** An active value passed to a function whose source adc-ts cannot see. */
   opaqueCall: "ADC2001",
   /** A method called on an active value (other than the supported ones). */

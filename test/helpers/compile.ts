@@ -5,7 +5,7 @@
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { compileProgram, createProgram } from "../../transformer/core.js";
+import { compileFiles } from "../../transformer/core.js";
 import { formatDiagnostic, type Diagnostic } from "../../transformer/diagnostics.js";
 
 export interface Compiled {
@@ -30,7 +30,7 @@ export function compileSources(sources: Record<string, string>): Compiled {
     writeFileSync(p, sources[rel]);
     return p;
   });
-  const result = compileProgram(createProgram(files), files);
+  const result = compileFiles(files);
   const outputs: Record<string, string> = {};
   for (const rel of Object.keys(sources)) {
     const out = result.files.get(join(inDir, rel));
