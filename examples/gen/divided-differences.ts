@@ -21,9 +21,7 @@ export function cube_grad(x: number): [number, number] {
   let x_b = 0;
   const t = x * x;
   const t_b = value_b * x;
-  x_b += t_b * x;
-  x_b += x * t_b;
-  x_b += t * value_b;
+  x_b += t_b * x + x * t_b + t * value_b;
   return [value, x_b];
 }
 
@@ -33,9 +31,7 @@ export function cube_vjp(x: number, ybar: number): [number, number] {
   let x_b = 0;
   const t = x * x;
   const t_b = value_b * x;
-  x_b += t_b * x;
-  x_b += x * t_b;
-  x_b += t * value_b;
+  x_b += t_b * x + x * t_b + t * value_b;
   return [value, x_b];
 }
 

@@ -144,12 +144,10 @@ export function gmmLogLikelihood_grad(alphas: number[], means: number[], icf: nu
     tape.push(alphaMax);
     alphaMax = Math.max(alphaMax, alphas[k]);
   }
-  tape.push(k);
   let alphaSum = 0;
   for (k = 0; k < K; k++) {
     alphaSum += Math.exp(alphas[k] - alphaMax);
   }
-  tape.push(k);
   const logWeightNorm = alphaMax + Math.log(alphaSum);
   const terms = new Float64Array(K);
   let total = 0;
@@ -168,30 +166,24 @@ export function gmmLogLikelihood_grad(alphas: number[], means: number[], icf: nu
           lowerIndex = d + c * d - c * (c + 1) / 2 + (r - c - 1);
           row += icf[qOffset + lowerIndex] * (x[i * d + c] - means[k * d + c]);
         }
-        tape.push(c);
         squaredNorm += row * row;
       }
-      tape.push(r);
       tape.push(terms[k]);
       terms[k] = alphas[k] + logDet - 0.5 * squaredNorm;
     }
-    tape.push(k);
     tape.push(termMax);
     termMax = terms[0];
     for (k = 1; k < K; k++) {
       tape.push(termMax);
       termMax = Math.max(termMax, terms[k]);
     }
-    tape.push(k);
     tape.push(termSum);
     termSum = 0;
     for (k = 0; k < K; k++) {
       termSum += Math.exp(terms[k] - termMax);
     }
-    tape.push(k);
     total += termMax + Math.log(termSum);
   }
-  tape.push(i);
   const value = total / n - logWeightNorm - 0.5 * d * Math.log(2 * Math.PI);
   let value_b = 1;
   const alphas_b = new Array<number>(alphas.length).fill(0);
@@ -209,10 +201,10 @@ export function gmmLogLikelihood_grad(alphas: number[], means: number[], icf: nu
   let total_b = 0;
   total_b += value_b / n;
   logWeightNorm_b -= value_b;
-  for (i = tape.pop() - 1; i >= 0; i--) {
+  for (i = Math.ceil(n) - 1; i >= 0; i--) {
     termMax_b += total_b;
     termSum_b += total_b / termSum;
-    for (k = tape.pop() - 1; k >= 0; k--) {
+    for (k = Math.ceil(K) - 1; k >= 0; k--) {
       const t7 = terms[k] - termMax;
       const t8 = Math.exp(t7);
       const t_b2 = t8 * termSum_b;
@@ -221,7 +213,7 @@ export function gmmLogLikelihood_grad(alphas: number[], means: number[], icf: nu
     }
     termSum = tape.pop();
     termSum_b = 0;
-    for (k = tape.pop() - 1; k >= 1; k--) {
+    for (k = Math.ceil(K) - 1; k >= 1; k--) {
       termMax = tape.pop();
       const termMax_b_old = termMax_b;
       termMax_b = 0;
@@ -231,16 +223,15 @@ export function gmmLogLikelihood_grad(alphas: number[], means: number[], icf: nu
     termMax = tape.pop();
     terms_b[0] += termMax_b;
     termMax_b = 0;
-    for (k = tape.pop() - 1; k >= 0; k--) {
+    for (k = Math.ceil(K) - 1; k >= 0; k--) {
       terms[k] = tape.pop();
       alphas_b[k] += terms_b[k];
       logDet_b += terms_b[k];
       squaredNorm_b -= 0.5 * terms_b[k];
       terms_b[k] = 0;
-      for (r = tape.pop() - 1; r >= 0; r--) {
-        row_b += squaredNorm_b * row;
-        row_b += row * squaredNorm_b;
-        for (c = tape.pop() - 1; c >= 0; c--) {
+      for (r = d - 1; r >= 0; r--) {
+        row_b += squaredNorm_b * row + row * squaredNorm_b;
+        for (c = r - 1; c >= 0; c--) {
           const t6 = x[i * d + c] - means[k * d + c];
           icf_b[qOffset + lowerIndex] += row_b * t6;
           means_b[k * d + c] -= icf[qOffset + lowerIndex] * row_b;
@@ -262,14 +253,14 @@ export function gmmLogLikelihood_grad(alphas: number[], means: number[], icf: nu
   }
   alphaMax_b += logWeightNorm_b;
   alphaSum_b += logWeightNorm_b / alphaSum;
-  for (k = tape.pop() - 1; k >= 0; k--) {
+  for (k = Math.ceil(K) - 1; k >= 0; k--) {
     const t = alphas[k] - alphaMax;
     const t2 = Math.exp(t);
     const t_b = t2 * alphaSum_b;
     alphas_b[k] += t_b;
     alphaMax_b -= t_b;
   }
-  for (k = tape.pop() - 1; k >= 1; k--) {
+  for (k = Math.ceil(K) - 1; k >= 1; k--) {
     alphaMax = tape.pop();
     const alphaMax_b_old = alphaMax_b;
     alphaMax_b = 0;
@@ -298,12 +289,10 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     tape.push(alphaMax);
     alphaMax = Math.max(alphaMax, alphas[k]);
   }
-  tape.push(k);
   let alphaSum = 0;
   for (k = 0; k < K; k++) {
     alphaSum += Math.exp(alphas[k] - alphaMax);
   }
-  tape.push(k);
   const logWeightNorm = alphaMax + Math.log(alphaSum);
   const terms = new Float64Array(K);
   let total = 0;
@@ -322,30 +311,24 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
           lowerIndex = d + c * d - c * (c + 1) / 2 + (r - c - 1);
           row += icf[qOffset + lowerIndex] * (x[i * d + c] - means[k * d + c]);
         }
-        tape.push(c);
         squaredNorm += row * row;
       }
-      tape.push(r);
       tape.push(terms[k]);
       terms[k] = alphas[k] + logDet - 0.5 * squaredNorm;
     }
-    tape.push(k);
     tape.push(termMax);
     termMax = terms[0];
     for (k = 1; k < K; k++) {
       tape.push(termMax);
       termMax = Math.max(termMax, terms[k]);
     }
-    tape.push(k);
     tape.push(termSum);
     termSum = 0;
     for (k = 0; k < K; k++) {
       termSum += Math.exp(terms[k] - termMax);
     }
-    tape.push(k);
     total += termMax + Math.log(termSum);
   }
-  tape.push(i);
   const value = total / n - logWeightNorm - 0.5 * d * Math.log(2 * Math.PI);
   let value_b = ybar;
   const alphas_b = new Array<number>(alphas.length).fill(0);
@@ -363,10 +346,10 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
   let total_b = 0;
   total_b += value_b / n;
   logWeightNorm_b -= value_b;
-  for (i = tape.pop() - 1; i >= 0; i--) {
+  for (i = Math.ceil(n) - 1; i >= 0; i--) {
     termMax_b += total_b;
     termSum_b += total_b / termSum;
-    for (k = tape.pop() - 1; k >= 0; k--) {
+    for (k = Math.ceil(K) - 1; k >= 0; k--) {
       const t7 = terms[k] - termMax;
       const t8 = Math.exp(t7);
       const t_b2 = t8 * termSum_b;
@@ -375,7 +358,7 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     }
     termSum = tape.pop();
     termSum_b = 0;
-    for (k = tape.pop() - 1; k >= 1; k--) {
+    for (k = Math.ceil(K) - 1; k >= 1; k--) {
       termMax = tape.pop();
       const termMax_b_old = termMax_b;
       termMax_b = 0;
@@ -385,16 +368,15 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     termMax = tape.pop();
     terms_b[0] += termMax_b;
     termMax_b = 0;
-    for (k = tape.pop() - 1; k >= 0; k--) {
+    for (k = Math.ceil(K) - 1; k >= 0; k--) {
       terms[k] = tape.pop();
       alphas_b[k] += terms_b[k];
       logDet_b += terms_b[k];
       squaredNorm_b -= 0.5 * terms_b[k];
       terms_b[k] = 0;
-      for (r = tape.pop() - 1; r >= 0; r--) {
-        row_b += squaredNorm_b * row;
-        row_b += row * squaredNorm_b;
-        for (c = tape.pop() - 1; c >= 0; c--) {
+      for (r = d - 1; r >= 0; r--) {
+        row_b += squaredNorm_b * row + row * squaredNorm_b;
+        for (c = r - 1; c >= 0; c--) {
           const t6 = x[i * d + c] - means[k * d + c];
           icf_b[qOffset + lowerIndex] += row_b * t6;
           means_b[k * d + c] -= icf[qOffset + lowerIndex] * row_b;
@@ -416,14 +398,14 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
   }
   alphaMax_b += logWeightNorm_b;
   alphaSum_b += logWeightNorm_b / alphaSum;
-  for (k = tape.pop() - 1; k >= 0; k--) {
+  for (k = Math.ceil(K) - 1; k >= 0; k--) {
     const t = alphas[k] - alphaMax;
     const t2 = Math.exp(t);
     const t_b = t2 * alphaSum_b;
     alphas_b[k] += t_b;
     alphaMax_b -= t_b;
   }
-  for (k = tape.pop() - 1; k >= 1; k--) {
+  for (k = Math.ceil(K) - 1; k >= 1; k--) {
     alphaMax = tape.pop();
     const alphaMax_b_old = alphaMax_b;
     alphaMax_b = 0;

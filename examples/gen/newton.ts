@@ -16,8 +16,7 @@ export function cubic_grad(x: number): [number, number] {
   let value_b = 1;
   let x_b = 0;
   const t = x ** 3;
-  x_b += 3 * x ** 2 * value_b;
-  x_b -= 2 * value_b;
+  x_b += 3 * x ** 2 * value_b - 2 * value_b;
   return [value, x_b];
 }
 
@@ -26,8 +25,7 @@ export function cubic_vjp(x: number, ybar: number): [number, number] {
   let value_b = ybar;
   let x_b = 0;
   const t = x ** 3;
-  x_b += 3 * x ** 2 * value_b;
-  x_b -= 2 * value_b;
+  x_b += 3 * x ** 2 * value_b - 2 * value_b;
   return [value, x_b];
 }
 
@@ -52,8 +50,7 @@ export function cosMinusX_grad(x: number): [number, number] {
   const value = Math.cos(x) - x;
   let value_b = 1;
   let x_b = 0;
-  x_b -= Math.sin(x) * value_b;
-  x_b -= value_b;
+  x_b += -(Math.sin(x) * value_b) - value_b;
   return [value, x_b];
 }
 
@@ -61,8 +58,7 @@ export function cosMinusX_vjp(x: number, ybar: number): [number, number] {
   const value = Math.cos(x) - x;
   let value_b = ybar;
   let x_b = 0;
-  x_b -= Math.sin(x) * value_b;
-  x_b -= value_b;
+  x_b += -(Math.sin(x) * value_b) - value_b;
   return [value, x_b];
 }
 
@@ -101,10 +97,8 @@ export function circleMeetsExp_vjp(v: number[], ybar: number[]): [number[], numb
   const v_b = new Array<number>(v.length).fill(0);
   let x_b = 0;
   let y_b = 0;
-  x_b += value_b[0] * x;
-  x_b += x * value_b[0];
-  y_b += value_b[0] * y;
-  y_b += y * value_b[0];
+  x_b += value_b[0] * x + x * value_b[0];
+  y_b += value_b[0] * y + y * value_b[0];
   value_b[0] = 0;
   const t = Math.exp(x);
   x_b += t * value_b[1];
