@@ -12,6 +12,19 @@ function sq(v: number): number {
   return v * v;
 }
 
+/** Recursion: x^n. */
+/** @differentiable hessian wrt=x */
+export function powRec(x: number, n: number): number {
+  if (n === 0) return 1;
+  return x * powRec(x, n - 1);
+}
+
+/** Its reverse sweep starts from a local saved at the end of its forward sweep. */
+function expSquared(v: number): number {
+  const e = Math.exp(v);
+  return e * e;
+}
+
 function scaleInto(out: number[], x: number[], c: number): void {
   for (let i = 0; i < x.length; i++) out[i] = c * Math.sin(x[i]);
 }
@@ -23,7 +36,7 @@ export function withCalls(x: number[], c: number): number {
   scaleInto(tmp, x, c);
   let s = 0;
   for (let i = 0; i < x.length; i++) s += sq(tmp[i] + x[i] * c) * tmp[i];
-  return s;
+  return s + expSquared(c * x[0]);
 }
 /** @differentiable hessian */
 export function rosenbrock(x: number[]): number {
@@ -143,6 +156,13 @@ describe("f_hessian: forward over reverse", () => {
 
   it("the logistic map: second derivatives through a loop that overwrites x", () => {
     check("logistic", [3.3, 0.4], [0, 1], 1e-5);
+  });
+
+  it("recursion: d²(x^n)/dx² = n (n - 1) x^(n-2)", () => {
+    const [, g, H] = (m.powRec_hessian as Hess)(1.3, 5);
+    expect(g[0]).toBeCloseTo(5 * 1.3 ** 4, 12);
+    expect(H[0][0]).toBeCloseTo(20 * 1.3 ** 3, 11);
+    check("powRec", [1.3, 5], [0], 1e-6);
   });
 
   it("calls: forward mode over the callees' reverse sweeps", () => {

@@ -90,8 +90,8 @@ export class Tape {
     this.push(tangent);
   }
 
-  /** Restores a value and its tangent (the arguments are the variables being restored, unused). */
-  popDual(_value?: number, _tangent?: number): [number, number] {
+  /** Restores a value and its tangent (the arguments name what is restored, for readers; unused). */
+  popDual(..._restored: unknown[]): [number, number] {
     const tangent = this.pop();
     return [this.pop(), tangent];
   }
@@ -101,7 +101,7 @@ export class Tape {
     this.pushArray(tangent);
   }
 
-  popArrayDual<T>(_array?: T, _tangent?: T): [T, T] {
+  popArrayDual<T>(_array: T, ..._restored: unknown[]): [T, T] {
     const tangent = this.popArray<T>();
     return [this.popArray<T>(), tangent];
   }

@@ -631,11 +631,11 @@ class Reverse {
     if (target.k === "var" && this.isArray(root)) {
       const kind = this.ctx.localType(root) ?? (this.arrayKind(root) === "Float64Array" ? "Float64Array" : "number[]");
       if (this.ctx.forHessian && this.act.active.has(root))
-        return { k: "assign", target, op: "=", value: this.tape("popArrayActive", [ref(root)]) };
+        return { k: "assign", target, op: "=", value: this.tape("popArrayActive", [ref(root), ...this.activityWitness()]) };
       return { k: "assign", target, op: "=", value: { ...this.tape("popArray"), fn: `${this.ctx.tape}.popArray<${kind}>` } as Expr };
     }
     const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
-    if (this.ctx.forHessian && this.act.active.has(root)) return { k: "assign", target, op: "=", value: this.tape("popActive", [current]) };
+    if (this.ctx.forHessian && this.act.active.has(root)) return { k: "assign", target, op: "=", value: this.tape("popActive", [current, ...this.activityWitness()]) };
     return { k: "assign", target, op: "=", value: this.tape("pop") };
   }
 
@@ -647,6 +647,15 @@ class Reverse {
 
   private saveArrays(s: Stmt): Stmt[] {
     return (this.tbr.savedArrays.get(s) ?? []).map((a) => ({ k: "expr" as const, expr: this.tape("pushAll", [ref(a)]) }));
+  }
+
+  /**
+   * A g_bwd has no forward sweep, so a variable it only pops would look constant to activity analysis:
+   * an active parameter passed along (and ignored) says the popped value varies with the inputs.
+   */
+  private activityWitness(): Expr[] {
+    const p = this.act.activeParams[0];
+    return p !== undefined ? [ref(p)] : [];
   }
 
   private save(target: LValue): Stmt {
@@ -996,7 +1005,10 @@ class Reverse {
     const carriedSet = new Set(carried);
     for (const n of [...carried].reverse()) {
       const restore = this.restore({ k: "var", name: n }) as Extract<Stmt, { k: "assign" }>;
-      bwdBody.push(params.has(n) ? restore : this.declaration(n, restore.value));
+      // Forward over reverse pops into the variable itself (`e = tape.popActive(e)`): declare it first.
+      if (params.has(n)) bwdBody.push(restore);
+      else if (this.ctx.forHessian) bwdBody.push(this.declaration(n), restore);
+      else bwdBody.push(this.declaration(n, restore.value));
     }
     for (const n of referenced) if (!carriedSet.has(n)) bwdBody.push(this.declaration(n));
     const scalarParams = this.activeParams().filter((p) => p.shape === "num");
