@@ -193,3 +193,28 @@ export function f(x: number, k: number): number {
     expect(d.says).toContain("falls through");
   });
 });
+
+describe("reverse mode: arrays allocated inside a loop", () => {
+  it("each iteration's array is kept for the reverse sweep (a reference on the tape)", async () => {
+    const c = compileSources({
+      "input.ts": `
+/** @differentiable */
+export function chain(x: number[]): number {
+  let s = 0;
+  for (let k = 0; k < 3; k++) {
+    const t = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) t[i] = Math.sin(x[i] * (k + 1)) * s + x[i];
+    for (let i = 0; i < t.length; i++) s += t[i] * t[i];
+  }
+  return s;
+}
+`,
+    });
+    expect(c.diagnostics).toEqual([]);
+    expect(c.outputs["input.ts"]).toContain("tape.pushArray(t)");
+    const m = await c.load<Module>();
+    const rnd = random(11);
+    for (let trial = 0; trial < 4; trial++) dotProductTest(m, "chain", [[0.3, -0.2, 0.5]], [0], rnd);
+    c.cleanup();
+  });
+});
