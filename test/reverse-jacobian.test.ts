@@ -45,7 +45,9 @@ beforeAll(async () => {
 /** Column j of the Jacobian by f_dual: the derivative along the j-th flattened active input. */
 function columns(name: string, args: unknown[], active: number[]): number[][] {
   const dual = m[`${name}_dual`] as unknown as Dual;
-  const zero = active.map((i) => (typeof args[i] === "number" ? 0 : (args[i] as ArrayLike<number>) instanceof Float64Array ? new Float64Array((args[i] as Float64Array).length) : new Array<number>((args[i] as number[]).length).fill(0)));
+  const zero = active.map((i): number | number[] | Float64Array =>
+    typeof args[i] === "number" ? 0 : args[i] instanceof Float64Array ? new Float64Array(args[i].length) : new Array<number>((args[i] as number[]).length).fill(0),
+  );
   const cols: number[][] = [];
   active.forEach((i, k) => {
     const n = typeof args[i] === "number" ? 1 : (args[i] as ArrayLike<number>).length;
