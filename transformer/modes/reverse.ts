@@ -5,12 +5,16 @@
  * popping as it goes, and accumulates adjoints (`x_b`, the x̄ of the lecture) with the partials of the
  * rule table (`src/runtime/rules.ts`), the same table forward mode reads.
  *
- * Three shapes come out of one generator:
+ * Two shapes come out of one generator:
  * - `joint` (f_grad, f_vjp): forward sweep, then reverse sweep, in one function sharing its locals;
  * - `split` (g_fwd and g_bwd, for callees): g_fwd is the forward sweep and ends by pushing the locals
  *   the reverse sweep starts from; g_bwd pops them and runs the reverse sweep. A caller calls g_fwd in
  *   its forward sweep and g_bwd in its reverse sweep, so a call costs no recomputation, and recursion
- *   works because the tape is a stack.
+ *   works because the tape is a stack. The caller saves (whole) the arrays a callee writes, when it
+ *   needs their old values, and restores them after g_bwd.
+ * Counted loops run backwards without a trip count on the tape when the index is an integer; index
+ * increments are undone (`i -= 1`) rather than saved. With `forHessian` the output is IR that forward
+ * mode can differentiate again (f_hessian): pops of active values name the variable they restore.
  * Before all this, `lower.ts` removes return/break/continue/switch and moves calls into statements.
  */
 import { ADC, CompileError } from "../diagnostics.js";
@@ -63,12 +67,12 @@ export const adjointName = (names: NameScope, name: string): string => names.der
 const TAPE_TARGET = "adc-ts/runtime#tape";
 
 export function reverseJoint(lowered: LoweredFunction, act: Activity, reserved: Iterable<string>, ctx: ReverseContext, opts: JointOptions): GeneratedFunction {
-  const r = new Reverse(lowered, act, new NameScope([...lowered.fn.usedNames, ...reserved]), ctx, false);
+  const r = new Reverse(lowered, act, new NameScope([...lowered.fn.usedNames, ...reserved]), ctx);
   return r.joint(opts);
 }
 
 export function reverseSplit(lowered: LoweredFunction, act: Activity, reserved: Iterable<string>, ctx: ReverseContext, names: SplitNames): [GeneratedFunction, GeneratedFunction] {
-  const r = new Reverse(lowered, act, new NameScope([...lowered.fn.usedNames, ...reserved]), ctx, true);
+  const r = new Reverse(lowered, act, new NameScope([...lowered.fn.usedNames, ...reserved]), ctx);
   return r.split(names);
 }
 
@@ -190,14 +194,12 @@ class Reverse {
     private readonly act: Activity,
     private readonly names: NameScope,
     private readonly ctx: ReverseContext,
-    split: boolean,
   ) {
     this.fn = lowered.fn;
     this.value = lowered.value;
     const last = this.fn.body[this.fn.body.length - 1];
     this.body = last?.k === "return" ? this.fn.body.slice(0, -1) : this.fn.body;
     collectNested(this.body, true, this.nestedDeclarations);
-    void split;
     this.indexVariables = indexReads(this.body);
     // A caller saves the arrays it passes to a callee that writes them (whole, and only if it needs
     // their old values), so a callee starts with nothing required.
