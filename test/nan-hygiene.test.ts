@@ -77,3 +77,23 @@ export function f(x: number, y: number): number { return Math.hypot(x, y) + Math
     expect(m.f_dual(0, 0, 1, 1)).toEqual([0, 0]);
   });
 });
+
+describe("NaN and Infinity hygiene in reverse mode", () => {
+  it("a zero adjoint times an infinite partial contributes 0 (Clad's acos(-C/A) case)", async () => {
+    const m = await compileAndLoad<{ f_grad: (a: number, c: number) => [number, number, number]; g_grad: (x: number, y: number) => [number, number, number] }>(`
+/** acos(-c/a) is taken at -1 exactly, where its partial is infinite, but only multiplied by 0. */
+/** @differentiable */
+export function f(a: number, c: number): number {
+  const angle = Math.acos(-c / a);
+  return a * c + 0 * angle;
+}
+/** sqrt at 0 on a path that does not reach the result. */
+/** @differentiable */
+export function g(x: number, y: number): number {
+  const unused = Math.sqrt(x) + Math.cbrt(x) + Math.asin(x - 1);
+  return 3 * y + x * 0 * unused;
+}`);
+    expect(m.f_grad(2, 2)).toEqual([4, 2, 2]);
+    expect(m.g_grad(0, 5)).toEqual([15, 0, 3]);
+  });
+});

@@ -218,3 +218,30 @@ export function chain(x: number[]): number {
     c.cleanup();
   });
 });
+
+describe("switch cases written as blocks", () => {
+  it("case 0: { ...; break; } is not a fall-through (fuzzer finding 5)", async () => {
+    const { compileAndLoad } = await import("./helpers/compile.js");
+    const m = await compileAndLoad<{ f_grad: (x: number, k: number) => [number, number] }>(`
+/** @differentiable wrt=x */
+export function f(x: number, k: number): number {
+  let r = 0;
+  switch (k) {
+    case 0: {
+      r = x * x;
+      break;
+    }
+    case 1: {
+      r = Math.sin(x);
+      break;
+    }
+    default:
+      r = x;
+  }
+  return r * 3;
+}`);
+    expect(m.f_grad(1.5, 0)).toEqual([6.75, 9]);
+    expect(m.f_grad(1.5, 1)[1]).toBe(3 * Math.cos(1.5));
+    expect(m.f_grad(1.5, 7)).toEqual([4.5, 3]);
+  });
+});

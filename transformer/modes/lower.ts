@@ -213,7 +213,7 @@ class Lowering {
       let body = c.body;
       const lastStmt = body[body.length - 1];
       if (lastStmt?.k === "break") body = body.slice(0, -1);
-      else if (i < s.cases.length - 1 && lastStmt?.k !== "return" && lastStmt?.k !== "continue")
+      else if (i < s.cases.length - 1 && !endsWithJump(body))
         throw new CompileError({ code: ADC.unsupportedStatement, message: "a switch case that falls through into the next one is not supported in reverse mode; end it with break", pos: this.fn.pos });
       groups.push({ tests: pending, isDefault: pendingDefault, body });
       pending = [];
@@ -433,4 +433,12 @@ class CallHoisting {
         return e;
     }
   }
+}
+
+/** A case body that cannot run into the next case: it ends in break, continue or return (`{ ...; break; }` too). */
+function endsWithJump(body: readonly Stmt[]): boolean {
+  const last = body[body.length - 1];
+  if (last === undefined) return false;
+  if (last.k === "break" || last.k === "continue" || last.k === "return") return true;
+  return last.k === "block" && endsWithJump(last.body);
 }

@@ -19,7 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, Stmt } from "../ir/ir.js";
-import { add, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sub } from "../ir/build.js";
+import { add, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -515,9 +515,13 @@ class Reverse {
     let y = result;
     if (rule.usesResult && y === undefined) y = this.keep(build(values));
     const partials = rule.partials(irAlgebra, values, y ?? build(values));
-    const shared = active.filter(Boolean).length > 1 ? this.keep(ab, "t_b") : ab;
+    // Where a partial can be infinite (sqrt at 0, acos at ±1), a zero adjoint must contribute 0, not 0 · ∞.
+    const singular = rule.singular?.(values.map((v) => (v.k === "num" ? v.value : undefined))) === true;
+    const shared = active.filter(Boolean).length > 1 || singular ? this.keep(ab, "t_b") : ab;
     args.forEach((a, i) => {
-      if (active[i]) this.distribute(a, mul(partials[i], shared));
+      if (!active[i]) return;
+      const contribution = mul(partials[i], shared);
+      this.distribute(a, singular ? select(shared, "===", num(0), num(0), contribution) : contribution);
     });
   }
 
