@@ -264,7 +264,7 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
               : math("floor", bin("*", n(1.5), math("sin", discExpr ?? { k: "var", name: ctx.readable[0] })));
           const seen = new Set<number | null>();
           const unique = cases.filter(([label]) => (seen.has(label) ? false : (seen.add(label), true)));
-          // Every case but the last ends with break: reverse mode refuses a fall-through (ADC2007).
+          // Every case but the last ends with break (fall-through is tested on its own in reverse-fixtures).
           return { k: "switch", disc, cases: unique.map(([label, body, brk], i) => ({ label, body, brk: i < unique.length - 1 || brk })) } as FStmt;
         }),
     },

@@ -203,7 +203,7 @@ class Lowering {
       out.push({ k: "let", decl: "const", decls: [{ name, init: disc }] });
       disc = ref(name);
     }
-    const groups: { tests: Expr[]; isDefault: boolean; body: readonly Stmt[] }[] = [];
+    const groups: { tests: Expr[]; isDefault: boolean; body: readonly Stmt[]; fallsThrough: boolean }[] = [];
     let pending: Expr[] = [];
     let pendingDefault = false;
     s.cases.forEach((c, i) => {
@@ -213,12 +213,13 @@ class Lowering {
       let body = c.body;
       const lastStmt = body[body.length - 1];
       if (lastStmt?.k === "break") body = body.slice(0, -1);
-      else if (i < s.cases.length - 1 && !endsWithJump(body))
-        throw new CompileError({ code: ADC.unsupportedStatement, message: "a switch case that falls through into the next one is not supported in reverse mode; end it with break", pos: this.fn.pos });
-      groups.push({ tests: pending, isDefault: pendingDefault, body });
+      groups.push({ tests: pending, isDefault: pendingDefault, body, fallsThrough: lastStmt?.k !== "break" && i < s.cases.length - 1 && !endsWithJump(body) });
       pending = [];
       pendingDefault = false;
     });
+    // A case that falls through runs the next cases' bodies too: give it a copy of them.
+    for (let g = groups.length - 2; g >= 0; g--)
+      if (groups[g].fallsThrough) groups[g] = { ...groups[g], body: [...groups[g].body, ...groups[g + 1].body] };
     const breaks = groups.some((g) => exitsOfBody(g.body).brk);
     const flags: LoopFlags = { ...loop, ...(breaks ? { broke: this.fresh("broke", { shape: "other" }) } : {}) };
     if (breaks) out.push({ k: "let", decl: "let", decls: [{ name: flags.broke!, init: FALSE }] });
