@@ -11,7 +11,7 @@
  */
 import { ADC } from "../diagnostics.js";
 import type { Expr, SourcePos, Stmt } from "../ir/ir.js";
-import { exprReads, lvalueRoot } from "../ir/build.js";
+import { children, exprReads, lvalueRoot } from "../ir/build.js";
 
 /** A counted loop whose reverse runs the index backwards. */
 export interface CountedLoop {
@@ -174,29 +174,3 @@ function union(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
   return new Set([...a, ...b]);
 }
 
-function children(e: Expr): Expr[] {
-  switch (e.k) {
-    case "bin":
-    case "cmp":
-    case "logic":
-      return [e.a, e.b];
-    case "neg":
-    case "not":
-      return [e.a];
-    case "cond":
-      return [e.c, e.a, e.b];
-    case "math":
-    case "call":
-      return [...e.args];
-    case "index":
-      return [e.arr, e.index];
-    case "length":
-      return [e.arr];
-    case "zeros":
-      return [e.size];
-    case "arraylit":
-      return [...e.elems];
-    default:
-      return [];
-  }
-}

@@ -121,48 +121,9 @@ function isSimpleIndex(e: Expr): boolean {
 
 /** Local names an expression reads. */
 export function exprReads(e: Expr, out: Set<string> = new Set()): Set<string> {
-  switch (e.k) {
-    case "num":
-      break;
-    case "var":
-      out.add(e.name);
-      break;
-    case "bin":
-    case "cmp":
-    case "logic":
-      exprReads(e.a, out);
-      exprReads(e.b, out);
-      break;
-    case "neg":
-    case "not":
-      exprReads(e.a, out);
-      break;
-    case "cond":
-      exprReads(e.c, out);
-      exprReads(e.a, out);
-      exprReads(e.b, out);
-      break;
-    case "math":
-    case "call":
-      for (const a of e.args) exprReads(a, out);
-      break;
-    case "index":
-      exprReads(e.arr, out);
-      exprReads(e.index, out);
-      break;
-    case "length":
-      exprReads(e.arr, out);
-      break;
-    case "zeros":
-      exprReads(e.size, out);
-      break;
-    case "arraylit":
-      for (const a of e.elems) exprReads(a, out);
-      break;
-    case "opaque":
-      for (const r of e.reads) out.add(r);
-      break;
-  }
+  if (e.k === "var") out.add(e.name);
+  else if (e.k === "opaque") for (const r of e.reads) out.add(r);
+  else for (const c of children(e)) exprReads(c, out);
   return out;
 }
 
@@ -181,30 +142,35 @@ export const assign = (target: LValue, value: Expr, op: "=" | "+=" | "-=" = "=")
   value,
 });
 
-export function containsCall(e: Expr): boolean {
+
+/** The sub-expressions of an expression, in evaluation order. */
+export function children(e: Expr): Expr[] {
   switch (e.k) {
-    case "call":
-      return true;
     case "bin":
     case "cmp":
     case "logic":
-      return containsCall(e.a) || containsCall(e.b);
+      return [e.a, e.b];
     case "neg":
     case "not":
-      return containsCall(e.a);
+      return [e.a];
     case "cond":
-      return containsCall(e.c) || containsCall(e.a) || containsCall(e.b);
+      return [e.c, e.a, e.b];
     case "math":
-      return e.args.some(containsCall);
+    case "call":
+      return [...e.args];
     case "index":
-      return containsCall(e.arr) || containsCall(e.index);
+      return [e.arr, e.index];
     case "length":
-      return containsCall(e.arr);
+      return [e.arr];
     case "zeros":
-      return containsCall(e.size);
+      return [e.size];
     case "arraylit":
-      return e.elems.some(containsCall);
+      return [...e.elems];
     default:
-      return false;
+      return [];
   }
+}
+
+export function containsCall(e: Expr): boolean {
+  return e.k === "call" || children(e).some(containsCall);
 }

@@ -5,7 +5,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Declarator, Expr, FunctionIR, LValue, Shape, Stmt } from "../ir/ir.js";
-import { add, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
+import { add, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import type { GeneratedFunction } from "../emit/print.js";
@@ -432,29 +432,3 @@ function mergeDeclarations(stmts: Stmt[]): Stmt[] {
   return stmts;
 }
 
-function children(e: Expr): Expr[] {
-  switch (e.k) {
-    case "bin":
-    case "cmp":
-    case "logic":
-      return [e.a, e.b];
-    case "neg":
-    case "not":
-      return [e.a];
-    case "cond":
-      return [e.c, e.a, e.b];
-    case "math":
-    case "call":
-      return [...e.args];
-    case "index":
-      return [e.arr, e.index];
-    case "length":
-      return [e.arr];
-    case "zeros":
-      return [e.size];
-    case "arraylit":
-      return [...e.elems];
-    default:
-      return [];
-  }
-}

@@ -19,7 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, Stmt } from "../ir/ir.js";
-import { add, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
+import { add, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -1073,7 +1073,7 @@ export function callsIn(stmts: readonly Stmt[]): CallExpr[] {
   const out: CallExpr[] = [];
   const visit = (e: Expr): void => {
     if (e.k === "call") out.push(e);
-    for (const c of exprChildren(e)) visit(c);
+    for (const c of children(e)) visit(c);
   };
   const visitStmts = (list: readonly Stmt[]): void => {
     for (const s of list) {
@@ -1138,7 +1138,7 @@ function indexReads(stmts: readonly Stmt[]): Set<string> {
   const out = new Set<string>();
   const visit = (e: Expr): void => {
     if (e.k === "index") exprReads(e.index, out);
-    for (const c of exprChildren(e)) visit(c);
+    for (const c of children(e)) visit(c);
   };
   const visitStmts = (list: readonly Stmt[]): void => {
     for (const s of list) {
@@ -1241,7 +1241,7 @@ function containsCallOrOpaque(e: Expr): boolean {
   let found = false;
   const visit = (x: Expr): void => {
     if (x.k === "call" || x.k === "opaque") found = true;
-    for (const c of exprChildren(x)) visit(c);
+    for (const c of children(x)) visit(c);
   };
   visit(e);
   return found;
@@ -1315,29 +1315,3 @@ export function stmtReads(stmts: readonly Stmt[], out: Set<string> = new Set()):
   return out;
 }
 
-function exprChildren(e: Expr): Expr[] {
-  switch (e.k) {
-    case "bin":
-    case "cmp":
-    case "logic":
-      return [e.a, e.b];
-    case "neg":
-    case "not":
-      return [e.a];
-    case "cond":
-      return [e.c, e.a, e.b];
-    case "math":
-    case "call":
-      return [...e.args];
-    case "index":
-      return [e.arr, e.index];
-    case "length":
-      return [e.arr];
-    case "zeros":
-      return [e.size];
-    case "arraylit":
-      return [...e.elems];
-    default:
-      return [];
-  }
-}
