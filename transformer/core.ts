@@ -5,7 +5,8 @@
  */
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
-import type { FunctionIR } from "./ir/ir.js";
+import type { Expr, FunctionIR } from "./ir/ir.js";
+import { num, ref } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type Summary } from "./analyses/activity.js";
 import { forwardMode, renameCallee, type ForwardContext } from "./modes/forward.js";
@@ -229,7 +230,12 @@ class Compilation {
     const ctx = this.reverseContext(ir.file, v.target);
     if (v.mode === "hessian") return this.hessian(v, ir, lowered, act, ctx, reserved);
     if (v.mode === "split") return reverseSplit(lowered, act, reserved, ctx, { fwd: v.name, bwd: v.bwdName!, exported: v.exported });
-    return [reverseJoint(lowered, act, reserved, ctx, { name: v.name, exported: v.exported, seed: v.mode === "grad" ? "one" : "parameter" })];
+    const joint = reverseJoint(lowered, act, reserved, ctx, { name: v.name, exported: v.exported, seed: v.mode === "grad" ? "one" : "parameter" });
+    if (v.mode !== "grad") return [joint];
+    // The gradient is the vector-Jacobian product with ȳ = 1: call it rather than print its body twice.
+    const vjp = this.variant(v.target, "vjp", v.activeParams).name;
+    const args: Expr[] = [...ir.params.map((p) => ref(p.name)), num(1)];
+    return [{ ...joint, body: [{ k: "return", value: { k: "call", fn: vjp, target: v.target, args, pos: ir.pos } }] }];
   }
 
   /**

@@ -26,24 +26,7 @@ export function f_dual(x1: number, x2: number, dx1: number, dx2: number): [numbe
 }
 
 export function f_grad(x1: number, x2: number): [number, number, number] {
-  let w3: number, w4: number, w5: number;
-  w3 = x1 * x2;
-  w4 = Math.sin(x1);
-  w5 = w3 + w4;
-  const value = w5;
-  let value_b = 1;
-  let x1_b = 0;
-  let x2_b = 0;
-  let w3_b = 0;
-  let w4_b = 0;
-  let w5_b = 0;
-  w5_b += value_b;
-  w3_b += w5_b;
-  w4_b += w5_b;
-  x1_b += Math.cos(x1) * w4_b;
-  x1_b += w3_b * x2;
-  x2_b += x1 * w3_b;
-  return [value, x1_b, x2_b];
+  return f_vjp(x1, x2, 1);
 }
 
 export function f_vjp(x1: number, x2: number, ybar: number): [number, number, number] {
