@@ -311,12 +311,7 @@ class Compilation {
     let name = this.tapeNames.get(file);
     if (name === undefined) {
       // Any local of any function may be called `tape` (a parameter, say): avoid every name in the file.
-      const used = new Set<string>();
-      const visit = (n: ts.Node): void => {
-        if (ts.isIdentifier(n)) used.add(n.text);
-        ts.forEachChild(n, visit);
-      };
-      visit(this.program.getSourceFile(file)!);
+      const used = identifiersIn(this.program.getSourceFile(file)!, new Set());
       const scope = this.moduleNames.get(file)!;
       name = new NameScope(used, scope.names()).fresh("tape");
       scope.reserve(name);
@@ -592,25 +587,21 @@ function findImportOf(sf: ts.SourceFile, checker: ts.TypeChecker, site: Function
 
 /** Names declared or imported at a module's top level: generated functions must not take them. */
 function topLevelNames(sf: ts.SourceFile): string[] {
-  const names: string[] = [];
+  const names = new Set<string>();
   for (const st of sf.statements) {
     if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isModuleDeclaration(st)) && st.name !== undefined && ts.isIdentifier(st.name))
-      names.push(st.name.text);
-    else if (ts.isVariableStatement(st)) {
-      const visit = (n: ts.Node): void => {
-        if (ts.isIdentifier(n)) names.push(n.text);
-        ts.forEachChild(n, visit);
-      };
-      for (const d of st.declarationList.declarations) visit(d.name);
-    } else if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) {
-      const visit = (n: ts.Node): void => {
-        if (ts.isIdentifier(n)) names.push(n.text);
-        ts.forEachChild(n, visit);
-      };
-      visit(st);
-    }
+      names.add(st.name.text);
+    else if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) identifiersIn(d.name, names);
+    else if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) identifiersIn(st, names);
   }
-  return names;
+  return [...names];
+}
+
+/** Every identifier below a node. */
+function identifiersIn(node: ts.Node, out: Set<string>): Set<string> {
+  if (ts.isIdentifier(node)) out.add(node.text);
+  ts.forEachChild(node, (child) => void identifiersIn(child, out));
+  return out;
 }
 
 /** The derivatives registered for `grad(f)` and friends, in this order (`split` halves are internal). */
