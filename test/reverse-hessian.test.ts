@@ -65,6 +65,32 @@ export function logistic(r: number, x0: number): number {
   return x;
 }
 
+function prod3(a: number, b: number, c: number): number {
+  return a * b * c;
+}
+
+/** A callee with three active numbers: its reverse half returns a tuple, whose forward derivative appends tangents. */
+/** @differentiable hessian */
+export function viaProd3(x: number, y: number): number {
+  return prod3(x, x, y);
+}
+
+function g2(a: number, b: number): number {
+  return a * a * b + Math.sin(a * b);
+}
+
+function mix(v: number[], a: number, b: number): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += Math.exp(a * v[i]) * b;
+  return s;
+}
+
+/** Callees with two active numbers, called with the arguments swapped, and one with an array too. */
+/** @differentiable hessian */
+export function swappedCalls(v: number[], x: number, y: number): number {
+  return g2(x, y) * x + g2(y, x) + mix(v, x, y) * y + mix(v, y, x * y);
+}
+
 /** A local Float64Array overwritten in a loop, a while loop and an early return. */
 /** @differentiable hessian wrt=x */
 export function smoothNorm(x: Float64Array, passes: number): number {
@@ -167,6 +193,23 @@ describe("f_hessian: forward over reverse", () => {
 
   it("calls: forward mode over the callees' reverse sweeps", () => {
     check("withCalls", [[0.3, -0.7, 1.1], 0.8], [0, 1], 1e-6);
+  });
+
+  it("a callee with three active number parameters: d²(x²y) = [[2y, 2x], [2x, 0]]", () => {
+    const [value, g, H] = (m.viaProd3_hessian as Hess)(0.7, -1.3);
+    expect(value).toBeCloseTo(0.49 * -1.3, 15);
+    expect(g[0]).toBeCloseTo(2 * 0.7 * -1.3, 14);
+    expect(g[1]).toBeCloseTo(0.49, 14);
+    expect(H[0][0]).toBeCloseTo(2 * -1.3, 13);
+    expect(H[0][1]).toBeCloseTo(2 * 0.7, 13);
+    expect(H[1][0]).toBeCloseTo(2 * 0.7, 13);
+    expect(H[1][1]).toBe(0);
+    check("viaProd3", [0.7, -1.3], [0, 1], 1e-6);
+  });
+
+  it("callees with several active numbers, arguments swapped, and an array beside them", () => {
+    check("swappedCalls", [[0.3, -0.4, 0.9], 0.6, -0.8], [0, 1, 2], 1e-5);
+    check("swappedCalls", [[1.1, 0.2], -0.3, 0.45], [0, 1, 2], 1e-5);
   });
 
   it("a local array overwritten in loops, a while loop and an early return", () => {

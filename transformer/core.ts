@@ -259,6 +259,7 @@ class Compilation {
     return {
       dualName: (target, active) => (isTapeTarget(target) ? tapeDualName(target) : this.callName(file, target, active)),
       returnsPair: (target) => (isTapeTarget(target) ? tapeReturnsActive(target) : this.functionIR(target).returnShape !== "other"),
+      returnTuple: (target) => (isTapeTarget(target) ? undefined : this.functionIR(target).returnTuple),
       writesArrayArgument: (target, index) => {
         if (isTapeTarget(target)) return true;
         const param = this.functionIR(target).params[index];
@@ -381,9 +382,10 @@ class Compilation {
           : { name: p.name, type: p.type, shape: ir.returnShape, arrayKind: ir.returnArrayKind },
       ),
     ];
-    if (bwd.returnType.startsWith("["))
-      throw new CompileError({ code: ADC.badHessian, message: `hessian: ${ir.name} has several active number parameters; forward mode over its reverse sweep needs at most one`, pos: ir.pos });
-    return asFunctionIR(bwd, lowered.fn, { shape: bwd.returnType === "number" ? "num" : "other" }, params);
+    // Several active numbers come back as a tuple `[a_b, b_b]`, whose forward derivative appends the tangents.
+    const numbers = ir.params.filter((p) => active.includes(p.name) && p.shape === "num").length;
+    const returns = numbers === 1 ? { shape: "num" as const } : { shape: "other" as const, ...(numbers > 1 ? { tuple: numbers } : {}) };
+    return asFunctionIR(bwd, lowered.fn, returns, params);
   }
 
   private functionIR(key: string): FunctionIR {

@@ -199,6 +199,8 @@ export class Activity {
         this.assignTo(s.target, s.value, s.pos);
         return;
       case "destructure":
+        this.calls(s.value);
+        if (this.isActive(s.value)) for (const name of s.names) this.markActive(name);
         return;
       case "if":
         this.calls(s.cond);
@@ -227,7 +229,7 @@ export class Activity {
         if (s.value !== undefined) {
           this.calls(s.value);
           if (this.isActive(s.value)) {
-            if (this.fn.returnShape === "other")
+            if (this.fn.returnShape === "other" && this.fn.returnTuple === undefined)
               throw new CompileError({ code: ADC.badReturn, message: `${this.fn.name} returns an active value of type ${this.fn.returnType}; differentiable functions return number, number[] or Float64Array`, pos: this.fn.pos });
             this.returnActive = true;
           }

@@ -134,6 +134,8 @@ export interface FunctionIR {
   readonly returnShape: Shape;
   readonly returnArrayKind?: ArrayKind;
   readonly returnType: string;
+  /** A function returning a fixed tuple of numbers (a callee's reverse half, `[a_b, b_b]`): its length. */
+  readonly returnTuple?: number;
   readonly body: readonly Stmt[];
   /** Every local (params included) by name. Names are merged across block scopes. */
   readonly locals: ReadonlyMap<string, LocalInfo>;

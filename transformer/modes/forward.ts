@@ -22,6 +22,8 @@ export interface ForwardContext {
   dualName(target: string, activeParams: readonly string[]): string;
   /** Whether `target`'s forward derivative returns `[value, tangent]` (false: it returns nothing). */
   returnsPair(target: string): boolean;
+  /** The length of the tuple of numbers `target` returns, if it returns one (its derivative appends as many tangents). */
+  returnTuple(target: string): number | undefined;
   /** Whether `target` may write the array passed as its argument `index` (true when unknown). */
   writesArrayArgument(target: string, index: number): boolean;
 }
@@ -33,6 +35,7 @@ export function renameCallee(callee: string, name: string): string {
 }
 
 export const pairType = (t: string): string => `[${t}, ${t}]`;
+const tupleType = (n: number): string => `[${new Array<string>(n).fill("number").join(", ")}]`;
 
 export function forwardMode(
   fn: FunctionIR,
@@ -61,11 +64,12 @@ export function forwardMode(
     return { name: fwd.tan(p), type: param.type, optional: param.optional };
   });
   const returnsPair = fn.returnShape !== "other";
+  const returnType = returnsPair ? pairType(fn.returnType) : fn.returnTuple !== undefined ? tupleType(2 * fn.returnTuple) : fn.returnType;
   return {
     name,
     exported,
     params: [...fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })), ...tangentParams],
-    returnType: returnsPair ? pairType(fn.returnType) : fn.returnType,
+    returnType,
     body,
   };
 }
@@ -258,7 +262,8 @@ class Forward {
     return { v: ref(t), d: ref(dt) };
   }
 
-  private call(e: CallExpr): Dual {
+  /** The call of `e`'s forward derivative; with `bind`, its `[value, tangent]` bound to fresh names. */
+  private call(e: CallExpr, bind = true): Dual {
     const args = e.args.map((a) => this.fwd(a));
     const activeParams = this.act.calleeActiveParams(e);
     const callee = this.act.calleeParams(e.target);
@@ -272,7 +277,7 @@ class Forward {
       args: [...args.map((a) => a.v), ...tangents],
       pos: e.pos,
     };
-    if (!this.ctx.returnsPair(e.target)) return { v: derived, d: null };
+    if (!bind || !this.ctx.returnsPair(e.target)) return { v: derived, d: null };
     const base = e.fn.slice(e.fn.lastIndexOf(".") + 1);
     const v = this.names.fresh(base);
     const returnActive = this.act.isActive(e);
@@ -312,6 +317,12 @@ class Forward {
         });
         return;
       case "return": {
+        if (s.value?.k === "arraylit" && this.fn.returnTuple !== undefined) {
+          // `return [a, b]` from a tuple-returning function: the values, then their tangents.
+          const rs = s.value.elems.map((e) => this.fwd(e));
+          this.out.push({ k: "return", value: { k: "arraylit", elems: [...rs.map((r) => r.v), ...rs.map((r) => r.d ?? num(0))] } });
+          return;
+        }
         if (s.value === undefined || this.fn.returnShape === "other") {
           this.out.push(s.value !== undefined ? { k: "return", value: this.inactive(s.value) } : s);
           return;
@@ -333,10 +344,30 @@ class Forward {
       case "block":
         this.out.push({ k: "block", body: this.block(s.body) });
         return;
+      case "destructure":
+        this.destructure(s);
+        return;
       default:
         this.out.push(s);
         return;
     }
+  }
+
+  /** `const [a, b] = g(...)` of a tuple-returning callee: `const [a, b, da, db] = g_dual(...)`. */
+  private destructure(s: Extract<Stmt, { k: "destructure" }>): void {
+    const call = s.value;
+    if (call.k !== "call" || !call.args.some((a) => this.act.isActive(a))) {
+      this.out.push({ ...s, value: this.fwdInactive(call) });
+      return;
+    }
+    const size = this.ctx.returnTuple(call.target);
+    if (size !== s.names.length)
+      throw new CompileError({ code: ADC.unsupportedStatement, message: `forward mode cannot differentiate this destructuring of ${call.fn}'s result`, pos: call.pos });
+    const { v } = this.call(call, false);
+    // An inactive name's tangent is an elision (`[a, b, , db]`); trailing ones are left out.
+    const tangents = s.names.map((n) => (this.act.active.has(n) ? this.tan(n) : ""));
+    while (tangents.length > 0 && tangents[tangents.length - 1] === "") tangents.pop();
+    this.out.push({ k: "destructure", decl: s.decl, names: [...s.names, ...tangents], value: v });
   }
 
   /** A `for` header: its statements must stay inline (no temporaries). */

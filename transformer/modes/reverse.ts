@@ -136,7 +136,7 @@ export const tapeDualName = (target: string): string => tapeDuals[tapeMethod(tar
  * A generated function as IR again, for forward mode over it: the shapes of its new locals (adjoints,
  * temporaries, counters) read from their declarations.
  */
-export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: { shape: Shape; arrayKind?: ArrayKind } = { shape: "array", arrayKind: "Array" }, params: readonly Param[] = base.params): FunctionIR {
+export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: { shape: Shape; arrayKind?: ArrayKind; tuple?: number } = { shape: "array", arrayKind: "Array" }, params: readonly Param[] = base.params): FunctionIR {
   const locals = new Map(base.locals);
   for (const p of params) locals.set(p.name, { shape: p.shape, arrayKind: p.arrayKind });
   const names = new Set([...base.usedNames, ...params.map((p) => p.name)]);
@@ -165,6 +165,7 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: 
     returnShape: returns.shape,
     returnArrayKind: returns.arrayKind,
     returnType: gen.returnType,
+    ...(returns.tuple !== undefined ? { returnTuple: returns.tuple } : {}),
     body: gen.body,
     locals,
     usedNames: names,
