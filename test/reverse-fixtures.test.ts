@@ -165,18 +165,129 @@ export function f(x: number[], buf: number[]): number {
     expect(d.says).toContain("reverse mode needs the values of 'buf'");
   });
 
-  it("an active array aliased by another variable", () => {
+  it("an array variable that may name one array or another (an alias reassigned)", () => {
     const [d] = diagnose(`/** @differentiable */
-export function f(x: number[]): number {
-  const y = x;
+export function f(x: number[], z: number[]): number {
+  let y = x;
+  if (x[0] > 0) y = z;
   return y[0] * 2;
 }
 `);
     expect(d).toMatchObject({ code: "ADC2016" });
+    expect(d.says).toContain("'y'");
+  });
+});
+
+describe("reverse mode: another name for an active array", () => {
+  it("const y = x: writes and reads through either name accumulate into one adjoint", async () => {
+    const c = compileSources({
+      "input.ts": `
+/** @differentiable wrt=x */
+export function aliasSum(x: Float64Array, n: number): number {
+  const y = x;
+  const z = y;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += y[i] * x[i];
+  z[0] = s;
+  return x[0] * 2 + y[1] * z[1];
+}
+
+/** An alias declared inside a loop, of a local array. */
+/** @differentiable */
+export function loopAlias(x: number[]): number {
+  const w = new Array<number>(x.length).fill(0);
+  let s = 0;
+  for (let k = 0; k < 2; k++) {
+    const v = w;
+    for (let i = 0; i < x.length; i++) v[i] = Math.sin(w[i] + x[i]);
+    s += v[0] * v[x.length - 1];
+  }
+  return s;
+}
+`,
+    });
+    expect(c.diagnostics).toEqual([]);
+    const m = await c.load<Module>();
+    const grad = m.aliasSum_grad as unknown as (x: Float64Array, n: number) => [number, Float64Array, number];
+    // value = 2 Σ x_i² + x_1²: ∂/∂x_i = 4 x_i for every i < n, plus 2 x_1 for i = 1.
+    const x = f64(0.5, -1.5, 2);
+    const [value, g] = grad(x.slice(), 3);
+    expect(value).toBeCloseTo(2 * (0.25 + 2.25 + 4) + 2.25, 13);
+    expect([...g]).toEqual([4 * 0.5, 4 * -1.5 + 2 * -1.5, 4 * 2]);
+    const rnd = random(5);
+    for (let trial = 0; trial < 3; trial++) {
+      dotProductTest(m, "aliasSum", [f64(0.5, -1.5, 2, 0.3), 4], [0], rnd);
+      dotProductTest(m, "loopAlias", [[0.3, -0.2, 0.5]], [0], rnd);
+    }
+    c.cleanup();
   });
 });
 
 describe("reverse mode: arrays allocated inside a loop", () => {
+  it("arrays whose length changes from one iteration to the next (growing, shrinking, from a call)", async () => {
+    const c = compileSources({
+      "input.ts": `
+/** @differentiable wrt=x */
+export function shrinking(x: Float64Array, n: number): number {
+  let s = 0;
+  for (let i = n; i >= 1; i--) {
+    const t = new Float64Array(i);
+    for (let j = 0; j < i; j++) t[j] = 2 * x[j];
+    for (let j = 0; j < i; j++) s += 3 * t[j];
+  }
+  return s;
+}
+
+/** @differentiable wrt=x */
+export function growing(x: Float64Array, n: number): number {
+  let s = 0;
+  let t = new Float64Array(1);
+  for (let i = 1; i <= n; i++) {
+    t = new Float64Array(i);
+    for (let j = 0; j < i; j++) t[j] = x[j] * x[i - j - 1];
+    for (let j = 0; j < i; j++) s += Math.sin(t[j]);
+  }
+  return s;
+}
+
+function prefix(x: number[], m: number): number[] {
+  const out = new Array<number>(m).fill(0);
+  for (let j = 0; j < m; j++) out[j] = x[j] * x[j];
+  return out;
+}
+
+/** @differentiable wrt=x */
+export function fromCalls(x: number[], n: number): number {
+  let s = 0;
+  for (let i = n; i >= 1; i--) {
+    const t = prefix(x, i);
+    for (let j = 0; j < t.length; j++) s += t[j] * (j + 1);
+    const u = i % 2 === 0 ? [t[0], t[0]] : [t[0]];
+    s += u[u.length - 1];
+  }
+  return s;
+}
+`,
+    });
+    expect(c.diagnostics).toEqual([]);
+    const m = await c.load<Module>();
+    const shrinking = m.shrinking_grad as unknown as (x: Float64Array, n: number) => [number, Float64Array, number];
+    // s = Σ_{i=1..4} Σ_{j<i} 6 x_j: x_j appears in 4 - j sums.
+    expect([...shrinking(f64(1, 2, 3, 4), 4)[1]]).toEqual([24, 18, 12, 6]);
+    const fromCalls = m.fromCalls_grad as unknown as (x: number[], n: number) => [number, number[], number];
+    // s = Σ_{i=1..3} Σ_{j<i} (j+1) x_j² + Σ_i x_0²: ∂/∂x_j = 2 x_j (j+1) (3 - j) + [j = 0] 2 x_0 · 3
+    const x = [0.7, -0.4, 1.3];
+    const g = fromCalls(x, 3)[1];
+    x.forEach((xj, j) => expect(g[j]).toBeCloseTo(2 * xj * (j + 1) * (3 - j) + (j === 0 ? 6 * xj : 0), 13));
+    const rnd = random(23);
+    for (let trial = 0; trial < 3; trial++) {
+      dotProductTest(m, "shrinking", [f64(0.3, -0.2, 0.5, 0.9), 4], [0], rnd);
+      dotProductTest(m, "growing", [f64(0.3, -0.2, 0.5, 0.9), 4], [0], rnd);
+      dotProductTest(m, "fromCalls", [[0.3, -0.2, 0.5, 0.9], 4], [0], rnd);
+    }
+    c.cleanup();
+  });
+
   it("each iteration's array is kept for the reverse sweep (a reference on the tape)", async () => {
     const c = compileSources({
       "input.ts": `

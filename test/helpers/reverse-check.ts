@@ -55,7 +55,8 @@ export function dotProductTest(m: Module, name: string, args: Value[], active: n
   const tangents = active.map((i) => randomLike(args[i], rnd));
   const dual = m[`${name}_dual`] as unknown as (...a: Value[]) => [Value, Value];
   const vjp = m[`${name}_vjp`] as unknown as (...a: Value[]) => Value[];
-  const [y, ydot] = dual(...args.map(copy), ...tangents);
+  // Copies: a function that writes into its array parameter writes into their tangents too.
+  const [y, ydot] = dual(...args.map(copy), ...tangents.map(copy));
   const ybar = randomLike(y, rnd);
   const ybarCopy = copy(ybar);
   const [y2, ...adjoints] = vjp(...args.map(copy), ybar);

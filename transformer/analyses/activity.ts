@@ -38,6 +38,9 @@ export class Activity {
     while (changed) {
       const before = this.active.size + (this.returnActive ? 1 : 0);
       this.stmts(fn.body);
+      // Two names of one array: a write through either makes both active.
+      for (const [a, b] of this.aliases.values())
+        if (this.active.has(a) !== this.active.has(b)) for (const n of [a, b]) this.markActive(n);
       changed = this.active.size + (this.returnActive ? 1 : 0) !== before;
     }
     this.fence(fn.body);
@@ -176,7 +179,19 @@ export class Activity {
     }
   }
 
+  /** Pairs of array variables that may name the same array (`const v = w`, `v = c ? w : u`). */
+  private readonly aliases = new Map<string, [string, string]>();
+
+  private noteAliases(name: string, value: Expr): void {
+    if (value.k === "cond") {
+      this.noteAliases(name, value.a);
+      this.noteAliases(name, value.b);
+    } else if (value.k === "var" && value.name !== name && this.fn.locals.get(value.name)?.shape === "array" && this.fn.locals.get(name)?.shape === "array")
+      this.aliases.set(`${name} ${value.name}`, [name, value.name]);
+  }
+
   private assignTo(target: LValue, value: Expr, pos?: SourcePos): void {
+    if (target.k === "var") this.noteAliases(target.name, value);
     this.calls(value);
     if (target.k === "index") this.calls(target.index);
     if (this.isActive(value)) {

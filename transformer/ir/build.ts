@@ -38,6 +38,7 @@ export function sub(a: Expr, b: Expr): Expr {
   if (isNum(a, 0)) return neg(b);
   if (a.k === "num" && b.k === "num") return num(a.value - b.value);
   if (b.k === "neg") return add(a, b.a);
+  if (b.k === "num" && b.value < 0) return bin("+", a, num(-b.value));
   return bin("-", a, b);
 }
 
@@ -168,6 +169,37 @@ export function children(e: Expr): Expr[] {
       return [...e.elems];
     default:
       return [];
+  }
+}
+
+/** `e` with every variable it reads renamed by `rename` (opaque text is left as written). */
+export function renameReads(e: Expr, rename: (name: string) => string): Expr {
+  const r = (x: Expr): Expr => renameReads(x, rename);
+  switch (e.k) {
+    case "var":
+      return rename(e.name) === e.name ? e : { k: "var", name: rename(e.name) };
+    case "bin":
+    case "cmp":
+    case "logic":
+      return { ...e, a: r(e.a), b: r(e.b) } as Expr;
+    case "neg":
+    case "not":
+      return { ...e, a: r(e.a) };
+    case "cond":
+      return { ...e, c: r(e.c), a: r(e.a), b: r(e.b) };
+    case "math":
+    case "call":
+      return { ...e, args: e.args.map(r) };
+    case "index":
+      return { ...e, arr: r(e.arr), index: r(e.index) };
+    case "length":
+      return { ...e, arr: r(e.arr) };
+    case "zeros":
+      return { ...e, size: r(e.size) };
+    case "arraylit":
+      return { ...e, elems: e.elems.map(r) };
+    default:
+      return e;
   }
 }
 

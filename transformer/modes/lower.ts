@@ -11,7 +11,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { Declarator, Expr, FunctionIR, LocalInfo, Stmt } from "../ir/ir.js";
-import { containsCall, exprReads, num, ref } from "../ir/build.js";
+import { children as exprChildren, containsCall, exprReads, num, ref, renameReads } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -39,7 +39,118 @@ const or = (es: Expr[]): Expr => es.reduce((a, b) => ({ k: "logic", op: "||", a,
 const setFlag = (name: string, value: Expr): Stmt => ({ k: "assign", target: { k: "var", name }, op: "=", value });
 
 export function lowerForReverse(fn: FunctionIR, returnShapeOf: (target: string) => LocalInfo | undefined): LoweredFunction {
-  return new Lowering(fn, returnShapeOf).run();
+  return new Lowering(resolveArrayAliases(fn), returnShapeOf).run();
+}
+
+/**
+ * `const y = x` of arrays makes y another name for x's array. Where both names always mean the same
+ * array (each declared once, neither assigned as a whole, y not read by opaque code), every `y` becomes
+ * `x`, so the reverse sweep accumulates into one adjoint. Other aliases stay, and reverse mode reports them.
+ */
+function resolveArrayAliases(fn: FunctionIR): FunctionIR {
+  const declared = new Map<string, number>(fn.params.map((p) => [p.name, 1]));
+  const reassigned = new Set<string>();
+  const opaqueReads = new Set<string>();
+  const candidates = new Map<string, string>();
+  const isArray = (n: string): boolean => fn.locals.get(n)?.shape === "array";
+  const noteOpaque = (e: Expr): void => {
+    if (e.k === "opaque") for (const n of e.reads) opaqueReads.add(n);
+    for (const c of exprChildren(e)) noteOpaque(c);
+  };
+  walk(fn.body, (s) => {
+    for (const e of stmtExprs(s)) noteOpaque(e);
+    if (s.k === "opaque") for (const n of s.stmt.reads) opaqueReads.add(n);
+    if (s.k === "let")
+      for (const d of s.decls) {
+        declared.set(d.name, (declared.get(d.name) ?? 0) + 1);
+        if (d.init?.k === "var" && isArray(d.name) && isArray(d.init.name)) candidates.set(d.name, d.init.name);
+      }
+    if (s.k === "assign" && s.target.k === "var") reassigned.add(s.target.name);
+    if (s.k === "destructure") for (const n of s.names) reassigned.add(n);
+  });
+  const stable = (n: string): boolean => declared.get(n) === 1 && !reassigned.has(n);
+  const alias = new Map<string, string>();
+  for (const [y, x] of candidates) if (stable(y) && stable(x) && !opaqueReads.has(y)) alias.set(y, x);
+  if (alias.size === 0) return fn;
+  const resolve = (n: string): string => {
+    for (let seen = 0; alias.has(n) && seen <= alias.size; seen++) n = alias.get(n)!;
+    return n;
+  };
+  return { ...fn, body: renameStmts(fn.body, resolve, new Set(alias.keys())) };
+}
+
+/** Statements with every variable read or written through `rename`, and the declarations of `drop` removed. */
+function renameStmts(stmts: readonly Stmt[], rename: (name: string) => string, drop: ReadonlySet<string>): Stmt[] {
+  const e = (x: Expr): Expr => renameReads(x, rename);
+  const list = (xs: readonly Stmt[]): Stmt[] => renameStmts(xs, rename, drop);
+  const out: Stmt[] = [];
+  for (const s of stmts) {
+    switch (s.k) {
+      case "let": {
+        const decls = s.decls.filter((d) => !drop.has(d.name)).map((d) => (d.init !== undefined ? { ...d, init: e(d.init) } : d));
+        if (decls.length > 0) out.push({ ...s, decls });
+        break;
+      }
+      case "assign":
+        out.push({ ...s, target: s.target.k === "var" ? { k: "var", name: rename(s.target.name) } : { k: "index", arr: e(s.target.arr), index: e(s.target.index) }, value: e(s.value) });
+        break;
+      case "destructure":
+        out.push({ ...s, value: e(s.value) });
+        break;
+      case "if":
+        out.push({ ...s, cond: e(s.cond), then: list(s.then), ...(s.else ? { else: list(s.else) } : {}) });
+        break;
+      case "for":
+        out.push({ ...s, init: list(s.init), ...(s.cond ? { cond: e(s.cond) } : {}), update: list(s.update), body: list(s.body) });
+        break;
+      case "while":
+      case "do":
+        out.push({ ...s, cond: e(s.cond), body: list(s.body) });
+        break;
+      case "switch":
+        out.push({ ...s, disc: e(s.disc), cases: s.cases.map((c) => ({ ...(c.test ? { test: e(c.test) } : {}), body: list(c.body) })) });
+        break;
+      case "return":
+        out.push(s.value !== undefined ? { ...s, value: e(s.value) } : s);
+        break;
+      case "expr":
+        out.push({ ...s, expr: e(s.expr) });
+        break;
+      case "block":
+        out.push({ ...s, body: list(s.body) });
+        break;
+      default:
+        out.push(s);
+    }
+  }
+  return out;
+}
+
+/** The expressions a statement holds directly (not those of nested statements). */
+export function stmtExprs(s: Stmt): Expr[] {
+  switch (s.k) {
+    case "let":
+      return s.decls.flatMap((d) => (d.init !== undefined ? [d.init] : []));
+    case "assign":
+      return s.target.k === "index" ? [s.target.arr, s.target.index, s.value] : [s.value];
+    case "destructure":
+      return [s.value];
+    case "if":
+      return [s.cond];
+    case "for":
+      return s.cond ? [s.cond] : [];
+    case "while":
+    case "do":
+      return [s.cond];
+    case "switch":
+      return [s.disc, ...s.cases.flatMap((c) => (c.test ? [c.test] : []))];
+    case "return":
+      return s.value !== undefined ? [s.value] : [];
+    case "expr":
+      return [s.expr];
+    default:
+      return [];
+  }
 }
 
 class Lowering {
@@ -141,8 +252,13 @@ class Lowering {
       case "let":
         // `let a = 1, b = a * x` is two statements to differentiate; `let w3: number, w4: number` stays.
         if (s.decls.every((d) => d.init === undefined)) return [s];
-        return s.decls.map((d) => ({ k: "let", decl: s.decl, decls: [d] }));
+        return s.decls.flatMap((d): Stmt[] => {
+          if (d.init?.k !== "cond" || this.locals.get(d.name)?.shape !== "array") return [{ k: "let", decl: s.decl, decls: [d] }];
+          const type = d.type ?? (this.locals.get(d.name)?.arrayKind === "Float64Array" ? "Float64Array" : "number[]");
+          return [{ k: "let", decl: "let", decls: [{ name: d.name, type }] }, ...this.arrayChoice(d.name, d.init)];
+        });
       case "assign":
+        if (s.target.k === "var" && s.value.k === "cond" && this.locals.get(s.target.name)?.shape === "array") return this.arrayChoice(s.target.name, s.value);
         return [compound(s)];
       case "if":
         return [{ k: "if", cond: s.cond, then: this.list(s.then, loop), ...(s.else ? { else: this.list(s.else, loop) } : {}) }];
@@ -157,6 +273,12 @@ class Lowering {
       default:
         return [s];
     }
+  }
+
+  /** `a = c ? p : q` of arrays is `if (c) a = p; else a = q;`: reverse mode follows each branch's array. */
+  private arrayChoice(name: string, value: Extract<Expr, { k: "cond" }>): Stmt[] {
+    const branch = (v: Expr): Stmt[] => this.stmt({ k: "assign", target: { k: "var", name }, op: "=", value: v }, {});
+    return [{ k: "if", cond: value.c, then: branch(value.a), else: branch(value.b) }];
   }
 
   private loop(s: Extract<Stmt, { k: "for" | "while" | "do" }>): Stmt[] {

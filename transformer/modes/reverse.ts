@@ -23,8 +23,8 @@ import { add, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
-import type { GeneratedFunction } from "../emit/print.js";
-import { childLists, type LoweredFunction } from "./lower.js";
+import { printExpr, type GeneratedFunction } from "../emit/print.js";
+import { childLists, stmtExprs, type LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 
 export interface ReverseContext {
@@ -186,6 +186,9 @@ class Reverse {
   private hoisted = new Set<string>();
   private out: Stmt[] = [];
   private zeroIndex?: string;
+  /** Array adjoints reallocated in the reverse sweep (declared `let`). */
+  private readonly resizedAdjoints = new Set<string>();
+  private readonly lengthVaries = new Map<string, boolean>();
   private readonly body: readonly Stmt[];
   /** Variables used as array indices: integers, so `i += 1` is undone exactly by `i -= 1`. */
   private readonly indexVariables: ReadonlySet<string>;
@@ -292,7 +295,8 @@ class Reverse {
     this.out = [];
     let postOrder = false;
     if (s.k === "let" && s.decls.length === 1 && s.decls[0].init !== undefined) {
-      postOrder = this.assignmentAdjoint({ k: "var", name: s.decls[0].name }, "=", s.decls[0].init);
+      // A declaration in the function body runs once: the adjoint of its array needs no reset.
+      postOrder = this.assignmentAdjoint({ k: "var", name: s.decls[0].name }, "=", s.decls[0].init, this.body.includes(s));
     } else if (s.k === "assign") {
       postOrder = this.assignmentAdjoint(s.target, s.op, s.value);
     } else if (s.k === "expr" && s.expr.k === "call") {
@@ -325,7 +329,7 @@ class Reverse {
   }
 
   /** Returns whether the adjoint reads the target's new value (then it runs before the target is restored). */
-  private assignmentAdjoint(target: LValue, op: string, value: Expr): boolean {
+  private assignmentAdjoint(target: LValue, op: string, value: Expr, once = false): boolean {
     const root = lvalueRoot(target);
     if (root === undefined || !this.act.active.has(root)) {
       if (value.k === "call") this.callAdjoint(target, value);
@@ -340,7 +344,7 @@ class Reverse {
     const targetAdjointExpr: Expr = target.k === "var" ? ref(this.adj(root)) : { k: "index", arr: this.adjRef(root), index: target.index };
 
     if (target.k === "var" && this.isArray(root)) {
-      this.arrayAssignmentAdjoint(root, op, value);
+      this.arrayAssignmentAdjoint(root, op, value, once);
       return false;
     }
     if (op === "+=" || op === "-=") {
@@ -375,7 +379,7 @@ class Reverse {
   }
 
   /** `a = zeros(n)`, `a = [e0, e1]`, and the return of an array variable. */
-  private arrayAssignmentAdjoint(root: string, op: string, value: Expr): void {
+  private arrayAssignmentAdjoint(root: string, op: string, value: Expr, once: boolean): void {
     if (op !== "=") throw new CompileError({ code: ADC.unsupportedStatement, message: `${op} on a whole array is not differentiated`, pos: this.fn.pos });
     if (value.k === "arraylit") {
       value.elems.forEach((e, i) => {
@@ -383,6 +387,7 @@ class Reverse {
         this.distribute(e, slot);
         this.out.push({ k: "assign", target: { k: "index", arr: this.adjRef(root), index: num(i) }, op: "=", value: num(0) });
       });
+      if (!once && this.varyingLength(root)) this.out.push(this.resetArrayAdjoint(root));
       return;
     }
     if (value.k === "var" && root === this.value && this.act.isActive(value)) {
@@ -399,7 +404,7 @@ class Reverse {
       return;
     }
     if (value.k === "zeros" || !this.act.isActive(value)) {
-      if (this.inLoopOrBranch(root)) this.out.push(this.zeroArray(this.adj(root)));
+      if (!once) this.out.push(this.resetArrayAdjoint(root));
       return;
     }
     throw new CompileError({
@@ -409,9 +414,47 @@ class Reverse {
     });
   }
 
-  /** Arrays declared at the top of the function are allocated once: their adjoint needs no reset. */
-  private inLoopOrBranch(name: string): boolean {
-    return this.nestedDeclarations.has(name) || !this.fn.body.some((s) => s.k === "let" && s.decls.some((d) => d.name === name));
+  /**
+   * Before an array is (re)allocated, the reverse sweep continues with the array it had before: zero
+   * its adjoint, and where the array's length may differ from one allocation to the next, give the
+   * adjoint that array's length (reading the array makes the to-be-recorded analysis keep it).
+   */
+  private resetArrayAdjoint(root: string): Stmt {
+    const a = this.adj(root);
+    if (!this.varyingLength(root)) return this.zeroArray(a);
+    this.resizedAdjoints.add(a);
+    const length: Expr = { k: "length", arr: ref(root) };
+    return {
+      k: "if",
+      cond: { k: "cmp", op: "===", a: { k: "length", arr: ref(a) }, b: length },
+      then: [this.zeroArray(a)],
+      else: [{ k: "assign", target: { k: "var", name: a }, op: "=", value: this.zeros(this.arrayKind(root), length) }],
+    };
+  }
+
+  /** Whether the array may get another length from one allocation to the next (sizes that vary, a call's result). */
+  private varyingLength(root: string): boolean {
+    let known = this.lengthVaries.get(root);
+    if (known !== undefined) return known;
+    const written = writtenNames(this.fn.body);
+    const sizes = new Set<string>();
+    let varies = false;
+    const note = (value: Expr): void => {
+      if (value.k === "zeros" && ![...exprReads(value.size)].some((n) => written.has(n))) sizes.add(printExpr(value.size));
+      else if (value.k === "arraylit") sizes.add(String(value.elems.length));
+      else varies = true;
+    };
+    const visit = (stmts: readonly Stmt[]): void => {
+      for (const s of stmts) {
+        if (s.k === "let") for (const d of s.decls) if (d.name === root && d.init !== undefined) note(d.init);
+        if (s.k === "assign" && s.target.k === "var" && s.target.name === root) note(s.value);
+        for (const child of childLists(s)) visit(child);
+      }
+    };
+    visit(this.fn.body);
+    known = varies || sizes.size > 1;
+    this.lengthVaries.set(root, known);
+    return known;
   }
 
   /**
@@ -539,7 +582,7 @@ class Reverse {
       // The call's result does not depend on active values: an active target is simply overwritten.
       const root = target !== undefined ? lvalueRoot(target) : undefined;
       if (target !== undefined && root !== undefined && this.act.active.has(root)) {
-        if (target.k === "var" && this.isArray(root)) this.out.push(this.zeroArray(this.adj(root)));
+        if (target.k === "var" && this.isArray(root)) this.out.push(this.resetArrayAdjoint(root));
         else this.out.push({ k: "assign", target: target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index }, op: "=", value: num(0) });
       }
       return;
@@ -572,7 +615,7 @@ class Reverse {
     const scalars = params.map((p, i) => ({ p, i })).filter(({ p }) => activeParams.includes(p.name) && p.shape === "num");
     const zeroTarget = (): void => {
       if (targetAdjoint === undefined) return;
-      if (targetAdjoint.k === "var" && this.isArray(this.adjointsUsed.get(targetAdjoint.name) ?? "")) this.out.push(this.zeroArray(targetAdjoint.name));
+      if (targetAdjoint.k === "var" && this.isArray(root!)) this.out.push(this.resetArrayAdjoint(root!));
       else this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
     };
     if (scalars.length === 0) {
@@ -907,7 +950,7 @@ class Reverse {
     };
     entries.sort((a, b) => order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]));
     for (const [a, primal] of entries) {
-      if (this.isArray(primal)) out.push({ k: "let", decl: "const", decls: [{ name: a, init: this.zeros(this.arrayKind(primal), { k: "length", arr: ref(primal) }) }] });
+      if (this.isArray(primal)) out.push({ k: "let", decl: this.resizedAdjoints.has(a) ? "let" : "const", decls: [{ name: a, init: this.zeros(this.arrayKind(primal), { k: "length", arr: ref(primal) }) }] });
       else out.push({ k: "let", decl: "let", decls: [{ name: a, init: num(0) }] });
     }
     return out;
@@ -1000,8 +1043,11 @@ class Reverse {
     // (unmodified scalar parameters and every array parameter).
     const written = writtenNames(this.body);
     const params = new Set(this.fn.params.map((p) => p.name));
-    const carried = [...this.tbr.requiredAtEnd]
-      .filter((n) => (referenced.includes(n) && !params.has(n)) || (params.has(n) && written.has(n) && !this.isArray(n)))
+    // A local array's adjoint is made as long as the array: carry the array (a reference) even where
+    // the reverse sweep needs none of its values.
+    const sized = [...this.adjointsUsed.values()].filter((n) => this.isArray(n) && !params.has(n) && n !== value);
+    const carried = [...new Set([...this.tbr.requiredAtEnd, ...sized])]
+      .filter((n) => ((referenced.includes(n) || sized.includes(n)) && !params.has(n)) || (params.has(n) && written.has(n) && !this.isArray(n)))
       .sort();
     const fwdBody: Stmt[] = [...hoisted.map((n) => this.declaration(n)), ...forward];
     for (const n of carried) fwdBody.push(this.save({ k: "var", name: n }));
@@ -1273,44 +1319,9 @@ function collectNested(stmts: readonly Stmt[], top: boolean, out: Set<string>): 
 /** Every name the statements read (expressions, indices of targets, loop headers). */
 export function stmtReads(stmts: readonly Stmt[], out: Set<string> = new Set()): Set<string> {
   for (const s of stmts) {
-    switch (s.k) {
-      case "let":
-        for (const d of s.decls) if (d.init) exprReads(d.init, out);
-        break;
-      case "assign":
-        exprReads(s.value, out);
-        if (s.target.k === "index") {
-          exprReads(s.target.arr, out);
-          exprReads(s.target.index, out);
-        }
-        if (s.op !== "=") out.add(lvalueRoot(s.target) ?? "");
-        break;
-      case "destructure":
-        exprReads(s.value, out);
-        break;
-      case "if":
-      case "while":
-      case "do":
-        exprReads(s.cond, out);
-        break;
-      case "for":
-        if (s.cond) exprReads(s.cond, out);
-        break;
-      case "switch":
-        exprReads(s.disc, out);
-        break;
-      case "return":
-        if (s.value) exprReads(s.value, out);
-        break;
-      case "expr":
-        exprReads(s.expr, out);
-        break;
-      case "opaque":
-        for (const r of s.stmt.reads) out.add(r);
-        break;
-      default:
-        break;
-    }
+    for (const e of stmtExprs(s)) exprReads(e, out);
+    if (s.k === "assign" && s.op !== "=") out.add(lvalueRoot(s.target) ?? "");
+    if (s.k === "opaque") for (const r of s.stmt.reads) out.add(r);
     for (const child of childLists(s)) stmtReads(child, out);
   }
   return out;
