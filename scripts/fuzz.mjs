@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm run fuzz -- --seconds N [--seed S] [--singular]`: the differential fuzzer (test/fuzz.test.ts)
-// for N seconds instead of CI's fixed budget. It runs under vitest, which compiles the TypeScript
-// test helpers and resolves `adc-ts/runtime` in generated code to the repository's source.
+// `npm run fuzz -- --seconds N [--seed S] [--singular] [--open NAMES]`: the differential fuzzer
+// (test/fuzz.test.ts) for N seconds instead of CI's fixed budget. --open puts back constructs left
+// out because of open findings (comma-separated names, or `all`: see test/generators/full-programs.ts).
+// It runs under vitest, which compiles the TypeScript test helpers and resolves `adc-ts/runtime` in
+// generated code to the repository's source.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -12,8 +14,9 @@ for (let i = 0; i < args.length; i++) {
   if (args[i] === "--seconds" && value !== undefined) (env.ADC_FUZZ_SECONDS = value), i++;
   else if (args[i] === "--seed" && value !== undefined) (env.ADC_FUZZ_SEED = value), i++;
   else if (args[i] === "--singular") env.ADC_FUZZ_SINGULAR = "1";
+  else if (args[i] === "--open" && value !== undefined) (env.ADC_FUZZ_OPEN = value), i++;
   else {
-    console.error(`usage: npm run fuzz -- --seconds N [--seed S] [--singular]   (unknown argument ${args[i]})`);
+    console.error(`usage: npm run fuzz -- --seconds N [--seed S] [--singular] [--open NAMES]   (unknown argument ${args[i]})`);
     process.exit(2);
   }
 }

@@ -2,7 +2,9 @@
  * The differential fuzzer (issue 7): random programs over the whole language (test/generators/
  * full-programs.ts), compiled in batches, their output type-checked under --strict, and f, f_dual,
  * f_grad, f_vjp and f_jacobian compared with each other and with a dual-number interpreter to 1e-10
- * relative. A failing program is shrunk by fast-check and printed with its seed and path.
+ * relative; for the programs tagged `@differentiable hessian`, f_hessian too (value and gradient equal
+ * to f_grad's bit for bit, H exactly symmetric and equal to the interpreter's over hyper-dual numbers to
+ * 1e-10 relative). A failing program is shrunk by fast-check and printed with its seed and path.
  *
  * CI: a fixed seed and a fixed number of batches (about a minute on the development machine).
  * `npm run fuzz -- --seconds N [--seed S]` (scripts/fuzz.mjs) runs batches until N seconds are spent,
@@ -24,13 +26,15 @@ const SHRINK_MS = Number(process.env.ADC_FUZZ_SHRINK_MS ?? 120_000);
 
 describe("differential fuzzing", () => {
   it(
-    `f, f_dual, f_grad, f_vjp and f_jacobian agree with a dual-number interpreter (seed ${SEED})`,
+    `f, f_dual, f_grad, f_vjp, f_jacobian and f_hessian agree with a (hyper-)dual-number interpreter (seed ${SEED})`,
     async () => {
       const started = performance.now();
       const deadline = SECONDS === undefined ? Infinity : started + SECONDS * 1000;
       let checked = 0;
       let meaningless = 0;
       let nonZero = 0;
+      let hessians = 0;
+      let nonZeroHessians = 0;
       let programs = 0;
       for (let batch = 0; SECONDS === undefined ? batch < CI_BATCHES : performance.now() < deadline; batch++) {
         // Each batch has its own seed, so a failure is replayed by (batch seed, index in the batch).
@@ -60,12 +64,16 @@ describe("differential fuzzing", () => {
         checked += result.checked;
         meaningless += result.meaningless;
         nonZero += result.nonZero;
+        hessians += result.hessianChecked;
+        nonZeroHessians += result.nonZeroHessian;
       }
       const seconds = (performance.now() - started) / 1000;
-      console.log(`fuzz: ${programs} programs, ${checked} points checked (${meaningless} outside the interpreter's range), ${nonZero} with a non-zero gradient, ${seconds.toFixed(1)} s, seed ${SEED}`);
+      console.log(`fuzz: ${programs} programs, ${checked} points checked (${meaningless} outside the interpreter's range), ${nonZero} with a non-zero gradient, ${hessians} with f_hessian checked (${nonZeroHessians} non-zero), ${seconds.toFixed(1)} s, seed ${SEED}`);
       // The comparison means something only if most points are in range and most programs depend on their inputs.
       expect(checked).toBeGreaterThan(0.9 * programs * POINTS);
       expect(nonZero).toBeGreaterThan(0.3 * checked);
+      expect(hessians).toBeGreaterThan(0.2 * checked);
+      expect(nonZeroHessians).toBeGreaterThan(0.15 * hessians);
     },
     30 * 60_000,
   );

@@ -1,8 +1,10 @@
 /**
  * The differential fuzzer's machinery (test/fuzz.test.ts, `npm run fuzz`): compile a batch of random
  * programs in one compilation, type-check the output under --strict in one TypeScript program, run
- * f, f_dual, f_grad, f_vjp and f_jacobian at random inputs and compare them with each other and with the
- * dual-number interpreter; a failing program is re-run alone under fast-check, which shrinks it.
+ * f, f_dual, f_grad, f_vjp, f_jacobian (and f_hessian where the program asks for it) at random inputs
+ * and compare them with each other and with the interpreter over dual numbers (first derivatives) and
+ * hyper-dual numbers (second derivatives); a failing program is re-run alone under fast-check, which
+ * shrinks it.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +14,7 @@ import ts from "typescript";
 import { compileProgram, compilerOptions } from "../../transformer/core.js";
 import { formatDiagnostic } from "../../transformer/diagnostics.js";
 import { tape } from "../../src/runtime/tape.js";
-import { ARRAY_LENGTH, evalFullDual, fullProgramArb, printFullProgram, type D, type FProgram } from "../generators/full-programs.js";
+import { ARRAY_LENGTH, evalFull, evalFullDual, fullProgramArb, hyperDuals, printFullProgram, type D, type Dual, type FProgram } from "../generators/full-programs.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -23,12 +25,15 @@ type FDual = (x: number, y: number, v: number[], dx: number, dy: number, dv: num
 type FGrad = (x: number, y: number, v: number[]) => [number, number, number, number[]];
 type FVjp = (x: number, y: number, v: number[], ybar: number) => [number, number, number, number[]];
 type FJacobian = (x: number, y: number, v: number[]) => [number, number[][]];
+type FHessian = (x: number, y: number, v: number[]) => [number, number[], number[][]];
 export interface FuzzModule {
   f(x: number, y: number, v: number[]): number;
   f_dual: FDual;
   f_grad: FGrad;
   f_vjp: FVjp;
   f_jacobian: FJacobian;
+  /** Where the program is tagged `@differentiable hessian`. */
+  f_hessian?: FHessian;
 }
 
 export interface Point {
@@ -152,6 +157,9 @@ export interface PointCheck {
   /** False when the interpreter itself left the domain (overflow): the point says nothing. */
   readonly meaningful: boolean;
   readonly nonZeroGradient: boolean;
+  /** Whether f_hessian was compared with the hyper-dual Hessian (the program asks for it and the reference is finite). */
+  readonly hessianChecked?: boolean;
+  readonly nonZeroHessian?: boolean;
 }
 
 const seedDual = (p: Point, direction: readonly number[]): [D, D, D[]] => [
@@ -160,6 +168,21 @@ const seedDual = (p: Point, direction: readonly number[]): [D, D, D[]] => [
   p.v.map((v, k) => ({ v, d: direction[2 + k] })),
 ];
 const unit = (k: number): number[] => Array.from({ length: INPUTS }, (_, j) => (j === k ? 1 : 0));
+
+/**
+ * The Hessian by the interpreter over hyper-dual numbers: input k carries e_i outside and e_j inside,
+ * so `.d.d` of the result is ∂²f/∂x_i∂x_j, exact to rounding; one evaluation per i ≤ j.
+ */
+export function hessianReference(program: FProgram, p: Point): number[][] {
+  const H = Array.from({ length: INPUTS }, () => new Array<number>(INPUTS).fill(0));
+  const seed = (value: number, k: number, i: number, j: number): Dual<D> => ({ v: { v: value, d: k === j ? 1 : 0 }, d: { v: k === i ? 1 : 0, d: 0 } });
+  for (let i = 0; i < INPUTS; i++)
+    for (let j = i; j < INPUTS; j++) {
+      const r = evalFull(hyperDuals, program, seed(p.x, 0, i, j), seed(p.y, 1, i, j), p.v.map((v, k) => seed(v, 2 + k, i, j)));
+      H[i][j] = H[j][i] = r.d.d;
+    }
+  return H;
+}
 
 /** Every derivative program of one compiled program at one point, against each other and the interpreter. */
 export function checkPoint(program: FProgram, m: FuzzModule, p: Point): PointCheck {
@@ -216,10 +239,39 @@ export function checkPoint(program: FProgram, m: FuzzModule, p: Point): PointChe
   if (J.length !== 1) problems.push(`f_jacobian: ${J.length} rows, expected 1`);
   else expectGradient("f_jacobian row", J[0]);
 
+  let hessianChecked = false;
+  let nonZeroHessian = false;
+  if (program.hessian) {
+    if (m.f_hessian === undefined) problems.push("f_hessian missing");
+    else {
+      const [hv, hg, H] = m.f_hessian(...args());
+      tapeClean("f_hessian");
+      // The same primal and reverse sweep as f_grad: the same numbers, bit for bit.
+      if (!Object.is(hv, gv)) problems.push(`f_hessian value: got ${hv}, f_grad gives ${gv}`);
+      const grad = [gx, gy, ...gvs];
+      if (hg.length !== INPUTS || hg.some((g, k) => !Object.is(g, grad[k]))) problems.push(`f_hessian gradient: got [${hg}], f_grad gives [${grad}]`);
+      if (H.length !== INPUTS || H.some((row) => row.length !== INPUTS)) problems.push(`f_hessian: H is ${H.length}×${H[0]?.length}, expected ${INPUTS}×${INPUTS}`);
+      else {
+        for (let i = 0; i < INPUTS; i++)
+          for (let j = i + 1; j < INPUTS; j++) if (!Object.is(H[i][j], H[j][i])) problems.push(`f_hessian not symmetric: H[${i}][${j}] = ${H[i][j]}, H[${j}][${i}] = ${H[j][i]}`);
+        const reference = hessianReference(program, p);
+        // Meaningful where the interpreter's second derivatives are finite (it overflows sooner than the first).
+        if (reference.every((row) => row.every(Number.isFinite))) {
+          const hScale = Math.max(scale, ...reference.map(maxAbs));
+          for (let i = 0; i < INPUTS; i++) for (let j = 0; j <= i; j++) expectNumber(`f_hessian H[${i}][${j}]`, H[i][j], reference[i][j], hScale);
+          hessianChecked = true;
+          nonZeroHessian = reference.some((row) => row.some((h) => h !== 0));
+        }
+      }
+    }
+  }
+
   return {
     failure: problems.length === 0 ? null : problems.join("\n"),
     meaningful: true,
     nonZeroGradient: gradient.some((g) => g !== 0),
+    hessianChecked,
+    nonZeroHessian,
   };
 }
 
@@ -235,6 +287,9 @@ export interface BatchResult {
   readonly checked: number;
   readonly meaningless: number;
   readonly nonZero: number;
+  /** Points where f_hessian was compared with the hyper-dual Hessian, and those where it is not all 0. */
+  readonly hessianChecked: number;
+  readonly nonZeroHessian: number;
 }
 
 /** Compile, type-check and check a batch; every program at every point. */
@@ -242,11 +297,13 @@ export async function runBatch(programs: readonly FProgram[], points: readonly P
   const compiled = await compileBatch(programs, typeCheck);
   try {
     if (compiled.diagnostics.length > 0 || compiled.typeErrors.length > 0)
-      return { failures: [], batchFailure: [...compiled.diagnostics, ...compiled.typeErrors].join("\n"), checked: 0, meaningless: 0, nonZero: 0 };
+      return { failures: [], batchFailure: [...compiled.diagnostics, ...compiled.typeErrors].join("\n"), checked: 0, meaningless: 0, nonZero: 0, hessianChecked: 0, nonZeroHessian: 0 };
     const failures: ProgramFailure[] = [];
     let checked = 0;
     let meaningless = 0;
     let nonZero = 0;
+    let hessianChecked = 0;
+    let nonZeroHessian = 0;
     programs.forEach((program, index) => {
       for (const point of points) {
         let result: PointCheck;
@@ -262,9 +319,11 @@ export async function runBatch(programs: readonly FProgram[], points: readonly P
         if (result.meaningful) checked++;
         else meaningless++;
         if (result.nonZeroGradient) nonZero++;
+        if (result.hessianChecked === true) hessianChecked++;
+        if (result.nonZeroHessian === true) nonZeroHessian++;
       }
     });
-    return { failures, batchFailure: null, checked, meaningless, nonZero };
+    return { failures, batchFailure: null, checked, meaningless, nonZero, hessianChecked, nonZeroHessian };
   } finally {
     compiled.cleanup();
   }
