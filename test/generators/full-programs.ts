@@ -45,43 +45,72 @@ const open = (name: string): boolean => OPEN.has(name) || OPEN.has("all");
  */
 export const SINGULAR_AT_ZERO = process.env.ADC_FUZZ_SINGULAR === "1" || open("singular");
 
-/** `array-pick`: `const u = c ? a : b` over two named arrays, which reverse mode refuses (ADC2016). */
+/** `array-pick`: `const u = c ? a : b` over two named arrays, refused by reverse mode (ADC2016, finding 14). */
 export const ARRAY_PICK = open("array-pick");
 
 /**
  * `reused-names`: two block arrays of one function with the same name (sibling blocks
- * `{ const u1 = v; } { const u1 = [x]; }`), which reverse mode refuses (ADC2016): it follows aliases by
- * name, not by declaration. Without it every block array gets a name of its own.
+ * `{ const u1 = v; } { const u1 = [x]; }`), refused by reverse mode (ADC2016, finding 13): it follows
+ * aliases by name, not by declaration. Without it every block array gets a name of its own.
  */
 export const REUSED_NAMES = open("reused-names");
 
 /**
  * `constant-literals`: a branch of `c ? [...] : [...]` that is a literal of constants only; forward
- * mode gives it the tangent `0` instead of an array. Without it each branch starts with y (a parameter
- * never assigned, active everywhere).
+ * mode gives it the tangent `0` instead of an array (finding 10). Without it each branch starts with y
+ * (a parameter never assigned, active everywhere).
  */
 export const CONSTANT_LITERALS = open("constant-literals");
 
 /**
  * `ternary-outside-loops`: a block array declared `const u1 = c ? [...] : [...]` outside every loop;
- * reverse mode saves the not-yet-assigned array on the tape and f_grad throws. Without it such
- * declarations appear only inside loops (re-allocations `u1 = c ? ... : ...` everywhere).
+ * reverse mode saves the not-yet-assigned array on the tape and f_grad throws (finding 11). Without it
+ * such declarations appear only inside loops (re-allocations `u1 = c ? ... : ...` everywhere).
  */
 export const TERNARY_OUTSIDE_LOOPS = open("ternary-outside-loops");
 
 /**
  * `ternary-temporaries`: elements of `c ? [...] : [...]` that need a temporary (a division, a call,
- * ...); forward mode then declares the branch temporaries `number` instead of `number[]` (a strict type
- * error). Without it the elements are leaves: variables, constants, array elements, lengths.
+ * ...); forward mode then declares the branch temporaries `number` instead of `number[]` (a strict
+ * type error, finding 12). Without it the elements are leaves: variables, constants, elements, lengths.
  */
 export const TERNARY_TEMPORARIES = open("ternary-temporaries");
+
+/**
+ * `rebind-call`: re-allocating a `let` block array with a call (`u1 = mkn(x, y, 2)`); reverse mode does
+ * not restore the array it replaced, sizes the adjoint by the new one and reads past its end: NaN
+ * gradients (finding 6). Without it re-allocations are literals and `new` only.
+ */
+export const REBIND_CALL = open("rebind-call");
+
+/**
+ * `store-call-element`: an array element overwritten by a call to g (`q[0] = g(v, x * q[0])`,
+ * `v[0] = g(v, 0)`); reverse mode does not save the element, and g's reverse half sees the new value
+ * in its argument or its array (finding 7). Without it no store calls g (assignments to scalars do).
+ */
+export const STORE_CALL_ELEMENT = open("store-call-element");
+
+/**
+ * `while-index-compound`: `q[i1 % 3] += e` in a while or do-while loop counted by `i1++`. Where e is
+ * inactive, reverse mode restores the old elements without stepping i1 back, so all go to the last
+ * index and the others keep their new values; a callee's reverse half that reads them later is wrong
+ * (finding 15). Without it compound stores in those loops are not indexed by their counter.
+ */
+export const WHILE_INDEX_COMPOUND = open("while-index-compound");
+
+/**
+ * `for-of-rebind`: `for (const e of u1)` whose body re-allocates u1. JavaScript iterates the array it
+ * started with; every derivative mode iterates by index over the variable, so over the new array
+ * (finding 16: the value is wrong too). Without it a for-of body never re-allocates its array.
+ */
+export const FOR_OF_REBIND = open("for-of-rebind");
 
 /**
  * `hessian-zero-adjoint`: in programs that ask for f_hessian, the functions whose partial can be
  * infinite (asin, acos, acosh, sqrt, cbrt, x^p with p < 1). Reverse mode multiplies by their adjoint
  * only when it is not 0, and f_hessian differentiates that test as a constant: where the adjoint is
  * exactly 0 but its tangent is not (`x * Math.sqrt(1 + y * y)` at x = 0), a second-order term is lost
- * (finding 10). Without it, Hessian programs leave those functions out.
+ * (finding 8). Without it, Hessian programs leave those functions out.
  */
 export const HESSIAN_ZERO_ADJOINT = open("hessian-zero-adjoint");
 
@@ -202,6 +231,8 @@ interface Ctx {
   /** Whether g and the array-returning helpers may be called: only f calls them. */
   readonly arrayCalls: boolean;
   readonly loopDepth: number;
+  /** Whether the innermost counter is a while or do-while loop's, counted by `i1++` in the body (see WHILE_INDEX_COMPOUND). */
+  readonly whileCounter?: boolean;
   /** Nesting depth of array blocks (names u1, u2, ...); null where no block may be opened. */
   readonly blocks: number | null;
   /** Whether `if (c) return e;` may appear (not in the array-returning helpers). */
@@ -292,6 +323,9 @@ function arrayArb(arrays: readonly string[]): fc.Arbitrary<string> {
   return blockArrays.length === 0 ? fc.constantFrom(...arrays) : fc.oneof(fc.constantFrom(...arrays), fc.constantFrom(...blockArrays));
 }
 
+/** Whether an expression calls g (see STORE_CALL_ELEMENT). */
+const callsG = (e: FExpr): boolean => JSON.stringify(e).includes('"k":"callG"');
+
 /** Arrays g (whose parameter is a number[]) may be given. */
 const numberArrays = (ctx: Ctx): string[] => ctx.arrays.filter((a) => ctx.kinds[a] !== "f64");
 
@@ -344,7 +378,8 @@ function condArb(ctx: Ctx, depth: number): fc.Arbitrary<FCond> {
 }
 
 function boundArb(ctx: Ctx): fc.Arbitrary<FBound> {
-  const blockArrays = ctx.arrays.filter(dynamicLength);
+  // Not the `let` ones: a body re-allocating `u1 = new Float64Array(i1 + 2)` would never end.
+  const blockArrays = ctx.arrays.filter((a) => dynamicLength(a) && !ctx.mutable.includes(a));
   return fc.oneof(
     { weight: 3, arbitrary: fc.integer({ min: 0, max: 3 }).map((v) => ({ k: "const", n: v }) as FBound) },
     { weight: ctx.arrays.includes("v") ? 1 : 0, arbitrary: fc.constant({ k: "length" } as FBound) },
@@ -379,8 +414,9 @@ function freshInitArb(ctx: Ctx, kind: "f64" | "num", declaration: boolean): fc.A
   const e = exprArb(ctx, 1);
   const options: { weight: number; arbitrary: fc.Arbitrary<ArrInit> }[] = [
     { weight: 2, arbitrary: lenArb(ctx).map((len) => ({ k: "alloc", kind, len }) as ArrInit) },
-    { weight: 2, arbitrary: fc.tuple(e, e, lenArb(ctx)).map(([a, b, len]) => ({ k: "make", kind, a, b, len }) as ArrInit) },
   ];
+  if (declaration || REBIND_CALL)
+    options.push({ weight: 2, arbitrary: fc.tuple(e, e, lenArb(ctx)).map(([a, b, len]) => ({ k: "make", kind, a, b, len }) as ArrInit) });
   if (kind === "num") options.push({ weight: 1, arbitrary: elemsArb(ctx).map((elems) => ({ k: "lit", elems }) as ArrInit) });
   if (kind === "num" && (!declaration || ctx.loopDepth > 0 || TERNARY_OUTSIDE_LOOPS))
     options.push({
@@ -469,7 +505,9 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
       weight: 3,
       arbitrary: fc.tuple(arrayArb(ctx.stores), indexArb(ctx), fc.constantFrom("=", "+=", "-=", "*=" as const), e).map(
         ([arr, index, op, ex]) => ({ k: "store", arr, index, op, e: op === "*=" ? math("tanh", ex) : ex }) as FStmt,
-      ),
+      )
+        .filter((st) => STORE_CALL_ELEMENT || !callsG((st as { e: FExpr }).e))
+        .filter((st) => WHILE_INDEX_COMPOUND || !(ctx.whileCounter === true && (st as { op: string }).op !== "=" && (st as { index: FIndex }).index.k === "counter")),
     });
   if (ctx.mutable.length > 0)
     simple.push({
@@ -485,7 +523,8 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
   const elem = `e${ctx.loopDepth + 1}`;
   const inner = (extra: Partial<Ctx>): fc.Arbitrary<FStmt[]> => stmtsArb({ ...ctx, ...extra }, depth - 1);
   const loopCtx = { inLoop: true, inSwitch: false, loopDepth: ctx.loopDepth + 1 };
-  const counted = { ...loopCtx, counters: [...ctx.counters, counter] };
+  const counted = { ...loopCtx, counters: [...ctx.counters, counter], whileCounter: false };
+  const countedByHand = { ...counted, whileCounter: true };
   const nested: { weight: number; arbitrary: fc.Arbitrary<FStmt> }[] = [
     { weight: 6, arbitrary: fc.oneof(...simple) },
     { weight: 2, arbitrary: fc.tuple(c, inner({}), fc.option(inner({}), { nil: null })).map(([cond, then, els]) => ({ k: "if", c: cond, then, else: els }) as FStmt) },
@@ -512,17 +551,21 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
     {
       weight: 1,
       arbitrary: fc
-        .tuple(boundArb(ctx), fc.option(condArb({ ...ctx, counters: [...ctx.counters, counter] }, 0), { nil: null }), inner(counted))
+        .tuple(boundArb(ctx), fc.option(condArb({ ...ctx, counters: [...ctx.counters, counter] }, 0), { nil: null }), inner(countedByHand))
         .map(([bound, cond, body]) => ({ k: "while", counter, bound, c: cond, body }) as FStmt),
     },
-    { weight: 1, arbitrary: fc.tuple(boundArb(ctx), inner(counted)).map(([bound, body]) => ({ k: "doWhile", counter, bound, body }) as FStmt) },
+    { weight: 1, arbitrary: fc.tuple(boundArb(ctx), inner(countedByHand)).map(([bound, body]) => ({ k: "doWhile", counter, bound, body }) as FStmt) },
   ];
   if (ctx.arrays.length > 0)
     nested.push({
       weight: 1,
       arbitrary: fc
         .constantFrom(...ctx.arrays)
-        .chain((arr) => inner({ ...loopCtx, readable: [...ctx.readable, elem] }).map((body) => ({ k: "forOf", elem, arr, body }) as FStmt)),
+        .chain((arr) =>
+          inner({ ...loopCtx, readable: [...ctx.readable, elem], mutable: FOR_OF_REBIND ? ctx.mutable : ctx.mutable.filter((a) => a !== arr) }).map(
+            (body) => ({ k: "forOf", elem, arr, body }) as FStmt,
+          ),
+        ),
     });
   if (ctx.blocks !== null) nested.push({ weight: 2, arbitrary: arrBlockArb(ctx, depth) });
   return fc.oneof(...nested);
@@ -702,9 +745,13 @@ function printInit(init: ArrInit): string {
   }
 }
 
-/** The declared type of a block array: written for `let` (so that re-allocations type-check) and where the initialiser is any[]. */
+/**
+ * The declared type of a block array: written for `let` (so that re-allocations type-check), for
+ * literals (an element of z, or of a `for (const e1 of z)`, is `any`) and where the initialiser is z or
+ * another name for it (typed any[]).
+ */
 function declaredType(mutable: boolean, init: ArrInit): string {
-  const any = (init.k === "alias" || init.k === "pick") && init.kind === "any";
+  const any = ((init.k === "alias" || init.k === "pick") && init.kind === "any") || init.k === "lit" || init.k === "lits";
   return mutable || any ? `: ${initKind(init) === "f64" ? "Float64Array" : "number[]"}` : "";
 }
 function printStmts(stmts: readonly FStmt[], indent: string, out: string[]): void {
