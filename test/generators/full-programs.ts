@@ -45,26 +45,26 @@ const open = (name: string): boolean => OPEN.has(name) || OPEN.has("all");
  */
 export const SINGULAR_AT_ZERO = process.env.ADC_FUZZ_SINGULAR === "1" || open("singular");
 
-/** `array-pick`: `const u = c ? a : b` over two named arrays, refused by reverse mode (ADC2016, finding 14). */
+/** `array-pick`: `const u = c ? a : b` over two named arrays, refused by reverse mode (ADC2016, finding 16). */
 export const ARRAY_PICK = open("array-pick");
 
 /**
  * `reused-names`: two block arrays of one function with the same name (sibling blocks
- * `{ const u1 = v; } { const u1 = [x]; }`), refused by reverse mode (ADC2016, finding 13): it follows
+ * `{ const u1 = v; } { const u1 = [x]; }`), refused by reverse mode (ADC2016, finding 15): it follows
  * aliases by name, not by declaration. Without it every block array gets a name of its own.
  */
 export const REUSED_NAMES = open("reused-names");
 
 /**
  * `constant-literals`: a branch of `c ? [...] : [...]` that is a literal of constants only; forward
- * mode gives it the tangent `0` instead of an array (finding 10). Without it each branch starts with y
+ * mode gives it the tangent `0` instead of an array (finding 12). Without it each branch starts with y
  * (a parameter never assigned, active everywhere).
  */
 export const CONSTANT_LITERALS = open("constant-literals");
 
 /**
  * `ternary-outside-loops`: a block array declared `const u1 = c ? [...] : [...]` outside every loop;
- * reverse mode saves the not-yet-assigned array on the tape and f_grad throws (finding 11). Without it
+ * reverse mode saves the not-yet-assigned array on the tape and f_grad throws (finding 13). Without it
  * such declarations appear only inside loops (re-allocations `u1 = c ? ... : ...` everywhere).
  */
 export const TERNARY_OUTSIDE_LOOPS = open("ternary-outside-loops");
@@ -72,14 +72,15 @@ export const TERNARY_OUTSIDE_LOOPS = open("ternary-outside-loops");
 /**
  * `ternary-temporaries`: elements of `c ? [...] : [...]` that need a temporary (a division, a call,
  * ...); forward mode then declares the branch temporaries `number` instead of `number[]` (a strict
- * type error, finding 12). Without it the elements are leaves: variables, constants, elements, lengths.
+ * type error, finding 14). Without it the elements are leaves: variables, constants, elements, lengths.
  */
 export const TERNARY_TEMPORARIES = open("ternary-temporaries");
 
 /**
- * `rebind-call`: re-allocating a `let` block array with a call (`u1 = mkn(x, y, 2)`); reverse mode does
- * not restore the array it replaced, sizes the adjoint by the new one and reads past its end: NaN
- * gradients (finding 6). Without it re-allocations are literals and `new` only.
+ * `rebind-call`: a `let` block array given a call's result (`u1 = mkn(x, y, 2)`, or `let u1 = mkn(...)`
+ * re-allocated later in a loop body); reverse mode does not save the array the call result replaces,
+ * and its adjoint keeps the wrong length: NaN gradients (finding 6). Without it `let` block arrays are
+ * literals and `new` only (`const` ones may be calls).
  */
 export const REBIND_CALL = open("rebind-call");
 
@@ -94,14 +95,14 @@ export const STORE_CALL_ELEMENT = open("store-call-element");
  * `while-index-compound`: `q[i1 % 3] += e` in a while or do-while loop counted by `i1++`. Where e is
  * inactive, reverse mode restores the old elements without stepping i1 back, so all go to the last
  * index and the others keep their new values; a callee's reverse half that reads them later is wrong
- * (finding 15). Without it compound stores in those loops are not indexed by their counter.
+ * (finding 10). Without it compound stores in those loops are not indexed by their counter.
  */
 export const WHILE_INDEX_COMPOUND = open("while-index-compound");
 
 /**
  * `for-of-rebind`: `for (const e of u1)` whose body re-allocates u1. JavaScript iterates the array it
  * started with; every derivative mode iterates by index over the variable, so over the new array
- * (finding 16: the value is wrong too). Without it a for-of body never re-allocates its array.
+ * (finding 11: the value is wrong too). Without it a for-of body never re-allocates its array.
  */
 export const FOR_OF_REBIND = open("for-of-rebind");
 
@@ -410,12 +411,12 @@ function branchElemsArb(ctx: Ctx): fc.Arbitrary<FExpr[]> {
 }
 
 /** A freshly allocated array of the given kind: a block array's declaration, or what a `let` one is re-allocated with. */
-function freshInitArb(ctx: Ctx, kind: "f64" | "num", declaration: boolean): fc.Arbitrary<ArrInit> {
+function freshInitArb(ctx: Ctx, kind: "f64" | "num", declaration: boolean, mutable: boolean): fc.Arbitrary<ArrInit> {
   const e = exprArb(ctx, 1);
   const options: { weight: number; arbitrary: fc.Arbitrary<ArrInit> }[] = [
     { weight: 2, arbitrary: lenArb(ctx).map((len) => ({ k: "alloc", kind, len }) as ArrInit) },
   ];
-  if (declaration || REBIND_CALL)
+  if ((declaration && !mutable) || REBIND_CALL)
     options.push({ weight: 2, arbitrary: fc.tuple(e, e, lenArb(ctx)).map(([a, b, len]) => ({ k: "make", kind, a, b, len }) as ArrInit) });
   if (kind === "num") options.push({ weight: 1, arbitrary: elemsArb(ctx).map((elems) => ({ k: "lit", elems }) as ArrInit) });
   if (kind === "num" && (!declaration || ctx.loopDepth > 0 || TERNARY_OUTSIDE_LOOPS))
@@ -454,7 +455,7 @@ function arrBlockArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
       weight: 3,
       arbitrary: fc
         .tuple(fc.constantFrom("f64", "num" as const), fc.boolean())
-        .chain(([kind, mutable]) => freshInitArb(ctx, kind, true).map((init) => [init, mutable] as [ArrInit, boolean])),
+        .chain(([kind, mutable]) => freshInitArb(ctx, kind, true, mutable).map((init) => [init, mutable] as [ArrInit, boolean])),
     },
   ];
   if (ARRAY_PICK) {
@@ -514,7 +515,7 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
       weight: 2,
       arbitrary: fc
         .constantFrom(...ctx.mutable)
-        .chain((name) => freshInitArb(ctx, ctx.kinds[name] === "f64" ? "f64" : "num", false).map((init) => ({ k: "rebind", name, init }) as FStmt)),
+        .chain((name) => freshInitArb(ctx, ctx.kinds[name] === "f64" ? "f64" : "num", false, true).map((init) => ({ k: "rebind", name, init }) as FStmt)),
     });
   if (ctx.inLoop || ctx.inSwitch) simple.push({ weight: 1, arbitrary: c.map((cond) => ({ k: "break", c: cond }) as FStmt) });
   if (ctx.inLoop) simple.push({ weight: 1, arbitrary: c.map((cond) => ({ k: "continue", c: cond }) as FStmt) });
@@ -1043,6 +1044,13 @@ export const duals: Scalar<D> = dualOver(numbers);
 /** Hyper-dual numbers: seeded with e_i outside and e_j inside, `.d.d` is ∂²f/∂x_i∂x_j. */
 export const hyperDuals: Scalar<Dual<D>> = dualOver(duals);
 
+/**
+ * Thrown by evalFull when a variable or an element is assigned a value that is not finite (overflow):
+ * there the modes may multiply a zero adjoint or tangent by an infinite partial (0 · ∞ = NaN) where
+ * the interpreter skips it, as in finding 4, and the point says nothing.
+ */
+export class Overflow extends Error {}
+
 class Return<S> {
   constructor(readonly value: S) {}
 }
@@ -1192,12 +1200,17 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
 
   const counter = (env: Env, name: string): number => F.val(env.get(name)!);
 
+  const finite = (value: S): S => {
+    if (!Number.isFinite(F.val(value))) throw new Overflow();
+    return value;
+  };
+
   const run = (stmts: readonly FStmt[], env: Env, arrays: Arrays): void => {
     for (const s of stmts) {
       switch (s.k) {
         case "assign": {
           const val = ev(s.e, env, arrays);
-          env.set(s.name, s.op === "=" ? val : binary(s.op[0] as "+", env.get(s.name)!, val));
+          env.set(s.name, finite(s.op === "=" ? val : binary(s.op[0] as "+", env.get(s.name)!, val)));
           break;
         }
         case "incdec":
@@ -1208,7 +1221,7 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
           const k = index(s.arr, s.index, env, arrays);
           const val = ev(s.e, env, arrays);
           // A Float64Array stores what a number[] stores: doubles.
-          arr[k] = s.op === "=" ? val : binary(s.op[0] as "+", arr[k], val);
+          arr[k] = finite(s.op === "=" ? val : binary(s.op[0] as "+", arr[k], val));
           break;
         }
         case "if":

@@ -14,7 +14,7 @@ import ts from "typescript";
 import { compileProgram, compilerOptions } from "../../transformer/core.js";
 import { formatDiagnostic } from "../../transformer/diagnostics.js";
 import { tape } from "../../src/runtime/tape.js";
-import { ARRAY_LENGTH, evalFull, evalFullDual, fullProgramArb, hyperDuals, printFullProgram, type D, type Dual, type FProgram } from "../generators/full-programs.js";
+import { ARRAY_LENGTH, evalFull, evalFullDual, fullProgramArb, hyperDuals, Overflow, printFullProgram, type D, type Dual, type FProgram } from "../generators/full-programs.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -48,8 +48,12 @@ export interface Point {
 /** Random inputs in [-2, 2], a direction in [-1, 1], an adjoint in [-2, 2]; the same for every program of a seed. */
 export function pointsFor(seed: number, count: number): Point[] {
   // Away from the underflow range (|v| ≥ 1e-3, or exactly 0): there a product of two tiny numbers
-  // rounds to 0 and the modes' finite and infinite partials meet in a different order.
-  const value = fc.double({ min: -2, max: 2, noNaN: true }).filter((v) => v === 0 || Math.abs(v) >= 1e-3);
+  // rounds to 0 and the modes' finite and infinite partials meet in a different order. Likewise away
+  // from the program's constants, multiples of 0.1 (at least 1e-3 from one, or exactly a multiple of
+  // 0.5): x = 2 - 4 ulp, after `x--; x--`, leaves 4e-15, whose derivatives through atan2 or a quotient
+  // are rounding noise, different in each mode.
+  const nearConstant = (v: number): boolean => 2 * v !== Math.round(2 * v) && Math.abs(10 * v - Math.round(10 * v)) < 1e-2;
+  const value = fc.double({ min: -2, max: 2, noNaN: true }).filter((v) => v === 0 || (Math.abs(v) >= 1e-3 && !nearConstant(v)));
   return fc.sample(
     fc.record({
       x: value,
@@ -186,8 +190,15 @@ export function hessianReference(program: FProgram, p: Point): number[][] {
 
 /** Every derivative program of one compiled program at one point, against each other and the interpreter. */
 export function checkPoint(program: FProgram, m: FuzzModule, p: Point): PointCheck {
-  const reference = Array.from({ length: INPUTS }, (_, k) => evalFullDual(program, ...seedDual(p, unit(k))));
-  const referenceDirectional = evalFullDual(program, ...seedDual(p, p.direction));
+  let reference: D[];
+  let referenceDirectional: D;
+  try {
+    reference = Array.from({ length: INPUTS }, (_, k) => evalFullDual(program, ...seedDual(p, unit(k))));
+    referenceDirectional = evalFullDual(program, ...seedDual(p, p.direction));
+  } catch (error) {
+    if (error instanceof Overflow) return { failure: null, meaningful: false, nonZeroGradient: false };
+    throw error;
+  }
   const value = reference[0].v;
   const gradient = reference.map((r) => r.d);
   if (![value, ...gradient, referenceDirectional.d].every(Number.isFinite)) return { failure: null, meaningful: false, nonZeroGradient: false };
