@@ -45,26 +45,26 @@ const open = (name: string): boolean => OPEN.has(name) || OPEN.has("all");
  */
 export const SINGULAR_AT_ZERO = process.env.ADC_FUZZ_SINGULAR === "1" || open("singular");
 
-/** `array-pick`: `const u = c ? a : b` over two named arrays, refused by reverse mode (ADC2016, finding 16). */
+/** `array-pick`: `const u = c ? a : b` over two named arrays, refused by reverse mode (ADC2016, finding 14). */
 export const ARRAY_PICK = open("array-pick");
 
 /**
  * `reused-names`: two block arrays of one function with the same name (sibling blocks
- * `{ const u1 = v; } { const u1 = [x]; }`), refused by reverse mode (ADC2016, finding 15): it follows
+ * `{ const u1 = v; } { const u1 = [x]; }`), refused by reverse mode (ADC2016, finding 13): it follows
  * aliases by name, not by declaration. Without it every block array gets a name of its own.
  */
 export const REUSED_NAMES = open("reused-names");
 
 /**
  * `constant-literals`: a branch of `c ? [...] : [...]` that is a literal of constants only; forward
- * mode gives it the tangent `0` instead of an array (finding 12). Without it each branch starts with y
+ * mode gives it the tangent `0` instead of an array (finding 10). Without it each branch starts with y
  * (a parameter never assigned, active everywhere).
  */
 export const CONSTANT_LITERALS = open("constant-literals");
 
 /**
  * `ternary-outside-loops`: a block array declared `const u1 = c ? [...] : [...]` outside every loop;
- * reverse mode saves the not-yet-assigned array on the tape and f_grad throws (finding 13). Without it
+ * reverse mode saves the not-yet-assigned array on the tape and f_grad throws (finding 11). Without it
  * such declarations appear only inside loops (re-allocations `u1 = c ? ... : ...` everywhere).
  */
 export const TERNARY_OUTSIDE_LOOPS = open("ternary-outside-loops");
@@ -72,7 +72,7 @@ export const TERNARY_OUTSIDE_LOOPS = open("ternary-outside-loops");
 /**
  * `ternary-temporaries`: elements of `c ? [...] : [...]` that need a temporary (a division, a call,
  * ...); forward mode then declares the branch temporaries `number` instead of `number[]` (a strict
- * type error, finding 14). Without it the elements are leaves: variables, constants, elements, lengths.
+ * type error, finding 12). Without it the elements are leaves: variables, constants, elements, lengths.
  */
 export const TERNARY_TEMPORARIES = open("ternary-temporaries");
 
@@ -95,14 +95,14 @@ export const STORE_CALL_ELEMENT = open("store-call-element");
  * `while-index-compound`: `q[i1 % 3] += e` in a while or do-while loop counted by `i1++`. Where e is
  * inactive, reverse mode restores the old elements without stepping i1 back, so all go to the last
  * index and the others keep their new values; a callee's reverse half that reads them later is wrong
- * (finding 10). Without it compound stores in those loops are not indexed by their counter.
+ * (finding 15). Without it compound stores in those loops are not indexed by their counter.
  */
 export const WHILE_INDEX_COMPOUND = open("while-index-compound");
 
 /**
  * `for-of-rebind`: `for (const e of u1)` whose body re-allocates u1. JavaScript iterates the array it
  * started with; every derivative mode iterates by index over the variable, so over the new array
- * (finding 11: the value is wrong too). Without it a for-of body never re-allocates its array.
+ * (finding 16: the value is wrong too). Without it a for-of body never re-allocates its array.
  */
 export const FOR_OF_REBIND = open("for-of-rebind");
 
