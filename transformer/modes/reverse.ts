@@ -23,6 +23,7 @@ import { add, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
+import { findPointers, type Pointers } from "../analyses/pointers.js";
 import { printExpr, type GeneratedFunction } from "../emit/print.js";
 import { childLists, stmtExprs, type LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
@@ -146,6 +147,7 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: 
     if (init?.k === "zeros") locals.set(name, { shape: "array", arrayKind: init.kind });
     else if (init?.k === "arraylit") locals.set(name, { shape: "array", arrayKind: "Array" });
     else if (init?.k === "var" && locals.get(init.name)?.shape === "array") locals.set(name, locals.get(init.name)!);
+    else if (init?.k === "cond" && init.a.k === "var" && locals.get(init.a.name)?.shape === "array") locals.set(name, locals.get(init.a.name)!);
     else locals.set(name, { shape: "num" });
   };
   const visit = (stmts: readonly Stmt[]): void => {
@@ -182,6 +184,7 @@ class Reverse {
   /** Adjoint names in use, to their primal variable. */
   private readonly adjointsUsed = new Map<string, string>();
   private readonly tbr: TbrResult;
+  private readonly pointers: Pointers;
   private readonly nestedDeclarations = new Set<string>();
   private hoisted = new Set<string>();
   private out: Stmt[] = [];
@@ -205,6 +208,7 @@ class Reverse {
     this.body = last?.k === "return" ? this.fn.body.slice(0, -1) : this.fn.body;
     collectNested(this.body, true, this.nestedDeclarations);
     this.indexVariables = indexReads(this.body);
+    this.pointers = findPointers(this.body, { isArray: (n) => this.isArray(n), params: this.fn.params.map((p) => p.name), returned: this.value, pos: this.fn.pos });
     // A caller saves the arrays it passes to a callee that writes them (whole, and only if it needs
     // their old values), so a callee starts with nothing required.
     this.tbr = toBeRecorded(this.body, {
@@ -213,6 +217,7 @@ class Reverse {
       isArray: (n) => this.isArray(n),
       arraysWritten: (s) => this.arraysWritten(s),
       invertible: (s) => this.invertible(s),
+      aliasesOf: (n) => this.pointers.aliasesOf(n),
     });
     const [first] = this.tbr.unrestorable;
     if (first !== undefined)
@@ -403,6 +408,11 @@ class Reverse {
       });
       return;
     }
+    if (value.k === "var" && this.pointers.targets.has(root)) {
+      // A pointer re-pointed: once restored, its adjoint is that of the array it named before.
+      if (!once) this.out.push({ k: "assign", target: { k: "var", name: this.adj(root) }, op: "=", value: this.pointerAdjoint(root) });
+      return;
+    }
     if (value.k === "zeros" || !this.act.isActive(value)) {
       if (!once) this.out.push(this.resetArrayAdjoint(root));
       return;
@@ -412,6 +422,14 @@ class Reverse {
       message: `reverse mode cannot follow an active array assigned to '${root}' (an alias of another array); copy it element by element`,
       pos: this.fn.pos,
     });
+  }
+
+  /** The adjoint of the array pointer `p` names now: `p === a ? a_b : b_b`. */
+  private pointerAdjoint(p: string): Expr {
+    const targets = this.pointers.targets.get(p)!;
+    let e: Expr = this.adjRef(targets[targets.length - 1]);
+    for (let i = targets.length - 2; i >= 0; i--) e = { k: "cond", c: { k: "cmp", op: "===", a: ref(p), b: ref(targets[i]) }, a: this.adjRef(targets[i]), b: e };
+    return e;
   }
 
   /**
@@ -943,13 +961,20 @@ class Reverse {
   /** Declarations of the adjoints the reverse sweep uses (parameters' ones excepted when given). */
   private adjointDeclarations(skip: ReadonlySet<string>): Stmt[] {
     const out: Stmt[] = [];
+    for (const primal of [...this.adjointsUsed.values()]) for (const t of this.pointers.targets.get(primal) ?? []) this.adj(t);
     const entries = [...this.adjointsUsed.entries()].filter(([, primal]) => !skip.has(primal));
     const order = (primal: string): number => {
       const i = this.fn.params.findIndex((p) => p.name === primal);
       return i >= 0 ? i : this.fn.params.length;
     };
-    entries.sort((a, b) => order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]));
+    // Pointers last: their adjoints start as the adjoints of the arrays they name.
+    const pointer = (primal: string): number => (this.pointers.targets.has(primal) ? 1 : 0);
+    entries.sort((a, b) => pointer(a[1]) - pointer(b[1]) || order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]));
     for (const [a, primal] of entries) {
+      if (this.pointers.targets.has(primal)) {
+        out.push({ k: "let", decl: "let", decls: [{ name: a, init: this.pointerAdjoint(primal) }] });
+        continue;
+      }
       if (this.isArray(primal)) out.push({ k: "let", decl: this.resizedAdjoints.has(a) ? "let" : "const", decls: [{ name: a, init: this.zeros(this.arrayKind(primal), { k: "length", arr: ref(primal) }) }] });
       else out.push({ k: "let", decl: "let", decls: [{ name: a, init: num(0) }] });
     }
