@@ -7,7 +7,7 @@
  */
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionIR, LValue, SourcePos, Stmt } from "../ir/ir.js";
-import { lvalueRoot } from "../ir/build.js";
+import { lvalueRoot, stmtPos } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 
 export interface Summary {
@@ -130,7 +130,7 @@ export class Activity {
         callee.params.forEach((p, i) => {
           if (!summary.activatedParams.has(p.name)) return;
           const arg = e.args[i];
-          if (arg?.k === "var") this.markActive(arg.name);
+          if (arg?.k === "var") this.markActive(arg.name, e.pos);
           else
             throw new CompileError({
               code: ADC.activeArgumentNotVariable,
@@ -228,7 +228,7 @@ export class Activity {
           this.calls(s.value);
           if (this.isActive(s.value)) {
             if (this.fn.returnShape === "other")
-              throw new CompileError({ code: ADC.badReturn, message: `${this.fn.name} returns an active value of type ${this.fn.returnType}; differentiable functions return number, number[] or Float64Array`, pos: this.fn.pos });
+              throw new CompileError({ code: ADC.badReturn, message: `${this.fn.name} returns an active value of type ${this.fn.returnType}; differentiable functions return number, number[] or Float64Array`, pos: s.pos ?? this.fn.pos });
             this.returnActive = true;
           }
         }
@@ -246,7 +246,7 @@ export class Activity {
 
   /** Report every opaque construct that reads or writes an active local. */
   private fence(list: readonly Stmt[]): void {
-    const checkExpr = (e: Expr): void => {
+    const checkExpr = (e: Expr, at: SourcePos | undefined): void => {
       switch (e.k) {
         case "opaque": {
           const touched = e.reads.filter((r) => this.active.has(r));
@@ -261,38 +261,38 @@ export class Activity {
         case "bin":
         case "cmp":
         case "logic":
-          checkExpr(e.a);
-          checkExpr(e.b);
+          checkExpr(e.a, at);
+          checkExpr(e.b, at);
           return;
         case "neg":
         case "not":
-          checkExpr(e.a);
+          checkExpr(e.a, at);
           return;
         case "cond":
-          checkExpr(e.c);
-          checkExpr(e.a);
-          checkExpr(e.b);
+          checkExpr(e.c, at);
+          checkExpr(e.a, at);
+          checkExpr(e.b, at);
           return;
         case "math":
           if (e.args.length > 0 && rules[e.fn] !== undefined && rules[e.fn].arity !== "variadic" && e.args.length !== rules[e.fn].arity && e.args.some((a) => this.isActive(a)))
-            this.diagnostics.push({ code: ADC.unknownMathFunction, message: `Math.${e.fn} takes ${String(rules[e.fn].arity)} argument(s) in differentiable code`, pos: this.fn.pos });
-          for (const a of e.args) checkExpr(a);
+            this.diagnostics.push({ code: ADC.unknownMathFunction, message: `Math.${e.fn} takes ${String(rules[e.fn].arity)} argument(s) in differentiable code`, pos: at ?? this.fn.pos });
+          for (const a of e.args) checkExpr(a, at);
           return;
         case "call":
-          for (const a of e.args) checkExpr(a);
+          for (const a of e.args) checkExpr(a, at);
           return;
         case "index":
-          checkExpr(e.arr);
-          checkExpr(e.index);
+          checkExpr(e.arr, at);
+          checkExpr(e.index, at);
           return;
         case "length":
-          checkExpr(e.arr);
+          checkExpr(e.arr, at);
           return;
         case "zeros":
-          checkExpr(e.size);
+          checkExpr(e.size, at);
           return;
         case "arraylit":
-          for (const a of e.elems) checkExpr(a);
+          for (const a of e.elems) checkExpr(a, at);
           return;
         default:
           return;
@@ -300,48 +300,49 @@ export class Activity {
     };
     const visit = (stmts: readonly Stmt[]): void => {
       for (const s of stmts) {
+        const at = stmtPos(s);
         switch (s.k) {
           case "let":
-            for (const d of s.decls) if (d.init) checkExpr(d.init);
+            for (const d of s.decls) if (d.init) checkExpr(d.init, d.pos ?? at);
             break;
           case "assign":
-            checkExpr(s.value);
-            if (s.target.k === "index") checkExpr(s.target.index);
+            checkExpr(s.value, at);
+            if (s.target.k === "index") checkExpr(s.target.index, at);
             break;
           case "if":
-            checkExpr(s.cond);
+            checkExpr(s.cond, at);
             visit(s.then);
             if (s.else) visit(s.else);
             break;
           case "for":
             visit(s.init);
-            if (s.cond) checkExpr(s.cond);
+            if (s.cond) checkExpr(s.cond, at);
             visit(s.update);
             visit(s.body);
             break;
           case "while":
           case "do":
-            checkExpr(s.cond);
+            checkExpr(s.cond, at);
             visit(s.body);
             break;
           case "switch":
-            checkExpr(s.disc);
+            checkExpr(s.disc, at);
             for (const c of s.cases) {
-              if (c.test) checkExpr(c.test);
+              if (c.test) checkExpr(c.test, at);
               visit(c.body);
             }
             break;
           case "return":
-            if (s.value) checkExpr(s.value);
+            if (s.value) checkExpr(s.value, at);
             break;
           case "expr":
-            checkExpr(s.expr);
+            checkExpr(s.expr, at);
             break;
           case "block":
             visit(s.body);
             break;
           case "opaque":
-            checkExpr(s.stmt);
+            checkExpr(s.stmt, at);
             break;
           default:
             break;
