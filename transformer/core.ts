@@ -381,8 +381,7 @@ class Compilation {
           : { name: p.name, type: p.type, shape: ir.returnShape, arrayKind: ir.returnArrayKind },
       ),
     ];
-    if (bwd.returnType.startsWith("["))
-      throw new CompileError({ code: ADC.badHessian, message: `hessian: ${ir.name} has several active number parameters; forward mode over its reverse sweep needs at most one`, pos: ir.pos });
+    // A g_bwd returning several adjoints is refused at the call, in reverse mode (ADC1007).
     return asFunctionIR(bwd, lowered.fn, { shape: bwd.returnType === "number" ? "num" : "other" }, params);
   }
 

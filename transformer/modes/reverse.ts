@@ -587,6 +587,8 @@ class Reverse {
       if (targetAdjoint.k === "var" && this.isArray(this.adjointsUsed.get(targetAdjoint.name) ?? "")) this.out.push(this.zeroArray(targetAdjoint.name));
       else this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
     };
+    if (this.ctx.forHessian && scalars.length > 1)
+      throw new CompileError({ code: ADC.badHessian, message: `hessian: ${call.fn} has several active number parameters; forward mode over its reverse sweep needs at most one`, pos: call.pos });
     if (scalars.length === 0) {
       this.out.push({ k: "expr", expr: bwd });
       zeroTarget();
