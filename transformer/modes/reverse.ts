@@ -439,7 +439,15 @@ class Reverse {
         this.accumulate({ k: "var", name: this.adj(e.name) }, ab);
         return;
       case "index": {
-        if (e.arr.k !== "var") throw new CompileError({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: e.pos ?? this.here() });
+        if (e.arr.k !== "var")
+          throw new CompileError({
+            code: ADC.nestedActiveArray,
+            message:
+              e.arr.k === "index"
+                ? "arrays of arrays cannot hold active values"
+                : "reverse mode reads active elements of array variables only, not of an array expression (write c ? a[i] : b[i], not (c ? a : b)[i])",
+            pos: e.pos ?? this.here(),
+          });
         this.accumulate({ k: "index", arr: this.adjRef(e.arr.name), index: e.index }, ab);
         return;
       }
