@@ -7,7 +7,7 @@
  */
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionIR, LValue, SourcePos, Stmt } from "../ir/ir.js";
-import { lvalueRoot, stmtPos } from "../ir/build.js";
+import { lvalueRoot } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 
 export interface Summary {
@@ -246,7 +246,7 @@ export class Activity {
 
   /** Report every opaque construct that reads or writes an active local. */
   private fence(list: readonly Stmt[]): void {
-    const checkExpr = (e: Expr, at: SourcePos | undefined): void => {
+    const checkExpr = (e: Expr): void => {
       switch (e.k) {
         case "opaque": {
           const touched = e.reads.filter((r) => this.active.has(r));
@@ -261,38 +261,36 @@ export class Activity {
         case "bin":
         case "cmp":
         case "logic":
-          checkExpr(e.a, at);
-          checkExpr(e.b, at);
+          checkExpr(e.a);
+          checkExpr(e.b);
           return;
         case "neg":
         case "not":
-          checkExpr(e.a, at);
+          checkExpr(e.a);
           return;
         case "cond":
-          checkExpr(e.c, at);
-          checkExpr(e.a, at);
-          checkExpr(e.b, at);
+          checkExpr(e.c);
+          checkExpr(e.a);
+          checkExpr(e.b);
           return;
         case "math":
-          if (e.args.length > 0 && rules[e.fn] !== undefined && rules[e.fn].arity !== "variadic" && e.args.length !== rules[e.fn].arity && e.args.some((a) => this.isActive(a)))
-            this.diagnostics.push({ code: ADC.unknownMathFunction, message: `Math.${e.fn} takes ${String(rules[e.fn].arity)} argument(s) in differentiable code`, pos: at ?? this.fn.pos });
-          for (const a of e.args) checkExpr(a, at);
+          for (const a of e.args) checkExpr(a);
           return;
         case "call":
-          for (const a of e.args) checkExpr(a, at);
+          for (const a of e.args) checkExpr(a);
           return;
         case "index":
-          checkExpr(e.arr, at);
-          checkExpr(e.index, at);
+          checkExpr(e.arr);
+          checkExpr(e.index);
           return;
         case "length":
-          checkExpr(e.arr, at);
+          checkExpr(e.arr);
           return;
         case "zeros":
-          checkExpr(e.size, at);
+          checkExpr(e.size);
           return;
         case "arraylit":
-          for (const a of e.elems) checkExpr(a, at);
+          for (const a of e.elems) checkExpr(a);
           return;
         default:
           return;
@@ -300,49 +298,48 @@ export class Activity {
     };
     const visit = (stmts: readonly Stmt[]): void => {
       for (const s of stmts) {
-        const at = stmtPos(s);
         switch (s.k) {
           case "let":
-            for (const d of s.decls) if (d.init) checkExpr(d.init, d.pos ?? at);
+            for (const d of s.decls) if (d.init) checkExpr(d.init);
             break;
           case "assign":
-            checkExpr(s.value, at);
-            if (s.target.k === "index") checkExpr(s.target.index, at);
+            checkExpr(s.value);
+            if (s.target.k === "index") checkExpr(s.target.index);
             break;
           case "if":
-            checkExpr(s.cond, at);
+            checkExpr(s.cond);
             visit(s.then);
             if (s.else) visit(s.else);
             break;
           case "for":
             visit(s.init);
-            if (s.cond) checkExpr(s.cond, at);
+            if (s.cond) checkExpr(s.cond);
             visit(s.update);
             visit(s.body);
             break;
           case "while":
           case "do":
-            checkExpr(s.cond, at);
+            checkExpr(s.cond);
             visit(s.body);
             break;
           case "switch":
-            checkExpr(s.disc, at);
+            checkExpr(s.disc);
             for (const c of s.cases) {
-              if (c.test) checkExpr(c.test, at);
+              if (c.test) checkExpr(c.test);
               visit(c.body);
             }
             break;
           case "return":
-            if (s.value) checkExpr(s.value, at);
+            if (s.value) checkExpr(s.value);
             break;
           case "expr":
-            checkExpr(s.expr, at);
+            checkExpr(s.expr);
             break;
           case "block":
             visit(s.body);
             break;
           case "opaque":
-            checkExpr(s.stmt, at);
+            checkExpr(s.stmt);
             break;
           default:
             break;

@@ -6,7 +6,7 @@
  */
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
-import { isMathFunction, mathConstants } from "../../src/runtime/rules.js";
+import { isMathFunction, mathConstants, rules } from "../../src/runtime/rules.js";
 import type {
   Annotation,
   ArrayKind,
@@ -619,6 +619,8 @@ class Converter {
         if (args.length === 0) return { k: "num", value: fn === "min" ? Infinity : -Infinity, text: fn === "min" ? "Infinity" : "-Infinity" };
         return args.slice(1).reduce<Expr>((acc, x) => ({ k: "math", fn, args: [acc, x] }), args[0]);
       }
+      const arity = rules[fn].arity;
+      if (arity !== "variadic" && args.length !== arity) return this.opaque(e, ADC.unknownMathFunction, `Math.${fn} takes ${String(arity)} argument(s) in differentiable code`);
       return { k: "math", fn, args };
     }
     if (ts.isIdentifier(callee) && callee.text === "eval") return this.opaque(e, ADC.dynamicCode, "eval is not supported");
