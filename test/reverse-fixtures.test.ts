@@ -273,6 +273,13 @@ export function choose(p: number[], q: number[], c: number): number {
   if (c > 1) r = p;
   return p[0] * q[1] + r[0];
 }
+
+/** An array-valued ternary returned. */
+/** @differentiable */
+export function pick(a: number[], b: number[], c: number): number[] {
+  const s = c * 2;
+  return c > s ? a : b;
+}
 `,
     });
     expect(c.diagnostics).toEqual([]);
@@ -299,6 +306,7 @@ export function choose(p: number[], q: number[], c: number): number {
     for (let trial = 0; trial < 3; trial++) {
       dotProductTest(m, "smooth", [f64(0.3, -0.2, 0.5, 0.9, 0.1), 4], [0], rnd);
       for (const cv of [-0.5, 0.5, 1.5]) dotProductTest(m, "choose", [[0.5, 0.7, -0.2], [0.3, -0.4, 0.8], cv], [0, 1, 2], rnd);
+      for (const cv of [-0.5, 0.5]) dotProductTest(m, "pick", [[0.5, 0.7], [0.3, -0.4], cv], [0, 1, 2], rnd);
     }
     c.cleanup();
   });

@@ -31,10 +31,15 @@ export interface PointerQuestions {
  */
 export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointers {
   const edges = new Map<string, string[]>();
+  const edgePos = new Map<string, SourcePos>();
   const allocations = new Map<string, { top: boolean; count: number; pos?: SourcePos }>();
-  const note = (name: string, value: Expr, top: boolean, pos?: SourcePos): void => {
+  /** The first assignment (not declaration) of each array: where a conflict between two of them shows. */
+  const assignedAt = new Map<string, SourcePos>();
+  const note = (name: string, value: Expr, top: boolean, pos?: SourcePos, declaration = false): void => {
     if (!q.isArray(name) || name === q.returned) return;
+    if (!declaration && pos !== undefined && !assignedAt.has(name)) assignedAt.set(name, pos);
     if (value.k === "var" && q.isArray(value.name)) {
+      if (pos !== undefined && !edgePos.has(name)) edgePos.set(name, pos);
       const list = edges.get(name) ?? [];
       if (!list.includes(value.name)) list.push(value.name);
       edges.set(name, list);
@@ -45,7 +50,7 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
   };
   const visit = (stmts: readonly Stmt[], top: boolean): void => {
     for (const s of stmts) {
-      if (s.k === "let") for (const d of s.decls) if (d.init !== undefined) note(d.name, d.init, top, d.pos);
+      if (s.k === "let") for (const d of s.decls) if (d.init !== undefined) note(d.name, d.init, top, d.pos, true);
       if (s.k === "assign" && s.target.k === "var") note(s.target.name, s.value, false, s.pos);
       for (const child of childLists(s)) visit(child, false);
     }
@@ -58,7 +63,7 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
       throw new CompileError({
         code: ADC.aliasedActiveArray,
         message: `reverse mode cannot follow '${p}', which names another array here and an array of its own elsewhere; use two variables`,
-        pos: allocations.get(p)!.pos ?? q.pos,
+        pos: assignedAt.get(p) ?? edgePos.get(p) ?? allocations.get(p)!.pos ?? q.pos,
       });
     const found: string[] = [];
     const seen = new Set<string>([p]);
@@ -77,7 +82,7 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
         throw new CompileError({
           code: ADC.aliasedActiveArray,
           message: `reverse mode cannot follow '${p}', which may name '${r}', an array allocated more than once; allocate '${r}' once and copy into it`,
-          pos: a?.pos ?? q.pos,
+          pos: a?.pos ?? edgePos.get(p) ?? q.pos,
         });
     }
     targets.set(p, found.sort());

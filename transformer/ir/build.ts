@@ -4,7 +4,7 @@
  */
 import type { Algebra, Comparison } from "../../src/runtime/rules.js";
 import { mathConstants, numberAlgebra } from "../../src/runtime/rules.js";
-import type { BinaryOp, Expr, LValue, Stmt } from "./ir.js";
+import type { BinaryOp, Expr, LValue, SourcePos, Stmt } from "./ir.js";
 
 export const num = (value: number): Expr => ({ k: "num", value });
 export const ref = (name: string): Expr => ({ k: "var", name });
@@ -134,6 +134,37 @@ export function lvalueRoot(t: LValue): string | undefined {
   let arr = t.arr;
   while (arr.k === "index") arr = arr.arr;
   return arr.k === "var" ? arr.name : undefined;
+}
+
+/**
+ * Whether two expressions (or l-values) are the same code. Where an element access was written does
+ * not matter; a call's position does, since two calls written apart are two calls.
+ */
+export function sameCode(a: Expr | LValue, b: Expr | LValue): boolean {
+  return codeKey(a) === codeKey(b);
+}
+
+function codeKey(e: Expr | LValue): string {
+  return JSON.stringify(e, function (this: { readonly k?: string }, key: string, value: unknown) {
+    return key === "pos" && this.k === "index" ? undefined : value;
+  });
+}
+
+/** Where the frontend read a statement (a declaration: its first declarator), if it did. */
+export function stmtPos(s: Stmt): SourcePos | undefined {
+  switch (s.k) {
+    case "let":
+      return s.decls[0]?.pos;
+    case "opaque":
+      return s.stmt.pos;
+    case "destructure":
+    case "break":
+    case "continue":
+    case "block":
+      return undefined;
+    default:
+      return s.pos;
+  }
 }
 
 export const assign = (target: LValue, value: Expr, op: "=" | "+=" | "-=" = "="): Stmt => ({

@@ -18,8 +18,8 @@
  * Before all this, `lower.ts` removes return/break/continue/switch and moves calls into statements.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, Stmt } from "../ir/ir.js";
-import { add, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
+import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
+import { add, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sameCode, select, stmtPos, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -195,6 +195,8 @@ class Reverse {
   private readonly body: readonly Stmt[];
   /** Variables used as array indices: integers, so `i += 1` is undone exactly by `i -= 1`. */
   private readonly indexVariables: ReadonlySet<string>;
+  /** Where the statement being differentiated was written, for diagnostics. */
+  private at?: SourcePos;
 
   constructor(
     lowered: LoweredFunction,
@@ -252,6 +254,11 @@ class Reverse {
     return tapeCall(this.ctx, method, args, this.fn.pos);
   }
 
+  /** The most specific position known: the statement being differentiated, else the function. */
+  private here(): SourcePos {
+    return this.at ?? this.fn.pos;
+  }
+
   private keep(e: Expr, base = "t"): Expr {
     if (isCheap(e)) return e;
     const t = this.names.fresh(base);
@@ -263,7 +270,7 @@ class Reverse {
     if (value.k === "num" && value.value === 0) return;
     // Two contributions in a row to the same adjoint (x * x) become one update.
     const last = this.out[this.out.length - 1];
-    if (last?.k === "assign" && (last.op === "+=" || last.op === "-=") && sameLValue(last.target, target)) {
+    if (last?.k === "assign" && (last.op === "+=" || last.op === "-=") && sameCode(last.target, target)) {
       const before = last.op === "+=" ? last.value : neg(last.value);
       const sum = add(before, value);
       this.out[this.out.length - 1] = sum.k === "neg" ? { k: "assign", target, op: "-=", value: sum.a } : { k: "assign", target, op: "+=", value: sum };
@@ -297,7 +304,9 @@ class Reverse {
     const memo = this.adjointMemo.get(s);
     if (memo !== undefined) return memo;
     const saved = this.out;
+    const savedAt = this.at;
     this.out = [];
+    this.at = stmtPos(s) ?? savedAt;
     let postOrder = false;
     if (s.k === "let" && s.decls.length === 1 && s.decls[0].init !== undefined) {
       // A declaration in the function body runs once: the adjoint of its array needs no reset.
@@ -309,6 +318,7 @@ class Reverse {
     }
     const stmts = this.out;
     this.out = saved;
+    this.at = savedAt;
     const uses = new Set<string>();
     for (const name of stmtReads(stmts)) if (this.fn.locals.has(name)) uses.add(name);
     const result = { stmts, postOrder, uses };
@@ -385,7 +395,7 @@ class Reverse {
 
   /** `a = zeros(n)`, `a = [e0, e1]`, and the return of an array variable. */
   private arrayAssignmentAdjoint(root: string, op: string, value: Expr, once: boolean): void {
-    if (op !== "=") throw new CompileError({ code: ADC.unsupportedStatement, message: `${op} on a whole array is not differentiated`, pos: this.fn.pos });
+    if (op !== "=") throw new CompileError({ code: ADC.unsupportedStatement, message: `${op} on a whole array is not differentiated`, pos: this.here() });
     if (value.k === "arraylit") {
       value.elems.forEach((e, i) => {
         const slot: Expr = { k: "index", arr: this.adjRef(root), index: num(i) };
@@ -419,8 +429,11 @@ class Reverse {
     }
     throw new CompileError({
       code: ADC.aliasedActiveArray,
-      message: `reverse mode cannot follow an active array assigned to '${root}' (an alias of another array); copy it element by element`,
-      pos: this.fn.pos,
+      message:
+        root === this.value
+          ? "reverse mode cannot follow an active array returned here (an alias of another array); copy it element by element"
+          : `reverse mode cannot follow an active array assigned to '${root}' (an alias of another array); copy it element by element`,
+      pos: this.here(),
     });
   }
 
@@ -484,11 +497,19 @@ class Reverse {
     switch (e.k) {
       case "var":
         if (this.isArray(e.name))
-          throw new CompileError({ code: ADC.aliasedActiveArray, message: `reverse mode cannot follow the active array '${e.name}' used as a value here`, pos: this.fn.pos });
+          throw new CompileError({ code: ADC.aliasedActiveArray, message: `reverse mode cannot follow the active array '${e.name}' used as a value here`, pos: this.here() });
         this.accumulate({ k: "var", name: this.adj(e.name) }, ab);
         return;
       case "index": {
-        if (e.arr.k !== "var") throw new CompileError({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: this.fn.pos });
+        if (e.arr.k !== "var")
+          throw new CompileError({
+            code: ADC.nestedActiveArray,
+            message:
+              e.arr.k === "index"
+                ? "arrays of arrays cannot hold active values"
+                : "reverse mode reads active elements of array variables only, not of an array expression (write c ? a[i] : b[i], not (c ? a : b)[i])",
+            pos: e.pos ?? this.here(),
+          });
         this.accumulate({ k: "index", arr: this.adjRef(e.arr.name), index: e.index }, ab);
         return;
       }
@@ -510,7 +531,7 @@ class Reverse {
       case "call":
         throw new CompileError({ code: ADC.unsupportedExpression, message: `the call of ${e.fn} with active arguments must be a statement of its own here`, pos: e.pos });
       default:
-        throw new CompileError({ code: ADC.unsupportedExpression, message: `reverse mode cannot differentiate this ${e.k} expression`, pos: this.fn.pos });
+        throw new CompileError({ code: ADC.unsupportedExpression, message: `reverse mode cannot differentiate this ${e.k} expression`, pos: this.here() });
     }
   }
 
@@ -948,8 +969,22 @@ class Reverse {
       return { k: "let", decl: "let", decls: [{ name, type: this.typeOf(name), init: empty }] };
     }
     const type = this.ctx.localType(name);
-    if (type === undefined) throw new CompileError({ code: ADC.unsupportedStatement, message: `reverse mode needs '${name}' after its block ends, but cannot name its type`, pos: this.fn.pos });
+    if (type === undefined) throw new CompileError({ code: ADC.unsupportedStatement, message: `reverse mode needs '${name}' after its block ends, but cannot name its type`, pos: this.declaredAt(name) });
     return { k: "let", decl: "let", decls: [{ name: `${name}!`, type }] };
+  }
+
+  /** Where a local is declared (its first declaration), else the function. */
+  private declaredAt(name: string): SourcePos {
+    let found: SourcePos | undefined;
+    const visit = (stmts: readonly Stmt[]): void => {
+      for (const s of stmts) {
+        if (found !== undefined) return;
+        if (s.k === "let") found = s.decls.find((d) => d.name === name)?.pos;
+        for (const child of childLists(s)) visit(child);
+      }
+    };
+    visit(this.fn.body);
+    return found ?? this.fn.pos;
   }
 
   private typeOf(name: string): string {
@@ -1186,10 +1221,6 @@ export function callsIn(stmts: readonly Stmt[]): CallExpr[] {
   };
   visitStmts(stmts);
   return out;
-}
-
-function sameLValue(a: LValue, b: LValue): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The call a statement makes as a whole (`g(x);`, `y = g(x)`, `const y = g(x)`), if any. */
