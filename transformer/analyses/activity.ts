@@ -88,6 +88,10 @@ export class Activity {
     }
   }
 
+  calleeIR(target: string): FunctionIR {
+    return this.ctx.functionIR(target);
+  }
+
   calleeParams(target: string): FunctionIR["params"] {
     return this.ctx.functionIR(target).params;
   }
