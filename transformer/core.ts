@@ -5,12 +5,13 @@
  */
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
-import type { Expr, FunctionIR } from "./ir/ir.js";
+import type { Expr, FunctionIR, Stmt } from "./ir/ir.js";
 import { num, ref } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
-import { Activity, type Summary } from "./analyses/activity.js";
+import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
+import { arrayAliases } from "./analyses/pointers.js";
 import { forwardMode, renameCallee, type ForwardContext } from "./modes/forward.js";
-import { lowerForReverse } from "./modes/lower.js";
+import { childLists, lowerForReverse } from "./modes/lower.js";
 import {
   asFunctionIR,
   callsIn,
@@ -111,6 +112,8 @@ class Compilation {
   private readonly checker: ts.TypeChecker;
   private readonly diagnostics: Diagnostic[] = [];
   private readonly sites = new Map<string, FunctionSite>();
+  private readonly distinctArguments = new Map<string, boolean>();
+  private callSites?: Map<string, { caller: FunctionIR; call: CallExpr; result?: string }[]>;
   private readonly sitesByFile = new Map<string, FunctionSite[]>();
   private readonly irs = new Map<string, FunctionIR>();
   private readonly variants = new Map<string, Variant>();
@@ -271,6 +274,7 @@ class Compilation {
   private reverseContext(file: string, target: string): ReverseContext {
     const types = this.localTypes(target);
     return {
+      distinctArrayArguments: () => this.distinctArrayArguments(target),
       splitNames: (callee, calleeTarget, active) => {
         const v = this.variant(calleeTarget, "split", active);
         const fwd = this.callName(file, calleeTarget, active, "split");
@@ -281,6 +285,73 @@ class Compilation {
       tape: this.tapeName(file),
       localType: (name) => types.get(name),
     };
+  }
+
+  /**
+   * Whether every call of `target` in the program passes different arrays to its array parameters and
+   * takes its array result into yet another variable (see ReverseContext). Two of the caller's own
+   * parameters are different arrays only if the caller's callers pass different ones: a greatest fixed
+   * point, since arrays become one only where a call passes one twice or code makes an alias.
+   */
+  private distinctArrayArguments(target: string, visiting: Set<string> = new Set()): boolean {
+    const known = this.distinctArguments.get(target);
+    if (known !== undefined) return known;
+    if (visiting.has(target)) return true;
+    visiting.add(target);
+    const arrayParams = this.functionIR(target)
+      .params.map((p, i) => (p.shape === "array" ? i : -1))
+      .filter((i) => i >= 0);
+    let distinct = true;
+    for (const { caller, call, result } of this.callSitesOf(target)) {
+      const names: string[] = [];
+      for (const i of arrayParams) {
+        const arg = call.args[i];
+        if (arg === undefined) continue;
+        if (arg.k !== "var") distinct = false;
+        else names.push(arg.name);
+      }
+      if (result !== undefined) names.push(result);
+      const aliased = arrayAliases(caller);
+      const fromCaller = names.filter((n) => caller.params.some((p) => p.name === n));
+      if (new Set(names).size !== names.length || names.some((n) => aliased.has(n))) distinct = false;
+      else if (fromCaller.length > 1 && !this.distinctArrayArguments(`${caller.file}#${caller.name}`, visiting)) distinct = false;
+      if (!distinct) break;
+    }
+    visiting.delete(target);
+    if (visiting.size === 0 || !distinct) this.distinctArguments.set(target, distinct);
+    return distinct;
+  }
+
+  /** Every call of `target` in the functions of the program adc-ts can read, and the variable taking its result. */
+  private callSitesOf(target: string): { caller: FunctionIR; call: CallExpr; result?: string }[] {
+    if (this.callSites === undefined) {
+      this.callSites = new Map();
+      for (const key of this.sites.keys()) {
+        let ir: FunctionIR;
+        try {
+          ir = this.functionIR(key);
+        } catch {
+          continue; // not differentiable: its calls never reach a derivative
+        }
+        const note = (call: Expr, result?: string): void => {
+          if (call.k !== "call") return;
+          const list = this.callSites!.get(call.target) ?? [];
+          list.push({ caller: ir, call, ...(result !== undefined ? { result } : {}) });
+          this.callSites!.set(call.target, list);
+        };
+        const visit = (stmts: readonly Stmt[]): void => {
+          for (const st of stmts) {
+            const direct = new Set<Expr>();
+            if (st.k === "let") for (const d of st.decls) if (d.init?.k === "call") (note(d.init, d.name), direct.add(d.init));
+            if (st.k === "assign" && st.target.k === "var" && st.value.k === "call") (note(st.value, st.target.name), direct.add(st.value));
+            for (const call of callsIn([st], false)) if (!direct.has(call)) note(call);
+            for (const child of childLists(st)) visit(child);
+          }
+        };
+        visit(ir.body);
+      }
+    }
+    return this.callSites.get(target) ?? [];
   }
 
   /**

@@ -218,11 +218,12 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     termSum = tape.pop();
     termSum_b = 0;
     for (k = Math.ceil(K) - 1; k >= 1; k--) {
+      const terms_k = terms[k];
       termMax = tape.pop();
       const termMax_b_old = termMax_b;
       termMax_b = 0;
-      termMax_b += (termMax >= terms[k] ? 1 : 0) * termMax_b_old;
-      terms_b[k] += (termMax >= terms[k] ? 0 : 1) * termMax_b_old;
+      termMax_b += (termMax >= terms_k ? 1 : 0) * termMax_b_old;
+      terms_b[k] += (termMax >= terms_k ? 0 : 1) * termMax_b_old;
     }
     termMax = tape.pop();
     terms_b[0] += termMax_b;
@@ -234,7 +235,7 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
       squaredNorm_b -= 0.5 * terms_b[k];
       terms_b[k] = 0;
       for (r = d - 1; r >= 0; r--) {
-        row_b += squaredNorm_b * row + row * squaredNorm_b;
+        row_b += 2 * (squaredNorm_b * row);
         for (c = r - 1; c >= 0; c--) {
           const t6 = x[i * d + c] - means[k * d + c];
           icf_b[qOffset + lowerIndex] += row_b * t6;
@@ -265,11 +266,12 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     alphaMax_b -= t_b;
   }
   for (k = Math.ceil(K) - 1; k >= 1; k--) {
+    const alphas_k = alphas[k];
     alphaMax = tape.pop();
     const alphaMax_b_old = alphaMax_b;
     alphaMax_b = 0;
-    alphaMax_b += (alphaMax >= alphas[k] ? 1 : 0) * alphaMax_b_old;
-    alphas_b[k] += (alphaMax >= alphas[k] ? 0 : 1) * alphaMax_b_old;
+    alphaMax_b += (alphaMax >= alphas_k ? 1 : 0) * alphaMax_b_old;
+    alphas_b[k] += (alphaMax >= alphas_k ? 0 : 1) * alphaMax_b_old;
   }
   alphas_b[0] += alphaMax_b;
   return [value, alphas_b, means_b, icf_b];

@@ -6,7 +6,7 @@
  * one name changes the values read through another.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { Expr, SourcePos, Stmt } from "../ir/ir.js";
+import type { Expr, FunctionIR, SourcePos, Stmt } from "../ir/ir.js";
 import { childLists } from "../modes/lower.js";
 
 export interface Pointers {
@@ -94,4 +94,25 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
     return [...out];
   };
   return { targets, aliasesOf };
+}
+
+/** Array variables of a function that take part in an alias (`p = q`, `p = c ? q : r`): either side. */
+export function arrayAliases(fn: FunctionIR): Set<string> {
+  const isArray = (n: string): boolean => fn.locals.get(n)?.shape === "array";
+  const out = new Set<string>();
+  const note = (name: string, value: Expr): void => {
+    if (value.k === "cond") {
+      note(name, value.a);
+      note(name, value.b);
+    } else if (value.k === "var" && isArray(value.name) && isArray(name)) out.add(name).add(value.name);
+  };
+  const visit = (stmts: readonly Stmt[]): void => {
+    for (const s of stmts) {
+      if (s.k === "let") for (const d of s.decls) if (d.init !== undefined) note(d.name, d.init);
+      if (s.k === "assign" && s.target.k === "var") note(s.target.name, s.value);
+      for (const child of childLists(s)) visit(child);
+    }
+  };
+  visit(fn.body);
+  return out;
 }

@@ -203,35 +203,38 @@ export function children(e: Expr): Expr[] {
   }
 }
 
-/** `e` with every variable it reads renamed by `rename` (opaque text is left as written). */
-export function renameReads(e: Expr, rename: (name: string) => string): Expr {
-  const r = (x: Expr): Expr => renameReads(x, rename);
+/** `e` with each direct sub-expression replaced by `f` of it (the counterpart of `children`). */
+export function mapExpr(e: Expr, f: (child: Expr) => Expr): Expr {
   switch (e.k) {
-    case "var":
-      return rename(e.name) === e.name ? e : { k: "var", name: rename(e.name) };
     case "bin":
     case "cmp":
     case "logic":
-      return { ...e, a: r(e.a), b: r(e.b) } as Expr;
+      return { ...e, a: f(e.a), b: f(e.b) } as Expr;
     case "neg":
     case "not":
-      return { ...e, a: r(e.a) };
+      return { ...e, a: f(e.a) };
     case "cond":
-      return { ...e, c: r(e.c), a: r(e.a), b: r(e.b) };
+      return { ...e, c: f(e.c), a: f(e.a), b: f(e.b) };
     case "math":
     case "call":
-      return { ...e, args: e.args.map(r) };
+      return { ...e, args: e.args.map(f) };
     case "index":
-      return { ...e, arr: r(e.arr), index: r(e.index) };
+      return { ...e, arr: f(e.arr), index: f(e.index) };
     case "length":
-      return { ...e, arr: r(e.arr) };
+      return { ...e, arr: f(e.arr) };
     case "zeros":
-      return { ...e, size: r(e.size) };
+      return { ...e, size: f(e.size) };
     case "arraylit":
-      return { ...e, elems: e.elems.map(r) };
+      return { ...e, elems: e.elems.map(f) };
     default:
       return e;
   }
+}
+
+/** `e` with every variable it reads renamed by `rename` (opaque text is left as written). */
+export function renameReads(e: Expr, rename: (name: string) => string): Expr {
+  if (e.k === "var") return rename(e.name) === e.name ? e : { k: "var", name: rename(e.name) };
+  return mapExpr(e, (c) => renameReads(c, rename));
 }
 
 export function containsCall(e: Expr): boolean {

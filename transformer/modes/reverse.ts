@@ -19,18 +19,25 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { add, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sameCode, select, stmtPos, sub } from "../ir/build.js";
+import { add, children, containsCall, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sameCode, select, stmtPos, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
 import { findPointers, type Pointers } from "../analyses/pointers.js";
 import { printExpr, type GeneratedFunction } from "../emit/print.js";
+import { scalarizeAccumulators } from "./scalarize.js";
 import { childLists, stmtExprs, type LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 
 export interface ReverseContext {
   /** The names a caller writes for the split derivatives of `target` with these active parameters. */
   splitNames(callee: string, target: string, activeParams: readonly string[]): { readonly fwd: string; readonly bwd: string };
+  /**
+   * Whether every call of the function (with this name in the file) passes different arrays, none a
+   * possible alias of another, to its array parameters and receives its array result in yet another:
+   * then the adjoints its reverse half receives are different arrays too.
+   */
+  distinctArrayArguments(name: string): boolean;
   /** The array parameters a function may write (directly or through its own calls). */
   writtenArrayParams(target: string): ReadonlySet<string>;
   /** How a function returns (`num`, `array` or `other`). */
@@ -437,6 +444,22 @@ class Reverse {
     });
   }
 
+  /** Adjoint sums kept in locals inside reverse loops (see scalarize.ts). */
+  private scalarize(reverse: Stmt[], split: boolean): Stmt[] {
+    const passedIn = (primal: string): boolean => split && (primal === this.value || this.fn.params.some((p) => p.name === primal));
+    const distinct = (a: string, b: string): boolean => {
+      if (a === b) return false;
+      const pa = this.adjointsUsed.get(a);
+      const pb = this.adjointsUsed.get(b);
+      // An adjoint is never a primal array; two primal arrays may be one (a caller passed it twice).
+      if (pa === undefined || pb === undefined) return pa !== pb;
+      if (this.pointers.aliasesOf(pa).includes(pb)) return false;
+      // Adjoints this function allocates are fresh; a g_bwd's adjoint parameters come from its callers.
+      return !(passedIn(pa) && passedIn(pb)) || this.ctx.distinctArrayArguments(this.fn.name);
+    };
+    return scalarizeAccumulators(reverse, { distinct, arrayKind: (n) => this.arrayKind(this.adjointsUsed.get(n) ?? n) }, this.names);
+  }
+
   /** The adjoint of the array pointer `p` names now: `p === a ? a_b : b_b`. */
   private pointerAdjoint(p: string): Expr {
     const targets = this.pointers.targets.get(p)!;
@@ -559,6 +582,11 @@ class Reverse {
         this.distribute(e.b, neg(shared));
         return;
       case "*": {
+        // x * x: one contribution, 2 x ȳ (a square is common: norms, Gaussians).
+        if (aActive && bActive && sameCode(e.a, e.b) && !containsCall(e.a)) {
+          this.distribute(e.a, mul(num(2), mul(ab, this.keep(e.a))));
+          return;
+        }
         const a = bActive ? this.keep(e.a) : e.a;
         const b = aActive ? this.keep(e.b) : e.b;
         if (aActive) this.distribute(e.a, mul(shared, b));
@@ -1026,7 +1054,8 @@ class Reverse {
     const valueActive = this.act.active.has(value);
     const seedName = valueActive ? this.adj(value) : undefined;
     const ybar = opts.seed === "parameter" ? this.names.fresh("ybar") : undefined;
-    const { forward, reverse, hoisted } = this.sweeps();
+    const { forward, reverse: swept, hoisted } = this.sweeps();
+    const reverse = this.scalarize(swept, false);
     const top = hoisted.map((n) => this.declaration(n));
     for (const p of this.activeParams()) this.ensureAdjoint(p);
     const adjoints = this.adjointDeclarations(new Set(valueActive ? [value] : []));
@@ -1098,7 +1127,8 @@ class Reverse {
     const value = this.value;
     const valueActive = value !== undefined && this.act.active.has(value);
     const seedName = valueActive ? this.adj(value) : undefined;
-    const { forward, reverse, referenced, hoisted } = this.sweeps();
+    const { forward, reverse: swept, referenced, hoisted } = this.sweeps();
+    const reverse = this.scalarize(swept, true);
     // What the reverse sweep starts from: required at the end, except what the caller passes back in
     // (unmodified scalar parameters and every array parameter).
     const written = writtenNames(this.body);
@@ -1176,7 +1206,8 @@ function dropDeadResets(stmts: Stmt[], adjoints: ReadonlyMap<string, string>, re
 }
 
 /** Every call in a statement list (in conditions, values and indices alike). */
-export function callsIn(stmts: readonly Stmt[]): CallExpr[] {
+/** The calls in statements, nested statements included unless `nested` is false. */
+export function callsIn(stmts: readonly Stmt[], nested = true): CallExpr[] {
   const out: CallExpr[] = [];
   const visit = (e: Expr): void => {
     if (e.k === "call") out.push(e);
@@ -1184,39 +1215,8 @@ export function callsIn(stmts: readonly Stmt[]): CallExpr[] {
   };
   const visitStmts = (list: readonly Stmt[]): void => {
     for (const s of list) {
-      switch (s.k) {
-        case "let":
-          for (const d of s.decls) if (d.init) visit(d.init);
-          break;
-        case "assign":
-          visit(s.value);
-          if (s.target.k === "index") visit(s.target.index);
-          break;
-        case "destructure":
-          visit(s.value);
-          break;
-        case "if":
-        case "while":
-        case "do":
-          visit(s.cond);
-          break;
-        case "for":
-          if (s.cond) visit(s.cond);
-          break;
-        case "switch":
-          visit(s.disc);
-          for (const c of s.cases) if (c.test) visit(c.test);
-          break;
-        case "return":
-          if (s.value) visit(s.value);
-          break;
-        case "expr":
-          visit(s.expr);
-          break;
-        default:
-          break;
-      }
-      for (const child of childLists(s)) visitStmts(child);
+      for (const e of stmtExprs(s)) visit(e);
+      if (nested) for (const child of childLists(s)) visitStmts(child);
     }
   };
   visitStmts(stmts);
