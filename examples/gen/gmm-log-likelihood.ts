@@ -132,6 +132,9 @@ export function gmmLogLikelihood_grad(alphas: number[], means: number[], icf: nu
 
 export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: number[], x: number[], d: number, ybar: number): [number, number[], number[], number[]] {
   let c = 0;
+  let exp2 = 0;
+  let exp3 = 0;
+  let exp4 = 0;
   let i = 0;
   let k = 0;
   let lowerIndex = 0;
@@ -150,7 +153,9 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
   }
   let alphaSum = 0;
   for (k = 0; k < K; k++) {
-    alphaSum += Math.exp(alphas[k] - alphaMax);
+    tape.push(exp2);
+    exp2 = Math.exp(alphas[k] - alphaMax);
+    alphaSum += exp2;
   }
   const logWeightNorm = alphaMax + Math.log(alphaSum);
   const terms = new Float64Array(K);
@@ -163,8 +168,10 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
       let squaredNorm = 0;
       for (r = 0; r < d; r++) {
         logDet += icf[qOffset + r];
+        tape.push(exp3);
+        exp3 = Math.exp(icf[qOffset + r]);
         tape.push(row);
-        row = Math.exp(icf[qOffset + r]) * (x[i * d + r] - means[k * d + r]);
+        row = exp3 * (x[i * d + r] - means[k * d + r]);
         for (c = 0; c < r; c++) {
           tape.push(lowerIndex);
           lowerIndex = d + c * d - c * (c + 1) / 2 + (r - c - 1);
@@ -175,7 +182,6 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
       tape.push(terms[k]);
       terms[k] = alphas[k] + logDet - 0.5 * squaredNorm;
     }
-    tape.push(termMax);
     termMax = terms[0];
     for (k = 1; k < K; k++) {
       tape.push(termMax);
@@ -184,7 +190,9 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     tape.push(termSum);
     termSum = 0;
     for (k = 0; k < K; k++) {
-      termSum += Math.exp(terms[k] - termMax);
+      tape.push(exp4);
+      exp4 = Math.exp(terms[k] - termMax);
+      termSum += exp4;
     }
     total += termMax + Math.log(termSum);
   }
@@ -195,6 +203,9 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
   const icf_b = new Array<number>(icf.length).fill(0);
   let alphaMax_b = 0;
   let alphaSum_b = 0;
+  let exp2_b = 0;
+  let exp3_b = 0;
+  let exp4_b = 0;
   let logDet_b = 0;
   let logWeightNorm_b = 0;
   let row_b = 0;
@@ -209,11 +220,12 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     termMax_b += total_b;
     termSum_b += total_b / termSum;
     for (k = Math.ceil(K) - 1; k >= 0; k--) {
-      const t7 = terms[k] - termMax;
-      const t8 = Math.exp(t7);
-      const t_b2 = t8 * termSum_b;
+      exp4_b += termSum_b;
+      const t_b2 = exp4 * exp4_b;
       terms_b[k] += t_b2;
       termMax_b -= t_b2;
+      exp4_b = 0;
+      exp4 = tape.pop();
     }
     termSum = tape.pop();
     termSum_b = 0;
@@ -225,7 +237,6 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
       termMax_b += (termMax >= terms_k ? 1 : 0) * termMax_b_old;
       terms_b[k] += (termMax >= terms_k ? 0 : 1) * termMax_b_old;
     }
-    termMax = tape.pop();
     terms_b[0] += termMax_b;
     termMax_b = 0;
     for (k = Math.ceil(K) - 1; k >= 0; k--) {
@@ -237,18 +248,19 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
       for (r = d - 1; r >= 0; r--) {
         row_b += 2 * (squaredNorm_b * row);
         for (c = r - 1; c >= 0; c--) {
-          const t6 = x[i * d + c] - means[k * d + c];
-          icf_b[qOffset + lowerIndex] += row_b * t6;
+          const t2 = x[i * d + c] - means[k * d + c];
+          icf_b[qOffset + lowerIndex] += row_b * t2;
           means_b[k * d + c] -= icf[qOffset + lowerIndex] * row_b;
           lowerIndex = tape.pop();
         }
         row = tape.pop();
-        const t3 = Math.exp(icf[qOffset + r]);
-        const t4 = x[i * d + r] - means[k * d + r];
-        const t5 = Math.exp(icf[qOffset + r]);
-        icf_b[qOffset + r] += t5 * (row_b * t4);
-        means_b[k * d + r] -= t3 * row_b;
+        const t = x[i * d + r] - means[k * d + r];
+        exp3_b += row_b * t;
+        means_b[k * d + r] -= exp3 * row_b;
         row_b = 0;
+        icf_b[qOffset + r] += exp3 * exp3_b;
+        exp3_b = 0;
+        exp3 = tape.pop();
         icf_b[qOffset + r] += logDet_b;
       }
       squaredNorm_b = 0;
@@ -259,11 +271,12 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
   alphaMax_b += logWeightNorm_b;
   alphaSum_b += logWeightNorm_b / alphaSum;
   for (k = Math.ceil(K) - 1; k >= 0; k--) {
-    const t = alphas[k] - alphaMax;
-    const t2 = Math.exp(t);
-    const t_b = t2 * alphaSum_b;
+    exp2_b += alphaSum_b;
+    const t_b = exp2 * exp2_b;
     alphas_b[k] += t_b;
     alphaMax_b -= t_b;
+    exp2_b = 0;
+    exp2 = tape.pop();
   }
   for (k = Math.ceil(K) - 1; k >= 1; k--) {
     const alphas_k = alphas[k];

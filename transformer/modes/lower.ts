@@ -11,7 +11,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
-import { children as exprChildren, containsCall, exprReads, num, ref, renameReads, sameCode } from "../ir/build.js";
+import { children as exprChildren, containsCall, exprReads, mapExpr, num, ref, renameReads, sameCode } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -77,6 +77,15 @@ function resolveArrayAliases(fn: FunctionIR): FunctionIR {
     return n;
   };
   return { ...fn, body: renameStmts(fn.body, resolve, new Set(alias.keys())) };
+}
+
+/** Intrinsics whose derivative reads their result and whose evaluation is costly (not sqrt, a single instruction). */
+const COSTLY_RESULTS = new Set(["exp", "expm1", "tanh", "tan", "cbrt", "hypot", "pow"]);
+
+function isCostlyResult(e: Expr): boolean {
+  if (e.k === "math") return COSTLY_RESULTS.has(e.fn) && e.args.length > 0 && e.args.some((a) => a.k !== "num");
+  // x ** y with a variable exponent (a constant one folds to products or a cheap power).
+  return e.k === "bin" && e.op === "**" && e.b.k !== "num";
 }
 
 /** Statements with every variable read or written through `rename`, and the declarations of `drop` removed. */
@@ -192,12 +201,50 @@ class Lowering {
       if (assignment?.k === "assign" && assignment.target.k === "var" && assignment.target.name === this.value)
         lowered = [...lowered.slice(0, -1), { k: "let", decl: "const", decls: [{ name: this.value, init: assignment.value, ...(assignment.pos !== undefined ? { pos: assignment.pos } : {}) }] }];
     }
-    const hoisted = new CallHoisting(this.names, this.locals, this.returnShapeOf).list([...this.prologue, ...lowered]);
+    const hoisted = this.keepResults(new CallHoisting(this.names, this.locals, this.returnShapeOf).list([...this.prologue, ...lowered]), false);
     const final: Stmt[] = this.value !== undefined ? [...hoisted, { k: "return", value: ref(this.value) }] : hoisted;
     return {
       fn: { ...this.fn, body: final, locals: this.locals, usedNames: this.names.names() },
       value: this.value,
     };
+  }
+
+  /**
+   * Inside loops, the result of an intrinsic whose derivative is its result and that costs a
+   * transcendental evaluation (exp, tanh, x ** y, ...) goes into a `const` of its own: the reverse
+   * sweep then reads it back from the tape (one push and pop) instead of evaluating it again.
+   */
+  private keepResults(stmts: readonly Stmt[], inLoop: boolean): Stmt[] {
+    const out: Stmt[] = [];
+    for (const s of stmts) {
+      if (inLoop && (s.k === "let" || s.k === "assign")) {
+        const pre: Stmt[] = [];
+        const keep = (e: Expr, top: boolean): Expr => {
+          if (e.k === "cond" || e.k === "logic") return e; // evaluated only on one branch: leave as written
+          const inner = mapExpr(e, (c) => keep(c, false));
+          if (top || !isCostlyResult(inner)) return inner;
+          const name = this.fresh(inner.k === "math" ? inner.fn : "power", { shape: "num" });
+          pre.push({ k: "let", decl: "const", decls: [{ name, init: inner }] });
+          return ref(name);
+        };
+        if (s.k === "let") {
+          const d = s.decls[0];
+          const init = d.init !== undefined ? keep(d.init, true) : undefined;
+          out.push(...pre, init !== undefined ? { ...s, decls: [{ ...d, init }] } : s);
+        } else {
+          const value = keep(s.value, s.target.k === "var" && s.op === "=");
+          out.push(...pre, { ...s, value });
+        }
+        continue;
+      }
+      if (s.k === "for") out.push({ ...s, body: this.keepResults(s.body, true) });
+      else if (s.k === "while" || s.k === "do") out.push({ ...s, body: this.keepResults(s.body, true) });
+      else if (s.k === "if") out.push({ ...s, then: this.keepResults(s.then, inLoop), ...(s.else ? { else: this.keepResults(s.else, inLoop) } : {}) });
+      else if (s.k === "block") out.push({ ...s, body: this.keepResults(s.body, inLoop) });
+      else if (s.k === "switch") out.push({ ...s, cases: s.cases.map((c) => ({ ...c, body: this.keepResults(c.body, inLoop) })) });
+      else out.push(s);
+    }
+    return out;
   }
 
   private valueDeclarator(): Declarator {
