@@ -11,7 +11,8 @@
  * methods can be compared (scikit-learn's `score`, the mean of log p(x_i)).
  */
 
-import { tape } from "adc-ts/runtime";
+import { tape as runtimeTape } from "adc-ts/runtime";
+const tape = runtimeTape;
 
 /** @differentiable wrt=alphas,means,icf */
 export function gmmLogLikelihood(alphas: number[], means: number[], icf: number[], x: number[], d: number): number {
