@@ -224,7 +224,7 @@ class Compilation {
     if (v.mode === "jacobian") {
       const dual = this.variant(v.target, "dual", v.activeParams).name;
       const vjp = this.variant(v.target, "vjp", v.activeParams).name;
-      return [jacobianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, dual, vjp })];
+      return [jacobianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, dual, vjp, written: this.writtenArrayParams(v.target) })];
     }
     const lowered = lowerForReverse(ir, (target) => {
       const callee = this.functionIR(target);
@@ -256,7 +256,7 @@ class Compilation {
     const gradientAct = this.activity(gradientIR, v.activeParams);
     this.diagnostics.push(...gradientAct.diagnostics);
     const dual = forwardMode(gradientIR, gradientAct, dualName, false, new Set([...reserved, dualName, gradientName]), this.forwardContext(ir.file));
-    return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName })];
+    return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName, written: this.writtenArrayParams(v.target) })];
   }
 
   /** How forward mode names and calls derivatives from a file (the tape's functions included). */

@@ -627,7 +627,9 @@ class Reverse {
     if (rule.usesResult && y === undefined) y = this.keep(build(values));
     const partials = rule.partials(irAlgebra, values, y ?? build(values));
     // Where a partial can be infinite (sqrt at 0, acos at ±1), a zero adjoint must contribute 0, not 0 · ∞.
-    const singular = rule.singular?.(values.map((v) => (v.k === "num" ? v.value : undefined))) === true;
+    // Not under forward mode (Hessians): there an adjoint that is 0 may still have a tangent, whose
+    // term `partial · tangent` the test would drop.
+    const singular = !this.ctx.forHessian && rule.singular?.(values.map((v) => (v.k === "num" ? v.value : undefined))) === true;
     const shared = active.filter(Boolean).length > 1 || singular ? this.keep(ab, "t_b") : ab;
     args.forEach((a, i) => {
       if (!active[i]) return;
