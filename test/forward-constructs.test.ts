@@ -257,3 +257,27 @@ export function f(y: number[], c: number): number {
     expect(dual([0.5, 3], -1, [0, 1])[1]).toBe(3);
   });
 });
+
+describe("for-of over an array the body reassigns", () => {
+  it("walks the array the loop started with, as JavaScript does (fuzzer finding 16)", async () => {
+    const m = await compileSources({
+      "input.ts": `
+/** @differentiable wrt=x */
+export function f(x: number): number {
+  let u: number[] = [x, x, x];
+  let s = 0;
+  for (const e of u) {
+    s += e * x;
+    u = [x];
+  }
+  return s + u[0];
+}
+`,
+    }).load<Module>();
+    const f = m.f as unknown as (x: number) => number;
+    const dual = m.f_dual as unknown as (x: number, dx: number) => [number, number];
+    // s = 3 x², plus u[0] = x: f = 3x² + x, f' = 6x + 1.
+    expect(f(2)).toBe(14);
+    expect(dual(2, 1)).toEqual([14, 13]);
+  });
+});

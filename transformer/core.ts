@@ -6,12 +6,12 @@
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
 import type { Expr, FunctionIR, Stmt } from "./ir/ir.js";
-import { num, ref } from "./ir/build.js";
+import { childLists, num, ref } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
 import { arrayAliases } from "./analyses/pointers.js";
 import { forwardMode, renameCallee, type ForwardContext } from "./modes/forward.js";
-import { childLists, lowerForReverse } from "./modes/lower.js";
+import { lowerForReverse } from "./modes/lower.js";
 import {
   asFunctionIR,
   callsIn,

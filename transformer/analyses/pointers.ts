@@ -7,7 +7,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { Expr, FunctionIR, SourcePos, Stmt } from "../ir/ir.js";
-import { childLists } from "../modes/lower.js";
+import { childLists } from "../ir/build.js";
 
 export interface Pointers {
   /** Each pointer and the arrays (parameters or arrays allocated once) it may name, in a fixed order. */

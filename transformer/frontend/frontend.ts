@@ -6,6 +6,7 @@
  */
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
+import { childLists, children, stmtExprs } from "../ir/build.js";
 import { isMathFunction, mathConstants, rules } from "../../src/runtime/rules.js";
 import type {
   Annotation,
@@ -420,12 +421,36 @@ class Converter {
     this.locals.set(i, { shape: "num" });
     const name = list.declarations[0].name.text;
     const decl = list.flags & ts.NodeFlags.Const ? "const" : "let";
+    const body = this.block(s.statement);
+    // for-of walks the array the loop started with, even if the body makes the variable name another:
+    // walk a copy of it (another name for it where the body also writes its elements, which the loop sees).
+    const iterated = arr.name;
+    if (assignsWhole(body, iterated)) {
+      const start = this.fresh(`${iterated}_iterated`);
+      const info = this.locals.get(iterated)!;
+      this.locals.set(start, info);
+      if (writesElements(body, iterated)) out.push({ k: "let", decl: "const", decls: [{ name: start, init: arr }] });
+      else {
+        const k = this.fresh("k");
+        this.locals.set(k, { shape: "num" });
+        const length: Expr = { k: "length", arr };
+        out.push({ k: "let", decl: "const", decls: [{ name: start, init: { k: "zeros", kind: info.arrayKind ?? "Array", size: length } }] });
+        out.push({
+          k: "for",
+          init: [{ k: "let", decl: "let", decls: [{ name: k, init: { k: "num", value: 0 } }] }],
+          cond: { k: "cmp", op: "<", a: { k: "var", name: k }, b: length },
+          update: [{ k: "assign", target: { k: "var", name: k }, op: "+=", value: { k: "num", value: 1 }, increment: "++" }],
+          body: [{ k: "assign", target: { k: "index", arr: { k: "var", name: start }, index: { k: "var", name: k } }, op: "=", value: { k: "index", arr, index: { k: "var", name: k } } }],
+        });
+      }
+      arr = { k: "var", name: start };
+    }
     out.push({
       k: "for",
       init: [{ k: "let", decl: "let", decls: [{ name: i, init: { k: "num", value: 0 } }] }],
       cond: { k: "cmp", op: "<", a: { k: "var", name: i }, b: { k: "length", arr } },
       update: [{ k: "assign", target: { k: "var", name: i }, op: "+=", value: { k: "num", value: 1 }, increment: "++" }],
-      body: [{ k: "let", decl, decls: [{ name, init: { k: "index", arr, index: { k: "var", name: i } }, pos: posOf(list.declarations[0], this.sf) }] }, ...this.block(s.statement)],
+      body: [{ k: "let", decl, decls: [{ name, init: { k: "index", arr, index: { k: "var", name: i } }, pos: posOf(list.declarations[0], this.sf) }] }, ...body],
       pos: posOf(s, this.sf),
     });
   }
@@ -632,4 +657,28 @@ class Converter {
       return this.opaque(e, ADC.methodOnActive, `the method .${callee.name.text}() is not differentiated`);
     return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} has no source adc-ts can see, so it cannot be differentiated`);
   }
+}
+
+/** Whether statements assign the variable `name` as a whole (not one of its elements), or opaque code may. */
+function assignsWhole(stmts: readonly Stmt[], name: string): boolean {
+  return stmts.some(
+    (s) => (s.k === "assign" && s.target.k === "var" && s.target.name === name) || (s.k === "opaque" && s.stmt.reads.includes(name)) || childLists(s).some((list) => assignsWhole(list, name)),
+  );
+}
+
+/** Whether statements write elements of the array `name` (or opaque code may). */
+function writesElements(stmts: readonly Stmt[], name: string): boolean {
+  return stmts.some(
+    (s) =>
+      (s.k === "assign" && s.target.k === "index" && s.target.arr.k === "var" && s.target.arr.name === name) ||
+      (s.k === "opaque" && s.stmt.reads.includes(name)) ||
+      stmtExprs(s).some((e) => passesToCall(e, name)) ||
+      childLists(s).some((list) => writesElements(list, name)),
+  );
+}
+
+/** Whether an expression passes the array `name` to a call (which may write it). */
+function passesToCall(e: Expr, name: string): boolean {
+  if (e.k === "call" && e.args.some((a) => a.k === "var" && a.name === name)) return true;
+  return children(e).some((c) => passesToCall(c, name));
 }

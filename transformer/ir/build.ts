@@ -240,3 +240,48 @@ export function renameReads(e: Expr, rename: (name: string) => string): Expr {
 export function containsCall(e: Expr): boolean {
   return e.k === "call" || children(e).some(containsCall);
 }
+
+/** The statement lists nested in a statement (branches, loop parts, cases). */
+export function childLists(s: Stmt): (readonly Stmt[])[] {
+  switch (s.k) {
+    case "if":
+      return s.else ? [s.then, s.else] : [s.then];
+    case "for":
+      return [s.init, s.update, s.body];
+    case "while":
+    case "do":
+    case "block":
+      return [s.body];
+    case "switch":
+      return s.cases.map((c) => c.body);
+    default:
+      return [];
+  }
+}
+
+/** The expressions a statement holds directly (not those of nested statements). */
+export function stmtExprs(s: Stmt): Expr[] {
+  switch (s.k) {
+    case "let":
+      return s.decls.flatMap((d) => (d.init !== undefined ? [d.init] : []));
+    case "assign":
+      return s.target.k === "index" ? [s.target.arr, s.target.index, s.value] : [s.value];
+    case "destructure":
+      return [s.value];
+    case "if":
+      return [s.cond];
+    case "for":
+      return s.cond ? [s.cond] : [];
+    case "while":
+    case "do":
+      return [s.cond];
+    case "switch":
+      return [s.disc, ...s.cases.flatMap((c) => (c.test ? [c.test] : []))];
+    case "return":
+      return s.value !== undefined ? [s.value] : [];
+    case "expr":
+      return [s.expr];
+    default:
+      return [];
+  }
+}

@@ -11,7 +11,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
-import { children as exprChildren, containsCall, exprReads, mapExpr, num, ref, renameReads, sameCode } from "../ir/build.js";
+import { childLists, children as exprChildren, containsCall, exprReads, mapExpr, num, ref, renameReads, sameCode, stmtExprs } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -135,32 +135,6 @@ function renameStmts(stmts: readonly Stmt[], rename: (name: string) => string, d
   return out;
 }
 
-/** The expressions a statement holds directly (not those of nested statements). */
-export function stmtExprs(s: Stmt): Expr[] {
-  switch (s.k) {
-    case "let":
-      return s.decls.flatMap((d) => (d.init !== undefined ? [d.init] : []));
-    case "assign":
-      return s.target.k === "index" ? [s.target.arr, s.target.index, s.value] : [s.value];
-    case "destructure":
-      return [s.value];
-    case "if":
-      return [s.cond];
-    case "for":
-      return s.cond ? [s.cond] : [];
-    case "while":
-    case "do":
-      return [s.cond];
-    case "switch":
-      return [s.disc, ...s.cases.flatMap((c) => (c.test ? [c.test] : []))];
-    case "return":
-      return s.value !== undefined ? [s.value] : [];
-    case "expr":
-      return [s.expr];
-    default:
-      return [];
-  }
-}
 
 class Lowering {
   private readonly names: NameScope;
@@ -445,22 +419,6 @@ function walk(stmts: readonly Stmt[], visit: (s: Stmt) => void): void {
   }
 }
 
-export function childLists(s: Stmt): (readonly Stmt[])[] {
-  switch (s.k) {
-    case "if":
-      return s.else ? [s.then, s.else] : [s.then];
-    case "for":
-      return [s.init, s.update, s.body];
-    case "while":
-    case "do":
-    case "block":
-      return [s.body];
-    case "switch":
-      return s.cases.map((c) => c.body);
-    default:
-      return [];
-  }
-}
 
 /** The abrupt exits that leave a statement: returns from anywhere, break/continue not inside a nested loop. */
 function exits(s: Stmt): Exits {

@@ -19,14 +19,14 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { add, children, containsCall, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sameCode, select, stmtPos, sub } from "../ir/build.js";
+import { add, childLists, children, containsCall, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sameCode, select, stmtExprs, stmtPos, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
 import { findPointers, type Pointers } from "../analyses/pointers.js";
 import { printExpr, type GeneratedFunction } from "../emit/print.js";
 import { scalarizeAccumulators } from "./scalarize.js";
-import { childLists, stmtExprs, type LoweredFunction } from "./lower.js";
+import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 
 export interface ReverseContext {
