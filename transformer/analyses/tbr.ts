@@ -88,7 +88,11 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
       for (const p of post) need.add(p);
       return need;
     }
-    if (destroys) saves.add(s);
+    if (destroys) {
+      saves.add(s);
+      // The restore `a[i] = tape.pop()` runs in the reverse sweep with the index as it was here.
+      if (s.k === "assign" && s.target.k === "index") exprReads(s.target.index, need);
+    }
     // An element write leaves the other elements as they were: the array stays required.
     if (whole || !q.isArray(root)) {
       // Re-pointing a name leaves the array it named alive under its other names, its values still required.

@@ -333,14 +333,30 @@ class Reverse {
     return result;
   }
 
+  /** Whether a call's arguments read elements (or the length) of the array `name`. */
+  private readsElementsOf(call: CallExpr, name: string): boolean {
+    return call.args.some((x) => !(x.k === "var" && x.name === name) && exprReads(x).has(name));
+  }
+
   private uses(s: Stmt): { pre: Set<string>; post: Set<string> } {
     const a = this.adjointOf(s);
     const call = callOf(s);
     if (call !== undefined) {
-      // g_bwd reads the arrays as the call left them, the numbers as they were passed.
+      // g_bwd reads the arrays passed to it as the call left them; everything else (the numbers passed,
+      // elements read to compute them) as it was before the call.
+      const passed = new Set(call.args.flatMap((x) => (x.k === "var" && this.isArray(x.name) ? [x.name] : [])));
+      // ... except an array whose element receives the result: g_bwd needs it as the call left it, before that store.
+      if (s.k === "assign" && s.target.k === "index") passed.delete(lvalueRoot(s.target) ?? "");
       const pre = new Set<string>();
       const post = new Set<string>();
-      for (const n of a.uses) (this.isArray(n) ? post : pre).add(n);
+      const stored = s.k === "assign" && s.target.k === "index" ? lvalueRoot(s.target) : undefined;
+      for (const n of a.uses) (n !== stored && (passed.has(n) || (this.isArray(n) && !this.readsElementsOf(call, n))) ? post : pre).add(n);
+      // The array a call's result replaces sizes the adjoint after the call's reverse: its old value.
+      const target = s.k === "let" ? s.decls[0].name : s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
+      if (target !== undefined && post.has(target) && this.isArray(target) && this.varyingLength(target) && !call.args.some((x) => x.k === "var" && x.name === target)) {
+        post.delete(target);
+        pre.add(target);
+      }
       return { pre, post };
     }
     if (!a.postOrder) return { pre: a.uses, post: new Set() };
@@ -677,6 +693,14 @@ class Reverse {
         if (this.ctx.returnShape(call.target) === "array")
           throw new CompileError({ code: ADC.unsupportedStatement, message: `the array ${call.fn} returns is dropped; assign it to a variable`, pos: call.pos });
         args.push(num(0));
+      } else if (targetAdjoint.k === "index" && targetAdjoint.arr.k === "var" && args.some((x) => sameCode(x, (targetAdjoint as Extract<LValue, { k: "index" }>).arr))) {
+        // The result goes into an element of an array whose adjoint g_bwd also accumulates into
+        // (`v[0] = g(v)`): take the seed and clear the element first.
+        const seed = this.names.fresh("seed_b");
+        this.out.push({ k: "let", decl: "const", decls: [{ name: seed, init: targetAdjoint }] });
+        this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
+        targetAdjoint = undefined;
+        args.push(ref(seed));
       } else args.push(targetAdjoint.k === "var" ? ref(targetAdjoint.name) : targetAdjoint);
     }
     const bwdTarget = this.ctx.forHessian ? splitTarget(call.target, "bwd", activeParams) : call.target;
