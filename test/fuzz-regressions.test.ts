@@ -140,3 +140,19 @@ export function f(y: number, v: number[]): number {
     expect(gv).toEqual([Math.sin(2)]);
   });
 });
+
+describe("fuzzer findings, array ternaries", () => {
+  it("`const u = c ? [y] : [y, x]` outside loops: each branch's array, and its own length", async () => {
+    const m = await load(`
+/** @differentiable */
+export function f(x: number, y: number): number {
+  const u = x > 0 ? [y] : [y, x];
+  return x + u[0] * u[u.length - 1];
+}
+`);
+    const grad = m.f_grad as unknown as (x: number, y: number) => number[];
+    // x > 0: f = x + y², so [1, 2y]; otherwise f = x + x y, so [1 + y, x].
+    expect(grad(1, 2)).toEqual([5, 1, 4]);
+    expect(grad(-1, 2)).toEqual([-3, 3, -1]);
+  });
+});

@@ -278,8 +278,11 @@ class Lowering {
         if (s.decls.every((d) => d.init === undefined)) return [s];
         return s.decls.flatMap((d): Stmt[] => {
           if (d.init?.k !== "cond" || this.locals.get(d.name)?.shape !== "array") return [{ k: "let", decl: s.decl, decls: [d] }];
-          const type = d.type ?? (this.locals.get(d.name)?.arrayKind === "Float64Array" ? "Float64Array" : "number[]");
-          return [{ k: "let", decl: "let", decls: [{ name: d.name, type }] }, ...this.arrayChoice(d.name, d.init)];
+          const kind = this.locals.get(d.name)?.arrayKind ?? "Array";
+          const type = d.type ?? (kind === "Float64Array" ? "Float64Array" : "number[]");
+          // Two new arrays: start from an empty one, so that the reverse sweep has an array to go back to.
+          const empty: Expr | undefined = d.init.a.k !== "var" && d.init.b.k !== "var" ? (kind === "Float64Array" ? { k: "zeros", kind, size: num(0) } : { k: "arraylit", elems: [] }) : undefined;
+          return [{ k: "let", decl: "let", decls: [{ name: d.name, type, ...(empty !== undefined ? { init: empty } : {}) }] }, ...this.arrayChoice(d.name, d.init)];
         });
       case "assign":
         if (s.target.k === "var" && s.value.k === "cond" && this.locals.get(s.target.name)?.shape === "array") return this.arrayChoice(s.target.name, s.value);
