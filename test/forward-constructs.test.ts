@@ -237,3 +237,47 @@ describe("options and function forms", () => {
     expect(m.useExpression(2 as never)).toBe(12);
   });
 });
+
+describe("array-valued ternaries", () => {
+  it("a branch of constants has a zero array tangent; the other branch carries the tangent", async () => {
+    const m = await compileSources({
+      "input.ts": `
+/** @differentiable wrt=y */
+export function f(y: number[], c: number): number {
+  const u = c > 0 ? [1, 2] : [y[0], y[1] * y[1]];
+  return u[0] * u[1] + y[0];
+}
+`,
+    }).load<Module>();
+    const dual = m.f_dual as unknown as (y: number[], c: number, dy: number[]) => [number, number];
+    // c > 0: f = 2 + y0, so ∂f/∂y = [1, 0]; c ≤ 0: f = y0 y1² + y0, so ∂f/∂y = [y1² + 1, 2 y0 y1].
+    expect(dual([0.5, 3], 1, [1, 0])).toEqual([2.5, 1]);
+    expect(dual([0.5, 3], 1, [0, 1])).toEqual([2.5, 0]);
+    expect(dual([0.5, 3], -1, [1, 0])[1]).toBe(10);
+    expect(dual([0.5, 3], -1, [0, 1])[1]).toBe(3);
+  });
+});
+
+describe("for-of over an array the body reassigns", () => {
+  it("walks the array the loop started with, as JavaScript does (fuzzer finding 16)", async () => {
+    const m = await compileSources({
+      "input.ts": `
+/** @differentiable wrt=x */
+export function f(x: number): number {
+  let u: number[] = [x, x, x];
+  let s = 0;
+  for (const e of u) {
+    s += e * x;
+    u = [x];
+  }
+  return s + u[0];
+}
+`,
+    }).load<Module>();
+    const f = m.f as unknown as (x: number) => number;
+    const dual = m.f_dual as unknown as (x: number, dx: number) => [number, number];
+    // s = 3 x², plus u[0] = x: f = 3x² + x, f' = 6x + 1.
+    expect(f(2)).toBe(14);
+    expect(dual(2, 1)).toEqual([14, 13]);
+  });
+});

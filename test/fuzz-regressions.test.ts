@@ -65,3 +65,94 @@ export function f(x: number, v: number[]): number {
     expect(dual(2, [5, 1], 1, [1, 0])).toEqual([2, 1]);
   });
 });
+
+describe("fuzzer findings, reverse mode (silent wrong gradients before the fix)", () => {
+  it("finding 6: an array replaced by a call's shorter result sizes its adjoint from the array it replaced", async () => {
+    const m = await load(`
+function mkn(a: number, b: number, m: number): number[] {
+  const out = new Array<number>(m).fill(0);
+  for (let j = 0; j < m; j++) out[j] = a * j;
+  return out;
+}
+/** @differentiable */
+export function f(x: number, v: number[]): number {
+  let u1: number[] = [v[0], v[1], v[1]];
+  u1 = mkn(x, 0, 2);
+  return x * u1[1];
+}
+`);
+    // f = x · x: f' = 2x; v does not matter.
+    expect((m.f_grad as unknown as (x: number, v: number[]) => unknown)(1, [2, 3])).toEqual([1, 2, [0, 0]]);
+  });
+
+  it("finding 7: an element overwritten by a call that reads it (as a number, and through the array)", async () => {
+    const m = await load(`
+function g(u: number[], d: number): number {
+  let acc = 0;
+  for (const e of u) acc += d * e;
+  return acc;
+}
+function h(u: number[], c: number): number {
+  let acc = c;
+  for (const e of u) acc += e * e;
+  return acc;
+}
+/** @differentiable */
+export function f(x: number, y: number, v: number[]): number {
+  const q = [y, 0.5];
+  q[0] = g(v, x * q[0]);
+  return q[0];
+}
+/** @differentiable */
+export function k(v: number[]): number {
+  v[0] = h(v, 0);
+  return v[0];
+}
+`);
+    // f = x y v0: [x y v0, y v0, x v0, [x y]]; k = v0² + v1²: [.., [2 v0, 2 v1]].
+    expect((m.f_grad as unknown as (x: number, y: number, v: number[]) => unknown)(2, -2, [1])).toEqual([-4, -2, 2, [-4]]);
+    expect((m.k_grad as unknown as (v: number[]) => unknown)([1, 2])).toEqual([5, [2, 4]]);
+  });
+
+  it("finding 15: an element restored in a while loop uses the index as it was then", async () => {
+    const m = await load(`
+function g(u: number[], c: number): number {
+  let acc = 0;
+  for (const e of u) acc += e * Math.sin(c);
+  return acc;
+}
+/** @differentiable */
+export function f(y: number, v: number[]): number {
+  const q = [y, 0.5];
+  const x = g(v, q[0]);
+  let i = 0;
+  while (i < 2) {
+    q[i] += 1;
+    i++;
+  }
+  return x;
+}
+`);
+    // f = v0 sin y: [v0 sin y, v0 cos y, [sin y]].
+    const [value, gy, gv] = (m.f_grad as unknown as (y: number, v: number[]) => [number, number, number[]])(2, [1]);
+    expect(value).toBe(Math.sin(2));
+    expect(gy).toBe(Math.cos(2));
+    expect(gv).toEqual([Math.sin(2)]);
+  });
+});
+
+describe("fuzzer findings, array ternaries", () => {
+  it("`const u = c ? [y] : [y, x]` outside loops: each branch's array, and its own length", async () => {
+    const m = await load(`
+/** @differentiable */
+export function f(x: number, y: number): number {
+  const u = x > 0 ? [y] : [y, x];
+  return x + u[0] * u[u.length - 1];
+}
+`);
+    const grad = m.f_grad as unknown as (x: number, y: number) => number[];
+    // x > 0: f = x + y², so [1, 2y]; otherwise f = x + x y, so [1 + y, x].
+    expect(grad(1, 2)).toEqual([5, 1, 4]);
+    expect(grad(-1, 2)).toEqual([-3, 3, -1]);
+  });
+});

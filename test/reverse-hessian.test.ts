@@ -91,6 +91,21 @@ export function swappedCalls(v: number[], x: number, y: number): number {
   return g2(x, y) * x + g2(y, x) + mix(v, x, y) * y + mix(v, y, x * y);
 }
 
+/** sqrt's partial where the adjoint reaching it is 0 (x = 0) but its tangent is not (fuzzer finding 8). */
+/** @differentiable hessian */
+export function scaledRoot(x: number, y: number): number {
+  return x * Math.sqrt(1 + y * y);
+}
+
+/** Writes its array parameter: every sweep of f_hessian must start from the caller's values (finding 9). */
+/** @differentiable hessian */
+export function writesParam(x: number, y: number, v: number[]): number {
+  let t = y * y;
+  if (v[0] > 0) t = x * x;
+  v[0] = 1;
+  return t * x;
+}
+
 /** A local Float64Array overwritten in a loop, a while loop and an early return. */
 /** @differentiable hessian wrt=x */
 export function smoothNorm(x: Float64Array, passes: number): number {
@@ -210,6 +225,28 @@ describe("f_hessian: forward over reverse", () => {
   it("callees with several active numbers, arguments swapped, and an array beside them", () => {
     check("swappedCalls", [[0.3, -0.4, 0.9], 0.6, -0.8], [0, 1, 2], 1e-5);
     check("swappedCalls", [[1.1, 0.2], -0.3, 0.45], [0, 1, 2], 1e-5);
+  });
+
+  it("a zero adjoint through sqrt still carries its tangent: H01 = y / sqrt(1 + y²) at x = 0", () => {
+    const [, , H] = (m.scaledRoot_hessian as Hess)(0, 1);
+    expect(H[0][1]).toBeCloseTo(1 / Math.SQRT2, 14);
+    expect(H[1][0]).toBeCloseTo(1 / Math.SQRT2, 14);
+    expect(H[0][0]).toBe(0);
+    expect(H[1][1]).toBe(0); // x (1 + y²)^(-3/2) at x = 0
+  });
+
+  it("a function that writes its array parameter: each sweep starts from the caller's array", () => {
+    // v[0] = -2: t = y², f = x y²; H = [[0, 2y], [2y, 2x]] over (x, y) (v's column and row are 0).
+    const v = [-2];
+    const [value, g, H] = (m.writesParam_hessian as Hess)(1, 2, v);
+    expect(v).toEqual([1]); // the caller's array changes once, as by f
+    expect(value).toBe(4);
+    expect(g).toEqual([4, 4, 0]);
+    expect(H).toEqual([
+      [0, 4, 0],
+      [4, 2, 0],
+      [0, 0, 0],
+    ]);
   });
 
   it("a local array overwritten in loops, a while loop and an early return", () => {

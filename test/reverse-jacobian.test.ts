@@ -97,3 +97,24 @@ describe("f_jacobian", () => {
     expect(J[0]).toEqual(g);
   });
 });
+
+describe("f_jacobian of a function that writes its array parameter", () => {
+  it("every column starts from the caller's values; the caller's array changes once", async () => {
+    const { compileAndLoad } = await import("./helpers/compile.js");
+    const m = await compileAndLoad<{ f_jacobian: (x: number[]) => [number[], number[][]] }>(`
+/** @differentiable */
+export function f(x: number[]): number[] {
+  x[0] = x[0] * x[1];
+  return [x[0], x[0] + x[1]];
+}`);
+    const x = [3, 5];
+    const [value, J] = m.f_jacobian(x);
+    expect(value).toEqual([15, 20]);
+    expect(x).toEqual([15, 5]);
+    // y0 = x0 x1, y1 = x0 x1 + x1: J = [[x1, x0], [x1, x0 + 1]] at (3, 5).
+    expect(J).toEqual([
+      [5, 3],
+      [5, 4],
+    ]);
+  });
+});

@@ -25,7 +25,7 @@ export function cube_vjp(x: number, ybar: number): [number, number] {
   let x_b = 0;
   const t = x * x;
   const t_b = value_b * x;
-  x_b += t_b * x + x * t_b + t * value_b;
+  x_b += 2 * (value_b * x * x) + t * value_b;
   return [value, x_b];
 }
 

@@ -11,7 +11,8 @@
  * methods can be compared (scikit-learn's `score`, the mean of log p(x_i)).
  */
 
-import { tape } from "adc-ts/runtime";
+import { tape as runtimeTape } from "adc-ts/runtime";
+const tape = runtimeTape;
 
 /** @differentiable wrt=alphas,means,icf */
 export function gmmLogLikelihood(alphas: number[], means: number[], icf: number[], x: number[], d: number): number {
@@ -132,6 +133,9 @@ export function gmmLogLikelihood_grad(alphas: number[], means: number[], icf: nu
 
 export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: number[], x: number[], d: number, ybar: number): [number, number[], number[], number[]] {
   let c = 0;
+  let exp2 = 0;
+  let exp3 = 0;
+  let exp4 = 0;
   let i = 0;
   let k = 0;
   let lowerIndex = 0;
@@ -150,7 +154,9 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
   }
   let alphaSum = 0;
   for (k = 0; k < K; k++) {
-    alphaSum += Math.exp(alphas[k] - alphaMax);
+    tape.push(exp2);
+    exp2 = Math.exp(alphas[k] - alphaMax);
+    alphaSum += exp2;
   }
   const logWeightNorm = alphaMax + Math.log(alphaSum);
   const terms = new Float64Array(K);
@@ -163,8 +169,10 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
       let squaredNorm = 0;
       for (r = 0; r < d; r++) {
         logDet += icf[qOffset + r];
+        tape.push(exp3);
+        exp3 = Math.exp(icf[qOffset + r]);
         tape.push(row);
-        row = Math.exp(icf[qOffset + r]) * (x[i * d + r] - means[k * d + r]);
+        row = exp3 * (x[i * d + r] - means[k * d + r]);
         for (c = 0; c < r; c++) {
           tape.push(lowerIndex);
           lowerIndex = d + c * d - c * (c + 1) / 2 + (r - c - 1);
@@ -175,7 +183,6 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
       tape.push(terms[k]);
       terms[k] = alphas[k] + logDet - 0.5 * squaredNorm;
     }
-    tape.push(termMax);
     termMax = terms[0];
     for (k = 1; k < K; k++) {
       tape.push(termMax);
@@ -184,7 +191,9 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     tape.push(termSum);
     termSum = 0;
     for (k = 0; k < K; k++) {
-      termSum += Math.exp(terms[k] - termMax);
+      tape.push(exp4);
+      exp4 = Math.exp(terms[k] - termMax);
+      termSum += exp4;
     }
     total += termMax + Math.log(termSum);
   }
@@ -195,6 +204,9 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
   const icf_b = new Array<number>(icf.length).fill(0);
   let alphaMax_b = 0;
   let alphaSum_b = 0;
+  let exp2_b = 0;
+  let exp3_b = 0;
+  let exp4_b = 0;
   let logDet_b = 0;
   let logWeightNorm_b = 0;
   let row_b = 0;
@@ -209,22 +221,23 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     termMax_b += total_b;
     termSum_b += total_b / termSum;
     for (k = Math.ceil(K) - 1; k >= 0; k--) {
-      const t7 = terms[k] - termMax;
-      const t8 = Math.exp(t7);
-      const t_b2 = t8 * termSum_b;
+      exp4_b += termSum_b;
+      const t_b2 = exp4 * exp4_b;
       terms_b[k] += t_b2;
       termMax_b -= t_b2;
+      exp4_b = 0;
+      exp4 = tape.pop();
     }
     termSum = tape.pop();
     termSum_b = 0;
     for (k = Math.ceil(K) - 1; k >= 1; k--) {
+      const terms_k = terms[k];
       termMax = tape.pop();
       const termMax_b_old = termMax_b;
       termMax_b = 0;
-      termMax_b += (termMax >= terms[k] ? 1 : 0) * termMax_b_old;
-      terms_b[k] += (termMax >= terms[k] ? 0 : 1) * termMax_b_old;
+      termMax_b += (termMax >= terms_k ? 1 : 0) * termMax_b_old;
+      terms_b[k] += (termMax >= terms_k ? 0 : 1) * termMax_b_old;
     }
-    termMax = tape.pop();
     terms_b[0] += termMax_b;
     termMax_b = 0;
     for (k = Math.ceil(K) - 1; k >= 0; k--) {
@@ -234,20 +247,21 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
       squaredNorm_b -= 0.5 * terms_b[k];
       terms_b[k] = 0;
       for (r = d - 1; r >= 0; r--) {
-        row_b += squaredNorm_b * row + row * squaredNorm_b;
+        row_b += 2 * (squaredNorm_b * row);
         for (c = r - 1; c >= 0; c--) {
-          const t6 = x[i * d + c] - means[k * d + c];
-          icf_b[qOffset + lowerIndex] += row_b * t6;
+          const t2 = x[i * d + c] - means[k * d + c];
+          icf_b[qOffset + lowerIndex] += row_b * t2;
           means_b[k * d + c] -= icf[qOffset + lowerIndex] * row_b;
           lowerIndex = tape.pop();
         }
         row = tape.pop();
-        const t3 = Math.exp(icf[qOffset + r]);
-        const t4 = x[i * d + r] - means[k * d + r];
-        const t5 = Math.exp(icf[qOffset + r]);
-        icf_b[qOffset + r] += t5 * (row_b * t4);
-        means_b[k * d + r] -= t3 * row_b;
+        const t = x[i * d + r] - means[k * d + r];
+        exp3_b += row_b * t;
+        means_b[k * d + r] -= exp3 * row_b;
         row_b = 0;
+        icf_b[qOffset + r] += exp3 * exp3_b;
+        exp3_b = 0;
+        exp3 = tape.pop();
         icf_b[qOffset + r] += logDet_b;
       }
       squaredNorm_b = 0;
@@ -258,18 +272,20 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
   alphaMax_b += logWeightNorm_b;
   alphaSum_b += logWeightNorm_b / alphaSum;
   for (k = Math.ceil(K) - 1; k >= 0; k--) {
-    const t = alphas[k] - alphaMax;
-    const t2 = Math.exp(t);
-    const t_b = t2 * alphaSum_b;
+    exp2_b += alphaSum_b;
+    const t_b = exp2 * exp2_b;
     alphas_b[k] += t_b;
     alphaMax_b -= t_b;
+    exp2_b = 0;
+    exp2 = tape.pop();
   }
   for (k = Math.ceil(K) - 1; k >= 1; k--) {
+    const alphas_k = alphas[k];
     alphaMax = tape.pop();
     const alphaMax_b_old = alphaMax_b;
     alphaMax_b = 0;
-    alphaMax_b += (alphaMax >= alphas[k] ? 1 : 0) * alphaMax_b_old;
-    alphas_b[k] += (alphaMax >= alphas[k] ? 0 : 1) * alphaMax_b_old;
+    alphaMax_b += (alphaMax >= alphas_k ? 1 : 0) * alphaMax_b_old;
+    alphas_b[k] += (alphaMax >= alphas_k ? 0 : 1) * alphaMax_b_old;
   }
   alphas_b[0] += alphaMax_b;
   return [value, alphas_b, means_b, icf_b];

@@ -88,8 +88,8 @@ export function circleMeetsExp_vjp(v: number[], ybar: number[]): [number[], numb
   const v_b = new Array<number>(v.length).fill(0);
   let x_b = 0;
   let y_b = 0;
-  x_b += value_b[0] * x + x * value_b[0];
-  y_b += value_b[0] * y + y * value_b[0];
+  x_b += 2 * (value_b[0] * x);
+  y_b += 2 * (value_b[0] * y);
   value_b[0] = 0;
   const t = Math.exp(x);
   x_b += t * value_b[1];

@@ -88,6 +88,10 @@ export class Activity {
     }
   }
 
+  calleeIR(target: string): FunctionIR {
+    return this.ctx.functionIR(target);
+  }
+
   calleeParams(target: string): FunctionIR["params"] {
     return this.ctx.functionIR(target).params;
   }
@@ -133,7 +137,7 @@ export class Activity {
         callee.params.forEach((p, i) => {
           if (!summary.activatedParams.has(p.name)) return;
           const arg = e.args[i];
-          if (arg?.k === "var") this.markActive(arg.name);
+          if (arg?.k === "var") this.markActive(arg.name, e.pos);
           else
             throw new CompileError({
               code: ADC.activeArgumentNotVariable,
@@ -245,7 +249,7 @@ export class Activity {
           this.calls(s.value);
           if (this.isActive(s.value)) {
             if (this.fn.returnShape === "other" && this.fn.returnTuple === undefined)
-              throw new CompileError({ code: ADC.badReturn, message: `${this.fn.name} returns an active value of type ${this.fn.returnType}; differentiable functions return number, number[] or Float64Array`, pos: this.fn.pos });
+              throw new CompileError({ code: ADC.badReturn, message: `${this.fn.name} returns an active value of type ${this.fn.returnType}; differentiable functions return number, number[] or Float64Array`, pos: s.pos ?? this.fn.pos });
             this.returnActive = true;
           }
         }
@@ -291,8 +295,6 @@ export class Activity {
           checkExpr(e.b);
           return;
         case "math":
-          if (e.args.length > 0 && rules[e.fn] !== undefined && rules[e.fn].arity !== "variadic" && e.args.length !== rules[e.fn].arity && e.args.some((a) => this.isActive(a)))
-            this.diagnostics.push({ code: ADC.unknownMathFunction, message: `Math.${e.fn} takes ${String(rules[e.fn].arity)} argument(s) in differentiable code`, pos: this.fn.pos });
           for (const a of e.args) checkExpr(a);
           return;
         case "call":

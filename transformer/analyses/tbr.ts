@@ -32,6 +32,8 @@ export interface TbrQuestions {
   arraysWritten(s: Stmt): readonly string[];
   /** Whether the reverse sweep can undo the statement's write exactly (`i += 1` on an index: `i -= 1`). */
   invertible(s: Stmt): boolean;
+  /** The array names that may denote the same array as `name` (itself included): a pointer and what it names. */
+  aliasesOf(name: string): readonly string[];
 }
 
 export interface TbrResult {
@@ -59,7 +61,7 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
   /** A call that writes arrays: those earlier adjoints read are saved whole; they stay required. */
   const callWrites = (s: Stmt, need: Set<string>): void => {
     for (const a of q.arraysWritten(s)) {
-      if (!need.has(a)) continue;
+      if (!requiredThrough(a, need)) continue;
       const list = savedArrays.get(s) ?? [];
       if (!list.includes(a)) list.push(a);
       savedArrays.set(s, list);
@@ -72,18 +74,31 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
     return r;
   };
 
+  /** Whether writing elements of array `a` destroys required values: its own, or those of another name for it. */
+  const requiredThrough = (a: string, need: ReadonlySet<string>): boolean => q.aliasesOf(a).some((n) => need.has(n));
+
   const write = (s: Stmt, root: string, whole: boolean, req: Set<string>): Set<string> => {
     const { pre, post } = q.uses(s);
     callWrites(s, req);
     const need = new Set([...req, ...pre]);
-    if (need.has(root) && q.invertible(s)) {
+    // A whole write replaces what the variable names; an element write changes the array it names.
+    const destroys = whole || !q.isArray(root) ? need.has(root) : requiredThrough(root, need);
+    if (destroys && q.invertible(s)) {
       undoes.add(s);
       for (const p of post) need.add(p);
       return need;
     }
-    if (need.has(root)) saves.add(s);
+    if (destroys) {
+      saves.add(s);
+      // The restore `a[i] = tape.pop()` runs in the reverse sweep with the index as it was here.
+      if (s.k === "assign" && s.target.k === "index") exprReads(s.target.index, need);
+    }
     // An element write leaves the other elements as they were: the array stays required.
-    if (whole || !q.isArray(root)) need.delete(root);
+    if (whole || !q.isArray(root)) {
+      // Re-pointing a name leaves the array it named alive under its other names, its values still required.
+      if (whole && q.isArray(root) && need.has(root)) for (const n of q.aliasesOf(root)) if (n !== root) need.add(n);
+      need.delete(root);
+    }
     for (const p of post) need.add(p);
     return need;
   };

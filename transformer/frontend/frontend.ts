@@ -6,7 +6,8 @@
  */
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
-import { isMathFunction, mathConstants } from "../../src/runtime/rules.js";
+import { childLists, children, stmtExprs } from "../ir/build.js";
+import { isMathFunction, mathConstants, rules } from "../../src/runtime/rules.js";
 import type {
   Annotation,
   ArrayKind,
@@ -355,7 +356,7 @@ class Converter {
     } else if (ts.isExpressionStatement(s)) {
       out.push(this.exprStmt(s.expression, s));
     } else if (ts.isIfStatement(s)) {
-      out.push({ k: "if", cond: this.expr(s.expression), then: this.block(s.thenStatement), ...(s.elseStatement ? { else: this.block(s.elseStatement) } : {}) });
+      out.push({ k: "if", cond: this.expr(s.expression), then: this.block(s.thenStatement), ...(s.elseStatement ? { else: this.block(s.elseStatement) } : {}), pos: posOf(s, this.sf) });
     } else if (ts.isForStatement(s)) {
       const init: Stmt[] = [];
       if (s.initializer !== undefined) {
@@ -371,20 +372,21 @@ class Converter {
     } else if (ts.isForOfStatement(s)) {
       this.forOf(s, out);
     } else if (ts.isWhileStatement(s)) {
-      out.push({ k: "while", cond: this.expr(s.expression), body: this.block(s.statement) });
+      out.push({ k: "while", cond: this.expr(s.expression), body: this.block(s.statement), pos: posOf(s, this.sf) });
     } else if (ts.isDoStatement(s)) {
-      out.push({ k: "do", body: this.block(s.statement), cond: this.expr(s.expression) });
+      out.push({ k: "do", body: this.block(s.statement), cond: this.expr(s.expression), pos: posOf(s, this.sf) });
     } else if (ts.isSwitchStatement(s)) {
       out.push({
         k: "switch",
         disc: this.expr(s.expression),
         cases: s.caseBlock.clauses.map((c) => ({ ...(ts.isCaseClause(c) ? { test: this.expr(c.expression) } : {}), body: this.stmts(c.statements) })),
+        pos: posOf(s, this.sf),
       });
     } else if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) {
       if (s.label !== undefined) out.push(this.opaqueStmt(s, ADC.labelledStatement, "labelled break and continue are not supported"));
       else out.push({ k: ts.isBreakStatement(s) ? "break" : "continue" });
     } else if (ts.isReturnStatement(s)) {
-      out.push(s.expression !== undefined ? { k: "return", value: this.expr(s.expression) } : { k: "return" });
+      out.push({ k: "return", ...(s.expression !== undefined ? { value: this.expr(s.expression) } : {}), pos: posOf(s, this.sf) });
     } else if (ts.isBlock(s)) {
       out.push({ k: "block", body: this.stmts(s.statements) });
     } else if (ts.isEmptyStatement(s)) {
@@ -419,12 +421,37 @@ class Converter {
     this.locals.set(i, { shape: "num" });
     const name = list.declarations[0].name.text;
     const decl = list.flags & ts.NodeFlags.Const ? "const" : "let";
+    const body = this.block(s.statement);
+    // for-of walks the array the loop started with, even if the body makes the variable name another:
+    // walk a copy of it (another name for it where the body also writes its elements, which the loop sees).
+    const iterated = arr.name;
+    if (assignsWhole(body, iterated)) {
+      const start = this.fresh(`${iterated}_iterated`);
+      const info = this.locals.get(iterated)!;
+      this.locals.set(start, info);
+      if (writesElements(body, iterated)) out.push({ k: "let", decl: "const", decls: [{ name: start, init: arr }] });
+      else {
+        const k = this.fresh("k");
+        this.locals.set(k, { shape: "num" });
+        const length: Expr = { k: "length", arr };
+        out.push({ k: "let", decl: "const", decls: [{ name: start, init: { k: "zeros", kind: info.arrayKind ?? "Array", size: length } }] });
+        out.push({
+          k: "for",
+          init: [{ k: "let", decl: "let", decls: [{ name: k, init: { k: "num", value: 0 } }] }],
+          cond: { k: "cmp", op: "<", a: { k: "var", name: k }, b: length },
+          update: [{ k: "assign", target: { k: "var", name: k }, op: "+=", value: { k: "num", value: 1 }, increment: "++" }],
+          body: [{ k: "assign", target: { k: "index", arr: { k: "var", name: start }, index: { k: "var", name: k } }, op: "=", value: { k: "index", arr, index: { k: "var", name: k } } }],
+        });
+      }
+      arr = { k: "var", name: start };
+    }
     out.push({
       k: "for",
       init: [{ k: "let", decl: "let", decls: [{ name: i, init: { k: "num", value: 0 } }] }],
       cond: { k: "cmp", op: "<", a: { k: "var", name: i }, b: { k: "length", arr } },
       update: [{ k: "assign", target: { k: "var", name: i }, op: "+=", value: { k: "num", value: 1 }, increment: "++" }],
-      body: [{ k: "let", decl, decls: [{ name, init: { k: "index", arr, index: { k: "var", name: i } } }] }, ...this.block(s.statement)],
+      body: [{ k: "let", decl, decls: [{ name, init: { k: "index", arr, index: { k: "var", name: i } }, pos: posOf(list.declarations[0], this.sf) }] }, ...body],
+      pos: posOf(s, this.sf),
     });
   }
 
@@ -474,15 +501,15 @@ class Converter {
       const target = this.lvalue(e.operand);
       if (target !== undefined)
         return e.operator === ts.SyntaxKind.PlusPlusToken
-          ? { k: "assign", target, op: "+=", value: { k: "num", value: 1 }, increment: "++" }
-          : { k: "assign", target, op: "-=", value: { k: "num", value: 1 }, increment: "--" };
+          ? { k: "assign", target, op: "+=", value: { k: "num", value: 1 }, increment: "++", pos: posOf(e, this.sf) }
+          : { k: "assign", target, op: "-=", value: { k: "num", value: 1 }, increment: "--", pos: posOf(e, this.sf) };
     }
     if (ts.isCallExpression(e)) {
       const converted = this.expr(e);
       if (converted.k === "opaque" && converted.code === ADC.opaqueCall)
         // A call whose result is dropped cannot change a derivative through numbers passed by value.
         return this.opaqueStmt(node, ADC.opaqueCall, converted.reason, true);
-      return { k: "expr", expr: converted };
+      return { k: "expr", expr: converted, pos: posOf(e, this.sf) };
     }
     return this.opaqueStmt(node, ADC.unsupportedStatement, "this expression statement is not differentiated");
   }
@@ -534,7 +561,7 @@ class Converter {
     if (ts.isPostfixUnaryExpression(e))
       return this.opaque(e, ADC.assignmentInExpression, "++ and -- inside an expression are not supported; write them as their own statement");
     if (ts.isConditionalExpression(e)) return { k: "cond", c: this.expr(e.condition), a: this.expr(e.whenTrue), b: this.expr(e.whenFalse) };
-    if (ts.isElementAccessExpression(e)) return { k: "index", arr: this.expr(e.expression), index: this.expr(e.argumentExpression) };
+    if (ts.isElementAccessExpression(e)) return { k: "index", arr: this.expr(e.expression), index: this.expr(e.argumentExpression), pos: posOf(e, this.sf) };
     if (ts.isPropertyAccessExpression(e)) {
       if (ts.isIdentifier(e.expression) && e.expression.text === "Math" && !this.locals.has("Math")) {
         if (e.name.text in mathConstants) return { k: "math", fn: e.name.text, args: [] };
@@ -617,6 +644,8 @@ class Converter {
         if (args.length === 0) return { k: "num", value: fn === "min" ? Infinity : -Infinity, text: fn === "min" ? "Infinity" : "-Infinity" };
         return args.slice(1).reduce<Expr>((acc, x) => ({ k: "math", fn, args: [acc, x] }), args[0]);
       }
+      const arity = rules[fn].arity;
+      if (arity !== "variadic" && args.length !== arity) return this.opaque(e, ADC.unknownMathFunction, `Math.${fn} takes ${String(arity)} argument(s) in differentiable code`);
       return { k: "math", fn, args };
     }
     if (ts.isIdentifier(callee) && callee.text === "eval") return this.opaque(e, ADC.dynamicCode, "eval is not supported");
@@ -628,4 +657,28 @@ class Converter {
       return this.opaque(e, ADC.methodOnActive, `the method .${callee.name.text}() is not differentiated`);
     return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} has no source adc-ts can see, so it cannot be differentiated`);
   }
+}
+
+/** Whether statements assign the variable `name` as a whole (not one of its elements), or opaque code may. */
+function assignsWhole(stmts: readonly Stmt[], name: string): boolean {
+  return stmts.some(
+    (s) => (s.k === "assign" && s.target.k === "var" && s.target.name === name) || (s.k === "opaque" && s.stmt.reads.includes(name)) || childLists(s).some((list) => assignsWhole(list, name)),
+  );
+}
+
+/** Whether statements write elements of the array `name` (or opaque code may). */
+function writesElements(stmts: readonly Stmt[], name: string): boolean {
+  return stmts.some(
+    (s) =>
+      (s.k === "assign" && s.target.k === "index" && s.target.arr.k === "var" && s.target.arr.name === name) ||
+      (s.k === "opaque" && s.stmt.reads.includes(name)) ||
+      stmtExprs(s).some((e) => passesToCall(e, name)) ||
+      childLists(s).some((list) => writesElements(list, name)),
+  );
+}
+
+/** Whether an expression passes the array `name` to a call (which may write it). */
+function passesToCall(e: Expr, name: string): boolean {
+  if (e.k === "call" && e.args.some((a) => a.k === "var" && a.name === name)) return true;
+  return children(e).some((c) => passesToCall(c, name));
 }

@@ -4,7 +4,7 @@
  */
 import type { Algebra, Comparison } from "../../src/runtime/rules.js";
 import { mathConstants, numberAlgebra } from "../../src/runtime/rules.js";
-import type { BinaryOp, Expr, LValue, Stmt } from "./ir.js";
+import type { BinaryOp, Expr, LValue, SourcePos, Stmt } from "./ir.js";
 
 export const num = (value: number): Expr => ({ k: "num", value });
 export const ref = (name: string): Expr => ({ k: "var", name });
@@ -136,6 +136,37 @@ export function lvalueRoot(t: LValue): string | undefined {
   return arr.k === "var" ? arr.name : undefined;
 }
 
+/**
+ * Whether two expressions (or l-values) are the same code. Where an element access was written does
+ * not matter; a call's position does, since two calls written apart are two calls.
+ */
+export function sameCode(a: Expr | LValue, b: Expr | LValue): boolean {
+  return codeKey(a) === codeKey(b);
+}
+
+function codeKey(e: Expr | LValue): string {
+  return JSON.stringify(e, function (this: { readonly k?: string }, key: string, value: unknown) {
+    return key === "pos" && this.k === "index" ? undefined : value;
+  });
+}
+
+/** Where the frontend read a statement (a declaration: its first declarator), if it did. */
+export function stmtPos(s: Stmt): SourcePos | undefined {
+  switch (s.k) {
+    case "let":
+      return s.decls[0]?.pos;
+    case "opaque":
+      return s.stmt.pos;
+    case "destructure":
+    case "break":
+    case "continue":
+    case "block":
+      return undefined;
+    default:
+      return s.pos;
+  }
+}
+
 export const assign = (target: LValue, value: Expr, op: "=" | "+=" | "-=" = "="): Stmt => ({
   k: "assign",
   target,
@@ -172,37 +203,85 @@ export function children(e: Expr): Expr[] {
   }
 }
 
-/** `e` with every variable it reads renamed by `rename` (opaque text is left as written). */
-export function renameReads(e: Expr, rename: (name: string) => string): Expr {
-  const r = (x: Expr): Expr => renameReads(x, rename);
+/** `e` with each direct sub-expression replaced by `f` of it (the counterpart of `children`). */
+export function mapExpr(e: Expr, f: (child: Expr) => Expr): Expr {
   switch (e.k) {
-    case "var":
-      return rename(e.name) === e.name ? e : { k: "var", name: rename(e.name) };
     case "bin":
     case "cmp":
     case "logic":
-      return { ...e, a: r(e.a), b: r(e.b) } as Expr;
+      return { ...e, a: f(e.a), b: f(e.b) } as Expr;
     case "neg":
     case "not":
-      return { ...e, a: r(e.a) };
+      return { ...e, a: f(e.a) };
     case "cond":
-      return { ...e, c: r(e.c), a: r(e.a), b: r(e.b) };
+      return { ...e, c: f(e.c), a: f(e.a), b: f(e.b) };
     case "math":
     case "call":
-      return { ...e, args: e.args.map(r) };
+      return { ...e, args: e.args.map(f) };
     case "index":
-      return { ...e, arr: r(e.arr), index: r(e.index) };
+      return { ...e, arr: f(e.arr), index: f(e.index) };
     case "length":
-      return { ...e, arr: r(e.arr) };
+      return { ...e, arr: f(e.arr) };
     case "zeros":
-      return { ...e, size: r(e.size) };
+      return { ...e, size: f(e.size) };
     case "arraylit":
-      return { ...e, elems: e.elems.map(r) };
+      return { ...e, elems: e.elems.map(f) };
     default:
       return e;
   }
 }
 
+/** `e` with every variable it reads renamed by `rename` (opaque text is left as written). */
+export function renameReads(e: Expr, rename: (name: string) => string): Expr {
+  if (e.k === "var") return rename(e.name) === e.name ? e : { k: "var", name: rename(e.name) };
+  return mapExpr(e, (c) => renameReads(c, rename));
+}
+
 export function containsCall(e: Expr): boolean {
   return e.k === "call" || children(e).some(containsCall);
+}
+
+/** The statement lists nested in a statement (branches, loop parts, cases). */
+export function childLists(s: Stmt): (readonly Stmt[])[] {
+  switch (s.k) {
+    case "if":
+      return s.else ? [s.then, s.else] : [s.then];
+    case "for":
+      return [s.init, s.update, s.body];
+    case "while":
+    case "do":
+    case "block":
+      return [s.body];
+    case "switch":
+      return s.cases.map((c) => c.body);
+    default:
+      return [];
+  }
+}
+
+/** The expressions a statement holds directly (not those of nested statements). */
+export function stmtExprs(s: Stmt): Expr[] {
+  switch (s.k) {
+    case "let":
+      return s.decls.flatMap((d) => (d.init !== undefined ? [d.init] : []));
+    case "assign":
+      return s.target.k === "index" ? [s.target.arr, s.target.index, s.value] : [s.value];
+    case "destructure":
+      return [s.value];
+    case "if":
+      return [s.cond];
+    case "for":
+      return s.cond ? [s.cond] : [];
+    case "while":
+    case "do":
+      return [s.cond];
+    case "switch":
+      return [s.disc, ...s.cases.flatMap((c) => (c.test ? [c.test] : []))];
+    case "return":
+      return s.value !== undefined ? [s.value] : [];
+    case "expr":
+      return [s.expr];
+    default:
+      return [];
+  }
 }

@@ -54,7 +54,8 @@ export type Expr =
       readonly args: readonly Expr[];
       readonly pos: SourcePos;
     }
-  | { readonly k: "index"; readonly arr: Expr; readonly index: Expr }
+  /** `pos`: where the frontend read it (absent on those modes build). */
+  | { readonly k: "index"; readonly arr: Expr; readonly index: Expr; readonly pos?: SourcePos }
   | { readonly k: "length"; readonly arr: Expr }
   /** `new Float64Array(size)` or `new Array(size).fill(0)`: a zero-filled array. */
   | { readonly k: "zeros"; readonly kind: ArrayKind; readonly size: Expr }
@@ -73,6 +74,10 @@ export interface Declarator {
   readonly pos?: SourcePos;
 }
 
+/**
+ * Statements. `pos` (on declarators, assignments, returns, expression statements, branches and loops)
+ * is where the frontend read them, for diagnostics; statements modes build may have none.
+ */
 export type Stmt =
   | { readonly k: "let"; readonly decl: "const" | "let"; readonly decls: readonly Declarator[] }
   | {
@@ -86,7 +91,7 @@ export type Stmt =
     }
   /** `const [a, b, ...] = value` (only produced by modes, for calls of derivative functions). */
   | { readonly k: "destructure"; readonly decl: "const" | "let"; readonly names: readonly string[]; readonly value: Expr }
-  | { readonly k: "if"; readonly cond: Expr; readonly then: readonly Stmt[]; readonly else?: readonly Stmt[] }
+  | { readonly k: "if"; readonly cond: Expr; readonly then: readonly Stmt[]; readonly else?: readonly Stmt[]; readonly pos?: SourcePos }
   | {
       readonly k: "for";
       readonly init: readonly Stmt[];
@@ -95,17 +100,18 @@ export type Stmt =
       readonly body: readonly Stmt[];
       readonly pos?: SourcePos;
     }
-  | { readonly k: "while"; readonly cond: Expr; readonly body: readonly Stmt[] }
-  | { readonly k: "do"; readonly body: readonly Stmt[]; readonly cond: Expr }
+  | { readonly k: "while"; readonly cond: Expr; readonly body: readonly Stmt[]; readonly pos?: SourcePos }
+  | { readonly k: "do"; readonly body: readonly Stmt[]; readonly cond: Expr; readonly pos?: SourcePos }
   | {
       readonly k: "switch";
       readonly disc: Expr;
       readonly cases: readonly { readonly test?: Expr; readonly body: readonly Stmt[] }[];
+      readonly pos?: SourcePos;
     }
   | { readonly k: "break" }
   | { readonly k: "continue" }
-  | { readonly k: "return"; readonly value?: Expr }
-  | { readonly k: "expr"; readonly expr: Expr }
+  | { readonly k: "return"; readonly value?: Expr; readonly pos?: SourcePos }
+  | { readonly k: "expr"; readonly expr: Expr; readonly pos?: SourcePos }
   | { readonly k: "block"; readonly body: readonly Stmt[] }
   /** A statement the frontend could not represent (e.g. a nested function); legal only while inactive. */
   | { readonly k: "opaque"; readonly stmt: Opaque };

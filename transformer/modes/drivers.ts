@@ -13,6 +13,22 @@ export interface DriverNames {
   readonly exported: boolean;
   readonly dual: string;
   readonly vjp: string;
+  /** Array parameters the function writes: each sweep gets a fresh copy of what the caller passed. */
+  readonly written: ReadonlySet<string>;
+}
+
+/**
+ * Arguments for several sweeps of a function that writes some of its array parameters: the caller's
+ * arrays are copied once (`x_in`) before the first call, and each sweep gets a copy of that copy, so
+ * that every sweep starts from the caller's values and the caller's arrays change once, as by f.
+ */
+function sweepArguments(fn: FunctionIR, written: ReadonlySet<string>, n: (base: string) => string, lines: string[]): { first: string; each: string } {
+  const copies = new Map<string, string>();
+  for (const p of fn.params) if (p.shape === "array" && written.has(p.name)) copies.set(p.name, n(`${p.name}_in`));
+  for (const [p, copy] of copies) lines.push(`const ${copy} = ${p}.slice();`);
+  const first = fn.params.map((p) => p.name).join(", ");
+  const each = fn.params.map((p) => (copies.has(p.name) ? `${copies.get(p.name)}.slice()` : p.name)).join(", ");
+  return { first, each };
 }
 
 function text(lines: string[], fn: FunctionIR): Stmt {
@@ -56,7 +72,8 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   const dvalue = n(`d${value}`);
   const ybar = n("ybar");
   const size = active.map((p) => (p.shape === "num" ? "1" : `${p.name}.length`)).join(" + ");
-  lines.push(`const ${value} = ${fn.name}(${args});`);
+  const sweep = sweepArguments(fn, names.written, n, lines);
+  lines.push(`const ${value} = ${fn.name}(${sweep.first});`);
   lines.push(`const ${outputs} = ${value}.length;`);
   lines.push(`const ${inputs} = ${size};`);
   lines.push(`const ${jacobian}: number[][] = [];`);
@@ -65,7 +82,7 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   lines.push(`  // One forward sweep per input element: a column.`);
   lines.push(`  let ${column} = 0;`);
   active.forEach((p, i) => lines.push(p.shape === "num" ? `  let ${tangents[i]} = 0;` : `  const ${tangents[i]} = ${zerosLike(p, `${p.name}.length`)};`));
-  const dualCall = `${names.dual}(${[args, ...tangents].join(", ")})`;
+  const dualCall = `${names.dual}(${[sweep.each, ...tangents].join(", ")})`;
   const storeColumn = (indent: string): void => {
     lines.push(`${indent}const [, ${dvalue}] = ${dualCall};`);
     lines.push(`${indent}for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}[${r}][${column}] = ${dvalue}[${r}];`);
@@ -92,7 +109,7 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   lines.push(`  const ${ybar} = ${fn.returnArrayKind === "Float64Array" ? `new Float64Array(${outputs})` : `new Array<number>(${outputs}).fill(0)`};`);
   lines.push(`  for (let ${r} = 0; ${r} < ${outputs}; ${r}++) {`);
   lines.push(`    ${ybar}[${r}] = 1;`);
-  lines.push(`    const [, ${adjoints.join(", ")}] = ${names.vjp}(${args}, ${ybar});`);
+  lines.push(`    const [, ${adjoints.join(", ")}] = ${names.vjp}(${sweep.each}, ${ybar});`);
   lines.push(`    ${ybar}[${r}] = 0;`);
   const row = n("row");
   lines.push(`    const ${row}: number[] = [];`);
@@ -111,6 +128,8 @@ function params(fn: FunctionIR): GeneratedFunction["params"] {
 export interface HessianNames {
   readonly name: string;
   readonly exported: boolean;
+  /** Array parameters the function writes (see DriverNames). */
+  readonly written: ReadonlySet<string>;
   /** The forward derivative of the flat gradient: `(params, tangents) => [gradient, dgradient]`. */
   readonly gradientDual: string;
 }
@@ -124,7 +143,6 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
   const scope = new NameScope([...fn.params.map((p) => p.name), names.gradientDual, fn.name]);
   const n = (base: string): string => scope.fresh(base);
   const active = fn.params.filter((p) => activeParams.includes(p.name));
-  const args = fn.params.map((p) => p.name).join(", ");
   const value = n("value");
   const hessian = n("hessian");
   const gradient = n("gradient");
@@ -135,11 +153,12 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
   const j = n("j");
   const tangents = active.map((p) => n(`d${p.name}`));
   const lines: string[] = [];
-  lines.push(`const ${value} = ${fn.name}(${args});`);
+  const sweep = sweepArguments(fn, names.written, n, lines);
+  lines.push(`const ${value} = ${fn.name}(${sweep.first});`);
   lines.push(`const ${hessian}: number[][] = [];`);
   lines.push(`let ${gradient}: number[] = [];`);
   active.forEach((p, k) => lines.push(p.shape === "num" ? `let ${tangents[k]} = 0;` : `const ${tangents[k]} = ${zerosLike(p, `${p.name}.length`)};`));
-  const call = `${names.gradientDual}(${[args, ...tangents].join(", ")})`;
+  const call = `${names.gradientDual}(${[sweep.each, ...tangents].join(", ")})`;
   const column = (indent: string): void => {
     lines.push(`${indent}const [${g}, ${dg}] = ${call};`);
     lines.push(`${indent}${gradient} = ${g};`);

@@ -244,22 +244,47 @@ class Forward {
     this.out = elseOut;
     const b = this.fwd(e.b);
     this.out = saved;
+    // A branch without a tangent has a zero one, shaped like the value (an array for arrays).
+    const kind = this.arrayKindOf(e);
+    const zero = (x: Dual): Expr =>
+      kind === undefined ? num(0) : x.v.k === "arraylit" ? { k: "zeros", kind: "Array", size: num(x.v.elems.length) } : this.zeroLike("array", kind, x.v);
     if (thenOut.length === 0 && elseOut.length === 0) {
       const value: Expr = { k: "cond", c, a: a.v, b: b.v };
       if (a.d === null && b.d === null) return { v: value, d: null };
-      return { v: value, d: { k: "cond", c, a: a.d ?? num(0), b: b.d ?? num(0) } };
+      return { v: value, d: { k: "cond", c, a: a.d ?? zero(a), b: b.d ?? zero(b) } };
     }
     // A branch needs statements of its own (a call): lower the ternary to if/else so only one runs.
     const t = this.names.fresh("t");
     const dt = this.tan(t);
-    this.out.push({ k: "let", decl: "let", decls: [{ name: t, type: "number" }, { name: dt, type: "number" }] });
+    const type = kind === undefined ? "number" : kind === "Float64Array" ? "Float64Array" : "number[]";
+    this.out.push({ k: "let", decl: "let", decls: [{ name: t, type }, { name: dt, type }] });
     const branch = (pre: Stmt[], x: Dual): Stmt[] => [
       ...pre,
       { k: "assign", target: { k: "var", name: t }, op: "=", value: x.v },
-      { k: "assign", target: { k: "var", name: dt }, op: "=", value: x.d ?? num(0) },
+      { k: "assign", target: { k: "var", name: dt }, op: "=", value: x.d ?? zero(x) },
     ];
     this.out.push({ k: "if", cond: c, then: branch(thenOut, a), else: branch(elseOut, b) });
     return { v: ref(t), d: ref(dt) };
+  }
+
+  /** The kind of array an expression evaluates to, or undefined for a number. */
+  private arrayKindOf(e: Expr): ArrayKind | undefined {
+    switch (e.k) {
+      case "arraylit":
+        return "Array";
+      case "zeros":
+        return e.kind;
+      case "var":
+        return this.shapeOf(e.name).shape === "array" ? (this.shapeOf(e.name).arrayKind ?? "Array") : undefined;
+      case "cond":
+        return this.arrayKindOf(e.a) ?? this.arrayKindOf(e.b);
+      case "call": {
+        const callee = this.act.calleeIR(e.target);
+        return callee.returnShape === "array" ? (callee.returnArrayKind ?? "Array") : undefined;
+      }
+      default:
+        return undefined;
+    }
   }
 
   /** The call of `e`'s forward derivative; with `bind`, its `[value, tangent]` bound to fresh names. */

@@ -10,8 +10,8 @@
  * - a declaration of several variables becomes one declaration per variable.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { Declarator, Expr, FunctionIR, LocalInfo, Stmt } from "../ir/ir.js";
-import { children as exprChildren, containsCall, exprReads, num, ref, renameReads } from "../ir/build.js";
+import type { Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
+import { childLists, children as exprChildren, containsCall, exprReads, mapExpr, num, ref, renameReads, sameCode, stmtExprs } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -36,7 +36,7 @@ const FALSE: Expr = { k: "num", value: 0, text: "false" };
 
 const not = (e: Expr): Expr => ({ k: "not", a: e });
 const or = (es: Expr[]): Expr => es.reduce((a, b) => ({ k: "logic", op: "||", a, b }));
-const setFlag = (name: string, value: Expr): Stmt => ({ k: "assign", target: { k: "var", name }, op: "=", value });
+const setFlag = (name: string, value: Expr, pos?: SourcePos): Stmt => ({ k: "assign", target: { k: "var", name }, op: "=", value, ...(pos !== undefined ? { pos } : {}) });
 
 export function lowerForReverse(fn: FunctionIR, returnShapeOf: (target: string) => LocalInfo | undefined): LoweredFunction {
   return new Lowering(resolveArrayAliases(fn), returnShapeOf).run();
@@ -77,6 +77,15 @@ function resolveArrayAliases(fn: FunctionIR): FunctionIR {
     return n;
   };
   return { ...fn, body: renameStmts(fn.body, resolve, new Set(alias.keys())) };
+}
+
+/** Intrinsics whose derivative reads their result and whose evaluation is costly (not sqrt, a single instruction). */
+const COSTLY_RESULTS = new Set(["exp", "expm1", "tanh", "tan", "cbrt", "hypot", "pow"]);
+
+function isCostlyResult(e: Expr): boolean {
+  if (e.k === "math") return COSTLY_RESULTS.has(e.fn) && e.args.length > 0 && e.args.some((a) => a.k !== "num");
+  // x ** y with a variable exponent (a constant one folds to products or a cheap power).
+  return e.k === "bin" && e.op === "**" && e.b.k !== "num";
 }
 
 /** Statements with every variable read or written through `rename`, and the declarations of `drop` removed. */
@@ -126,32 +135,6 @@ function renameStmts(stmts: readonly Stmt[], rename: (name: string) => string, d
   return out;
 }
 
-/** The expressions a statement holds directly (not those of nested statements). */
-export function stmtExprs(s: Stmt): Expr[] {
-  switch (s.k) {
-    case "let":
-      return s.decls.flatMap((d) => (d.init !== undefined ? [d.init] : []));
-    case "assign":
-      return s.target.k === "index" ? [s.target.arr, s.target.index, s.value] : [s.value];
-    case "destructure":
-      return [s.value];
-    case "if":
-      return [s.cond];
-    case "for":
-      return s.cond ? [s.cond] : [];
-    case "while":
-    case "do":
-      return [s.cond];
-    case "switch":
-      return [s.disc, ...s.cases.flatMap((c) => (c.test ? [c.test] : []))];
-    case "return":
-      return s.value !== undefined ? [s.value] : [];
-    case "expr":
-      return [s.expr];
-    default:
-      return [];
-  }
-}
 
 class Lowering {
   private readonly names: NameScope;
@@ -172,7 +155,9 @@ class Lowering {
     const body = this.fn.body;
     const returns = countReturns(body);
     const last = body[body.length - 1];
-    const tailOnly = returns === 1 && last?.k === "return";
+    // `return c ? a : b` of arrays becomes a choice between assignments (arrayChoice): it needs `value` declared.
+    const arrayChoiceReturned = last?.k === "return" && last.value?.k === "cond" && this.fn.returnShape === "array";
+    const tailOnly = returns === 1 && last?.k === "return" && !arrayChoiceReturned;
     if (hasReturnValue(body)) {
       this.value = this.fresh("value", { shape: this.fn.returnShape, arrayKind: this.fn.returnArrayKind });
     }
@@ -188,14 +173,52 @@ class Lowering {
       // `return e` at the end: `const value = e`.
       const assignment = lowered[lowered.length - 1];
       if (assignment?.k === "assign" && assignment.target.k === "var" && assignment.target.name === this.value)
-        lowered = [...lowered.slice(0, -1), { k: "let", decl: "const", decls: [{ name: this.value, init: assignment.value }] }];
+        lowered = [...lowered.slice(0, -1), { k: "let", decl: "const", decls: [{ name: this.value, init: assignment.value, ...(assignment.pos !== undefined ? { pos: assignment.pos } : {}) }] }];
     }
-    const hoisted = new CallHoisting(this.names, this.locals, this.returnShapeOf).list([...this.prologue, ...lowered]);
+    const hoisted = this.keepResults(new CallHoisting(this.names, this.locals, this.returnShapeOf).list([...this.prologue, ...lowered]), false);
     const final: Stmt[] = this.value !== undefined ? [...hoisted, { k: "return", value: ref(this.value) }] : hoisted;
     return {
       fn: { ...this.fn, body: final, locals: this.locals, usedNames: this.names.names() },
       value: this.value,
     };
+  }
+
+  /**
+   * Inside loops, the result of an intrinsic whose derivative is its result and that costs a
+   * transcendental evaluation (exp, tanh, x ** y, ...) goes into a `const` of its own: the reverse
+   * sweep then reads it back from the tape (one push and pop) instead of evaluating it again.
+   */
+  private keepResults(stmts: readonly Stmt[], inLoop: boolean): Stmt[] {
+    const out: Stmt[] = [];
+    for (const s of stmts) {
+      if (inLoop && (s.k === "let" || s.k === "assign")) {
+        const pre: Stmt[] = [];
+        const keep = (e: Expr, top: boolean): Expr => {
+          if (e.k === "cond" || e.k === "logic") return e; // evaluated only on one branch: leave as written
+          const inner = mapExpr(e, (c) => keep(c, false));
+          if (top || !isCostlyResult(inner)) return inner;
+          const name = this.fresh(inner.k === "math" ? inner.fn : "power", { shape: "num" });
+          pre.push({ k: "let", decl: "const", decls: [{ name, init: inner }] });
+          return ref(name);
+        };
+        if (s.k === "let") {
+          const d = s.decls[0];
+          const init = d.init !== undefined ? keep(d.init, true) : undefined;
+          out.push(...pre, init !== undefined ? { ...s, decls: [{ ...d, init }] } : s);
+        } else {
+          const value = keep(s.value, s.target.k === "var" && s.op === "=");
+          out.push(...pre, { ...s, value });
+        }
+        continue;
+      }
+      if (s.k === "for") out.push({ ...s, body: this.keepResults(s.body, true) });
+      else if (s.k === "while" || s.k === "do") out.push({ ...s, body: this.keepResults(s.body, true) });
+      else if (s.k === "if") out.push({ ...s, then: this.keepResults(s.then, inLoop), ...(s.else ? { else: this.keepResults(s.else, inLoop) } : {}) });
+      else if (s.k === "block") out.push({ ...s, body: this.keepResults(s.body, inLoop) });
+      else if (s.k === "switch") out.push({ ...s, cases: s.cases.map((c) => ({ ...c, body: this.keepResults(c.body, inLoop) })) });
+      else out.push(s);
+    }
+    return out;
   }
 
   private valueDeclarator(): Declarator {
@@ -220,7 +243,8 @@ class Lowering {
       const s = stmts[i];
       if (s.k === "return") {
         const isLast = top && i === stmts.length - 1;
-        if (s.value !== undefined && this.value !== undefined) out.push(setFlag(this.value, s.value));
+        if (s.value?.k === "cond" && this.value !== undefined && this.fn.returnShape === "array") out.push(...this.arrayChoice(this.value, s.value));
+        else if (s.value !== undefined && this.value !== undefined) out.push(setFlag(this.value, s.value, s.pos));
         if (!isLast && this.returned !== undefined) out.push(setFlag(this.returned, TRUE));
         return out;
       }
@@ -254,14 +278,17 @@ class Lowering {
         if (s.decls.every((d) => d.init === undefined)) return [s];
         return s.decls.flatMap((d): Stmt[] => {
           if (d.init?.k !== "cond" || this.locals.get(d.name)?.shape !== "array") return [{ k: "let", decl: s.decl, decls: [d] }];
-          const type = d.type ?? (this.locals.get(d.name)?.arrayKind === "Float64Array" ? "Float64Array" : "number[]");
-          return [{ k: "let", decl: "let", decls: [{ name: d.name, type }] }, ...this.arrayChoice(d.name, d.init)];
+          const kind = this.locals.get(d.name)?.arrayKind ?? "Array";
+          const type = d.type ?? (kind === "Float64Array" ? "Float64Array" : "number[]");
+          // Two new arrays: start from an empty one, so that the reverse sweep has an array to go back to.
+          const empty: Expr | undefined = d.init.a.k !== "var" && d.init.b.k !== "var" ? (kind === "Float64Array" ? { k: "zeros", kind, size: num(0) } : { k: "arraylit", elems: [] }) : undefined;
+          return [{ k: "let", decl: "let", decls: [{ name: d.name, type, ...(empty !== undefined ? { init: empty } : {}) }] }, ...this.arrayChoice(d.name, d.init)];
         });
       case "assign":
         if (s.target.k === "var" && s.value.k === "cond" && this.locals.get(s.target.name)?.shape === "array") return this.arrayChoice(s.target.name, s.value);
         return [compound(s)];
       case "if":
-        return [{ k: "if", cond: s.cond, then: this.list(s.then, loop), ...(s.else ? { else: this.list(s.else, loop) } : {}) }];
+        return [{ ...s, then: this.list(s.then, loop), ...(s.else ? { else: this.list(s.else, loop) } : {}) }];
       case "block":
         return [{ k: "block", body: this.list(s.body, loop) }];
       case "switch":
@@ -297,12 +324,8 @@ class Lowering {
     if (ex.ret && this.returned !== undefined) stops.push(ref(this.returned));
     const guard = (cond: Expr | undefined): Expr | undefined =>
       stops.length === 0 ? cond : cond === undefined ? not(or(stops)) : { k: "logic", op: "&&", a: not(or(stops)), b: cond };
-    if (s.k === "while") {
-      out.push({ k: "while", cond: guard(s.cond)!, body });
-      return out;
-    }
-    if (s.k === "do") {
-      out.push({ k: "do", body, cond: guard(s.cond)! });
+    if (s.k === "while" || s.k === "do") {
+      out.push({ ...s, cond: guard(s.cond)!, body });
       return out;
     }
     const init = s.init.map((x) => (x.k === "assign" ? compound(x) : x));
@@ -313,7 +336,7 @@ class Lowering {
     }
     // The update must not run after a break: it moves to the end of the body, behind the guard.
     const loopBody = update.length > 0 ? [...body, { k: "if" as const, cond: not(or(stops)), then: update }] : body;
-    out.push({ k: "block", body: [...init, { k: "for", init: [], cond: guard(s.cond), update: [], body: loopBody }] });
+    out.push({ k: "block", body: [...init, { k: "for", init: [], cond: guard(s.cond), update: [], body: loopBody, ...(s.pos !== undefined ? { pos: s.pos } : {}) }] });
     return out;
   }
 
@@ -322,7 +345,7 @@ class Lowering {
     let disc = s.disc;
     if (disc.k !== "var" && disc.k !== "num") {
       const name = this.fresh("selector", { shape: "num" });
-      out.push({ k: "let", decl: "const", decls: [{ name, init: disc }] });
+      out.push({ k: "let", decl: "const", decls: [{ name, init: disc, ...(s.pos !== undefined ? { pos: s.pos } : {}) }] });
       disc = ref(name);
     }
     const groups: { tests: Expr[]; isDefault: boolean; body: readonly Stmt[]; fallsThrough: boolean }[] = [];
@@ -350,7 +373,7 @@ class Lowering {
     for (const g of [...groups].reverse()) {
       if (g.isDefault) continue;
       const cond = or(g.tests.map((t) => ({ k: "cmp", op: "===", a: disc, b: t })));
-      chain = [{ k: "if", cond, then: this.list(g.body, flags), ...(chain !== undefined && chain.length > 0 ? { else: chain } : {}) }];
+      chain = [{ k: "if", cond, then: this.list(g.body, flags), ...(chain !== undefined && chain.length > 0 ? { else: chain } : {}), ...(s.pos !== undefined ? { pos: s.pos } : {}) }];
     }
     out.push(...(chain ?? []));
     return out;
@@ -363,15 +386,15 @@ function compound(s: Extract<Stmt, { k: "assign" }>): Stmt {
   const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
   if (s.op === "*=" || s.op === "/=" || s.op === "%=" || s.op === "**=") {
     const op = s.op.slice(0, -1) as "*" | "/" | "%" | "**";
-    return { k: "assign", target, op: "=", value: { k: "bin", op, a: current, b: s.value } };
+    return { ...s, op: "=", value: { k: "bin", op, a: current, b: s.value } };
   }
   if (s.op === "=" && s.value.k === "bin" && (s.value.op === "+" || s.value.op === "-")) {
     // x = x + e and a[i] = a[i] + e, with e not reading x (or a).
     const v = s.value;
     const root = target.k === "var" ? target.name : target.arr.k === "var" ? target.arr.name : undefined;
-    const isTarget = (e: Expr): boolean => JSON.stringify(e) === JSON.stringify(current);
-    if (root !== undefined && isTarget(v.a) && !exprReads(v.b).has(root)) return { k: "assign", target, op: v.op === "+" ? "+=" : "-=", value: v.b };
-    if (root !== undefined && v.op === "+" && isTarget(v.b) && !exprReads(v.a).has(root)) return { k: "assign", target, op: "+=", value: v.a };
+    const isTarget = (e: Expr): boolean => sameCode(e, current);
+    if (root !== undefined && isTarget(v.a) && !exprReads(v.b).has(root)) return { ...s, op: v.op === "+" ? "+=" : "-=", value: v.b };
+    if (root !== undefined && v.op === "+" && isTarget(v.b) && !exprReads(v.a).has(root)) return { ...s, op: "+=", value: v.a };
   }
   return s;
 }
@@ -399,22 +422,6 @@ function walk(stmts: readonly Stmt[], visit: (s: Stmt) => void): void {
   }
 }
 
-export function childLists(s: Stmt): (readonly Stmt[])[] {
-  switch (s.k) {
-    case "if":
-      return s.else ? [s.then, s.else] : [s.then];
-    case "for":
-      return [s.init, s.update, s.body];
-    case "while":
-    case "do":
-    case "block":
-      return [s.body];
-    case "switch":
-      return s.cases.map((c) => c.body);
-    default:
-      return [];
-  }
-}
 
 /** The abrupt exits that leave a statement: returns from anywhere, break/continue not inside a nested loop. */
 function exits(s: Stmt): Exits {
@@ -486,10 +493,10 @@ class CallHoisting {
         return;
       }
       case "expr":
-        out.push({ k: "expr", expr: this.expr(s.expr, out, true) });
+        out.push({ ...s, expr: this.expr(s.expr, out, true) });
         return;
       case "return":
-        out.push(s.value !== undefined ? { k: "return", value: this.expr(s.value, out) } : s);
+        out.push(s.value !== undefined ? { ...s, value: this.expr(s.value, out) } : s);
         return;
       case "if":
         out.push({ ...s, cond: this.expr(s.cond, out), then: this.list(s.then), ...(s.else ? { else: this.list(s.else) } : {}) });
@@ -520,7 +527,7 @@ class CallHoisting {
         const info = this.returnShapeOf(e.target) ?? { shape: "other" as const };
         const name = this.names.fresh(e.fn.slice(e.fn.lastIndexOf(".") + 1));
         this.locals.set(name, info);
-        out.push({ k: "let", decl: "const", decls: [{ name, init: call }] });
+        out.push({ k: "let", decl: "const", decls: [{ name, init: call, pos: e.pos }] });
         return ref(name);
       }
       case "cond": {

@@ -18,18 +18,26 @@
  * Before all this, `lower.ts` removes return/break/continue/switch and moves calls into statements.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, Stmt } from "../ir/ir.js";
-import { add, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
+import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
+import { add, childLists, children, containsCall, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sameCode, select, stmtExprs, stmtPos, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
+import { findPointers, type Pointers } from "../analyses/pointers.js";
 import { printExpr, type GeneratedFunction } from "../emit/print.js";
-import { childLists, stmtExprs, type LoweredFunction } from "./lower.js";
+import { scalarizeAccumulators } from "./scalarize.js";
+import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 
 export interface ReverseContext {
   /** The names a caller writes for the split derivatives of `target` with these active parameters. */
   splitNames(callee: string, target: string, activeParams: readonly string[]): { readonly fwd: string; readonly bwd: string };
+  /**
+   * Whether every call of the function (with this name in the file) passes different arrays, none a
+   * possible alias of another, to its array parameters and receives its array result in yet another:
+   * then the adjoints its reverse half receives are different arrays too.
+   */
+  distinctArrayArguments(name: string): boolean;
   /** The array parameters a function may write (directly or through its own calls). */
   writtenArrayParams(target: string): ReadonlySet<string>;
   /** How a function returns (`num`, `array` or `other`). */
@@ -146,6 +154,7 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: 
     if (init?.k === "zeros") locals.set(name, { shape: "array", arrayKind: init.kind });
     else if (init?.k === "arraylit") locals.set(name, { shape: "array", arrayKind: "Array" });
     else if (init?.k === "var" && locals.get(init.name)?.shape === "array") locals.set(name, locals.get(init.name)!);
+    else if (init?.k === "cond" && init.a.k === "var" && locals.get(init.a.name)?.shape === "array") locals.set(name, locals.get(init.a.name)!);
     else locals.set(name, { shape: "num" });
   };
   const visit = (stmts: readonly Stmt[]): void => {
@@ -182,6 +191,7 @@ class Reverse {
   /** Adjoint names in use, to their primal variable. */
   private readonly adjointsUsed = new Map<string, string>();
   private readonly tbr: TbrResult;
+  private readonly pointers: Pointers;
   private readonly nestedDeclarations = new Set<string>();
   private hoisted = new Set<string>();
   private out: Stmt[] = [];
@@ -192,6 +202,8 @@ class Reverse {
   private readonly body: readonly Stmt[];
   /** Variables used as array indices: integers, so `i += 1` is undone exactly by `i -= 1`. */
   private readonly indexVariables: ReadonlySet<string>;
+  /** Where the statement being differentiated was written, for diagnostics. */
+  private at?: SourcePos;
 
   constructor(
     lowered: LoweredFunction,
@@ -205,6 +217,7 @@ class Reverse {
     this.body = last?.k === "return" ? this.fn.body.slice(0, -1) : this.fn.body;
     collectNested(this.body, true, this.nestedDeclarations);
     this.indexVariables = indexReads(this.body);
+    this.pointers = findPointers(this.body, { isArray: (n) => this.isArray(n), params: this.fn.params.map((p) => p.name), returned: this.value, pos: this.fn.pos });
     // A caller saves the arrays it passes to a callee that writes them (whole, and only if it needs
     // their old values), so a callee starts with nothing required.
     this.tbr = toBeRecorded(this.body, {
@@ -213,6 +226,7 @@ class Reverse {
       isArray: (n) => this.isArray(n),
       arraysWritten: (s) => this.arraysWritten(s),
       invertible: (s) => this.invertible(s),
+      aliasesOf: (n) => this.pointers.aliasesOf(n),
     });
     const [first] = this.tbr.unrestorable;
     if (first !== undefined)
@@ -247,6 +261,11 @@ class Reverse {
     return tapeCall(this.ctx, method, args, this.fn.pos);
   }
 
+  /** The most specific position known: the statement being differentiated, else the function. */
+  private here(): SourcePos {
+    return this.at ?? this.fn.pos;
+  }
+
   private keep(e: Expr, base = "t"): Expr {
     if (isCheap(e)) return e;
     const t = this.names.fresh(base);
@@ -258,7 +277,7 @@ class Reverse {
     if (value.k === "num" && value.value === 0) return;
     // Two contributions in a row to the same adjoint (x * x) become one update.
     const last = this.out[this.out.length - 1];
-    if (last?.k === "assign" && (last.op === "+=" || last.op === "-=") && sameLValue(last.target, target)) {
+    if (last?.k === "assign" && (last.op === "+=" || last.op === "-=") && sameCode(last.target, target)) {
       const before = last.op === "+=" ? last.value : neg(last.value);
       const sum = add(before, value);
       this.out[this.out.length - 1] = sum.k === "neg" ? { k: "assign", target, op: "-=", value: sum.a } : { k: "assign", target, op: "+=", value: sum };
@@ -292,7 +311,9 @@ class Reverse {
     const memo = this.adjointMemo.get(s);
     if (memo !== undefined) return memo;
     const saved = this.out;
+    const savedAt = this.at;
     this.out = [];
+    this.at = stmtPos(s) ?? savedAt;
     let postOrder = false;
     if (s.k === "let" && s.decls.length === 1 && s.decls[0].init !== undefined) {
       // A declaration in the function body runs once: the adjoint of its array needs no reset.
@@ -304,6 +325,7 @@ class Reverse {
     }
     const stmts = this.out;
     this.out = saved;
+    this.at = savedAt;
     const uses = new Set<string>();
     for (const name of stmtReads(stmts)) if (this.fn.locals.has(name)) uses.add(name);
     const result = { stmts, postOrder, uses };
@@ -311,14 +333,30 @@ class Reverse {
     return result;
   }
 
+  /** Whether a call's arguments read elements (or the length) of the array `name`. */
+  private readsElementsOf(call: CallExpr, name: string): boolean {
+    return call.args.some((x) => !(x.k === "var" && x.name === name) && exprReads(x).has(name));
+  }
+
   private uses(s: Stmt): { pre: Set<string>; post: Set<string> } {
     const a = this.adjointOf(s);
     const call = callOf(s);
     if (call !== undefined) {
-      // g_bwd reads the arrays as the call left them, the numbers as they were passed.
+      // g_bwd reads the arrays passed to it as the call left them; everything else (the numbers passed,
+      // elements read to compute them) as it was before the call.
+      const passed = new Set(call.args.flatMap((x) => (x.k === "var" && this.isArray(x.name) ? [x.name] : [])));
+      // ... except an array whose element receives the result: g_bwd needs it as the call left it, before that store.
+      if (s.k === "assign" && s.target.k === "index") passed.delete(lvalueRoot(s.target) ?? "");
       const pre = new Set<string>();
       const post = new Set<string>();
-      for (const n of a.uses) (this.isArray(n) ? post : pre).add(n);
+      const stored = s.k === "assign" && s.target.k === "index" ? lvalueRoot(s.target) : undefined;
+      for (const n of a.uses) (n !== stored && (passed.has(n) || (this.isArray(n) && !this.readsElementsOf(call, n))) ? post : pre).add(n);
+      // The array a call's result replaces sizes the adjoint after the call's reverse: its old value.
+      const target = s.k === "let" ? s.decls[0].name : s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
+      if (target !== undefined && post.has(target) && this.isArray(target) && this.varyingLength(target) && !call.args.some((x) => x.k === "var" && x.name === target)) {
+        post.delete(target);
+        pre.add(target);
+      }
       return { pre, post };
     }
     if (!a.postOrder) return { pre: a.uses, post: new Set() };
@@ -380,7 +418,7 @@ class Reverse {
 
   /** `a = zeros(n)`, `a = [e0, e1]`, and the return of an array variable. */
   private arrayAssignmentAdjoint(root: string, op: string, value: Expr, once: boolean): void {
-    if (op !== "=") throw new CompileError({ code: ADC.unsupportedStatement, message: `${op} on a whole array is not differentiated`, pos: this.fn.pos });
+    if (op !== "=") throw new CompileError({ code: ADC.unsupportedStatement, message: `${op} on a whole array is not differentiated`, pos: this.here() });
     if (value.k === "arraylit") {
       value.elems.forEach((e, i) => {
         const slot: Expr = { k: "index", arr: this.adjRef(root), index: num(i) };
@@ -403,15 +441,47 @@ class Reverse {
       });
       return;
     }
+    if (value.k === "var" && this.pointers.targets.has(root)) {
+      // A pointer re-pointed: once restored, its adjoint is that of the array it named before.
+      if (!once) this.out.push({ k: "assign", target: { k: "var", name: this.adj(root) }, op: "=", value: this.pointerAdjoint(root) });
+      return;
+    }
     if (value.k === "zeros" || !this.act.isActive(value)) {
       if (!once) this.out.push(this.resetArrayAdjoint(root));
       return;
     }
     throw new CompileError({
       code: ADC.aliasedActiveArray,
-      message: `reverse mode cannot follow an active array assigned to '${root}' (an alias of another array); copy it element by element`,
-      pos: this.fn.pos,
+      message:
+        root === this.value
+          ? "reverse mode cannot follow an active array returned here (an alias of another array); copy it element by element"
+          : `reverse mode cannot follow an active array assigned to '${root}' (an alias of another array); copy it element by element`,
+      pos: this.here(),
     });
+  }
+
+  /** Adjoint sums kept in locals inside reverse loops (see scalarize.ts). */
+  private scalarize(reverse: Stmt[], split: boolean): Stmt[] {
+    const passedIn = (primal: string): boolean => split && (primal === this.value || this.fn.params.some((p) => p.name === primal));
+    const distinct = (a: string, b: string): boolean => {
+      if (a === b) return false;
+      const pa = this.adjointsUsed.get(a);
+      const pb = this.adjointsUsed.get(b);
+      // An adjoint is never a primal array; two primal arrays may be one (a caller passed it twice).
+      if (pa === undefined || pb === undefined) return pa !== pb;
+      if (this.pointers.aliasesOf(pa).includes(pb)) return false;
+      // Adjoints this function allocates are fresh; a g_bwd's adjoint parameters come from its callers.
+      return !(passedIn(pa) && passedIn(pb)) || this.ctx.distinctArrayArguments(this.fn.name);
+    };
+    return scalarizeAccumulators(reverse, { distinct, arrayKind: (n) => this.arrayKind(this.adjointsUsed.get(n) ?? n) }, this.names);
+  }
+
+  /** The adjoint of the array pointer `p` names now: `p === a ? a_b : b_b`. */
+  private pointerAdjoint(p: string): Expr {
+    const targets = this.pointers.targets.get(p)!;
+    let e: Expr = this.adjRef(targets[targets.length - 1]);
+    for (let i = targets.length - 2; i >= 0; i--) e = { k: "cond", c: { k: "cmp", op: "===", a: ref(p), b: ref(targets[i]) }, a: this.adjRef(targets[i]), b: e };
+    return e;
   }
 
   /**
@@ -466,11 +536,19 @@ class Reverse {
     switch (e.k) {
       case "var":
         if (this.isArray(e.name))
-          throw new CompileError({ code: ADC.aliasedActiveArray, message: `reverse mode cannot follow the active array '${e.name}' used as a value here`, pos: this.fn.pos });
+          throw new CompileError({ code: ADC.aliasedActiveArray, message: `reverse mode cannot follow the active array '${e.name}' used as a value here`, pos: this.here() });
         this.accumulate({ k: "var", name: this.adj(e.name) }, ab);
         return;
       case "index": {
-        if (e.arr.k !== "var") throw new CompileError({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: this.fn.pos });
+        if (e.arr.k !== "var")
+          throw new CompileError({
+            code: ADC.nestedActiveArray,
+            message:
+              e.arr.k === "index"
+                ? "arrays of arrays cannot hold active values"
+                : "reverse mode reads active elements of array variables only, not of an array expression (write c ? a[i] : b[i], not (c ? a : b)[i])",
+            pos: e.pos ?? this.here(),
+          });
         this.accumulate({ k: "index", arr: this.adjRef(e.arr.name), index: e.index }, ab);
         return;
       }
@@ -492,7 +570,7 @@ class Reverse {
       case "call":
         throw new CompileError({ code: ADC.unsupportedExpression, message: `the call of ${e.fn} with active arguments must be a statement of its own here`, pos: e.pos });
       default:
-        throw new CompileError({ code: ADC.unsupportedExpression, message: `reverse mode cannot differentiate this ${e.k} expression`, pos: this.fn.pos });
+        throw new CompileError({ code: ADC.unsupportedExpression, message: `reverse mode cannot differentiate this ${e.k} expression`, pos: this.here() });
     }
   }
 
@@ -520,6 +598,11 @@ class Reverse {
         this.distribute(e.b, neg(shared));
         return;
       case "*": {
+        // x * x: one contribution, 2 x ȳ (a square is common: norms, Gaussians).
+        if (aActive && bActive && sameCode(e.a, e.b) && !containsCall(e.a)) {
+          this.distribute(e.a, mul(num(2), mul(ab, this.keep(e.a))));
+          return;
+        }
         const a = bActive ? this.keep(e.a) : e.a;
         const b = aActive ? this.keep(e.b) : e.b;
         if (aActive) this.distribute(e.a, mul(shared, b));
@@ -560,7 +643,9 @@ class Reverse {
     if (rule.usesResult && y === undefined) y = this.keep(build(values));
     const partials = rule.partials(irAlgebra, values, y ?? build(values));
     // Where a partial can be infinite (sqrt at 0, acos at ±1), a zero adjoint must contribute 0, not 0 · ∞.
-    const singular = rule.singular?.(values.map((v) => (v.k === "num" ? v.value : undefined))) === true;
+    // Not under forward mode (Hessians): there an adjoint that is 0 may still have a tangent, whose
+    // term `partial · tangent` the test would drop.
+    const singular = !this.ctx.forHessian && rule.singular?.(values.map((v) => (v.k === "num" ? v.value : undefined))) === true;
     const shared = active.filter(Boolean).length > 1 || singular ? this.keep(ab, "t_b") : ab;
     args.forEach((a, i) => {
       if (!active[i]) return;
@@ -608,6 +693,14 @@ class Reverse {
         if (this.ctx.returnShape(call.target) === "array")
           throw new CompileError({ code: ADC.unsupportedStatement, message: `the array ${call.fn} returns is dropped; assign it to a variable`, pos: call.pos });
         args.push(num(0));
+      } else if (targetAdjoint.k === "index" && targetAdjoint.arr.k === "var" && args.some((x) => sameCode(x, (targetAdjoint as Extract<LValue, { k: "index" }>).arr))) {
+        // The result goes into an element of an array whose adjoint g_bwd also accumulates into
+        // (`v[0] = g(v)`): take the seed and clear the element first.
+        const seed = this.names.fresh("seed_b");
+        this.out.push({ k: "let", decl: "const", decls: [{ name: seed, init: targetAdjoint }] });
+        this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
+        targetAdjoint = undefined;
+        args.push(ref(seed));
       } else args.push(targetAdjoint.k === "var" ? ref(targetAdjoint.name) : targetAdjoint);
     }
     const bwdTarget = this.ctx.forHessian ? splitTarget(call.target, "bwd", activeParams) : call.target;
@@ -930,8 +1023,22 @@ class Reverse {
       return { k: "let", decl: "let", decls: [{ name, type: this.typeOf(name), init: empty }] };
     }
     const type = this.ctx.localType(name);
-    if (type === undefined) throw new CompileError({ code: ADC.unsupportedStatement, message: `reverse mode needs '${name}' after its block ends, but cannot name its type`, pos: this.fn.pos });
+    if (type === undefined) throw new CompileError({ code: ADC.unsupportedStatement, message: `reverse mode needs '${name}' after its block ends, but cannot name its type`, pos: this.declaredAt(name) });
     return { k: "let", decl: "let", decls: [{ name: `${name}!`, type }] };
+  }
+
+  /** Where a local is declared (its first declaration), else the function. */
+  private declaredAt(name: string): SourcePos {
+    let found: SourcePos | undefined;
+    const visit = (stmts: readonly Stmt[]): void => {
+      for (const s of stmts) {
+        if (found !== undefined) return;
+        if (s.k === "let") found = s.decls.find((d) => d.name === name)?.pos;
+        for (const child of childLists(s)) visit(child);
+      }
+    };
+    visit(this.fn.body);
+    return found ?? this.fn.pos;
   }
 
   private typeOf(name: string): string {
@@ -943,13 +1050,20 @@ class Reverse {
   /** Declarations of the adjoints the reverse sweep uses (parameters' ones excepted when given). */
   private adjointDeclarations(skip: ReadonlySet<string>): Stmt[] {
     const out: Stmt[] = [];
+    for (const primal of [...this.adjointsUsed.values()]) for (const t of this.pointers.targets.get(primal) ?? []) this.adj(t);
     const entries = [...this.adjointsUsed.entries()].filter(([, primal]) => !skip.has(primal));
     const order = (primal: string): number => {
       const i = this.fn.params.findIndex((p) => p.name === primal);
       return i >= 0 ? i : this.fn.params.length;
     };
-    entries.sort((a, b) => order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]));
+    // Pointers last: their adjoints start as the adjoints of the arrays they name.
+    const pointer = (primal: string): number => (this.pointers.targets.has(primal) ? 1 : 0);
+    entries.sort((a, b) => pointer(a[1]) - pointer(b[1]) || order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]));
     for (const [a, primal] of entries) {
+      if (this.pointers.targets.has(primal)) {
+        out.push({ k: "let", decl: "let", decls: [{ name: a, init: this.pointerAdjoint(primal) }] });
+        continue;
+      }
       if (this.isArray(primal)) out.push({ k: "let", decl: this.resizedAdjoints.has(a) ? "let" : "const", decls: [{ name: a, init: this.zeros(this.arrayKind(primal), { k: "length", arr: ref(primal) }) }] });
       else out.push({ k: "let", decl: "let", decls: [{ name: a, init: num(0) }] });
     }
@@ -966,7 +1080,8 @@ class Reverse {
     const valueActive = this.act.active.has(value);
     const seedName = valueActive ? this.adj(value) : undefined;
     const ybar = opts.seed === "parameter" ? this.names.fresh("ybar") : undefined;
-    const { forward, reverse, hoisted } = this.sweeps();
+    const { forward, reverse: swept, hoisted } = this.sweeps();
+    const reverse = this.scalarize(swept, false);
     const top = hoisted.map((n) => this.declaration(n));
     for (const p of this.activeParams()) this.ensureAdjoint(p);
     const adjoints = this.adjointDeclarations(new Set(valueActive ? [value] : []));
@@ -1038,7 +1153,8 @@ class Reverse {
     const value = this.value;
     const valueActive = value !== undefined && this.act.active.has(value);
     const seedName = valueActive ? this.adj(value) : undefined;
-    const { forward, reverse, referenced, hoisted } = this.sweeps();
+    const { forward, reverse: swept, referenced, hoisted } = this.sweeps();
+    const reverse = this.scalarize(swept, true);
     // What the reverse sweep starts from: required at the end, except what the caller passes back in
     // (unmodified scalar parameters and every array parameter).
     const written = writtenNames(this.body);
@@ -1116,7 +1232,8 @@ function dropDeadResets(stmts: Stmt[], adjoints: ReadonlyMap<string, string>, re
 }
 
 /** Every call in a statement list (in conditions, values and indices alike). */
-export function callsIn(stmts: readonly Stmt[]): CallExpr[] {
+/** The calls in statements, nested statements included unless `nested` is false. */
+export function callsIn(stmts: readonly Stmt[], nested = true): CallExpr[] {
   const out: CallExpr[] = [];
   const visit = (e: Expr): void => {
     if (e.k === "call") out.push(e);
@@ -1124,47 +1241,12 @@ export function callsIn(stmts: readonly Stmt[]): CallExpr[] {
   };
   const visitStmts = (list: readonly Stmt[]): void => {
     for (const s of list) {
-      switch (s.k) {
-        case "let":
-          for (const d of s.decls) if (d.init) visit(d.init);
-          break;
-        case "assign":
-          visit(s.value);
-          if (s.target.k === "index") visit(s.target.index);
-          break;
-        case "destructure":
-          visit(s.value);
-          break;
-        case "if":
-        case "while":
-        case "do":
-          visit(s.cond);
-          break;
-        case "for":
-          if (s.cond) visit(s.cond);
-          break;
-        case "switch":
-          visit(s.disc);
-          for (const c of s.cases) if (c.test) visit(c.test);
-          break;
-        case "return":
-          if (s.value) visit(s.value);
-          break;
-        case "expr":
-          visit(s.expr);
-          break;
-        default:
-          break;
-      }
-      for (const child of childLists(s)) visitStmts(child);
+      for (const e of stmtExprs(s)) visit(e);
+      if (nested) for (const child of childLists(s)) visitStmts(child);
     }
   };
   visitStmts(stmts);
   return out;
-}
-
-function sameLValue(a: LValue, b: LValue): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** The call a statement makes as a whole (`g(x);`, `y = g(x)`, `const y = g(x)`), if any. */

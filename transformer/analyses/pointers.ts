@@ -1,0 +1,118 @@
+/**
+ * Array variables that are pointers: assigned another array variable (`cur = next`, the swap of a
+ * double buffer) rather than an array of their own. Which arrays a pointer may name is a small
+ * points-to problem over the lowered IR; reverse mode uses it to point each pointer's adjoint at the
+ * adjoint of the array the pointer names, and the to-be-recorded analysis to know that a write through
+ * one name changes the values read through another.
+ */
+import { ADC, CompileError } from "../diagnostics.js";
+import type { Expr, FunctionIR, SourcePos, Stmt } from "../ir/ir.js";
+import { childLists } from "../ir/build.js";
+
+export interface Pointers {
+  /** Each pointer and the arrays (parameters or arrays allocated once) it may name, in a fixed order. */
+  readonly targets: ReadonlyMap<string, readonly string[]>;
+  /** The names that may denote the same array as `name` (itself included). */
+  aliasesOf(name: string): readonly string[];
+}
+
+export interface PointerQuestions {
+  isArray(name: string): boolean;
+  params: readonly string[];
+  /** The variable holding the return value (its adjoint is the seed, handled apart). */
+  returned?: string;
+  pos: SourcePos;
+}
+
+/**
+ * `body` is the lowered function body. A pointer must only ever be assigned array variables, and the
+ * arrays it may name must be stable (parameters never reassigned, or arrays declared once in the
+ * function body): their adjoints then exist once, and a pointer's adjoint is one of them.
+ */
+export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointers {
+  const edges = new Map<string, string[]>();
+  const edgePos = new Map<string, SourcePos>();
+  const allocations = new Map<string, { top: boolean; count: number; pos?: SourcePos }>();
+  /** The first assignment (not declaration) of each array: where a conflict between two of them shows. */
+  const assignedAt = new Map<string, SourcePos>();
+  const note = (name: string, value: Expr, top: boolean, pos?: SourcePos, declaration = false): void => {
+    if (!q.isArray(name) || name === q.returned) return;
+    if (!declaration && pos !== undefined && !assignedAt.has(name)) assignedAt.set(name, pos);
+    if (value.k === "var" && q.isArray(value.name)) {
+      if (pos !== undefined && !edgePos.has(name)) edgePos.set(name, pos);
+      const list = edges.get(name) ?? [];
+      if (!list.includes(value.name)) list.push(value.name);
+      edges.set(name, list);
+      return;
+    }
+    const a = allocations.get(name) ?? { top, count: 0, pos };
+    allocations.set(name, { top: a.top && top, count: a.count + 1, pos: a.pos ?? pos });
+  };
+  const visit = (stmts: readonly Stmt[], top: boolean): void => {
+    for (const s of stmts) {
+      if (s.k === "let") for (const d of s.decls) if (d.init !== undefined) note(d.name, d.init, top, d.pos, true);
+      if (s.k === "assign" && s.target.k === "var") note(s.target.name, s.value, false, s.pos);
+      for (const child of childLists(s)) visit(child, false);
+    }
+  };
+  visit(body, true);
+
+  const targets = new Map<string, string[]>();
+  for (const p of [...edges.keys()].sort()) {
+    if (allocations.has(p))
+      throw new CompileError({
+        code: ADC.aliasedActiveArray,
+        message: `reverse mode cannot follow '${p}', which names another array here and an array of its own elsewhere; use two variables`,
+        pos: assignedAt.get(p) ?? edgePos.get(p) ?? allocations.get(p)!.pos ?? q.pos,
+      });
+    const found: string[] = [];
+    const seen = new Set<string>([p]);
+    const stack = [...edges.get(p)!];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      if (edges.has(n)) stack.push(...edges.get(n)!);
+      else found.push(n);
+    }
+    for (const r of found) {
+      const a = allocations.get(r);
+      const stable = a === undefined ? q.params.includes(r) : a.top && a.count === 1;
+      if (!stable)
+        throw new CompileError({
+          code: ADC.aliasedActiveArray,
+          message: `reverse mode cannot follow '${p}', which may name '${r}', an array allocated more than once; allocate '${r}' once and copy into it`,
+          pos: a?.pos ?? edgePos.get(p) ?? q.pos,
+        });
+    }
+    targets.set(p, found.sort());
+  }
+  const aliasesOf = (name: string): readonly string[] => {
+    const mine = targets.get(name) ?? [name];
+    const out = new Set<string>([name, ...mine]);
+    for (const [p, ts] of targets) if (ts.some((t) => mine.includes(t))) out.add(p);
+    return [...out];
+  };
+  return { targets, aliasesOf };
+}
+
+/** Array variables of a function that take part in an alias (`p = q`, `p = c ? q : r`): either side. */
+export function arrayAliases(fn: FunctionIR): Set<string> {
+  const isArray = (n: string): boolean => fn.locals.get(n)?.shape === "array";
+  const out = new Set<string>();
+  const note = (name: string, value: Expr): void => {
+    if (value.k === "cond") {
+      note(name, value.a);
+      note(name, value.b);
+    } else if (value.k === "var" && isArray(value.name) && isArray(name)) out.add(name).add(value.name);
+  };
+  const visit = (stmts: readonly Stmt[]): void => {
+    for (const s of stmts) {
+      if (s.k === "let") for (const d of s.decls) if (d.init !== undefined) note(d.name, d.init);
+      if (s.k === "assign" && s.target.k === "var") note(s.target.name, s.value);
+      for (const child of childLists(s)) visit(child);
+    }
+  };
+  visit(fn.body);
+  return out;
+}
