@@ -56,20 +56,6 @@ export const ARRAY_PICK = open("array-pick");
 export const REUSED_NAMES = open("reused-names");
 
 /**
- * `constant-literals`: a branch of `c ? [...] : [...]` that is a literal of constants only; forward
- * mode gives it the tangent `0` instead of an array (finding 10). Without it each branch starts with y
- * (a parameter never assigned, active everywhere).
- */
-export const CONSTANT_LITERALS = open("constant-literals");
-
-/**
- * `ternary-outside-loops`: a block array declared `const u1 = c ? [...] : [...]` outside every loop;
- * reverse mode saves the not-yet-assigned array on the tape and f_grad throws (finding 11). Without it
- * such declarations appear only inside loops (re-allocations `u1 = c ? ... : ...` everywhere).
- */
-export const TERNARY_OUTSIDE_LOOPS = open("ternary-outside-loops");
-
-/**
  * `ternary-temporaries`: elements of `c ? [...] : [...]` that need a temporary (a division, a call,
  * ...); forward mode then declares the branch temporaries `number` instead of `number[]` (a strict
  * type error, finding 12). Without it the elements are leaves: variables, constants, elements, lengths.
@@ -77,48 +63,18 @@ export const TERNARY_OUTSIDE_LOOPS = open("ternary-outside-loops");
 export const TERNARY_TEMPORARIES = open("ternary-temporaries");
 
 /**
- * `rebind-call`: a `let` block array given a call's result (`u1 = mkn(x, y, 2)`, or `let u1 = mkn(...)`
- * re-allocated later in a loop body); reverse mode does not save the array the call result replaces,
- * and its adjoint keeps the wrong length: NaN gradients (finding 6). Without it `let` block arrays are
- * literals and `new` only (`const` ones may be calls).
+ * `hessian-pow-zero-exponent`: in programs that ask for f_hessian, x^p with p not a constant
+ * (`Math.pow(1 + a * a, Math.sin(b))`, `(1 + a * a) ** Math.tanh(b)`). Where p is exactly 0 (b = 0, a
+ * common input), the rule's `p === 0 ? 0 : p x^(p-1)` is differentiated as the constant 0, and
+ * ∂²/∂x∂p loses half (finding 17). Without it, Hessian programs leave those two out.
  */
-export const REBIND_CALL = open("rebind-call");
-
-/**
- * `store-call-element`: an array element overwritten by a call to g (`q[0] = g(v, x * q[0])`,
- * `v[0] = g(v, 0)`); reverse mode does not save the element, and g's reverse half sees the new value
- * in its argument or its array (finding 7). Without it no store calls g (assignments to scalars do).
- */
-export const STORE_CALL_ELEMENT = open("store-call-element");
-
-/**
- * `while-index-compound`: `q[i1 % 3] += e` in a while or do-while loop counted by `i1++`. Where e is
- * inactive, reverse mode restores the old elements without stepping i1 back, so all go to the last
- * index and the others keep their new values; a callee's reverse half that reads them later is wrong
- * (finding 15). Without it compound stores in those loops are not indexed by their counter.
- */
-export const WHILE_INDEX_COMPOUND = open("while-index-compound");
-
-/**
- * `for-of-rebind`: `for (const e of u1)` whose body re-allocates u1. JavaScript iterates the array it
- * started with; every derivative mode iterates by index over the variable, so over the new array
- * (finding 16: the value is wrong too). Without it a for-of body never re-allocates its array.
- */
-export const FOR_OF_REBIND = open("for-of-rebind");
-
-/**
- * `hessian-zero-adjoint`: in programs that ask for f_hessian, the functions whose partial can be
- * infinite (asin, acos, acosh, sqrt, cbrt, x^p with p < 1). Reverse mode multiplies by their adjoint
- * only when it is not 0, and f_hessian differentiates that test as a constant: where the adjoint is
- * exactly 0 but its tangent is not (`x * Math.sqrt(1 + y * y)` at x = 0), a second-order term is lost
- * (finding 8). Without it, Hessian programs leave those functions out.
- */
-export const HESSIAN_ZERO_ADJOINT = open("hessian-zero-adjoint");
+export const HESSIAN_POW_ZERO_EXPONENT = open("hessian-pow-zero-exponent");
 
 /**
  * `hessian-param-writes`: f_hessian for a program that writes into its parameter v (directly or
- * through another name): f_hessian evaluates f and then f's gradient sweeps on the array those calls
- * have written (finding 9). Without it such programs do not ask for f_hessian.
+ * through another name): f_hessian's gradient sweeps share one tangent seed array, which each sweep
+ * writes along with v (finding 9, the part still open). Without it such programs do not ask for
+ * f_hessian.
  */
 export const HESSIAN_PARAM_WRITES = open("hessian-param-writes");
 
@@ -232,14 +188,12 @@ interface Ctx {
   /** Whether g and the array-returning helpers may be called: only f calls them. */
   readonly arrayCalls: boolean;
   readonly loopDepth: number;
-  /** Whether the innermost counter is a while or do-while loop's, counted by `i1++` in the body (see WHILE_INDEX_COMPOUND). */
-  readonly whileCounter?: boolean;
   /** Nesting depth of array blocks (names u1, u2, ...); null where no block may be opened. */
   readonly blocks: number | null;
   /** Whether `if (c) return e;` may appear (not in the array-returning helpers). */
   readonly returns: boolean;
-  /** Whether functions with a guarded infinite partial may appear (see `applications`). */
-  readonly guarded: boolean;
+  /** Whether x^p with p not a constant may appear (see `applications`). */
+  readonly variableExponent: boolean;
 }
 
 const numArb: fc.Arbitrary<FExpr> = fc.integer({ min: -20, max: 20 }).map((v) => ({ k: "num", v: v / 10 }));
@@ -254,20 +208,22 @@ const inside1 = (e: FExpr): FExpr => bin("*", n(0.9), math("tanh", e));
 
 /**
  * Every intrinsic and operator, each applied inside its domain and where its value stays moderate.
- * `guarded`: also those whose partial can be infinite (asin, acos, acosh, sqrt, cbrt, x^p with p < 1),
- * where the compiler multiplies by the adjoint only when it is not 0 (see HESSIAN_ZERO_ADJOINT).
+ * `variableExponent`: also x^p with p not a constant (see HESSIAN_POW_ZERO_EXPONENT).
  */
-function applications(a: FExpr, b: FExpr, c: FExpr, guarded: boolean): FExpr[] {
+function applications(a: FExpr, b: FExpr, c: FExpr, variableExponent: boolean): FExpr[] {
   return [
     math("sin", a),
     math("cos", a),
     math("tan", inside1(a)),
+    math("asin", inside1(a)),
+    math("acos", inside1(a)),
     math("atan", a),
     math("atan2", a, b),
     math("sinh", math("sin", a)),
     math("cosh", math("tanh", a)),
     math("tanh", a),
     math("asinh", a),
+    math("acosh", bin("+", n(1.5), sq(a))),
     math("atanh", inside1(a)),
     math("exp", math("sin", a)),
     math("expm1", math("tanh", a)),
@@ -275,19 +231,11 @@ function applications(a: FExpr, b: FExpr, c: FExpr, guarded: boolean): FExpr[] {
     math("log1p", sq(a)),
     math("log2", onePlusSq(a)),
     math("log10", bin("+", n(2), math("sin", a))),
-    ...(guarded
-      ? [
-          math("asin", inside1(a)),
-          math("acos", inside1(a)),
-          math("acosh", bin("+", n(1.5), sq(a))),
-          math("sqrt", onePlusSq(a)),
-          math("cbrt", bin("+", n(1.5), math("sin", a))),
-          math("pow", onePlusSq(a), math("sin", b)),
-          math("pow", onePlusSq(a), n(0.5)),
-          bin("**", onePlusSq(a), math("tanh", b)),
-        ]
-      : []),
-    ...(guarded && SINGULAR_AT_ZERO ? [math("sqrt", math("abs", a)), math("cbrt", a)] : []),
+    math("sqrt", onePlusSq(a)),
+    ...(SINGULAR_AT_ZERO ? [math("sqrt", math("abs", a)), math("cbrt", a)] : []),
+    math("cbrt", bin("+", n(1.5), math("sin", a))),
+    ...(variableExponent ? [math("pow", onePlusSq(a), math("sin", b)), bin("**", onePlusSq(a), math("tanh", b))] : []),
+    math("pow", onePlusSq(a), n(0.5)),
     math("pow", a, n(2)),
     math("pow", a, n(3)),
     bin("**", a, n(2)),
@@ -324,9 +272,6 @@ function arrayArb(arrays: readonly string[]): fc.Arbitrary<string> {
   return blockArrays.length === 0 ? fc.constantFrom(...arrays) : fc.oneof(fc.constantFrom(...arrays), fc.constantFrom(...blockArrays));
 }
 
-/** Whether an expression calls g (see STORE_CALL_ELEMENT). */
-const callsG = (e: FExpr): boolean => JSON.stringify(e).includes('"k":"callG"');
-
 /** Arrays g (whose parameter is a number[]) may be given. */
 const numberArrays = (ctx: Ctx): string[] => ctx.arrays.filter((a) => ctx.kinds[a] !== "f64");
 
@@ -350,7 +295,7 @@ function exprArb(ctx: Ctx, depth: number): fc.Arbitrary<FExpr> {
     {
       weight: 4,
       arbitrary: fc.tuple(fc.nat(), sub, sub, sub).map(([pick, a, b, c]) => {
-        const all = applications(a, b, c, ctx.guarded);
+        const all = applications(a, b, c, ctx.variableExponent);
         return all[pick % all.length];
       }),
     },
@@ -402,28 +347,21 @@ function lenArb(ctx: Ctx): fc.Arbitrary<FLen> {
 }
 
 const elemsArb = (ctx: Ctx): fc.Arbitrary<FExpr[]> => fc.array(exprArb(ctx, 1), { minLength: 1, maxLength: 4 });
-/** The elements of a literal branch of a ternary: see CONSTANT_LITERALS and TERNARY_TEMPORARIES. */
-function branchElemsArb(ctx: Ctx): fc.Arbitrary<FExpr[]> {
-  const elem = exprArb(ctx, TERNARY_TEMPORARIES ? 1 : 0);
-  return CONSTANT_LITERALS
-    ? fc.array(elem, { minLength: 1, maxLength: 4 })
-    : fc.array(elem, { maxLength: 3 }).map((elems) => [{ k: "var", name: "y" } as FExpr, ...elems]);
-}
+/** The elements of a literal branch of a ternary: see TERNARY_TEMPORARIES. */
+const branchElemsArb = (ctx: Ctx): fc.Arbitrary<FExpr[]> => fc.array(exprArb(ctx, TERNARY_TEMPORARIES ? 1 : 0), { minLength: 1, maxLength: 4 });
 
 /** A freshly allocated array of the given kind: a block array's declaration, or what a `let` one is re-allocated with. */
-function freshInitArb(ctx: Ctx, kind: "f64" | "num", declaration: boolean, mutable: boolean): fc.Arbitrary<ArrInit> {
+function freshInitArb(ctx: Ctx, kind: "f64" | "num"): fc.Arbitrary<ArrInit> {
   const e = exprArb(ctx, 1);
   const options: { weight: number; arbitrary: fc.Arbitrary<ArrInit> }[] = [
     { weight: 2, arbitrary: lenArb(ctx).map((len) => ({ k: "alloc", kind, len }) as ArrInit) },
+    { weight: 2, arbitrary: fc.tuple(e, e, lenArb(ctx)).map(([a, b, len]) => ({ k: "make", kind, a, b, len }) as ArrInit) },
   ];
-  if ((declaration && !mutable) || REBIND_CALL)
-    options.push({ weight: 2, arbitrary: fc.tuple(e, e, lenArb(ctx)).map(([a, b, len]) => ({ k: "make", kind, a, b, len }) as ArrInit) });
-  if (kind === "num") options.push({ weight: 1, arbitrary: elemsArb(ctx).map((elems) => ({ k: "lit", elems }) as ArrInit) });
-  if (kind === "num" && (!declaration || ctx.loopDepth > 0 || TERNARY_OUTSIDE_LOOPS))
-    options.push({
-      weight: 2,
-      arbitrary: fc.tuple(condArb(ctx, 0), branchElemsArb(ctx), branchElemsArb(ctx)).map(([c, a, b]) => ({ k: "lits", c, a, b }) as ArrInit),
-    });
+  if (kind === "num")
+    options.push(
+      { weight: 1, arbitrary: elemsArb(ctx).map((elems) => ({ k: "lit", elems }) as ArrInit) },
+      { weight: 2, arbitrary: fc.tuple(condArb(ctx, 0), branchElemsArb(ctx), branchElemsArb(ctx)).map(([c, a, b]) => ({ k: "lits", c, a, b }) as ArrInit) },
+    );
   return fc.oneof(...options);
 }
 
@@ -455,7 +393,7 @@ function arrBlockArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
       weight: 3,
       arbitrary: fc
         .tuple(fc.constantFrom("f64", "num" as const), fc.boolean())
-        .chain(([kind, mutable]) => freshInitArb(ctx, kind, true, mutable).map((init) => [init, mutable] as [ArrInit, boolean])),
+        .chain(([kind, mutable]) => freshInitArb(ctx, kind).map((init) => [init, mutable] as [ArrInit, boolean])),
     },
   ];
   if (ARRAY_PICK) {
@@ -506,16 +444,14 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
       weight: 3,
       arbitrary: fc.tuple(arrayArb(ctx.stores), indexArb(ctx), fc.constantFrom("=", "+=", "-=", "*=" as const), e).map(
         ([arr, index, op, ex]) => ({ k: "store", arr, index, op, e: op === "*=" ? math("tanh", ex) : ex }) as FStmt,
-      )
-        .filter((st) => STORE_CALL_ELEMENT || !callsG((st as { e: FExpr }).e))
-        .filter((st) => WHILE_INDEX_COMPOUND || !(ctx.whileCounter === true && (st as { op: string }).op !== "=" && (st as { index: FIndex }).index.k === "counter")),
+      ),
     });
   if (ctx.mutable.length > 0)
     simple.push({
       weight: 2,
       arbitrary: fc
         .constantFrom(...ctx.mutable)
-        .chain((name) => freshInitArb(ctx, ctx.kinds[name] === "f64" ? "f64" : "num", false, true).map((init) => ({ k: "rebind", name, init }) as FStmt)),
+        .chain((name) => freshInitArb(ctx, ctx.kinds[name] === "f64" ? "f64" : "num").map((init) => ({ k: "rebind", name, init }) as FStmt)),
     });
   if (ctx.inLoop || ctx.inSwitch) simple.push({ weight: 1, arbitrary: c.map((cond) => ({ k: "break", c: cond }) as FStmt) });
   if (ctx.inLoop) simple.push({ weight: 1, arbitrary: c.map((cond) => ({ k: "continue", c: cond }) as FStmt) });
@@ -524,8 +460,7 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
   const elem = `e${ctx.loopDepth + 1}`;
   const inner = (extra: Partial<Ctx>): fc.Arbitrary<FStmt[]> => stmtsArb({ ...ctx, ...extra }, depth - 1);
   const loopCtx = { inLoop: true, inSwitch: false, loopDepth: ctx.loopDepth + 1 };
-  const counted = { ...loopCtx, counters: [...ctx.counters, counter], whileCounter: false };
-  const countedByHand = { ...counted, whileCounter: true };
+  const counted = { ...loopCtx, counters: [...ctx.counters, counter] };
   const nested: { weight: number; arbitrary: fc.Arbitrary<FStmt> }[] = [
     { weight: 6, arbitrary: fc.oneof(...simple) },
     { weight: 2, arbitrary: fc.tuple(c, inner({}), fc.option(inner({}), { nil: null })).map(([cond, then, els]) => ({ k: "if", c: cond, then, else: els }) as FStmt) },
@@ -552,10 +487,10 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
     {
       weight: 1,
       arbitrary: fc
-        .tuple(boundArb(ctx), fc.option(condArb({ ...ctx, counters: [...ctx.counters, counter] }, 0), { nil: null }), inner(countedByHand))
+        .tuple(boundArb(ctx), fc.option(condArb({ ...ctx, counters: [...ctx.counters, counter] }, 0), { nil: null }), inner(counted))
         .map(([bound, cond, body]) => ({ k: "while", counter, bound, c: cond, body }) as FStmt),
     },
-    { weight: 1, arbitrary: fc.tuple(boundArb(ctx), inner(countedByHand)).map(([bound, body]) => ({ k: "doWhile", counter, bound, body }) as FStmt) },
+    { weight: 1, arbitrary: fc.tuple(boundArb(ctx), inner(counted)).map(([bound, body]) => ({ k: "doWhile", counter, bound, body }) as FStmt) },
   ];
   if (ctx.arrays.length > 0)
     nested.push({
@@ -563,9 +498,7 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
       arbitrary: fc
         .constantFrom(...ctx.arrays)
         .chain((arr) =>
-          inner({ ...loopCtx, readable: [...ctx.readable, elem], mutable: FOR_OF_REBIND ? ctx.mutable : ctx.mutable.filter((a) => a !== arr) }).map(
-            (body) => ({ k: "forOf", elem, arr, body }) as FStmt,
-          ),
+          inner({ ...loopCtx, readable: [...ctx.readable, elem] }).map((body) => ({ k: "forOf", elem, arr, body }) as FStmt),
         ),
     });
   if (ctx.blocks !== null) nested.push({ weight: 2, arbitrary: arrBlockArb(ctx, depth) });
@@ -587,7 +520,7 @@ const mainCtx: Ctx = {
   loopDepth: 0,
   blocks: 0,
   returns: true,
-  guarded: true,
+  variableExponent: true,
 };
 const hCtx: Ctx = { ...mainCtx, readable: ["a", "b", "c", "r"], writable: ["r", "a"], arrays: [], stores: [], kinds: {}, calls: false, arrayCalls: false, blocks: null };
 const gCtx: Ctx = { ...hCtx, readable: ["e", "acc", "c", "d"], writable: [] };
@@ -640,10 +573,10 @@ function writesParameter(body: readonly FStmt[]): boolean {
   return writes;
 }
 
-/** Programs asking for f_hessian or not; see HESSIAN_ZERO_ADJOINT and HESSIAN_PARAM_WRITES for what the first leave out. */
+/** Programs asking for f_hessian or not; see HESSIAN_POW_ZERO_EXPONENT and HESSIAN_PARAM_WRITES for what the first leave out. */
 function programArb(hessian: boolean): fc.Arbitrary<FProgram> {
-  const guarded = !hessian || HESSIAN_ZERO_ADJOINT;
-  const [main, hc, gc, mc] = [mainCtx, hCtx, gCtx, mCtx].map((ctx) => ({ ...ctx, guarded }));
+  const variableExponent = !hessian || HESSIAN_POW_ZERO_EXPONENT;
+  const [main, hc, gc, mc] = [mainCtx, hCtx, gCtx, mCtx].map((ctx) => ({ ...ctx, variableExponent }));
   return fc
     .record({
       h: fc.record({ body: stmtsArb(hc, 1), result: exprArb(hc, 2), annotated: fc.boolean() }),
