@@ -253,3 +253,24 @@ describe("f_hessian: forward over reverse", () => {
     check("smoothNorm", [Float64Array.from([0.5, -0.2, 0.9, 0.1, 0.3]), 2], [0], 1e-6);
   });
 });
+
+describe("f_hessian through reverse loops that sum an element's adjoint (fuzzer finding 18)", () => {
+  it("f = y tanh(v0)²: H[y][y] = 0, H[v0][v0] = 2y at v0 = 0", async () => {
+    const { compileAndLoad } = await import("./helpers/compile.js");
+    const m = await compileAndLoad<{ f_hessian: (y: number, v: number[]) => [number, number[], number[][]] }>(`
+/** @differentiable hessian */
+export function f(y: number, v: number[]): number {
+  let t = y;
+  for (let i1 = 0; i1 < 2; i1++) {
+    t *= Math.tanh(-v[0]);
+  }
+  return t;
+}`);
+    const [, , H] = m.f_hessian(1, [0]);
+    // ∂²/∂v0² of y tanh(v0)² at 0 is 2y sech⁴(0) = 2; the y rows are 0 there.
+    expect(H).toEqual([
+      [0, 0],
+      [0, 2],
+    ]);
+  });
+});

@@ -368,7 +368,10 @@ class Compilation {
     this.writtenParams.set(target, new Set(arrays));
     const written = new Set<string>();
     const assigned = writtenNames(ir.body);
-    for (const a of arrays) if (assigned.has(a)) written.add(a);
+    // Through another name (`const u = v; u[0] = 1`): a parameter in an alias counts as written if any alias is.
+    const aliased = arrayAliases(ir);
+    const aliasWritten = [...aliased].some((n) => assigned.has(n));
+    for (const a of arrays) if (assigned.has(a) || (aliasWritten && aliased.has(a))) written.add(a);
     for (const call of callsIn(ir.body)) {
       const calleeWrites = this.writtenArrayParams(call.target);
       const params = this.functionIR(call.target).params;

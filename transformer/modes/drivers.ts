@@ -82,7 +82,8 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   lines.push(`  // One forward sweep per input element: a column.`);
   lines.push(`  let ${column} = 0;`);
   active.forEach((p, i) => lines.push(p.shape === "num" ? `  let ${tangents[i]} = 0;` : `  const ${tangents[i]} = ${zerosLike(p, `${p.name}.length`)};`));
-  const dualCall = `${names.dual}(${[sweep.each, ...tangents].join(", ")})`;
+  const seeds = active.map((p, k) => (p.shape === "array" && names.written.has(p.name) ? `${tangents[k]}.slice()` : tangents[k]));
+  const dualCall = `${names.dual}(${[sweep.each, ...seeds].join(", ")})`;
   const storeColumn = (indent: string): void => {
     lines.push(`${indent}const [, ${dvalue}] = ${dualCall};`);
     lines.push(`${indent}for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}[${r}][${column}] = ${dvalue}[${r}];`);
@@ -158,7 +159,9 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
   lines.push(`const ${hessian}: number[][] = [];`);
   lines.push(`let ${gradient}: number[] = [];`);
   active.forEach((p, k) => lines.push(p.shape === "num" ? `let ${tangents[k]} = 0;` : `const ${tangents[k]} = ${zerosLike(p, `${p.name}.length`)};`));
-  const call = `${names.gradientDual}(${[sweep.each, ...tangents].join(", ")})`;
+  // A tangent seed the function writes along with its array (dv beside v) is copied for each sweep too.
+  const seeds = active.map((p, k) => (p.shape === "array" && names.written.has(p.name) ? `${tangents[k]}.slice()` : tangents[k]));
+  const call = `${names.gradientDual}(${[sweep.each, ...seeds].join(", ")})`;
   const column = (indent: string): void => {
     lines.push(`${indent}const [${g}, ${dg}] = ${call};`);
     lines.push(`${indent}${gradient} = ${g};`);

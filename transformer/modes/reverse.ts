@@ -462,6 +462,8 @@ class Reverse {
 
   /** Adjoint sums kept in locals inside reverse loops (see scalarize.ts). */
   private scalarize(reverse: Stmt[], split: boolean): Stmt[] {
+    // Not under forward mode (Hessians): a guarded write-back (`if (acc !== 0)`) would drop a tangent.
+    if (this.ctx.forHessian) return reverse;
     const passedIn = (primal: string): boolean => split && (primal === this.value || this.fn.params.some((p) => p.name === primal));
     const distinct = (a: string, b: string): boolean => {
       if (a === b) return false;
