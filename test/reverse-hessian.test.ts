@@ -274,3 +274,21 @@ export function f(y: number, v: number[]): number {
     ]);
   });
 });
+
+describe("f_hessian of x^p where p is exactly 0 (fuzzer finding 17)", () => {
+  it("∂²/∂x∂p = x^(p-1) (1 + p ln x) = 1/x and ∂²/∂p² = (ln x)² at p = 0", async () => {
+    const { compileAndLoad } = await import("./helpers/compile.js");
+    const m = await compileAndLoad<{ f_hessian: (x: number, p: number) => [number, number[], number[][]] }>(`
+/** @differentiable hessian */
+export function f(x: number, p: number): number {
+  return Math.pow(x, p) + x ** p;
+}`);
+    const [value, g, H] = m.f_hessian(2, 0);
+    expect(value).toBe(2);
+    expect(g).toEqual([0, 2 * Math.LN2]);
+    expect(H[0][1]).toBeCloseTo(2 * 0.5, 15);
+    expect(H[1][0]).toBeCloseTo(2 * 0.5, 15);
+    expect(H[1][1]).toBeCloseTo(2 * Math.LN2 * Math.LN2, 15);
+    expect(H[0][0]).toBe(0); // p (p - 1) x^(p-2) at p = 0
+  });
+});

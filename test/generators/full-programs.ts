@@ -72,7 +72,7 @@ export const TERNARY_TEMPORARIES = true;
  * common input), the rule's `p === 0 ? 0 : p x^(p-1)` is differentiated as the constant 0, and
  * ∂²/∂x∂p loses half (finding 17). Without it, Hessian programs leave those two out.
  */
-export const HESSIAN_POW_ZERO_EXPONENT = open("hessian-pow-zero-exponent");
+export const HESSIAN_POW_ZERO_EXPONENT = true;
 
 /**
  * `hessian-param-writes`: f_hessian for a program that writes into its parameter v (directly or

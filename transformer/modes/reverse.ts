@@ -20,7 +20,7 @@
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
 import { add, childLists, children, containsCall, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sameCode, select, stmtExprs, stmtPos, sub } from "../ir/build.js";
-import { rules } from "../../src/runtime/rules.js";
+import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
 import { findPointers, type Pointers } from "../analyses/pointers.js";
@@ -643,7 +643,14 @@ class Reverse {
     const values = args.map((a, i) => (read.has(`\u0000${i}`) || (rule.usesResult && result === undefined) ? this.keep(a) : a));
     let y = result;
     if (rule.usesResult && y === undefined) y = this.keep(build(values));
-    const partials = rule.partials(irAlgebra, values, y ?? build(values));
+    // Under forward mode (Hessians), x^p's guard `p === 0 ? 0 : p x^(p-1)` would be differentiated as the
+    // constant 0 where p is 0, losing ∂²/∂x∂p = x^(p-1): take the partial itself (it is undefined only at x = 0).
+    const zeroGuard = (op: string, rhs: Expr, then: Expr): boolean => op === "===" && rhs.k === "num" && rhs.value === 0 && then.k === "num" && then.value === 0;
+    const algebra =
+      this.ctx.forHessian && fn === "pow"
+        ? { ...irAlgebra, select: (l: Expr, op: Comparison, r: Expr, then: Expr, otherwise: Expr) => (zeroGuard(op, r, then) ? otherwise : irAlgebra.select(l, op, r, then, otherwise)) }
+        : irAlgebra;
+    const partials = rule.partials(algebra, values, y ?? build(values));
     // Where a partial can be infinite (sqrt at 0, acos at ±1), a zero adjoint must contribute 0, not 0 · ∞.
     // Not under forward mode (Hessians): there an adjoint that is 0 may still have a tangent, whose
     // term `partial · tangent` the test would drop.
