@@ -4,28 +4,12 @@
  */
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { compileSources } from "./helpers/compile.js";
+import { strictTypeErrors } from "./helpers/typecheck.js";
 
 const root = join(import.meta.dirname, "..");
 
-function strictErrors(files: string[]): string[] {
-  const program = ts.createProgram({
-    rootNames: files,
-    options: {
-      strict: true,
-      noEmit: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      skipLibCheck: true,
-      types: [],
-      paths: { "adc-ts/runtime": [join(root, "src/runtime/index.ts")] },
-    },
-  });
-  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
-}
 
 const hessianSource = readFileSync(join(root, "test", "reverse-hessian.test.ts"), "utf8").match(/const source = `([\s\S]*?)`;/)![1];
 
@@ -45,7 +29,7 @@ describe("reverse-mode output is strict-mode clean", () => {
       expect(c.outputs["gmm-objective.ts"]).toContain("export function gmmObjective_grad(");
       expect(c.outputs["hessian.ts"]).toContain("export function rosenbrock_hessian(");
       const files = Object.keys(sources).map((f) => join(c.dir, "out", f));
-      expect(strictErrors(files)).toEqual([]);
+      expect(strictTypeErrors(files)).toEqual([]);
     } finally {
       c.cleanup();
     }

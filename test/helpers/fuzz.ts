@@ -14,9 +14,9 @@ import ts from "typescript";
 import { compileProgram, compilerOptions } from "../../transformer/core.js";
 import { formatDiagnostic } from "../../transformer/diagnostics.js";
 import { tape } from "../../src/runtime/tape.js";
+import { strictOptions, strictTypeErrors } from "./typecheck.js";
 import { ARRAY_LENGTH, evalFull, evalFullDual, fullProgramArb, hyperDuals, Overflow, printFullProgram, type D, type Dual, type FProgram } from "../generators/full-programs.js";
 
-const root = join(import.meta.dirname, "..", "..");
 
 /** The number of active input elements: x, y and v[0..]. */
 export const INPUTS = 2 + ARRAY_LENGTH;
@@ -122,7 +122,7 @@ export async function compileBatch(programs: readonly FProgram[], typeCheck = tr
       writeFileSync(file, text);
       return file;
     });
-    const typeErrors = typeCheck ? strictErrors(outputs) : [];
+    const typeErrors = typeCheck ? strictTypeErrors(outputs, cachingHost(strictOptions)) : [];
     if (typeErrors.length > 0) return { modules: [], diagnostics, typeErrors, texts, cleanup };
     const modules = await Promise.all(outputs.map((file) => import(/* @vite-ignore */ `${file}?fuzz=${loads++}`) as Promise<FuzzModule>));
     return { modules, diagnostics, typeErrors, texts, cleanup };
@@ -132,21 +132,7 @@ export async function compileBatch(programs: readonly FProgram[], typeCheck = tr
   }
 }
 
-const strictOptions: ts.CompilerOptions = {
-  strict: true,
-  noEmit: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  skipLibCheck: true,
-  types: [],
-  paths: { "adc-ts/runtime": [join(root, "src/runtime/index.ts")] },
-};
 
-function strictErrors(files: string[]): string[] {
-  const program = ts.createProgram({ rootNames: files, options: strictOptions, host: cachingHost(strictOptions) });
-  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ""}: ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);
-}
 
 // ---------- the comparison ----------
 

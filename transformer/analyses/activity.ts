@@ -8,6 +8,7 @@
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionIR, LValue, SourcePos, Stmt } from "../ir/ir.js";
 import { lvalueRoot } from "../ir/build.js";
+import { aliasSources } from "./pointers.js";
 import { rules } from "../../src/runtime/rules.js";
 
 export interface Summary {
@@ -187,11 +188,9 @@ export class Activity {
   private readonly aliases = new Map<string, [string, string]>();
 
   private noteAliases(name: string, value: Expr): void {
-    if (value.k === "cond") {
-      this.noteAliases(name, value.a);
-      this.noteAliases(name, value.b);
-    } else if (value.k === "var" && value.name !== name && this.fn.locals.get(value.name)?.shape === "array" && this.fn.locals.get(name)?.shape === "array")
-      this.aliases.set(`${name} ${value.name}`, [name, value.name]);
+    const isArray = (n: string): boolean => this.fn.locals.get(n)?.shape === "array";
+    if (!isArray(name)) return;
+    for (const source of aliasSources(value, isArray)) if (source !== name) this.aliases.set(`${name} ${source}`, [name, source]);
   }
 
   private assignTo(target: LValue, value: Expr, pos?: SourcePos): void {

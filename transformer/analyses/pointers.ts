@@ -7,7 +7,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { Expr, FunctionIR, SourcePos, Stmt } from "../ir/ir.js";
-import { childLists } from "../ir/build.js";
+import { forEachVarWrite } from "../ir/build.js";
 
 export interface Pointers {
   /** Each pointer and the arrays (parameters or arrays allocated once) it may name, in a fixed order. */
@@ -48,14 +48,8 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
     const a = allocations.get(name) ?? { top, count: 0, pos };
     allocations.set(name, { top: a.top && top, count: a.count + 1, pos: a.pos ?? pos });
   };
-  const visit = (stmts: readonly Stmt[], top: boolean): void => {
-    for (const s of stmts) {
-      if (s.k === "let") for (const d of s.decls) if (d.init !== undefined) note(d.name, d.init, top, d.pos, true);
-      if (s.k === "assign" && s.target.k === "var") note(s.target.name, s.value, false, s.pos);
-      for (const child of childLists(s)) visit(child, false);
-    }
-  };
-  visit(body, true);
+  // Only a declaration counts as allocated at the top: an assignment may follow one.
+  forEachVarWrite(body, (name, value, at) => note(name, value, at.top && at.declaration, at.pos, at.declaration));
 
   const targets = new Map<string, string[]>();
   for (const p of [...edges.keys()].sort()) {
@@ -96,23 +90,19 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
   return { targets, aliasesOf };
 }
 
+/** The variables an array value may be (`q`, each branch of `c ? q : r`): the other side of an alias. */
+export function aliasSources(value: Expr, isArray: (name: string) => boolean): string[] {
+  if (value.k === "cond") return [...aliasSources(value.a, isArray), ...aliasSources(value.b, isArray)];
+  return value.k === "var" && isArray(value.name) ? [value.name] : [];
+}
+
 /** Array variables of a function that take part in an alias (`p = q`, `p = c ? q : r`): either side. */
 export function arrayAliases(fn: FunctionIR): Set<string> {
   const isArray = (n: string): boolean => fn.locals.get(n)?.shape === "array";
   const out = new Set<string>();
-  const note = (name: string, value: Expr): void => {
-    if (value.k === "cond") {
-      note(name, value.a);
-      note(name, value.b);
-    } else if (value.k === "var" && isArray(value.name) && isArray(name)) out.add(name).add(value.name);
-  };
-  const visit = (stmts: readonly Stmt[]): void => {
-    for (const s of stmts) {
-      if (s.k === "let") for (const d of s.decls) if (d.init !== undefined) note(d.name, d.init);
-      if (s.k === "assign" && s.target.k === "var") note(s.target.name, s.value);
-      for (const child of childLists(s)) visit(child);
-    }
-  };
-  visit(fn.body);
+  forEachVarWrite(fn.body, (name, value) => {
+    if (!isArray(name)) return;
+    for (const source of aliasSources(value, isArray)) out.add(name).add(source);
+  });
   return out;
 }

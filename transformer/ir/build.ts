@@ -259,6 +259,36 @@ export function childLists(s: Stmt): (readonly Stmt[])[] {
   }
 }
 
+/**
+ * Every write of a whole variable in `stmts` and the statements nested in them: a declaration with a
+ * value, or an assignment `x op= e`. `top`: the write stands directly in `stmts`.
+ */
+export function forEachVarWrite(stmts: readonly Stmt[], visit: (name: string, value: Expr, at: { readonly pos?: SourcePos; readonly top: boolean; readonly declaration: boolean }) => void, top = true): void {
+  for (const s of stmts) {
+    if (s.k === "let") for (const d of s.decls) if (d.init !== undefined) visit(d.name, d.init, { pos: d.pos, top, declaration: true });
+    if (s.k === "assign" && s.target.k === "var") visit(s.target.name, s.value, { pos: s.pos, top, declaration: false });
+    for (const child of childLists(s)) forEachVarWrite(child, visit, false);
+  }
+}
+
+/** `s` with each nested statement list replaced by `f` of it (the counterpart of `childLists`). */
+export function mapChildLists(s: Stmt, f: (list: readonly Stmt[]) => Stmt[]): Stmt {
+  switch (s.k) {
+    case "if":
+      return { ...s, then: f(s.then), ...(s.else ? { else: f(s.else) } : {}) };
+    case "for":
+      return { ...s, init: f(s.init), update: f(s.update), body: f(s.body) };
+    case "while":
+    case "do":
+    case "block":
+      return { ...s, body: f(s.body) };
+    case "switch":
+      return { ...s, cases: s.cases.map((c) => ({ ...c, body: f(c.body) })) };
+    default:
+      return s;
+  }
+}
+
 /** The expressions a statement holds directly (not those of nested statements). */
 export function stmtExprs(s: Stmt): Expr[] {
   switch (s.k) {

@@ -22,13 +22,20 @@ export interface DriverNames {
  * arrays are copied once (`x_in`) before the first call, and each sweep gets a copy of that copy, so
  * that every sweep starts from the caller's values and the caller's arrays change once, as by f.
  */
-function sweepArguments(fn: FunctionIR, written: ReadonlySet<string>, n: (base: string) => string, lines: string[]): { first: string; each: string } {
+function sweepArguments(
+  fn: FunctionIR,
+  written: ReadonlySet<string>,
+  n: (base: string) => string,
+  lines: string[],
+): { first: string; each: string; seeds: (active: readonly Param[], tangents: readonly string[]) => string[] } {
   const copies = new Map<string, string>();
   for (const p of fn.params) if (p.shape === "array" && written.has(p.name)) copies.set(p.name, n(`${p.name}_in`));
   for (const [p, copy] of copies) lines.push(`const ${copy} = ${p}.slice();`);
   const first = fn.params.map((p) => p.name).join(", ");
   const each = fn.params.map((p) => (copies.has(p.name) ? `${copies.get(p.name)}.slice()` : p.name)).join(", ");
-  return { first, each };
+  // A tangent seed the function writes along with its array (dv beside v) is copied for each sweep too.
+  const seeds = (active: readonly Param[], tangents: readonly string[]): string[] => active.map((p, k) => (copies.has(p.name) ? `${tangents[k]}.slice()` : tangents[k]));
+  return { first, each, seeds };
 }
 
 function text(lines: string[], fn: FunctionIR): Stmt {
@@ -82,8 +89,7 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   lines.push(`  // One forward sweep per input element: a column.`);
   lines.push(`  let ${column} = 0;`);
   active.forEach((p, i) => lines.push(p.shape === "num" ? `  let ${tangents[i]} = 0;` : `  const ${tangents[i]} = ${zerosLike(p, `${p.name}.length`)};`));
-  const seeds = active.map((p, k) => (p.shape === "array" && names.written.has(p.name) ? `${tangents[k]}.slice()` : tangents[k]));
-  const dualCall = `${names.dual}(${[sweep.each, ...seeds].join(", ")})`;
+  const dualCall = `${names.dual}(${[sweep.each, ...sweep.seeds(active, tangents)].join(", ")})`;
   const storeColumn = (indent: string): void => {
     lines.push(`${indent}const [, ${dvalue}] = ${dualCall};`);
     lines.push(`${indent}for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}[${r}][${column}] = ${dvalue}[${r}];`);
@@ -159,9 +165,7 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
   lines.push(`const ${hessian}: number[][] = [];`);
   lines.push(`let ${gradient}: number[] = [];`);
   active.forEach((p, k) => lines.push(p.shape === "num" ? `let ${tangents[k]} = 0;` : `const ${tangents[k]} = ${zerosLike(p, `${p.name}.length`)};`));
-  // A tangent seed the function writes along with its array (dv beside v) is copied for each sweep too.
-  const seeds = active.map((p, k) => (p.shape === "array" && names.written.has(p.name) ? `${tangents[k]}.slice()` : tangents[k]));
-  const call = `${names.gradientDual}(${[sweep.each, ...seeds].join(", ")})`;
+  const call = `${names.gradientDual}(${[sweep.each, ...sweep.seeds(active, tangents)].join(", ")})`;
   const column = (indent: string): void => {
     lines.push(`${indent}const [${g}, ${dg}] = ${call};`);
     lines.push(`${indent}${gradient} = ${g};`);

@@ -11,7 +11,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
-import { childLists, children as exprChildren, containsCall, exprReads, mapExpr, num, ref, renameReads, sameCode, stmtExprs } from "../ir/build.js";
+import { childLists, children as exprChildren, containsCall, exprReads, mapChildLists, mapExpr, num, ref, renameReads, sameCode, stmtExprs } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -211,12 +211,9 @@ class Lowering {
         }
         continue;
       }
+      // A for header stays inline: only the body.
       if (s.k === "for") out.push({ ...s, body: this.keepResults(s.body, true) });
-      else if (s.k === "while" || s.k === "do") out.push({ ...s, body: this.keepResults(s.body, true) });
-      else if (s.k === "if") out.push({ ...s, then: this.keepResults(s.then, inLoop), ...(s.else ? { else: this.keepResults(s.else, inLoop) } : {}) });
-      else if (s.k === "block") out.push({ ...s, body: this.keepResults(s.body, inLoop) });
-      else if (s.k === "switch") out.push({ ...s, cases: s.cases.map((c) => ({ ...c, body: this.keepResults(c.body, inLoop) })) });
-      else out.push(s);
+      else out.push(mapChildLists(s, (list) => this.keepResults(list, inLoop || s.k === "while" || s.k === "do")));
     }
     return out;
   }

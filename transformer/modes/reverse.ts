@@ -19,7 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { add, childLists, children, containsCall, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sameCode, select, stmtExprs, stmtPos, sub } from "../ir/build.js";
+import { add, childLists, children, containsCall, div, exprReads, forEachVarWrite, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sameCode, select, stmtExprs, stmtPos, sub } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -33,11 +33,11 @@ export interface ReverseContext {
   /** The names a caller writes for the split derivatives of `target` with these active parameters. */
   splitNames(callee: string, target: string, activeParams: readonly string[]): { readonly fwd: string; readonly bwd: string };
   /**
-   * Whether every call of the function (with this name in the file) passes different arrays, none a
-   * possible alias of another, to its array parameters and receives its array result in yet another:
-   * then the adjoints its reverse half receives are different arrays too.
+   * Whether every call of the function being differentiated passes different arrays, none a possible
+   * alias of another, to its array parameters and receives its array result in yet another: then the
+   * adjoints its reverse half receives are different arrays too.
    */
-  distinctArrayArguments(name: string): boolean;
+  distinctArrayArguments(): boolean;
   /** The array parameters a function may write (directly or through its own calls). */
   writtenArrayParams(target: string): ReadonlySet<string>;
   /** How a function returns (`num`, `array` or `other`). */
@@ -344,12 +344,11 @@ class Reverse {
     if (call !== undefined) {
       // g_bwd reads the arrays passed to it as the call left them; everything else (the numbers passed,
       // elements read to compute them) as it was before the call.
+      // An array whose element receives the result is read before that store (pre), passed or not.
       const passed = new Set(call.args.flatMap((x) => (x.k === "var" && this.isArray(x.name) ? [x.name] : [])));
-      // ... except an array whose element receives the result: g_bwd needs it as the call left it, before that store.
-      if (s.k === "assign" && s.target.k === "index") passed.delete(lvalueRoot(s.target) ?? "");
+      const stored = s.k === "assign" && s.target.k === "index" ? lvalueRoot(s.target) : undefined;
       const pre = new Set<string>();
       const post = new Set<string>();
-      const stored = s.k === "assign" && s.target.k === "index" ? lvalueRoot(s.target) : undefined;
       for (const n of a.uses) (n !== stored && (passed.has(n) || (this.isArray(n) && !this.readsElementsOf(call, n))) ? post : pre).add(n);
       // The array a call's result replaces sizes the adjoint after the call's reverse: its old value.
       const target = s.k === "let" ? s.decls[0].name : s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
@@ -473,7 +472,7 @@ class Reverse {
       if (pa === undefined || pb === undefined) return pa !== pb;
       if (this.pointers.aliasesOf(pa).includes(pb)) return false;
       // Adjoints this function allocates are fresh; a g_bwd's adjoint parameters come from its callers.
-      return !(passedIn(pa) && passedIn(pb)) || this.ctx.distinctArrayArguments(this.fn.name);
+      return !(passedIn(pa) && passedIn(pb)) || this.ctx.distinctArrayArguments();
     };
     return scalarizeAccumulators(reverse, { distinct, arrayKind: (n) => this.arrayKind(this.adjointsUsed.get(n) ?? n) }, this.names);
   }
@@ -516,14 +515,9 @@ class Reverse {
       else if (value.k === "arraylit") sizes.add(String(value.elems.length));
       else varies = true;
     };
-    const visit = (stmts: readonly Stmt[]): void => {
-      for (const s of stmts) {
-        if (s.k === "let") for (const d of s.decls) if (d.name === root && d.init !== undefined) note(d.init);
-        if (s.k === "assign" && s.target.k === "var" && s.target.name === root) note(s.value);
-        for (const child of childLists(s)) visit(child);
-      }
-    };
-    visit(this.fn.body);
+    forEachVarWrite(this.fn.body, (name, value) => {
+      if (name === root) note(value);
+    });
     known = varies || sizes.size > 1;
     this.lengthVaries.set(root, known);
     return known;

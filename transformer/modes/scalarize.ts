@@ -11,7 +11,7 @@
  * added once, which changes rounding in the last bits (as any reordering compiler would).
  */
 import type { ArrayKind, Expr, LValue, Stmt } from "../ir/ir.js";
-import { children, exprReads, mapExpr, sameCode } from "../ir/build.js";
+import { children, exprReads, mapChildLists, mapExpr, sameCode } from "../ir/build.js";
 import type { NameScope } from "./names.js";
 
 export interface ScalarizeQuestions {
@@ -24,30 +24,10 @@ export interface ScalarizeQuestions {
 export function scalarizeAccumulators(stmts: readonly Stmt[], q: ScalarizeQuestions, names: NameScope): Stmt[] {
   const out: Stmt[] = [];
   for (const s of stmts) {
-    if (s.k === "for") {
-      const body = scalarizeAccumulators(s.body, q, names);
-      const loop: Stmt = { ...s, body };
-      out.push(...scalarizeLoop(loop as Extract<Stmt, { k: "for" }>, q, names));
-      continue;
-    }
-    out.push(mapChildren(s, (list) => scalarizeAccumulators(list, q, names)));
+    if (s.k === "for") out.push(...scalarizeLoop({ ...s, body: scalarizeAccumulators(s.body, q, names) }, q, names));
+    else out.push(mapChildLists(s, (list) => scalarizeAccumulators(list, q, names)));
   }
   return out;
-}
-
-function mapChildren(s: Stmt, f: (list: readonly Stmt[]) => Stmt[]): Stmt {
-  switch (s.k) {
-    case "if":
-      return { ...s, then: f(s.then), ...(s.else ? { else: f(s.else) } : {}) };
-    case "while":
-    case "do":
-    case "block":
-      return { ...s, body: f(s.body) };
-    case "switch":
-      return { ...s, cases: s.cases.map((c) => ({ ...c, body: f(c.body) })) };
-    default:
-      return s;
-  }
 }
 
 type Accumulation = Extract<Stmt, { k: "assign" }> & { readonly target: Extract<LValue, { k: "index" }> };
@@ -86,11 +66,11 @@ function scalarizeLoop(loop: Extract<Stmt, { k: "for" }>, q: ScalarizeQuestions,
     const others = loop.body.filter((t) => t !== s);
     const usedElsewhere = others.some((t) => {
       if (t.k === "assign" && t.target.k === "index" && t.target.arr.k === "var" && t.target.arr.name === arr)
-        return !((t.op === "+=" || t.op === "-=") && sameCode(t.target.index, acc.target.index)) || readsArray(t.value, arr) || readsArray(t.target.index, arr);
-      if (t.k === "assign") return readsArray(t.value, arr) || (t.target.k === "index" && readsArray(t.target.index, arr));
-      return t.k === "let" && t.decls.some((d) => readsArray(d.init!, arr));
+        return !((t.op === "+=" || t.op === "-=") && sameCode(t.target.index, acc.target.index)) || exprReads(t.value).has(arr) || exprReads(t.target.index).has(arr);
+      if (t.k === "assign") return exprReads(t.value).has(arr) || (t.target.k === "index" && exprReads(t.target.index).has(arr));
+      return t.k === "let" && t.decls.some((d) => exprReads(d.init!).has(arr));
     });
-    if (usedElsewhere || readsArray(acc.value, arr) || readsArray(acc.target.index, arr)) continue;
+    if (usedElsewhere || exprReads(acc.value).has(arr) || exprReads(acc.target.index).has(arr)) continue;
     if ([...touched].some((b) => b !== arr && !q.distinct(arr, b))) continue;
     candidates.push(acc);
   }
@@ -169,9 +149,4 @@ function hoistReads(body: readonly Stmt[], written: ReadonlySet<string>, q: Scal
     return s;
   });
   return { invariant, body: [...perIteration, ...rewritten] };
-}
-
-function readsArray(e: Expr, arr: string): boolean {
-  if (e.k === "var") return e.name === arr;
-  return children(e).some((c) => readsArray(c, arr));
 }
