@@ -18,6 +18,7 @@ import {
   isTapeTarget,
   parseSplitTarget,
   reverseJoint,
+  reverseReadArrays,
   reverseSplit,
   tapeDualName,
   tapeFunctionIR,
@@ -126,6 +127,7 @@ class Compilation {
   /** The name under which a module imports the tape before binding it to a module constant. */
   private readonly tapeImports = new Map<string, string>();
   private readonly writtenParams = new Map<string, ReadonlySet<string>>();
+  private readonly reverseReads = new Map<string, ReadonlySet<string>>();
   /** Derived names a file must import: file → import-declaration start → names. */
   private readonly neededImports = new Map<string, Map<ts.ImportDeclaration, Set<string>>>();
 
@@ -232,7 +234,7 @@ class Compilation {
     });
     const act = this.activity(lowered.fn, v.activeParams);
     this.diagnostics.push(...act.diagnostics);
-    const ctx = this.reverseContext(ir.file, v.target);
+    const ctx = this.reverseContext(ir.file, v.target, v.mode === "hessian");
     if (v.mode === "hessian") return this.hessian(v, ir, lowered, act, ctx, reserved);
     if (v.mode === "split") return reverseSplit(lowered, act, reserved, ctx, { fwd: v.name, bwd: v.bwdName!, exported: v.exported });
     const joint = reverseJoint(lowered, act, reserved, ctx, { name: v.name, exported: v.exported, seed: v.mode === "grad" ? "one" : "parameter" });
@@ -251,7 +253,7 @@ class Compilation {
     const scope = this.moduleNames.get(ir.file)!;
     const gradientName = scope.fresh(`${ir.name}_gradient`);
     const dualName = scope.fresh(`${ir.name}_gradient_dual`);
-    const gradient = reverseJoint(lowered, act, reserved, { ...ctx, forHessian: true }, { name: gradientName, exported: false, seed: "one", flatGradient: true });
+    const gradient = reverseJoint(lowered, act, reserved, ctx, { name: gradientName, exported: false, seed: "one", flatGradient: true });
     const gradientIR = asFunctionIR(gradient, lowered.fn);
     const gradientAct = this.activity(gradientIR, v.activeParams);
     this.diagnostics.push(...gradientAct.diagnostics);
@@ -273,7 +275,7 @@ class Compilation {
     };
   }
 
-  private reverseContext(file: string, target: string): ReverseContext {
+  private reverseContext(file: string, target: string, forHessian = false): ReverseContext {
     const types = this.localTypes(target);
     return {
       distinctArrayArguments: () => this.distinctArrayArguments(target),
@@ -284,8 +286,10 @@ class Compilation {
       },
       returnShape: (t) => this.functionIR(t).returnShape,
       writtenArrayParams: (t) => this.writtenArrayParams(t),
+      reverseReadArrays: (t, active) => this.reverseReadArrays(t, active, forHessian),
       tape: this.tapeName(file),
       localType: (name) => types.get(name),
+      ...(forHessian ? { forHessian } : {}),
     };
   }
 
@@ -383,6 +387,35 @@ class Compilation {
     return written;
   }
 
+  /**
+   * The array parameters a function's g_bwd reads (as the forward sweep left them): a caller need not
+   * keep the values of the others for it. Recursion starts from "all of them" (safe) and keeps that;
+   * a callee reverse mode refuses reports its error where it is generated, here it counts as reading all.
+   */
+  private reverseReadArrays(target: string, activeParams: readonly string[], forHessian: boolean): ReadonlySet<string> {
+    const key = `${target}|${activeParams.join(",")}|${forHessian}`;
+    const known = this.reverseReads.get(key);
+    if (known !== undefined) return known;
+    const ir = this.functionIR(target);
+    const all = new Set(ir.params.filter((p) => p.shape === "array").map((p) => p.name));
+    this.reverseReads.set(key, all);
+    let read: ReadonlySet<string> = all;
+    try {
+      const lowered = lowerForReverse(ir, (t) => {
+        const callee = this.functionIR(t);
+        return { shape: callee.returnShape, arrayKind: callee.returnArrayKind };
+      });
+      const act = this.activity(lowered.fn, activeParams);
+      // Analysis only: the callees' halves get no variants (and no place in the output's order) from here.
+      const ctx = { ...this.reverseContext(ir.file, target, forHessian), splitNames: (callee: string) => ({ fwd: `${callee}_fwd`, bwd: `${callee}_bwd` }) };
+      read = reverseReadArrays(lowered, act, this.moduleNames.get(ir.file)!.names(), ctx);
+    } catch (e) {
+      if (!(e instanceof CompileError)) throw e;
+    }
+    this.reverseReads.set(key, read);
+    return read;
+  }
+
   /** The name a module uses for the runtime's tape (imported by `splice`). */
   private tapeName(file: string): string {
     let name = this.tapeNames.get(file);
@@ -449,7 +482,7 @@ class Compilation {
     });
     const act = this.activity(lowered.fn, active);
     const v = this.variant(base, "split", active);
-    const ctx = { ...this.reverseContext(ir.file, base), forHessian: true };
+    const ctx = this.reverseContext(ir.file, base, true);
     const [fwd, bwd] = reverseSplit(lowered, act, this.moduleNames.get(ir.file)!.names(), ctx, { fwd: v.name, bwd: v.bwdName!, exported: false });
     if (half === "fwd") return asFunctionIR(fwd, lowered.fn, { shape: ir.returnShape, arrayKind: ir.returnArrayKind }, ir.params);
     const extra = bwd.params.slice(ir.params.length);

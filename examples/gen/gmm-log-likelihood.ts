@@ -142,14 +142,16 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
   let qOffset = 0;
   let r = 0;
   let row = 0;
-  let termMax = 0;
   let termSum = 0;
   const K = alphas.length;
   const n = x.length / d;
   const icfSize = d * (d + 1) / 2;
   let alphaMax = alphas[0];
+  let alphaMax_at = 0;
   for (k = 1; k < K; k++) {
-    tape.push(alphaMax);
+    if (!(alphaMax >= alphas[k])) {
+      alphaMax_at = k;
+    }
     alphaMax = Math.max(alphaMax, alphas[k]);
   }
   let alphaSum = 0;
@@ -180,14 +182,17 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
         }
         squaredNorm += row * row;
       }
-      tape.push(terms[k]);
       terms[k] = alphas[k] + logDet - 0.5 * squaredNorm;
     }
-    termMax = terms[0];
+    let termMax = terms[0];
+    let termMax_at = 0;
     for (k = 1; k < K; k++) {
-      tape.push(termMax);
+      if (!(termMax >= terms[k])) {
+        termMax_at = k;
+      }
       termMax = Math.max(termMax, terms[k]);
     }
+    tape.push(termMax_at);
     tape.push(termSum);
     termSum = 0;
     for (k = 0; k < K; k++) {
@@ -230,18 +235,14 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     }
     termSum = tape.pop();
     termSum_b = 0;
-    for (k = Math.ceil(K) - 1; k >= 1; k--) {
-      const terms_k = terms[k];
-      termMax = tape.pop();
-      const termMax_b_old = termMax_b;
+    const termMax_at = tape.pop();
+    if (termMax_at !== 0) {
+      terms_b[termMax_at] += termMax_b;
       termMax_b = 0;
-      termMax_b += (termMax >= terms_k ? 1 : 0) * termMax_b_old;
-      terms_b[k] += (termMax >= terms_k ? 0 : 1) * termMax_b_old;
     }
     terms_b[0] += termMax_b;
     termMax_b = 0;
     for (k = Math.ceil(K) - 1; k >= 0; k--) {
-      terms[k] = tape.pop();
       alphas_b[k] += terms_b[k];
       logDet_b += terms_b[k];
       squaredNorm_b -= 0.5 * terms_b[k];
@@ -279,13 +280,9 @@ export function gmmLogLikelihood_vjp(alphas: number[], means: number[], icf: num
     exp2_b = 0;
     exp2 = tape.pop();
   }
-  for (k = Math.ceil(K) - 1; k >= 1; k--) {
-    const alphas_k = alphas[k];
-    alphaMax = tape.pop();
-    const alphaMax_b_old = alphaMax_b;
+  if (alphaMax_at !== 0) {
+    alphas_b[alphaMax_at] += alphaMax_b;
     alphaMax_b = 0;
-    alphaMax_b += (alphaMax >= alphas_k ? 1 : 0) * alphaMax_b_old;
-    alphas_b[k] += (alphaMax >= alphas_k ? 0 : 1) * alphaMax_b_old;
   }
   alphas_b[0] += alphaMax_b;
   return [value, alphas_b, means_b, icf_b];

@@ -11,7 +11,7 @@
  */
 import { ADC } from "../diagnostics.js";
 import type { Expr, SourcePos, Stmt } from "../ir/ir.js";
-import { children, exprReads, lvalueRoot } from "../ir/build.js";
+import { children, exprReadsSized, lengthKey, lvalueRoot } from "../ir/build.js";
 
 /** A counted loop whose reverse runs the index backwards. */
 export interface CountedLoop {
@@ -27,6 +27,8 @@ export interface TbrQuestions {
   /** Variables the adjoint of a simple statement reads, before (`pre`) and after (`post`) it runs. */
   uses(s: Stmt): { readonly pre: ReadonlySet<string>; readonly post: ReadonlySet<string> };
   counted(s: Stmt): CountedLoop | undefined;
+  /** A counted loop folding a variable with max or min, reversed as a whole (its target written once). */
+  reduction(s: Stmt): { readonly target: string; readonly index: string } | undefined;
   isArray(name: string): boolean;
   /** Arrays a call statement passes to a callee that may write them (saved whole by the caller). */
   arraysWritten(s: Stmt): readonly string[];
@@ -81,8 +83,9 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
     const { pre, post } = q.uses(s);
     callWrites(s, req);
     const need = new Set([...req, ...pre]);
-    // A whole write replaces what the variable names; an element write changes the array it names.
-    const destroys = whole || !q.isArray(root) ? need.has(root) : requiredThrough(root, need);
+    // A whole write replaces what the variable names (its length too); an element write changes the
+    // values of the array it names.
+    const destroys = whole || !q.isArray(root) ? need.has(root) || need.has(lengthKey(root)) : requiredThrough(root, need);
     if (destroys && q.invertible(s)) {
       undoes.add(s);
       for (const p of post) need.add(p);
@@ -91,13 +94,15 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
     if (destroys) {
       saves.add(s);
       // The restore `a[i] = tape.pop()` runs in the reverse sweep with the index as it was here.
-      if (s.k === "assign" && s.target.k === "index") exprReads(s.target.index, need);
+      if (s.k === "assign" && s.target.k === "index") exprReadsSized(s.target.index, need);
     }
     // An element write leaves the other elements as they were: the array stays required.
     if (whole || !q.isArray(root)) {
       // Re-pointing a name leaves the array it named alive under its other names, its values still required.
       if (whole && q.isArray(root) && need.has(root)) for (const n of q.aliasesOf(root)) if (n !== root) need.add(n);
+      if (whole && q.isArray(root) && need.has(lengthKey(root))) for (const n of q.aliasesOf(root)) if (n !== root) need.add(lengthKey(n));
       need.delete(root);
+      need.delete(lengthKey(root));
     }
     for (const p of post) need.add(p);
     return need;
@@ -143,6 +148,14 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
       case "block":
         return list(s.body, req);
       case "for": {
+        const reduced = q.reduction(s);
+        if (reduced !== undefined) {
+          // Like an assignment of its target; the reverse sweep reads the index of the winner, not the index.
+          if (req.has(reduced.index)) savesIndex.add(s);
+          const need = write(s, reduced.target, true, req);
+          need.delete(reduced.index);
+          return need;
+        }
         const counted = q.counted(s);
         if (counted !== undefined) {
           if (req.has(counted.index)) savesIndex.add(s);
@@ -151,8 +164,8 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
           entry = fixpoint(entry, (r) => list(s.body, r));
           entry.delete(counted.index);
           // The reverse loop runs from the end back to the start: what it reads must be there.
-          for (const v of exprReads(counted.start)) entry.add(v);
-          if (counted.end !== undefined) for (const v of exprReads(counted.end)) entry.add(v);
+          exprReadsSized(counted.start, entry);
+          if (counted.end !== undefined) exprReadsSized(counted.end, entry);
           return entry;
         }
         const afterInit = list(s.init, req);

@@ -128,6 +128,24 @@ export function exprReads(e: Expr, out: Set<string> = new Set()): Set<string> {
   return out;
 }
 
+/**
+ * A read of only `a.length`, as the to-be-recorded analysis tracks it apart from `a`: writing elements
+ * of `a` leaves its length as it was.
+ */
+export const lengthKey = (name: string): string => `${name}.length`;
+
+/** The variable a name read by `exprReadsSized` belongs to (`a` for `a.length`). */
+export const readVariable = (read: string): string => (read.endsWith(".length") ? read.slice(0, -".length".length) : read);
+
+/** Like `exprReads`, with `a.length` of a variable read as `lengthKey(a)` rather than `a`. */
+export function exprReadsSized(e: Expr, out: Set<string> = new Set()): Set<string> {
+  if (e.k === "length" && e.arr.k === "var") out.add(lengthKey(e.arr.name));
+  else if (e.k === "var") out.add(e.name);
+  else if (e.k === "opaque") for (const r of e.reads) out.add(r);
+  else for (const c of children(e)) exprReadsSized(c, out);
+  return out;
+}
+
 /** The variable an lvalue finally writes (the array for `a[i]`). */
 export function lvalueRoot(t: LValue): string | undefined {
   if (t.k === "var") return t.name;

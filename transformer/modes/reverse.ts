@@ -19,7 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { add, childLists, children, containsCall, div, exprReads, forEachVarWrite, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, sameCode, select, stmtExprs, stmtPos, sub } from "../ir/build.js";
+import { add, childLists, children, containsCall, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mul, neg, num, readVariable, ref, renameReads, sameCode, select, stmtExprs, stmtPos, sub } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -40,6 +40,8 @@ export interface ReverseContext {
   distinctArrayArguments(): boolean;
   /** The array parameters a function may write (directly or through its own calls). */
   writtenArrayParams(target: string): ReadonlySet<string>;
+  /** The array parameters whose values a callee's g_bwd reads (as the call left them), for these active parameters. */
+  reverseReadArrays(target: string, activeParams: readonly string[]): ReadonlySet<string>;
   /** How a function returns (`num`, `array` or `other`). */
   returnShape(target: string): string;
   /** What the module calls the runtime's tape. */
@@ -68,6 +70,20 @@ export interface SplitNames {
   readonly exported: boolean;
 }
 
+/** A counted loop folding `m = Math.max(m, e)` or `Math.min` over its index (see Reverse.reduction). */
+interface Reduction {
+  readonly target: string;
+  readonly index: string;
+  readonly fn: "max" | "min";
+  /** The operand other than the target: e. */
+  readonly other: Expr;
+  readonly targetFirst: boolean;
+  /** The variable recording the index of the last iteration that changed the target. */
+  readonly at: string;
+  /** Its value when no iteration did: the start less one step. */
+  readonly none: Expr;
+}
+
 /** The adjoint of a parameter or local: x → x_b. */
 export const adjointName = (names: NameScope, name: string): string => names.derivedName("", name, "_b");
 
@@ -77,6 +93,12 @@ const TAPE_TARGET = "adc-ts/runtime#tape";
 export function reverseJoint(lowered: LoweredFunction, act: Activity, reserved: Iterable<string>, ctx: ReverseContext, opts: JointOptions): GeneratedFunction {
   const r = new Reverse(lowered, act, new NameScope([...lowered.fn.usedNames, ...reserved]), ctx);
   return r.joint(opts);
+}
+
+/** The array parameters the reverse sweep of `lowered` reads as its forward sweep left them. */
+export function reverseReadArrays(lowered: LoweredFunction, act: Activity, reserved: Iterable<string>, ctx: ReverseContext): Set<string> {
+  const r = new Reverse(lowered, act, new NameScope([...lowered.fn.usedNames, ...reserved]), ctx);
+  return r.readArrayParams();
 }
 
 export function reverseSplit(lowered: LoweredFunction, act: Activity, reserved: Iterable<string>, ctx: ReverseContext, names: SplitNames): [GeneratedFunction, GeneratedFunction] {
@@ -188,6 +210,11 @@ class Reverse {
   private readonly adjointMemo = new Map<Stmt, { stmts: Stmt[]; postOrder: boolean; uses: Set<string> }>();
   private readonly reverseMemo = new Map<Stmt, Stmt[]>();
   private readonly countedMemo = new Map<Stmt, CountedLoop | undefined>();
+  private readonly reductionMemo = new Map<Stmt, Reduction | undefined>();
+  /** Calls of callees' g_bwd, to the positions of the arrays passed that g_bwd does not read. */
+  private readonly unreadArguments = new Map<Expr, ReadonlySet<number>>();
+  /** f_grad/f_vjp (one function holding both sweeps) rather than g_fwd and g_bwd. */
+  private jointShape = false;
   /** Adjoint names in use, to their primal variable. */
   private readonly adjointsUsed = new Map<string, string>();
   private readonly tbr: TbrResult;
@@ -223,6 +250,7 @@ class Reverse {
     this.tbr = toBeRecorded(this.body, {
       uses: (s) => this.uses(s),
       counted: (s) => this.counted(s),
+      reduction: (s) => this.reduction(s),
       isArray: (n) => this.isArray(n),
       arraysWritten: (s) => this.arraysWritten(s),
       invertible: (s) => this.invertible(s),
@@ -235,6 +263,14 @@ class Reverse {
         message: `reverse mode needs the values of '${first.name}' that this code may overwrite, and cannot save them (${first.reason})`,
         pos: first.pos,
       });
+  }
+
+  /** The array parameters whose values (not only lengths) the reverse sweep reads as the forward sweep left them. */
+  readArrayParams(): Set<string> {
+    const read = new Set<string>();
+    for (const p of this.fn.params)
+      if (p.shape === "array" && [...this.tbr.requiredAtEnd].some((n) => n === readVariable(n) && this.pointers.aliasesOf(n).includes(p.name))) read.add(p.name);
+    return read;
   }
 
   // ---------------------------------------------------------------- names and small builders
@@ -322,15 +358,30 @@ class Reverse {
       postOrder = this.assignmentAdjoint(s.target, s.op, s.value);
     } else if (s.k === "expr" && s.expr.k === "call") {
       this.callAdjoint(undefined, s.expr);
+    } else if (this.reduction(s) !== undefined) {
+      this.reductionAdjoint(this.reduction(s)!);
     }
     const stmts = this.out;
     this.out = saved;
     this.at = savedAt;
     const uses = new Set<string>();
-    for (const name of stmtReads(stmts)) if (this.fn.locals.has(name)) uses.add(name);
+    for (const name of stmtReads(stmts.map((st) => this.withoutUnreadArguments(st)), new Set(), exprReadsSized)) if (this.fn.locals.has(readVariable(name))) uses.add(name);
     const result = { stmts, postOrder, uses };
     this.adjointMemo.set(s, result);
     return result;
+  }
+
+  /** A statement calling a g_bwd, with the arrays whose values g_bwd does not read reduced to their lengths. */
+  private withoutUnreadArguments(st: Stmt): Stmt {
+    const mask = (e: Expr): Expr => {
+      const unread = this.unreadArguments.get(e);
+      if (unread === undefined || e.k !== "call") return e;
+      return { ...e, args: e.args.map((a, i) => (unread.has(i) && a.k === "var" ? { k: "length", arr: a } : a)) };
+    };
+    if (st.k === "expr") return { ...st, expr: mask(st.expr) };
+    if (st.k === "let" && st.decls.length === 1 && st.decls[0].init !== undefined) return { ...st, decls: [{ ...st.decls[0], init: mask(st.decls[0].init) }] };
+    if (st.k === "destructure") return { ...st, value: mask(st.value) };
+    return st;
   }
 
   /** Whether a call's arguments read elements (or the length) of the array `name`. */
@@ -361,8 +412,9 @@ class Reverse {
     if (!a.postOrder) return { pre: a.uses, post: new Set() };
     const target = s.k === "let" ? s.decls[0].name : lvalueRoot((s as Extract<Stmt, { k: "assign" }>).target)!;
     const pre = new Set(a.uses);
-    pre.delete(target);
-    return { pre, post: a.uses.has(target) ? new Set([target]) : new Set() };
+    const post = new Set<string>();
+    for (const n of [target, lengthKey(target)]) if (pre.delete(n)) post.add(n);
+    return { pre, post };
   }
 
   /** Returns whether the adjoint reads the target's new value (then it runs before the target is restored). */
@@ -708,6 +760,9 @@ class Reverse {
     }
     const bwdTarget = this.ctx.forHessian ? splitTarget(call.target, "bwd", activeParams) : call.target;
     const bwd: Expr = { k: "call", fn: names.bwd, target: bwdTarget, args, pos: call.pos };
+    const read = this.ctx.reverseReadArrays(call.target, activeParams);
+    const unread = new Set(params.flatMap((p, i) => (p.shape === "array" && call.args[i]?.k === "var" && !read.has(p.name) ? [i] : [])));
+    if (unread.size > 0) this.unreadArguments.set(bwd, unread);
     const scalars = params.map((p, i) => ({ p, i })).filter(({ p }) => activeParams.includes(p.name) && p.shape === "num");
     const zeroTarget = (): void => {
       if (targetAdjoint === undefined) return;
@@ -752,6 +807,50 @@ class Reverse {
     const c = countedLoop(s, this.indexVariables);
     this.countedMemo.set(s, c);
     return c;
+  }
+
+  /**
+   * A counted loop that only folds `m = Math.max(m, e)` (or min) over its index: the whole adjoint of m
+   * goes to e at the last iteration that changed m (or stays with m's value before the loop), so the
+   * forward sweep records that one index instead of m at every iteration.
+   */
+  private reduction(s: Stmt): Reduction | undefined {
+    if (this.reductionMemo.has(s)) return this.reductionMemo.get(s);
+    const found = this.findReduction(s);
+    this.reductionMemo.set(s, found);
+    return found;
+  }
+
+  private findReduction(s: Stmt): Reduction | undefined {
+    const counted = this.counted(s);
+    if (counted === undefined || s.k !== "for" || s.body.length !== 1) return undefined;
+    const fold = s.body[0];
+    if (fold.k !== "assign" || fold.target.k !== "var" || fold.op !== "=") return undefined;
+    const value = fold.value;
+    if (value.k !== "math" || (value.fn !== "max" && value.fn !== "min") || value.args.length !== 2) return undefined;
+    const target = fold.target.name;
+    if (target === counted.index || this.isArray(target) || !this.act.active.has(target)) return undefined;
+    const [a, b] = value.args;
+    const targetFirst = a.k === "var" && a.name === target;
+    const other = targetFirst ? b : a;
+    if (!targetFirst && !(b.k === "var" && b.name === target)) return undefined;
+    if (exprReads(other).has(target) || containsCallOrOpaque(other)) return undefined;
+    return { target, index: counted.index, fn: value.fn, other, targetFirst, at: this.names.fresh(`${target}_at`), none: sub(counted.start, num(counted.step)) };
+  }
+
+  /** `if (m_at !== none) { e̅ at m_at += m̄; m̄ = 0; }` */
+  private reductionAdjoint(r: Reduction): void {
+    const atWinner = renameReads(r.other, (n) => (n === r.index ? r.at : n));
+    const win = this.sub(() => {
+      this.distribute(atWinner, this.adjRef(r.target));
+      this.out.push({ k: "assign", target: { k: "var", name: this.adj(r.target) }, op: "=", value: num(0) });
+    });
+    this.out.push({ k: "if", cond: { k: "cmp", op: "!==", a: ref(r.at), b: r.none }, then: win });
+  }
+
+  /** The index of a reduction's winner is pushed, unless the reverse sweep runs in the same scope once. */
+  private reductionPushes(s: Stmt): boolean {
+    return !(this.jointShape && this.body.includes(s));
   }
 
   // ---------------------------------------------------------------- the reverse sweep
@@ -837,6 +936,13 @@ class Reverse {
       }
       case "for": {
         const counted = this.counted(s);
+        const reduced = this.reduction(s);
+        if (counted !== undefined && reduced !== undefined) {
+          const pop: Stmt[] = this.reductionPushes(s) ? [{ k: "let", decl: "const", decls: [{ name: reduced.at, init: this.tape("pop") }] }] : [];
+          const restoreTarget = this.tbr.saves.has(s) ? [this.restore({ k: "var", name: reduced.target })] : [];
+          const restoreIndex = this.tbr.savesIndex.has(s) ? [this.restore({ k: "var", name: counted.index })] : [];
+          return [...pop, ...restoreTarget, ...this.adjointOf(s).stmts, ...restoreIndex];
+        }
         if (counted !== undefined) {
           const body = this.reverseList(s.body);
           const restoreIndex = this.tbr.savesIndex.has(s) ? [this.restore({ k: "var", name: counted.index })] : [];
@@ -946,6 +1052,8 @@ class Reverse {
         return [{ k: "block", body: this.forwardList(s.body) }];
       case "for": {
         const counted = this.counted(s);
+        const reduced = this.reduction(s);
+        if (counted !== undefined && reduced !== undefined) return this.reductionForward(s as Extract<Stmt, { k: "for" }>, counted, reduced);
         if (counted !== undefined) {
           const saveIndex = this.tbr.savesIndex.has(s) ? [this.save({ k: "var", name: counted.index })] : [];
           if (this.reverseList(s.body).length === 0) return [...saveIndex, s];
@@ -988,6 +1096,36 @@ class Reverse {
       default:
         return [s];
     }
+  }
+
+  /** The fold as written, plus `if (!(m >= e)) m_at = i;` before it (the per-step rule's choice). */
+  private reductionForward(s: Extract<Stmt, { k: "for" }>, counted: CountedLoop, r: Reduction): Stmt[] {
+    const saveIndex = this.tbr.savesIndex.has(s) ? [this.save({ k: "var", name: counted.index })] : [];
+    const saveTarget = this.tbr.saves.has(s) ? [this.save({ k: "var", name: r.target })] : [];
+    const body: Stmt[] = [];
+    let other = r.other;
+    if (!isCheap(other)) {
+      const t = this.names.fresh("t");
+      body.push({ k: "let", decl: "const", decls: [{ name: t, init: other }] });
+      other = ref(t);
+    }
+    const op = r.fn === "max" ? ">=" : "<=";
+    const m = ref(r.target);
+    const wins: Expr = r.targetFirst ? { k: "not", a: { k: "cmp", op, a: m, b: other } } : { k: "cmp", op, a: other, b: m };
+    const args = r.targetFirst ? [m, other] : [other, m];
+    body.push(
+      { k: "if", cond: wins, then: [{ k: "assign", target: { k: "var", name: r.at }, op: "=", value: ref(counted.index) }] },
+      { k: "assign", target: { k: "var", name: r.target }, op: "=", value: { k: "math", fn: r.fn, args } },
+    );
+    // The index keeps its own declaration unless the reverse sweep reads it (then it was moved to the top).
+    const init: readonly Stmt[] = this.hoisted.has(counted.index) ? [{ k: "assign", target: { k: "var", name: counted.index }, op: "=", value: counted.start }] : s.init;
+    return [
+      ...saveIndex,
+      ...saveTarget,
+      { k: "let", decl: "let", decls: [{ name: r.at, init: r.none }] },
+      { k: "for", init, ...(s.cond ? { cond: s.cond } : {}), update: s.update, body },
+      ...(this.reductionPushes(s) ? [{ k: "expr" as const, expr: this.tape("push", [ref(r.at)]) }] : []),
+    ];
   }
 
   // ---------------------------------------------------------------- assembling functions
@@ -1083,6 +1221,7 @@ class Reverse {
     const valueActive = this.act.active.has(value);
     const seedName = valueActive ? this.adj(value) : undefined;
     const ybar = opts.seed === "parameter" ? this.names.fresh("ybar") : undefined;
+    this.jointShape = true;
     const { forward, reverse: swept, hoisted } = this.sweeps();
     const reverse = this.scalarize(swept, false);
     const top = hoisted.map((n) => this.declaration(n));
@@ -1165,7 +1304,7 @@ class Reverse {
     // A local array's adjoint is made as long as the array: carry the array (a reference) even where
     // the reverse sweep needs none of its values.
     const sized = [...this.adjointsUsed.values()].filter((n) => this.isArray(n) && !params.has(n) && n !== value);
-    const carried = [...new Set([...this.tbr.requiredAtEnd, ...sized])]
+    const carried = [...new Set([...[...this.tbr.requiredAtEnd].map(readVariable), ...sized])]
       .filter((n) => ((referenced.includes(n) || sized.includes(n)) && !params.has(n)) || (params.has(n) && written.has(n) && !this.isArray(n)))
       .sort();
     const fwdBody: Stmt[] = [...hoisted.map((n) => this.declaration(n)), ...forward];
@@ -1402,12 +1541,12 @@ function collectNested(stmts: readonly Stmt[], top: boolean, out: Set<string>): 
 }
 
 /** Every name the statements read (expressions, indices of targets, loop headers). */
-export function stmtReads(stmts: readonly Stmt[], out: Set<string> = new Set()): Set<string> {
+export function stmtReads(stmts: readonly Stmt[], out: Set<string> = new Set(), reads: (e: Expr, out: Set<string>) => void = exprReads): Set<string> {
   for (const s of stmts) {
-    for (const e of stmtExprs(s)) exprReads(e, out);
+    for (const e of stmtExprs(s)) reads(e, out);
     if (s.k === "assign" && s.op !== "=") out.add(lvalueRoot(s.target) ?? "");
     if (s.k === "opaque") for (const r of s.stmt.reads) out.add(r);
-    for (const child of childLists(s)) stmtReads(child, out);
+    for (const child of childLists(s)) stmtReads(child, out, reads);
   }
   return out;
 }
