@@ -156,6 +156,59 @@ describe("max/min folds: the forward sweep records the index of the winner, not 
   });
 });
 
+const zeroSeeds = `
+/** out = L x for the lower triangle of L (n x n, row by row); returns x0², which does not depend on out. */
+function lowerTimes(L: number[], x: number[], out: number[]): number {
+  const n = x.length;
+  for (let i = 0; i < n; i++) {
+    out[i] = 0;
+    for (let j = 0; j <= i; j++) out[i] += L[i * n + j] * x[j];
+  }
+  return x[0] * x[0];
+}
+
+/** @differentiable wrt=L,x */
+export function weighted(L: number[], x: number[], w: number[], v: number[]): number {
+  const y = [0, 0, 0];
+  let s = 0;
+  for (let k = 0; k < w.length; k++) {
+    const r = lowerTimes(L, x, y);
+    s += v[k] * r + w[k] * (y[0] + 2 * y[1] + 3 * y[2]);
+  }
+  return s;
+}
+`;
+
+describe("a callee's reverse half returns at once when every adjoint flowing into it is 0", () => {
+  it("skips only the calls whose seed and written-array adjoint are both 0; the gradient is exact", async () => {
+    const c = compileSources({ "input.ts": zeroSeeds });
+    expect(c.diagnostics).toEqual([]);
+    const text = c.outputs["input.ts"];
+    let m: Module;
+    try {
+      m = await c.load<Module>();
+    } finally {
+      c.cleanup();
+    }
+    // The seed and out's adjoint are checked; L's and x's adjoints only accumulate.
+    expect(text).toMatch(/if \(value_b === 0 && tape\.allZero\(out_b\)\) \{\n\s*return;/);
+    // Iterations: seed only (k = 0), out only (k = 1), neither (k = 2, 4: skipped), both (k = 3).
+    // f = (Σv) x0² + (Σw) cᵀ L x with c = (1, 2, 3), Σv = 1.5, Σw = 1:
+    // ∂f/∂x = 2 (Σv) x0 e0 + (Σw) Lᵀc, ∂f/∂L_ij = (Σw) c_i x_j for j ≤ i (0 above the diagonal).
+    const L = [1, 9, 9, 2, 3, 9, 4, 5, 6];
+    const x = [0.5, -1, 2];
+    const w = [0, 2, 0, -1, 0];
+    const v = [1, 0, 0, 0.5, 0];
+    const grad = m.weighted_grad as unknown as (L: number[], x: number[], w: number[], v: number[]) => [number, number[], number[]];
+    const [value, gL, gx] = grad(L, x, w, v);
+    expect(value).toBe(23.875);
+    expect(gx).toEqual([18.5, 21, 18]);
+    expect(gL).toEqual([0.5, 0, 0, 1, -2, 0, 1.5, -3, 6]);
+    expect(tape.isEmpty()).toBe(true);
+    dotProductTest(m, "weighted", [L, x, w, v], [0, 1], random(11));
+  });
+});
+
 describe("a callee's reverse half that does not read an array: the caller keeps no old values of it", () => {
   it("only u, which sumSq's reverse half reads, is saved before it is overwritten; the gradient is exact", async () => {
     const c = compileSources({ "input.ts": unread });

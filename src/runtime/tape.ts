@@ -116,6 +116,15 @@ export class Tape {
     this.popAll(array);
   }
 
+  /**
+   * Whether every entry is 0: a callee's reverse half whose incoming adjoints all are has nothing to
+   * accumulate and returns at once (the tape is where generated code finds the runtime).
+   */
+  allZero(values: ArrayLike<number>): boolean {
+    for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+    return true;
+  }
+
   /** Bytes in use now: 8 per value, 4 per control, 8 per array reference. */
   bytesInUse(): number {
     return this.valueTop * 8 + this.controlTop * 4 + this.arrayTop * 8;
