@@ -281,3 +281,40 @@ export function f(x: number): number {
     expect(dual(2, 1)).toEqual([14, 13]);
   });
 });
+
+describe("an element written through one name of an array another name reads", () => {
+  it("the tangent is taken before the write: an alias, and one array passed for two parameters", async () => {
+    const c = compileSources({
+      "input.ts": `
+/** @differentiable */
+export function viaAlias(v: number[]): number {
+  const u = v;
+  u[0] = v[0] * v[0];
+  return u[0];
+}
+
+function squareInto(y: number[], x: number[]): void {
+  for (let i = 0; i < x.length; i++) y[i] = x[i] * x[i];
+}
+
+/** @differentiable */
+export function samePassedTwice(v: number[]): number {
+  squareInto(v, v);
+  return v[0] * v[1];
+}
+`,
+    });
+    expect(c.diagnostics).toEqual([]);
+    const m = await c.load<Module>();
+    c.cleanup();
+    // viaAlias = v0²: d/dv0 = 2 v0 (was 2 v0² · ... from the new v0: 2 · 9 · 1 at v0 = 3).
+    const a = m.viaAlias_dual as unknown as (v: number[], dv: number[]) => [number, number];
+    expect(a([3, 1], [1, 0])).toEqual([9, 6]);
+    // samePassedTwice = v0² v1²: ∂/∂v0 = 2 v0 v1², ∂/∂v1 = 2 v0² v1.
+    const b = m.samePassedTwice_dual as unknown as (v: number[], dv: number[]) => [number, number];
+    expect(b([3, -2], [1, 0])).toEqual([36, 24]);
+    expect(b([3, -2], [0, 1])).toEqual([36, -36]);
+    const g = m.samePassedTwice_grad as unknown as (v: number[]) => [number, number[]];
+    expect(g([3, -2])).toEqual([36, [24, -36]]);
+  });
+});

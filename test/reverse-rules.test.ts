@@ -167,6 +167,18 @@ function lowerTimes(L: number[], x: number[], out: number[]): number {
   return x[0] * x[0];
 }
 
+/** Calls outside loops stay calls: lowerTimes_bwd checks its seed and out's adjoint itself. */
+/** @differentiable wrt=L,x */
+export function weightedPair(L: number[], x: number[], w: number[], v: number[]): number {
+  const y = [0, 0, 0];
+  const r0 = lowerTimes(L, x, y);
+  let s = v[0] * r0 + w[0] * (y[0] + 2 * y[1] + 3 * y[2]);
+  const r1 = lowerTimes(L, x, y);
+  s += v[1] * r1 + w[1] * (y[0] + 2 * y[1] + 3 * y[2]);
+  return s;
+}
+
+/** Calls inside a loop are inlined: the caller checks r's and y's adjoints around lowerTimes' reverse. */
 /** @differentiable wrt=L,x */
 export function weighted(L: number[], x: number[], w: number[], v: number[]): number {
   const y = [0, 0, 0];
@@ -179,8 +191,8 @@ export function weighted(L: number[], x: number[], w: number[], v: number[]): nu
 }
 `;
 
-describe("a callee's reverse half returns at once when every adjoint flowing into it is 0", () => {
-  it("skips only the calls whose seed and written-array adjoint are both 0; the gradient is exact", async () => {
+describe("the reverse of a callee is skipped when every adjoint flowing into it is 0", () => {
+  it("skips only where the seed and the written array's adjoint are both 0, called or inlined; the gradient is exact", async () => {
     const c = compileSources({ "input.ts": zeroSeeds });
     expect(c.diagnostics).toEqual([]);
     const text = c.outputs["input.ts"];
@@ -192,6 +204,7 @@ describe("a callee's reverse half returns at once when every adjoint flowing int
     }
     // The seed and out's adjoint are checked; L's and x's adjoints only accumulate.
     expect(text).toMatch(/if \(value_b === 0 && tape\.allZero\(out_b\)\) \{\n\s*return;/);
+    expect(text).toMatch(/if \(r_b !== 0 \|\| !tape\.allZero\(y_b\)\) \{/);
     // Iterations: seed only (k = 0), out only (k = 1), neither (k = 2, 4: skipped), both (k = 3).
     // f = (Σv) x0² + (Σw) cᵀ L x with c = (1, 2, 3), Σv = 1.5, Σw = 1:
     // ∂f/∂x = 2 (Σv) x0 e0 + (Σw) Lᵀc, ∂f/∂L_ij = (Σw) c_i x_j for j ≤ i (0 above the diagonal).
@@ -206,6 +219,66 @@ describe("a callee's reverse half returns at once when every adjoint flowing int
     expect(gL).toEqual([0.5, 0, 0, 1, -2, 0, 1.5, -3, 6]);
     expect(tape.isEmpty()).toBe(true);
     dotProductTest(m, "weighted", [L, x, w, v], [0, 1], random(11));
+    // Two calls: (seed, out) = (1, 0) then (0, 2): f = x0² + 2 cᵀ L x.
+    const pair = m.weightedPair_grad as unknown as (L: number[], x: number[], w: number[], v: number[]) => [number, number[], number[]];
+    expect(pair(L, x, [0, 2], [1, 0])).toEqual([47.25, [1, 0, 0, 2, -4, 0, 3, -6, 12], [35, 42, 36]]);
+    // (0, 0) then (1, 0): the first call's reverse half returns at once; f = x0².
+    expect(pair(L, x, [0, 0], [0, 1])).toEqual([0.25, [0, 0, 0, 0, 0, 0, 0, 0, 0], [1, 0, 0]]);
+    expect(tape.isEmpty()).toBe(true);
+    dotProductTest(m, "weightedPair", [L, x, [0.5, -1], [0, 2]], [0, 1], random(12));
+  });
+});
+
+const inlining = `
+/** y = a x; returns a² (its number parameter assigned: the inlined body gets a copy). */
+function scaleInto(a: number, x: number[], y: number[]): number {
+  for (let i = 0; i < x.length; i++) y[i] = a * x[i];
+  a = a * a;
+  return a;
+}
+
+/** @differentiable hessian */
+export function twice(c: number, u: number[]): number {
+  const y = [0, 0];
+  let total = 0;
+  for (let k = 1; k <= 2; k++) {
+    total += scaleInto(c * k, u, y) * y[0];
+    total += scaleInto(c, y, y) + y[1];
+  }
+  return total;
+}
+`;
+
+describe("small leaf callees called in loops are inlined for reverse mode", () => {
+  it("a copied number parameter and one array passed twice: gradient and Hessian as derived by hand", async () => {
+    const c = compileSources({ "input.ts": inlining });
+    expect(c.diagnostics).toEqual([]);
+    const text = c.outputs["input.ts"];
+    let m: Module;
+    try {
+      m = await c.load<Module>();
+    } finally {
+      c.cleanup();
+    }
+    const vjp = text.slice(text.indexOf("export function twice_vjp"), text.indexOf("export function twice_jacobian"));
+    expect(vjp).not.toMatch(/scaleInto\w*\(/);
+    // Iteration k: y = c k u, first term (c k)² · c k u0; then y = c y = c² k u, plus c² + c² k u1.
+    // f = 9 c³ u0 + 2 c² + 3 c² u1: ∂f/∂c = 27 c² u0 + 4c + 6c u1, ∂f/∂u = (9 c³, 3 c²);
+    // H = [[54 c u0 + 4 + 6 u1, 27 c², 6c], [27 c², 0, 0], [6c, 0, 0]]. At c = 1/2, u = (2, -1):
+    const grad = m.twice_grad as unknown as (c: number, u: number[]) => [number, number, number[]];
+    expect(grad(0.5, [2, -1])).toEqual([2, 12.5, [1.125, 0.75]]);
+    const hess = m.twice_hessian as unknown as (c: number, u: number[]) => [number, number[], number[][]];
+    expect(hess(0.5, [2, -1])).toEqual([
+      2,
+      [12.5, 1.125, 0.75],
+      [
+        [52, 6.75, 3],
+        [6.75, 0, 0],
+        [3, 0, 0],
+      ],
+    ]);
+    expect(tape.isEmpty()).toBe(true);
+    dotProductTest(m, "twice", [0.3, [0.7, -0.2]], [0, 1], random(5));
   });
 });
 

@@ -11,7 +11,8 @@ import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from 
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
 import { arrayAliases } from "./analyses/pointers.js";
 import { forwardMode, renameCallee, type ForwardContext } from "./modes/forward.js";
-import { lowerForReverse } from "./modes/lower.js";
+import { lowerForReverse, type LoweredFunction } from "./modes/lower.js";
+import { inlinable, inlineLeafCalls } from "./modes/inline.js";
 import {
   asFunctionIR,
   callsIn,
@@ -128,6 +129,7 @@ class Compilation {
   private readonly tapeImports = new Map<string, string>();
   private readonly writtenParams = new Map<string, ReadonlySet<string>>();
   private readonly reverseReads = new Map<string, ReadonlySet<string>>();
+  private readonly inlined = new Map<string, LoweredFunction | undefined>();
   /** Derived names a file must import: file → import-declaration start → names. */
   private readonly neededImports = new Map<string, Map<ts.ImportDeclaration, Set<string>>>();
 
@@ -228,10 +230,7 @@ class Compilation {
       const vjp = this.variant(v.target, "vjp", v.activeParams).name;
       return [jacobianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, dual, vjp, written: this.writtenArrayParams(v.target) })];
     }
-    const lowered = lowerForReverse(ir, (target) => {
-      const callee = this.functionIR(target);
-      return { shape: callee.returnShape, arrayKind: callee.returnArrayKind };
-    });
+    const lowered = this.lowerForReverse(ir);
     const act = this.activity(lowered.fn, v.activeParams);
     this.diagnostics.push(...act.diagnostics);
     const ctx = this.reverseContext(ir.file, v.target, v.mode === "hessian");
@@ -249,7 +248,7 @@ class Compilation {
    * Forward mode over reverse mode: the gradient (flattened) as IR, its forward derivative
    * (`f_gradient_dual`), and the driver that calls it once per input element.
    */
-  private hessian(v: Variant, ir: FunctionIR, lowered: ReturnType<typeof lowerForReverse>, act: Activity, ctx: ReverseContext, reserved: ReadonlySet<string>): GeneratedFunction[] {
+  private hessian(v: Variant, ir: FunctionIR, lowered: LoweredFunction, act: Activity, ctx: ReverseContext, reserved: ReadonlySet<string>): GeneratedFunction[] {
     const scope = this.moduleNames.get(ir.file)!;
     const gradientName = scope.fresh(`${ir.name}_gradient`);
     const dualName = scope.fresh(`${ir.name}_gradient_dual`);
@@ -401,10 +400,7 @@ class Compilation {
     this.reverseReads.set(key, all);
     let read: ReadonlySet<string> = all;
     try {
-      const lowered = lowerForReverse(ir, (t) => {
-        const callee = this.functionIR(t);
-        return { shape: callee.returnShape, arrayKind: callee.returnArrayKind };
-      });
+      const lowered = this.lowerForReverse(ir);
       const act = this.activity(lowered.fn, activeParams);
       // Analysis only: the callees' halves get no variants (and no place in the output's order) from here.
       const ctx = { ...this.reverseContext(ir.file, target, forHessian), splitNames: (callee: string) => ({ fwd: `${callee}_fwd`, bwd: `${callee}_bwd` }) };
@@ -414,6 +410,32 @@ class Compilation {
     }
     this.reverseReads.set(key, read);
     return read;
+  }
+
+  /** A function as reverse mode differentiates it: lowered, with small leaf callees in its loops inlined. */
+  private lowerForReverse(ir: FunctionIR): LoweredFunction {
+    return inlineLeafCalls(this.lowerOnly(ir), (target) => (this.functionIR(target).file === ir.file ? this.inlinableCallee(target) : undefined));
+  }
+
+  private lowerOnly(ir: FunctionIR): LoweredFunction {
+    return lowerForReverse(ir, (target) => {
+      const callee = this.functionIR(target);
+      return { shape: callee.returnShape, arrayKind: callee.returnArrayKind };
+    });
+  }
+
+  /** A callee's lowered body if it can be inlined (see inline.ts); a callee adc-ts refuses stays a call. */
+  private inlinableCallee(target: string): LoweredFunction | undefined {
+    if (this.inlined.has(target)) return this.inlined.get(target);
+    let found: LoweredFunction | undefined;
+    try {
+      const lowered = this.lowerOnly(this.functionIR(target));
+      if (inlinable(lowered)) found = lowered;
+    } catch (e) {
+      if (!(e instanceof CompileError)) throw e;
+    }
+    this.inlined.set(target, found);
+    return found;
   }
 
   /** The name a module uses for the runtime's tape (imported by `splice`). */
@@ -476,10 +498,7 @@ class Compilation {
   private splitHalfIR(key: string): FunctionIR {
     const { base, half, active } = parseSplitTarget(key)!;
     const ir = this.functionIR(base);
-    const lowered = lowerForReverse(ir, (target) => {
-      const callee = this.functionIR(target);
-      return { shape: callee.returnShape, arrayKind: callee.returnArrayKind };
-    });
+    const lowered = this.lowerForReverse(ir);
     const act = this.activity(lowered.fn, active);
     const v = this.variant(base, "split", active);
     const ctx = this.reverseContext(ir.file, base, true);

@@ -11,7 +11,7 @@
  */
 import { ADC } from "../diagnostics.js";
 import type { Expr, SourcePos, Stmt } from "../ir/ir.js";
-import { children, exprReadsSized, lengthKey, lvalueRoot } from "../ir/build.js";
+import { children, exprReadsSized, lengthKey, lvalueRoot, walkStmts } from "../ir/build.js";
 
 /** A counted loop whose reverse runs the index backwards. */
 export interface CountedLoop {
@@ -43,7 +43,7 @@ export interface TbrResult {
   readonly saves: ReadonlySet<Stmt>;
   /** Statements whose overwritten value the reverse sweep recomputes by the inverse operation. */
   readonly undoes: ReadonlySet<Stmt>;
-  /** Calls before which whole arrays are pushed (the callee writes them; earlier adjoints read them). */
+  /** Calls (and inlined callees) before which whole arrays are pushed (they write them; earlier adjoints read them). */
   readonly savedArrays: ReadonlyMap<Stmt, readonly string[]>;
   /** Counted loops whose index holds a required value before the loop and is saved around it. */
   readonly savesIndex: ReadonlySet<Stmt>;
@@ -145,8 +145,23 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
       }
       case "if":
         return union(list(s.then, req), list(s.else ?? [], req));
-      case "block":
-        return list(s.body, req);
+      case "block": {
+        if (s.inlined === undefined) return list(s.body, req);
+        // An inlined callee: the arrays it writes that earlier adjoints read are saved whole before it
+        // (as the caller of a call would), so its own writes of them save nothing for those adjoints.
+        const written = new Set<string>();
+        walkStmts(s.body, (st) => {
+          const root = st.k === "assign" && st.target.k === "index" ? lvalueRoot(st.target) : undefined;
+          if (root !== undefined) written.add(root);
+        });
+        const saved = [...written].filter((a) => requiredThrough(a, req)).sort();
+        if (saved.length === 0) return list(s.body, req);
+        savedArrays.set(s, saved);
+        const covered = new Set(saved.flatMap((a) => q.aliasesOf(a)));
+        const after = list(s.body, new Set([...req].filter((n) => !covered.has(n))));
+        for (const n of req) if (covered.has(n)) after.add(n);
+        return after;
+      }
       case "for": {
         const reduced = q.reduction(s);
         if (reduced !== undefined) {

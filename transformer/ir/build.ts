@@ -259,6 +259,20 @@ export function containsCall(e: Expr): boolean {
   return e.k === "call" || children(e).some(containsCall);
 }
 
+/** Every statement of `stmts` and of the lists nested in them, outer ones first. */
+export function walkStmts(stmts: readonly Stmt[], visit: (s: Stmt) => void): void {
+  for (const s of stmts) {
+    visit(s);
+    for (const child of childLists(s)) walkStmts(child, visit);
+  }
+}
+
+/** Whether statements hold code adc-ts could not represent (opaque statements or expressions). */
+export function containsOpaque(stmts: readonly Stmt[]): boolean {
+  const inExpr = (e: Expr): boolean => e.k === "opaque" || children(e).some(inExpr);
+  return stmts.some((s) => s.k === "opaque" || stmtExprs(s).some(inExpr) || childLists(s).some(containsOpaque));
+}
+
 /** The statement lists nested in a statement (branches, loop parts, cases). */
 export function childLists(s: Stmt): (readonly Stmt[])[] {
   switch (s.k) {

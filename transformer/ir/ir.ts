@@ -112,7 +112,8 @@ export type Stmt =
   | { readonly k: "continue" }
   | { readonly k: "return"; readonly value?: Expr; readonly pos?: SourcePos }
   | { readonly k: "expr"; readonly expr: Expr; readonly pos?: SourcePos }
-  | { readonly k: "block"; readonly body: readonly Stmt[] }
+  /** `inlined`: a callee's body inlined for reverse mode (a region of the caller, printed without braces). */
+  | { readonly k: "block"; readonly body: readonly Stmt[]; readonly inlined?: string }
   /** A statement the frontend could not represent (e.g. a nested function); legal only while inactive. */
   | { readonly k: "opaque"; readonly stmt: Opaque };
 

@@ -10,6 +10,7 @@ import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import type { GeneratedFunction } from "../emit/print.js";
 import { NameScope } from "./names.js";
+import { arrayAliases } from "../analyses/pointers.js";
 
 /** A value and its tangent; `d === null` is a zero tangent. */
 interface Dual {
@@ -90,6 +91,17 @@ class Forward {
 
   private shapeOf(name: string): { shape: Shape; arrayKind?: ArrayKind } {
     return this.fn.locals.get(name) ?? { shape: "num" };
+  }
+
+  /** Arrays that may be one array under two names: parameters (a caller may pass one twice) and aliases. */
+  private sharedArrays?: Set<string>;
+
+  /** Whether writing an element of `root` may change what `name` reads (its own elements, or through an alias). */
+  private mayAlias(name: string, root: string): boolean {
+    if (name === root) return true;
+    if (this.shapeOf(name).shape !== "array" || this.shapeOf(root).shape !== "array") return false;
+    this.sharedArrays ??= new Set([...this.fn.params.filter((p) => p.shape === "array").map((p) => p.name), ...arrayAliases(this.fn)]);
+    return this.sharedArrays.has(name) && this.sharedArrays.has(root);
   }
 
   block(stmts: readonly Stmt[]): Stmt[] {
@@ -445,7 +457,8 @@ class Forward {
     const tangentTarget: LValue = target.k === "var" ? { k: "var", name: this.tan(target.name) } : { k: "index", arr: ref(this.tan(root!)), index: target.index };
     const reads = exprReads(s.value);
     if (target.k === "index") exprReads(target.index, reads);
-    const readsTarget = reads.has(root!);
+    // An element write through one name changes what another name of the same array reads.
+    const readsTarget = target.k === "index" ? [...reads].some((n) => this.mayAlias(n, root!)) : reads.has(root!);
 
     if (s.op === "+=" || s.op === "-=") {
       const r = this.fwd(s.value);

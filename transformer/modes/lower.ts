@@ -11,7 +11,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
-import { childLists, children as exprChildren, containsCall, exprReads, mapChildLists, mapExpr, num, ref, renameReads, sameCode, stmtExprs } from "../ir/build.js";
+import { childLists, children as exprChildren, containsCall, exprReads, mapChildLists, mapExpr, num, ref, renameReads, sameCode, stmtExprs, walkStmts } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -57,7 +57,7 @@ function resolveArrayAliases(fn: FunctionIR): FunctionIR {
     if (e.k === "opaque") for (const n of e.reads) opaqueReads.add(n);
     for (const c of exprChildren(e)) noteOpaque(c);
   };
-  walk(fn.body, (s) => {
+  walkStmts(fn.body, (s) => {
     for (const e of stmtExprs(s)) noteOpaque(e);
     if (s.k === "opaque") for (const n of s.stmt.reads) opaqueReads.add(n);
     if (s.k === "let")
@@ -398,7 +398,7 @@ function compound(s: Extract<Stmt, { k: "assign" }>): Stmt {
 
 function countReturns(stmts: readonly Stmt[]): number {
   let n = 0;
-  walk(stmts, (s) => {
+  walkStmts(stmts, (s) => {
     if (s.k === "return") n++;
   });
   return n;
@@ -406,17 +406,10 @@ function countReturns(stmts: readonly Stmt[]): number {
 
 function hasReturnValue(stmts: readonly Stmt[]): boolean {
   let found = false;
-  walk(stmts, (s) => {
+  walkStmts(stmts, (s) => {
     if (s.k === "return" && s.value !== undefined) found = true;
   });
   return found;
-}
-
-function walk(stmts: readonly Stmt[], visit: (s: Stmt) => void): void {
-  for (const s of stmts) {
-    visit(s);
-    for (const child of childLists(s)) walk(child, visit);
-  }
 }
 
 

@@ -19,7 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { add, childLists, children, containsCall, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mul, neg, num, readVariable, ref, renameReads, sameCode, select, stmtExprs, stmtPos, sub } from "../ir/build.js";
+import { add, childLists, children, containsCall, containsOpaque, mapChildLists, walkStmts, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mul, neg, num, readVariable, ref, renameReads, sameCode, select, stmtExprs, stmtPos, sub } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -254,7 +254,7 @@ class Reverse {
       isArray: (n) => this.isArray(n),
       arraysWritten: (s) => this.arraysWritten(s),
       invertible: (s) => this.invertible(s),
-      aliasesOf: (n) => this.pointers.aliasesOf(n),
+      aliasesOf: (n) => this.aliasesOf(n),
     });
     const [first] = this.tbr.unrestorable;
     if (first !== undefined)
@@ -269,9 +269,23 @@ class Reverse {
   readArrayParams(): Set<string> {
     const read = new Set<string>();
     for (const p of this.fn.params)
-      if (p.shape === "array" && [...this.tbr.requiredAtEnd].some((n) => n === readVariable(n) && this.pointers.aliasesOf(n).includes(p.name))) read.add(p.name);
+      if (p.shape === "array" && [...this.tbr.requiredAtEnd].some((n) => n === readVariable(n) && this.aliasesOf(n).includes(p.name))) read.add(p.name);
     return read;
   }
+
+  /**
+   * The names that may denote the same array as `name`: a pointer and what it names, and the array
+   * parameters, unless every call passes them different arrays (a caller may pass one array twice).
+   */
+  private aliasesOf(name: string): readonly string[] {
+    const names = this.pointers.aliasesOf(name);
+    const arrayParams = this.fn.params.filter((p) => p.shape === "array").map((p) => p.name);
+    if (arrayParams.length < 2 || !names.some((n) => arrayParams.includes(n))) return names;
+    this.paramsDistinct ??= this.ctx.distinctArrayArguments();
+    return this.paramsDistinct ? names : [...new Set([...names, ...arrayParams])];
+  }
+
+  private paramsDistinct?: boolean;
 
   // ---------------------------------------------------------------- names and small builders
 
@@ -428,7 +442,9 @@ class Reverse {
       this.callAdjoint(target, value);
       return false;
     }
-    const readsTarget = exprReads(value).has(root);
+    // The value reads the target itself, or (an element write) another name of the same array.
+    const valueReads = exprReads(value);
+    const readsTarget = target.k === "index" ? this.aliasesOf(root).some((n) => valueReads.has(n)) : valueReads.has(root);
     const targetAdjoint: LValue = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
     const targetAdjointExpr: Expr = target.k === "var" ? ref(this.adj(root)) : { k: "index", arr: this.adjRef(root), index: target.index };
 
@@ -932,6 +948,7 @@ class Reverse {
       }
       case "block": {
         const body = this.reverseList(s.body);
+        if (s.inlined !== undefined) return this.regionGuard([...body, ...this.restoreArrays(s)]);
         return body.length > 0 ? [{ k: "block", body }] : [];
       }
       case "for": {
@@ -1049,6 +1066,8 @@ class Reverse {
         return [{ k: "if", cond: s.cond, then, ...(otherwise.length > 0 ? { else: otherwise } : {}) }];
       }
       case "block":
+        // An inlined callee's statements go where the call was (their names are the caller's own).
+        if (s.inlined !== undefined) return [...this.saveArrays(s), ...this.forwardList(s.body)];
         return [{ k: "block", body: this.forwardList(s.body) }];
       case "for": {
         const counted = this.counted(s);
@@ -1147,7 +1166,8 @@ class Reverse {
     const referenced = [...names].filter((n) => this.fn.locals.has(n) && !params.has(n)).sort();
     const hoisted = referenced.filter((n) => this.nestedDeclarations.has(n));
     this.hoisted = new Set(hoisted);
-    return { forward: this.forwardList(this.body), reverse: dropDeadResets(reverse, this.adjointsUsed, this.fn.params.map((p) => adjointName(this.names, p.name))), referenced, hoisted };
+    const reverseSweep = dropDeadResets(reverse, this.adjointsUsed, this.fn.params.map((p) => adjointName(this.names, p.name)));
+    return { forward: flattenInlined(this.forwardList(this.body)), reverse: flattenInlined(reverseSweep), referenced, hoisted };
   }
 
   /** Make sure an active parameter has an adjoint, used or not (its gradient may be zero). */
@@ -1301,7 +1321,7 @@ class Reverse {
    * and the sign of a zero sum.
    */
   private zeroGuard(reverse: readonly Stmt[], seed: string | undefined, scalarResults: number): Stmt[] {
-    if (this.ctx.forHessian || !reverse.some((s) => hasLoop(s, 2)) || callsIn(reverse).length > 0 || hasOpaque(reverse)) return [];
+    if (this.ctx.forHessian || !reverse.some((s) => hasLoop(s, 2)) || callsIn(reverse).length > 0 || containsOpaque(reverse)) return [];
     const arrays = this.activeParams().filter((p) => p.shape === "array").map((p) => adjointName(this.names, p.name));
     const accumulators = new Set(arrays.filter((a) => onlyAccumulated(reverse, a)));
     const sources = [...(seed !== undefined ? [seed] : []), ...arrays.filter((a) => !accumulators.has(a))];
@@ -1311,6 +1331,49 @@ class Reverse {
     const cond = sources.map(isZero).reduce((a, b) => ({ k: "logic", op: "&&", a, b }));
     const zeros: Expr | undefined = scalarResults === 0 ? undefined : scalarResults === 1 ? num(0) : { k: "arraylit", elems: Array.from({ length: scalarResults }, () => num(0)) };
     return [{ k: "if", cond, then: [{ k: "return", ...(zeros !== undefined ? { value: zeros } : {}) }] }];
+  }
+
+  /**
+   * The reverse of an inlined callee with nested loops runs only where an adjoint flowing into it is
+   * not exactly 0 (the zeroGuard of g_bwd, for a callee inlined); otherwise only its pops and the
+   * restores of values run (`else`). Not around pointers or re-allocated adjoints, whose re-pointing
+   * must happen.
+   */
+  private regionGuard(reverse: Stmt[]): Stmt[] {
+    if (this.ctx.forHessian || !reverse.some((s) => hasLoop(s, 2)) || containsOpaque(reverse)) return reverse;
+    if (callsIn(reverse).some((c) => !isTapeTarget(c.target))) return reverse;
+    const mentioned = new Set<string>();
+    let structural = false;
+    walkStmts(reverse, (st) => {
+      for (const e of stmtExprs(st)) exprReads(e, mentioned);
+      if (st.k === "assign") {
+        const root = lvalueRoot(st.target);
+        if (root !== undefined) mentioned.add(root);
+        if (st.target.k === "var" && this.adjointsUsed.has(st.target.name) && this.isArray(this.adjointsUsed.get(st.target.name)!)) structural = true;
+      }
+    });
+    if (structural || [...mentioned].some((n) => this.pointers.targets.has(n))) return reverse;
+    const adjoints = [...mentioned].filter((n) => this.adjointsUsed.has(n)).sort();
+    const sources = adjoints.filter((a) => !onlyAccumulated(reverse, a));
+    if (sources.length === 0) return reverse;
+    const isArrayAdjoint = (a: string): boolean => this.isArray(this.adjointsUsed.get(a)!);
+    // Numbers first: they decide at once where the flow is not zero.
+    const ordered = [...sources.filter((a) => !isArrayAdjoint(a)), ...sources.filter(isArrayAdjoint)];
+    const nonzero = ordered
+      .map((a): Expr => (isArrayAdjoint(a) ? { k: "not", a: this.tape("allZero", [ref(a)]) } : { k: "cmp", op: "!==", a: ref(a), b: num(0) }))
+      .reduce((a, b) => ({ k: "logic", op: "||", a, b }));
+    const skeleton = dropDeadUpdates(tapeSkeleton(reverse, (n) => this.fn.locals.has(n) && !this.adjointsUsed.has(n)));
+    // A kept statement must not read a temporary the skeleton dropped.
+    const declared = new Set<string>();
+    walkStmts(reverse, (st) => {
+      if (st.k === "let") for (const d of st.decls) declared.add(d.name);
+    });
+    const kept = new Set<string>();
+    walkStmts(skeleton, (st) => {
+      if (st.k === "let") for (const d of st.decls) kept.add(d.name);
+    });
+    if ([...stmtReads(skeleton)].some((n) => declared.has(n) && !kept.has(n))) return reverse;
+    return [{ k: "if", cond: nonzero, then: reverse, ...(skeleton.length > 0 ? { else: skeleton } : {}) }];
   }
 
   split(names: SplitNames): [GeneratedFunction, GeneratedFunction] {
@@ -1404,14 +1467,80 @@ function hasLoop(s: Stmt, depth = 1): boolean {
   return childLists(s).some((list) => list.some((c) => hasLoop(c, inner)));
 }
 
-function hasOpaque(stmts: readonly Stmt[]): boolean {
-  const inExpr = (e: Expr): boolean => e.k === "opaque" || children(e).some(inExpr);
-  return stmts.some((s) => s.k === "opaque" || stmtExprs(s).some(inExpr) || childLists(s).some(hasOpaque));
+/** Inlined callees' statements in place of their regions, wherever a sweep kept a statement as it was. */
+function flattenInlined(stmts: readonly Stmt[]): Stmt[] {
+  return stmts.flatMap((s) => (s.k === "block" && s.inlined !== undefined ? flattenInlined(s.body) : [mapChildLists(s, flattenInlined)]));
 }
 
-/** Whether `name` appears in `stmts` only as the array an element `+=` or `-=` adds to. */
+const containsTapeCall = (e: Expr): boolean => (e.k === "call" && isTapeTarget(e.target)) || children(e).some(containsTapeCall);
+
+/**
+ * What of a reverse sweep must still run when its adjoints are all 0: the pops (restores, branches
+ * taken, trip counts) and the updates of the forward sweep's own variables (`primal`), nothing else.
+ */
+function tapeSkeleton(stmts: readonly Stmt[], primal: (name: string) => boolean): Stmt[] {
+  const out: Stmt[] = [];
+  for (const s of stmts) {
+    const pops = stmtExprs(s).some(containsTapeCall);
+    switch (s.k) {
+      case "if": {
+        const then = tapeSkeleton(s.then, primal);
+        const otherwise = tapeSkeleton(s.else ?? [], primal);
+        if (then.length === 0 && otherwise.length === 0) {
+          if (pops) out.push({ k: "expr", expr: s.cond });
+        } else out.push({ ...s, then, ...(otherwise.length > 0 ? { else: otherwise } : {}) });
+        break;
+      }
+      case "for":
+      case "while":
+      case "do": {
+        const body = tapeSkeleton(s.body, primal);
+        const header = s.k === "for" ? [...s.init, ...s.update] : [];
+        const headerPops = pops || header.some((h) => stmtExprs(h).some(containsTapeCall));
+        if (body.length > 0 || headerPops) out.push({ ...s, body } as Stmt);
+        break;
+      }
+      case "block": {
+        const body = tapeSkeleton(s.body, primal);
+        if (body.length > 0) out.push({ ...s, body });
+        break;
+      }
+      case "assign":
+        if (pops || (lvalueRoot(s.target) !== undefined && primal(lvalueRoot(s.target)!))) out.push(s);
+        break;
+      default:
+        if (pops) out.push(s);
+    }
+  }
+  return out;
+}
+
+/** Updates `v += c` (or loops of nothing else) of a variable a later `v = ...` overwrites unread. */
+function dropDeadUpdates(stmts: readonly Stmt[]): Stmt[] {
+  const updated = (s: Stmt): string | undefined => {
+    if (s.k === "assign" && s.target.k === "var" && (s.op === "+=" || s.op === "-=") && s.value.k === "num") return s.target.name;
+    if (s.k !== "for" || s.body.length === 0) return undefined;
+    const names = new Set(s.body.map(updated));
+    const [v] = names;
+    if (names.size !== 1 || v === undefined) return undefined;
+    const header = stmtReads([...s.init, ...s.update], new Set(s.cond !== undefined ? exprReads(s.cond) : []));
+    return header.has(v) ? undefined : v;
+  };
+  return stmts.filter((s, i) => {
+    const v = updated(s);
+    if (v === undefined) return true;
+    for (const later of stmts.slice(i + 1)) {
+      if (later.k === "assign" && later.target.k === "var" && later.target.name === v && later.op === "=" && !exprReads(later.value).has(v)) return false;
+      if (stmtReads([later]).has(v) || writtenNames([later]).has(v)) return true;
+    }
+    return true;
+  });
+}
+
+/** Whether `name` appears in `stmts` only as what a `+=` or `-=` adds to (the variable or its elements). */
 function onlyAccumulated(stmts: readonly Stmt[], name: string): boolean {
   return stmts.every((s) => {
+    if (s.k === "assign" && (s.op === "+=" || s.op === "-=") && s.target.k === "var" && s.target.name === name) return !exprReads(s.value).has(name);
     if (s.k === "assign" && (s.op === "+=" || s.op === "-=") && s.target.k === "index" && s.target.arr.k === "var" && s.target.arr.name === name)
       return !exprReads(s.target.index).has(name) && !exprReads(s.value).has(name);
     return !stmtExprs(s).some((e) => exprReads(e).has(name)) && !(s.k === "assign" && lvalueRoot(s.target) === name) && childLists(s).every((list) => onlyAccumulated(list, name));
@@ -1581,7 +1710,8 @@ export function writtenNames(stmts: readonly Stmt[], out: Set<string> = new Set(
 function collectNested(stmts: readonly Stmt[], top: boolean, out: Set<string>): void {
   for (const s of stmts) {
     if (s.k === "let" && !top) for (const d of s.decls) out.add(d.name);
-    for (const child of childLists(s)) collectNested(child, false, out);
+    // An inlined callee's body is printed in place: its declarations are as nested as the call was.
+    for (const child of childLists(s)) collectNested(child, top && s.k === "block" && s.inlined !== undefined, out);
   }
 }
 

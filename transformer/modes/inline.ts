@@ -1,0 +1,178 @@
+/**
+ * Inlining for reverse mode: a call inside a loop of a small leaf function (one that calls nothing) is
+ * replaced by the callee's lowered body, its locals renamed apart, before activity and reverse mode
+ * see the caller. The caller's reverse sweep then handles the callee's statements as its own: no
+ * g_fwd/g_bwd pair per iteration, no locals carried over the tape from one half to the other, and the
+ * to-be-recorded analysis sees exactly which of the callee's values the sweep needs. Forward mode keeps
+ * the calls (a tangent costs no more across a call).
+ */
+import type { Expr, FunctionIR, LocalInfo, LValue, Stmt } from "../ir/ir.js";
+import { add, children, containsOpaque, forEachVarWrite, mapChildLists, mapExpr, mul, sub, walkStmts } from "../ir/build.js";
+import { callsIn, stmtReads } from "./reverse.js";
+import type { LoweredFunction } from "./lower.js";
+import { NameScope } from "./names.js";
+
+/** Statements (nested ones included) a callee may have to be inlined. */
+const MAX_STATEMENTS = 12;
+
+/**
+ * Whether a lowered function can be inlined: it calls nothing, holds no code adc-ts cannot see into
+ * (whose text could not be renamed), has only numbers and arrays as locals, never re-points an array
+ * parameter, and is small.
+ */
+export function inlinable(callee: LoweredFunction): boolean {
+  const fn = callee.fn;
+  if (callsIn(fn.body).length > 0 || containsOpaque(fn.body)) return false;
+  for (const [name, info] of fn.locals) if (info.shape === "other" && !fn.params.some((p) => p.name === name)) return false;
+  const assigned = reassigned(fn.body);
+  if (fn.params.some((p) => p.shape === "array" && assigned.has(p.name))) return false;
+  if (fn.params.some((p) => p.shape === "other")) return false;
+  // An array result would make the caller's variable another name for the callee's allocation.
+  if (fn.returnShape === "array") return false;
+  let count = 0;
+  walkStmts(fn.body, () => count++);
+  return count <= MAX_STATEMENTS + 1;
+}
+
+/**
+ * The caller with the calls inside its loops of functions `calleeOf` gives (inlinable ones) replaced by
+ * their bodies. A call passing an array parameter anything but an array variable stays a call.
+ */
+export function inlineLeafCalls(caller: LoweredFunction, calleeOf: (target: string) => LoweredFunction | undefined): LoweredFunction {
+  const names = new NameScope(caller.fn.usedNames);
+  const locals = new Map(caller.fn.locals);
+  let changed = false;
+
+  const inlineCall = (s: Stmt): Stmt[] | undefined => {
+    const call = s.k === "expr" ? s.expr : s.k === "let" && s.decls.length === 1 ? s.decls[0].init : s.k === "assign" && s.op === "=" ? s.value : undefined;
+    if (call?.k !== "call") return undefined;
+    const callee = calleeOf(call.target);
+    if (callee === undefined || callee.fn.params.length !== call.args.length) return undefined;
+    const fn = callee.fn;
+    if (fn.params.some((p, i) => p.shape === "array" && call.args[i].k !== "var")) return undefined;
+    const assigned = reassigned(fn.body);
+    const rename = new Map<string, string>();
+    const out: Stmt[] = [];
+    const substituted = new Map<string, Expr>();
+    fn.params.forEach((p, i) => {
+      const arg = call.args[i];
+      // A variable passed to a parameter the callee leaves alone is read in its place; so is an
+      // expression of numbers only (the callee cannot change them); otherwise a copy.
+      if (arg.k === "var" && (p.shape === "array" || !assigned.has(p.name))) {
+        rename.set(p.name, arg.name);
+        return;
+      }
+      if (p.shape === "num" && !assigned.has(p.name) && ofNumbersOnly(arg, locals)) {
+        substituted.set(p.name, arg);
+        return;
+      }
+      const copy = names.fresh(p.name);
+      locals.set(copy, { shape: p.shape, ...(p.arrayKind !== undefined ? { arrayKind: p.arrayKind } : {}) });
+      rename.set(p.name, copy);
+      out.push({ k: "let", decl: assigned.has(p.name) ? "let" : "const", decls: [{ name: copy, init: arg }] });
+    });
+    // The result goes straight into a variable the call declares.
+    const declared = s.k === "let" ? s.decls[0].name : undefined;
+    for (const [name, info] of fn.locals) {
+      if (rename.has(name) || fn.params.some((p) => p.name === name)) continue;
+      const fresh = name === callee.value && declared !== undefined ? declared : names.fresh(name);
+      rename.set(name, fresh);
+      if (fresh !== declared) locals.set(fresh, info as LocalInfo);
+    }
+    const body = fn.body[fn.body.length - 1]?.k === "return" ? fn.body.slice(0, -1) : fn.body;
+    const r = (n: string): string => rename.get(n) ?? n;
+    const e = (x: Expr): Expr => substitute(x, (n) => substituted.get(n) ?? { k: "var", name: r(n) });
+    out.push(...body.map((st) => renameStmt(st, r, e)));
+    changed = true;
+    const region: Stmt = { k: "block", body: out, inlined: fn.name };
+    if (callee.value !== undefined && declared === undefined && s.k === "assign") return [region, { ...s, value: { k: "var", name: r(callee.value) } }];
+    return [region];
+  };
+
+  const list = (stmts: readonly Stmt[], inLoop: boolean): Stmt[] =>
+    stmts.flatMap((s): Stmt[] => {
+      const inlined = inLoop ? inlineCall(s) : undefined;
+      if (inlined !== undefined) return inlined;
+      // A for header keeps its statements as they are: only bodies take inlined code.
+      if (s.k === "for") return [{ ...s, body: list(s.body, true) }];
+      return [mapChildLists(s, (l) => list(l, inLoop || s.k === "while" || s.k === "do"))];
+    });
+
+  const body = list(caller.fn.body, false);
+  if (!changed) return caller;
+  const usedNames = new Set(names.names());
+  for (const n of stmtReads(body)) usedNames.add(n);
+  const fn: FunctionIR = { ...caller.fn, body, locals, usedNames };
+  return { ...caller, fn };
+}
+
+/** Variables assigned as a whole (not declared) somewhere in `stmts`. */
+function reassigned(stmts: readonly Stmt[]): Set<string> {
+  const out = new Set<string>();
+  forEachVarWrite(stmts, (name, _value, at) => {
+    if (!at.declaration) out.add(name);
+  });
+  return out;
+}
+
+/**
+ * Whether an expression is a sum or product of numbers and lengths: cheap to evaluate again, and no
+ * callee can change it (it writes elements, never the caller's variables).
+ */
+function ofNumbersOnly(e: Expr, locals: ReadonlyMap<string, LocalInfo>): boolean {
+  if (e.k === "var") return locals.get(e.name)?.shape === "num";
+  // A length stays as it is: the callee can write elements, not make another array of the caller's.
+  if (e.k === "length") return e.arr.k === "var";
+  if (e.k === "num") return true;
+  // Cheap to evaluate again wherever the callee reads its parameter: sums and products only.
+  if ((e.k === "bin" && (e.op === "+" || e.op === "-" || e.op === "*")) || e.k === "neg") return children(e).every((c) => ofNumbersOnly(c, locals));
+  return false;
+}
+
+/** Every variable read in `e` replaced by `f(name)` (sums and products folded again: `0 + i` is `i`). */
+function substitute(e: Expr, f: (name: string) => Expr): Expr {
+  if (e.k === "var") return f(e.name);
+  const mapped = mapExpr(e, (c) => substitute(c, f));
+  if (mapped.k !== "bin") return mapped;
+  if (mapped.op === "+") return add(mapped.a, mapped.b);
+  if (mapped.op === "-") return sub(mapped.a, mapped.b);
+  if (mapped.op === "*") return mul(mapped.a, mapped.b);
+  return mapped;
+}
+
+/** A statement with declared and assigned names through `r`, expressions through `e`. */
+function renameStmt(s: Stmt, r: (name: string) => string, e: (x: Expr) => Expr): Stmt {
+  const lv = (t: LValue): LValue => (t.k === "var" ? { k: "var", name: r(t.name) } : { k: "index", arr: e(t.arr), index: e(t.index) });
+  let out: Stmt;
+  switch (s.k) {
+    case "let":
+      out = { ...s, decls: s.decls.map((d) => ({ ...d, name: r(d.name), ...(d.init !== undefined ? { init: e(d.init) } : {}) })) };
+      break;
+    case "assign":
+      out = { ...s, target: lv(s.target), value: e(s.value) };
+      break;
+    case "destructure":
+      out = { ...s, names: s.names.map(r), value: e(s.value) };
+      break;
+    case "if":
+    case "while":
+    case "do":
+      out = { ...s, cond: e(s.cond) };
+      break;
+    case "for":
+      out = s.cond !== undefined ? { ...s, cond: e(s.cond) } : s;
+      break;
+    case "switch":
+      out = { ...s, disc: e(s.disc), cases: s.cases.map((c) => ({ ...c, ...(c.test !== undefined ? { test: e(c.test) } : {}) })) };
+      break;
+    case "return":
+      out = s.value !== undefined ? { ...s, value: e(s.value) } : s;
+      break;
+    case "expr":
+      out = { ...s, expr: e(s.expr) };
+      break;
+    default:
+      out = s;
+  }
+  return mapChildLists(out, (list) => list.map((c) => renameStmt(c, r, e)));
+}
