@@ -156,3 +156,100 @@ export function f(x: number, y: number): number {
     expect(grad(-1, 2)).toEqual([-3, 3, -1]);
   });
 });
+
+describe("block-scoped names in reverse mode (finding 13, and shadowing)", () => {
+  const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+
+  it("an alias in one block and an allocation in another under the same name: every reverse mode (was: ADC2016)", async () => {
+    const m = await load(`
+/** @differentiable hessian */
+export function f(x: number, v: number[]): number {
+  let s = 0;
+  {
+    const u1 = v;
+    s += u1[0] * x;
+  }
+  {
+    const u1 = [x, x * v[1]];
+    s += u1[0] * u1[1];
+  }
+  return s;
+}
+`);
+    // f = v0 x + x² v1: ∇ = [v0 + 2 x v1, x, x²]; H over (x, v0, v1) = [[2 v1, 1, 2x], [1, 0, 0], [2x, 0, 0]].
+    const [x, v] = [1.5, [0.7, -0.4]];
+    const expected = [v[0] + 2 * x * v[1], x, x * x];
+    const grad = (m.f_grad as unknown as (x: number, v: number[]) => [number, number, number[]])(x, [...v]);
+    expect(grad[0]).toBeCloseTo(v[0] * x + x * x * v[1], 14);
+    expect([grad[1], ...grad[2]].every((g, k) => close(g, expected[k]))).toBe(true);
+    const vjp = (m.f_vjp as unknown as (x: number, v: number[], ybar: number) => [number, number, number[]])(x, [...v], 3);
+    expect([vjp[1], ...vjp[2]].every((g, k) => close(g, 3 * expected[k]))).toBe(true);
+    const [, J] = (m.f_jacobian as unknown as (x: number, v: number[]) => [number, number[][]])(x, [...v]);
+    expect(J[0].every((g, k) => close(g, expected[k]))).toBe(true);
+    const [, , H] = (m.f_hessian as unknown as (x: number, v: number[]) => [number, number[], number[][]])(x, [...v]);
+    const hand = [
+      [2 * v[1], 1, 2 * x],
+      [1, 0, 0],
+      [2 * x, 0, 0],
+    ];
+    expect(H.every((row, i) => row.every((h, j) => close(h, hand[i][j])))).toBe(true);
+    // Forward mode agrees along x.
+    expect((m.f_dual as unknown as (x: number, v: number[], dx: number, dv: number[]) => [number, number])(x, [...v], 1, [0, 0])[1]).toBeCloseTo(expected[0], 14);
+  });
+
+  it("two sibling aliases of different arrays under one name, one written through", async () => {
+    const m = await load(`
+/** @differentiable */
+export function g(v: number[], w: number[]): number {
+  let s = 0;
+  {
+    const u = v;
+    u[0] = u[0] * w[1];
+    s += u[0];
+  }
+  {
+    const u = w;
+    s += u[0] * v[0];
+  }
+  return s;
+}
+`);
+    // v0 becomes v0 w1, so g = v0 w1 + w0 v0 w1: ∂v0 = w1 (1 + w0), ∂w0 = v0 w1, ∂w1 = v0 (1 + w0).
+    const [v, w] = [[0.5, 2], [-3, 1.25]];
+    const [value, gv, gw] = (m.g_grad as unknown as (v: number[], w: number[]) => [number, number[], number[]])([...v], [...w]);
+    expect(value).toBeCloseTo(v[0] * w[1] * (1 + w[0]), 14);
+    expect(gv).toEqual([w[1] * (1 + w[0]), 0]);
+    expect(gw).toEqual([v[0] * w[1], v[0] * (1 + w[0])]);
+  });
+
+  it("a number and an array that shadow a variable still in scope keep their own values (was: silently wrong)", async () => {
+    const m = await load(`
+/** @differentiable */
+export function f(x: number): number {
+  const a = x * 2;
+  let s = 0;
+  for (let i = 0; i < 2; i++) {
+    const a = x * x;
+    s += a;
+  }
+  return s * a;
+}
+/** @differentiable */
+export function h(x: number): number {
+  const a = [x, 2 * x];
+  let s = 0;
+  for (let i = 0; i < 2; i++) {
+    const a = [x * x];
+    s += a[0];
+  }
+  return s * a[1];
+}
+`);
+    // Both are 2x² · 2x = 4x³: the value 4x³ and the derivative 12x² (before: f_grad returned s · x² = 2x⁴).
+    for (const name of ["f", "h"]) {
+      const grad = m[`${name}_grad`] as unknown as (x: number) => [number, number];
+      expect(grad(1.5)).toEqual([13.5, 27]);
+      expect(grad(-0.5)).toEqual([-0.5, 3]);
+    }
+  });
+});
