@@ -3,7 +3,9 @@
  * each reduced to its smallest program and checked against hand-derived derivatives.
  */
 import { describe, expect, it } from "vitest";
+import { join } from "node:path";
 import { compileSources } from "./helpers/compile.js";
+import { strictTypeErrors } from "./helpers/typecheck.js";
 
 type Fn = (...args: never[]) => unknown;
 
@@ -220,6 +222,46 @@ export function g(v: number[], w: number[]): number {
     expect(value).toBeCloseTo(v[0] * w[1] * (1 + w[0]), 14);
     expect(gv).toEqual([w[1] * (1 + w[0]), 0]);
     expect(gw).toEqual([v[0] * w[1], v[0] * (1 + w[0])]);
+  });
+
+  it("a number[] and a Float64Array under one name in sibling blocks: each keeps its kind (fuzz seed 1301 with reused names)", async () => {
+    const c = compileSources({
+      "input.ts": `
+/** @differentiable hessian */
+export function f(x: number, v: number[]): number {
+  let s = 0;
+  {
+    const u1 = v;
+    s += u1[0] * x;
+  }
+  {
+    const u1 = new Float64Array(2);
+    u1[1] = x * x;
+    s += u1[1] * v[1];
+  }
+  return s;
+}
+`,
+    });
+    try {
+      expect(c.diagnostics).toEqual([]);
+      expect(c.outputs["input.ts"]).toContain("let u1_2: Float64Array = new Float64Array(0);");
+      expect(strictTypeErrors([join(c.dir, "out", "input.ts")])).toEqual([]);
+      const m = await c.load();
+      // f = v0 x + x² v1: ∇ = [v0 + 2 x v1, x, x²]; ∂²f/∂x² = 2 v1, ∂²f/∂x∂v0 = 1, ∂²f/∂x∂v1 = 2x.
+      const [x, v] = [-1.25, [0.5, 3]];
+      const [value, gx, gv] = (m.f_grad as unknown as (x: number, v: number[]) => [number, number, number[]])(x, [...v]);
+      expect(value).toBeCloseTo(v[0] * x + x * x * v[1], 14);
+      expect([gx, ...gv]).toEqual([v[0] + 2 * x * v[1], x, x * x]);
+      const [, , H] = (m.f_hessian as unknown as (x: number, v: number[]) => [number, number[], number[][]])(x, [...v]);
+      expect(H).toEqual([
+        [2 * v[1], 1, 2 * x],
+        [1, 0, 0],
+        [2 * x, 0, 0],
+      ]);
+    } finally {
+      c.cleanup();
+    }
   });
 
   it("a number and an array that shadow a variable still in scope keep their own values (was: silently wrong)", async () => {

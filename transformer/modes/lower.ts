@@ -59,10 +59,10 @@ function opaqueReads(stmts: readonly Stmt[]): Set<string> {
 /**
  * The reverse sweep has one variable per name (declarations are hoisted to the function; adjoints and
  * the arrays a pointer may name are followed by name). A block-scoped declaration that shadows a
- * variable still in scope, and an array declared again in another block, get a name of their own
- * (`u1_2`, `u1_3`), so that two variables never share a value, an adjoint or an alias. A number declared
- * again in a sibling block keeps its name (one of them is alive at a time), and so does a name opaque
- * code reads.
+ * variable still in scope, an array declared again in another block, and a declaration holding another
+ * kind of value than its name's first one get a name of their own (`u1_2`, `u1_3`), so that two
+ * variables never share a value, an adjoint, an alias or a type. A number declared again in a sibling
+ * block keeps its name (one of them is alive at a time), and so does a name opaque code reads.
  */
 function separateScopes(fn: FunctionIR): FunctionIR {
   const keep = opaqueReads(fn.body);
@@ -76,12 +76,15 @@ function separateScopes(fn: FunctionIR): FunctionIR {
     readonly here: Set<string>;
   }
   const inner = (scope: Scope): Scope => ({ visible: new Map(scope.visible), here: new Set() });
-  const declare = (name: string, scope: Scope): string => {
+  const declare = ({ name, info }: Declarator, scope: Scope): string => {
     let own = name;
+    const holds = info ?? fn.locals.get(name)!;
     const shadows = scope.visible.has(name) && !scope.here.has(name);
-    if (declared.has(name) && !keep.has(name) && (shadows || (!scope.here.has(name) && fn.locals.get(name)?.shape === "array"))) {
+    const sibling = !scope.here.has(name) && (holds.shape === "array" || info !== undefined);
+    // Not other values (booleans, objects, ...): the reverse sweep declares them with the type of their name.
+    if (declared.has(name) && !keep.has(name) && holds.shape !== "other" && (shadows || sibling)) {
       own = names.numbered(name);
-      locals.set(own, fn.locals.get(name)!);
+      locals.set(own, holds);
       renamed = true;
     }
     declared.add(name);
@@ -94,7 +97,7 @@ function separateScopes(fn: FunctionIR): FunctionIR {
     const e = (x: Expr): Expr => renameReads(x, (n) => scope.visible.get(n) ?? n);
     switch (s.k) {
       case "let":
-        return { ...s, decls: s.decls.map((d) => ({ ...d, ...(d.init !== undefined ? { init: e(d.init) } : {}), name: declare(d.name, scope) })) };
+        return { ...s, decls: s.decls.map((d) => ({ ...d, ...(d.init !== undefined ? { init: e(d.init) } : {}), name: declare(d, scope) })) };
       case "assign":
         return { ...s, target: s.target.k === "var" ? { k: "var", name: scope.visible.get(s.target.name) ?? s.target.name } : { k: "index", arr: e(s.target.arr), index: e(s.target.index) }, value: e(s.value) };
       case "if":
