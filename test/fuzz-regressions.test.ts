@@ -224,7 +224,7 @@ export function g(v: number[], w: number[]): number {
     expect(gw).toEqual([v[0] * w[1], v[0] * (1 + w[0])]);
   });
 
-  it("a number[] and a Float64Array under one name in sibling blocks: each keeps its kind (fuzz seed 1301 with reused names)", async () => {
+  it("a number[] and a Float64Array under one name in sibling blocks: or shadowing it: each keeps its kind in every mode (fuzz seeds 1301, 1302)", async () => {
     const c = compileSources({
       "input.ts": `
 /** @differentiable hessian */
@@ -241,6 +241,20 @@ export function f(x: number, v: number[]): number {
   }
   return s;
 }
+/** @differentiable */
+export function g(x: number, v: number[]): number {
+  let s = 0;
+  {
+    const u1 = v;
+    s += u1[0] * x;
+    {
+      let u1: Float64Array = new Float64Array(1);
+      u1[0] = x * x;
+      s += u1[0];
+    }
+  }
+  return s;
+}
 `,
     });
     try {
@@ -253,6 +267,9 @@ export function f(x: number, v: number[]): number {
       const [value, gx, gv] = (m.f_grad as unknown as (x: number, v: number[]) => [number, number, number[]])(x, [...v]);
       expect(value).toBeCloseTo(v[0] * x + x * x * v[1], 14);
       expect([gx, ...gv]).toEqual([v[0] + 2 * x * v[1], x, x * x]);
+      // g = v0 x + x² (fuzz seed 1302: the shadowing Float64Array got a number[] tangent in f_dual).
+      expect((m.g_grad as unknown as (x: number, v: number[]) => [number, number, number[]])(x, [...v])).toEqual([v[0] * x + x * x, v[0] + 2 * x, [x, 0]]);
+      expect((m.g_dual as unknown as (x: number, v: number[], dx: number, dv: number[]) => [number, number])(x, [...v], 1, [0, 0])).toEqual([v[0] * x + x * x, v[0] + 2 * x]);
       const [, , H] = (m.f_hessian as unknown as (x: number, v: number[]) => [number, number[], number[][]])(x, [...v]);
       expect(H).toEqual([
         [2 * v[1], 1, 2 * x],

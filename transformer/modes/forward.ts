@@ -423,7 +423,7 @@ class Forward {
       }
       const r = this.fwd(d.init, ref(d.name));
       this.out.push({ k: "let", decl, decls: [{ ...d, init: r.v }] });
-      const info = this.shapeOf(d.name);
+      const info = d.info ?? this.shapeOf(d.name);
       const tangent = r.d ?? this.zeroLike(info.shape, info.arrayKind, ref(d.name));
       this.out.push({ k: "let", decl, decls: [{ name: this.tan(d.name), ...(d.type ? { type: d.type } : {}), init: tangent }] });
     }
