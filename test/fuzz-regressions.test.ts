@@ -224,7 +224,7 @@ export function g(v: number[], w: number[]): number {
     expect(gw).toEqual([v[0] * w[1], v[0] * (1 + w[0])]);
   });
 
-  it("a number[] and a Float64Array under one name in sibling blocks: or shadowing it: each keeps its kind in every mode (fuzz seeds 1301, 1302)", async () => {
+  it("a number[] and a Float64Array under one name in sibling blocks: or shadowing it: each keeps its kind in every mode (fuzz seeds 1301, 1302, 2404)", async () => {
     const c = compileSources({
       "input.ts": `
 /** @differentiable hessian */
@@ -255,6 +255,21 @@ export function g(x: number, v: number[]): number {
   }
   return s;
 }
+/** @differentiable */
+export function k(x: number, v: number[]): number {
+  let s = 0;
+  {
+    const u1: number[] = v;
+    s += u1[0] * x;
+  }
+  {
+    let u1: Float64Array = new Float64Array(2);
+    u1[0] = x * x;
+    if (x > 0) u1 = new Float64Array(1);
+    s += u1[0];
+  }
+  return s;
+}
 `,
     });
     try {
@@ -270,6 +285,11 @@ export function g(x: number, v: number[]): number {
       // g = v0 x + x² (fuzz seed 1302: the shadowing Float64Array got a number[] tangent in f_dual).
       expect((m.g_grad as unknown as (x: number, v: number[]) => [number, number, number[]])(x, [...v])).toEqual([v[0] * x + x * x, v[0] + 2 * x, [x, 0]]);
       expect((m.g_dual as unknown as (x: number, v: number[], dx: number, dv: number[]) => [number, number])(x, [...v], 1, [0, 0])).toEqual([v[0] * x + x * x, v[0] + 2 * x]);
+      // k = v0 x + (x > 0 ? 0 : x²) (fuzz seed 2404: the re-allocation got a number[] zero tangent in f_dual).
+      const kDual = m.k_dual as unknown as (x: number, v: number[], dx: number, dv: number[]) => [number, number];
+      expect(kDual(x, [...v], 1, [0, 0])).toEqual([v[0] * x + x * x, v[0] + 2 * x]);
+      expect(kDual(-x, [...v], 1, [0, 0])).toEqual([-v[0] * x, v[0]]);
+      expect((m.k_grad as unknown as (x: number, v: number[]) => unknown)(-x, [...v])).toEqual([-v[0] * x, v[0], [-x, 0]]);
       const [, , H] = (m.f_hessian as unknown as (x: number, v: number[]) => [number, number[], number[][]])(x, [...v]);
       expect(H).toEqual([
         [2 * v[1], 1, 2 * x],

@@ -468,7 +468,8 @@ class Forward {
     // A result the tangent may reuse only if the primal is written first, i.e. the value does not read the target.
     const r = this.fwd(s.value, readsTarget || target.k === "index" ? undefined : ref(target.name));
     const info = this.shapeOf(root!);
-    const tangentValue = r.d ?? (target.k === "var" ? this.zeroLike(info.shape, info.arrayKind, ref(target.name)) : num(0));
+    // An array's zero tangent is of the value's kind (the name may hold another kind in another block).
+    const tangentValue = r.d ?? (target.k === "var" ? this.zeroLike(info.shape, (info.shape === "array" ? this.arrayKindOf(s.value) : undefined) ?? info.arrayKind, ref(target.name)) : num(0));
     const primal: Stmt = { ...s, value: r.v };
     const tangent: Stmt = { k: "assign", target: tangentTarget, op: "=", value: tangentValue };
     if (readsTarget) this.out.push(tangent, primal);
