@@ -332,3 +332,72 @@ export function h(x: number): number {
     }
   });
 });
+
+describe("finding 21: an array re-allocated from a value that reads it, and an array declared from a call", () => {
+  it("the zero tangent of `u = grow(u[0], 2)` has the new array's length in f_dual and f_hessian (was: the old one's, NaN)", async () => {
+    const m = await load(`
+function grow(a: number, m: number): Float64Array {
+  const out = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    out[j] = 1;
+  }
+  return out;
+}
+/** @differentiable hessian */
+export function f(x: number, y: number): number {
+  {
+    let u: Float64Array = grow(0, 1);
+    u[0] = x;
+    u = grow(u[0], 2);
+    u[1] *= x * y;
+    return u[1] * x;
+  }
+}
+/** @differentiable hessian */
+export function g(x: number, y: number): number {
+  let u = new Float64Array(1);
+  u[0] = x;
+  u = new Float64Array(u.length + 1);
+  u[1] = x * y;
+  return u[1] * x + u.length;
+}
+`);
+    // f = 1 · x y · x = x² y and g = x² y + 2 (grow's result is all ones whatever its first argument):
+    // ∇ = [2 x y, x²], H = [[2 y, 2 x], [2 x, 0]]. At (1.5, -2): ∇ = [-6, 2.25], H = [[-4, 3], [3, 0]].
+    const [x, y] = [1.5, -2];
+    for (const [name, value] of [["f", -4.5], ["g", -2.5]] as const) {
+      const dual = m[`${name}_dual`] as unknown as (x: number, y: number, dx: number, dy: number) => [number, number];
+      expect(dual(x, y, 1, 0)).toEqual([value, -6]);
+      expect(dual(x, y, 0, 1)).toEqual([value, 2.25]);
+      expect((m[`${name}_grad`] as unknown as (x: number, y: number) => unknown)(x, y)).toEqual([value, -6, 2.25]);
+      expect((m[`${name}_hessian`] as unknown as (x: number, y: number) => unknown)(x, y)).toEqual([
+        value,
+        [-6, 2.25],
+        [
+          [-4, 3],
+          [3, 0],
+        ],
+      ]);
+    }
+  });
+
+  it("an array declared from a call outside loops is not saved before its declaration (was: ReferenceError in every reverse mode)", async () => {
+    const m = await load(`
+function mkf(m: number): Float64Array {
+  const out = new Float64Array(m);
+  return out;
+}
+/** @differentiable hessian */
+export function h(x: number): number {
+  const u = mkf(2);
+  u[1] = x * x;
+  return u[1] * x;
+}
+`);
+    // h = x³: h' = 3x², h'' = 6x; at 1.5: 3.375, 6.75, 9.
+    expect((m.h_grad as unknown as (x: number) => unknown)(1.5)).toEqual([3.375, 6.75]);
+    expect((m.h_vjp as unknown as (x: number, ybar: number) => unknown)(1.5, -2)).toEqual([3.375, -13.5]);
+    expect((m.h_jacobian as unknown as (x: number) => unknown)(1.5)).toEqual([3.375, [[6.75]]]);
+    expect((m.h_hessian as unknown as (x: number) => unknown)(1.5)).toEqual([3.375, [6.75], [[9]]]);
+  });
+});

@@ -350,8 +350,10 @@ class Reverse {
       const pre = new Set<string>();
       const post = new Set<string>();
       for (const n of a.uses) (n !== stored && (passed.has(n) || (this.isArray(n) && !this.readsElementsOf(call, n))) ? post : pre).add(n);
-      // The array a call's result replaces sizes the adjoint after the call's reverse: its old value.
-      const target = s.k === "let" ? s.decls[0].name : s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
+      // The array a call's result replaces sizes the adjoint after the call's reverse: its old value. A
+      // declaration replaces none (lowering turns one that runs more than once into an assignment), and
+      // saving its name before it would read it in its temporal dead zone.
+      const target = s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
       if (target !== undefined && post.has(target) && this.isArray(target) && this.varyingLength(target) && !call.args.some((x) => x.k === "var" && x.name === target)) {
         post.delete(target);
         pre.add(target);
