@@ -351,9 +351,9 @@ class Reverse {
       const post = new Set<string>();
       for (const n of a.uses) (n !== stored && (passed.has(n) || (this.isArray(n) && !this.readsElementsOf(call, n))) ? post : pre).add(n);
       // The array a call's result replaces sizes the adjoint after the call's reverse: its old value. A
-      // declaration replaces none (lowering turns one that runs more than once into an assignment), and
-      // saving its name before it would read it in its temporal dead zone.
-      const target = s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
+      // declaration of the function's body replaces none, and saving its name before it would read it in
+      // its temporal dead zone; a nested one is hoisted, and in a loop replaces the previous iteration's.
+      const target = s.k === "let" ? (this.nestedDeclarations.has(s.decls[0].name) ? s.decls[0].name : undefined) : s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
       if (target !== undefined && post.has(target) && this.isArray(target) && this.varyingLength(target) && !call.args.some((x) => x.k === "var" && x.name === target)) {
         post.delete(target);
         pre.add(target);
