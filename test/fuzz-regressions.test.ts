@@ -3,7 +3,9 @@
  * each reduced to its smallest program and checked against hand-derived derivatives.
  */
 import { describe, expect, it } from "vitest";
+import { join } from "node:path";
 import { compileSources } from "./helpers/compile.js";
+import { strictTypeErrors } from "./helpers/typecheck.js";
 
 type Fn = (...args: never[]) => unknown;
 
@@ -154,5 +156,248 @@ export function f(x: number, y: number): number {
     // x > 0: f = x + y², so [1, 2y]; otherwise f = x + x y, so [1 + y, x].
     expect(grad(1, 2)).toEqual([5, 1, 4]);
     expect(grad(-1, 2)).toEqual([-3, 3, -1]);
+  });
+});
+
+describe("block-scoped names in reverse mode (finding 13, and shadowing)", () => {
+  const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+
+  it("an alias in one block and an allocation in another under the same name: every reverse mode (was: ADC2016)", async () => {
+    const m = await load(`
+/** @differentiable hessian */
+export function f(x: number, v: number[]): number {
+  let s = 0;
+  {
+    const u1 = v;
+    s += u1[0] * x;
+  }
+  {
+    const u1 = [x, x * v[1]];
+    s += u1[0] * u1[1];
+  }
+  return s;
+}
+`);
+    // f = v0 x + x² v1: ∇ = [v0 + 2 x v1, x, x²]; H over (x, v0, v1) = [[2 v1, 1, 2x], [1, 0, 0], [2x, 0, 0]].
+    const [x, v] = [1.5, [0.7, -0.4]];
+    const expected = [v[0] + 2 * x * v[1], x, x * x];
+    const grad = (m.f_grad as unknown as (x: number, v: number[]) => [number, number, number[]])(x, [...v]);
+    expect(grad[0]).toBeCloseTo(v[0] * x + x * x * v[1], 14);
+    expect([grad[1], ...grad[2]].every((g, k) => close(g, expected[k]))).toBe(true);
+    const vjp = (m.f_vjp as unknown as (x: number, v: number[], ybar: number) => [number, number, number[]])(x, [...v], 3);
+    expect([vjp[1], ...vjp[2]].every((g, k) => close(g, 3 * expected[k]))).toBe(true);
+    const [, J] = (m.f_jacobian as unknown as (x: number, v: number[]) => [number, number[][]])(x, [...v]);
+    expect(J[0].every((g, k) => close(g, expected[k]))).toBe(true);
+    const [, , H] = (m.f_hessian as unknown as (x: number, v: number[]) => [number, number[], number[][]])(x, [...v]);
+    const hand = [
+      [2 * v[1], 1, 2 * x],
+      [1, 0, 0],
+      [2 * x, 0, 0],
+    ];
+    expect(H.every((row, i) => row.every((h, j) => close(h, hand[i][j])))).toBe(true);
+    // Forward mode agrees along x.
+    expect((m.f_dual as unknown as (x: number, v: number[], dx: number, dv: number[]) => [number, number])(x, [...v], 1, [0, 0])[1]).toBeCloseTo(expected[0], 14);
+  });
+
+  it("two sibling aliases of different arrays under one name, one written through", async () => {
+    const m = await load(`
+/** @differentiable */
+export function g(v: number[], w: number[]): number {
+  let s = 0;
+  {
+    const u = v;
+    u[0] = u[0] * w[1];
+    s += u[0];
+  }
+  {
+    const u = w;
+    s += u[0] * v[0];
+  }
+  return s;
+}
+`);
+    // v0 becomes v0 w1, so g = v0 w1 + w0 v0 w1: ∂v0 = w1 (1 + w0), ∂w0 = v0 w1, ∂w1 = v0 (1 + w0).
+    const [v, w] = [[0.5, 2], [-3, 1.25]];
+    const [value, gv, gw] = (m.g_grad as unknown as (v: number[], w: number[]) => [number, number[], number[]])([...v], [...w]);
+    expect(value).toBeCloseTo(v[0] * w[1] * (1 + w[0]), 14);
+    expect(gv).toEqual([w[1] * (1 + w[0]), 0]);
+    expect(gw).toEqual([v[0] * w[1], v[0] * (1 + w[0])]);
+  });
+
+  it("a number[] and a Float64Array under one name in sibling blocks: or shadowing it: each keeps its kind in every mode (fuzz seeds 1301, 1302, 2404)", async () => {
+    const c = compileSources({
+      "input.ts": `
+/** @differentiable hessian */
+export function f(x: number, v: number[]): number {
+  let s = 0;
+  {
+    const u1 = v;
+    s += u1[0] * x;
+  }
+  {
+    const u1 = new Float64Array(2);
+    u1[1] = x * x;
+    s += u1[1] * v[1];
+  }
+  return s;
+}
+/** @differentiable */
+export function g(x: number, v: number[]): number {
+  let s = 0;
+  {
+    const u1 = v;
+    s += u1[0] * x;
+    {
+      let u1: Float64Array = new Float64Array(1);
+      u1[0] = x * x;
+      s += u1[0];
+    }
+  }
+  return s;
+}
+/** @differentiable */
+export function k(x: number, v: number[]): number {
+  let s = 0;
+  {
+    const u1: number[] = v;
+    s += u1[0] * x;
+  }
+  {
+    let u1: Float64Array = new Float64Array(2);
+    u1[0] = x * x;
+    if (x > 0) u1 = new Float64Array(1);
+    s += u1[0];
+  }
+  return s;
+}
+`,
+    });
+    try {
+      expect(c.diagnostics).toEqual([]);
+      expect(c.outputs["input.ts"]).toContain("let u1_2: Float64Array = new Float64Array(0);");
+      expect(strictTypeErrors([join(c.dir, "out", "input.ts")])).toEqual([]);
+      const m = await c.load();
+      // f = v0 x + x² v1: ∇ = [v0 + 2 x v1, x, x²]; ∂²f/∂x² = 2 v1, ∂²f/∂x∂v0 = 1, ∂²f/∂x∂v1 = 2x.
+      const [x, v] = [-1.25, [0.5, 3]];
+      const [value, gx, gv] = (m.f_grad as unknown as (x: number, v: number[]) => [number, number, number[]])(x, [...v]);
+      expect(value).toBeCloseTo(v[0] * x + x * x * v[1], 14);
+      expect([gx, ...gv]).toEqual([v[0] + 2 * x * v[1], x, x * x]);
+      // g = v0 x + x² (fuzz seed 1302: the shadowing Float64Array got a number[] tangent in f_dual).
+      expect((m.g_grad as unknown as (x: number, v: number[]) => [number, number, number[]])(x, [...v])).toEqual([v[0] * x + x * x, v[0] + 2 * x, [x, 0]]);
+      expect((m.g_dual as unknown as (x: number, v: number[], dx: number, dv: number[]) => [number, number])(x, [...v], 1, [0, 0])).toEqual([v[0] * x + x * x, v[0] + 2 * x]);
+      // k = v0 x + (x > 0 ? 0 : x²) (fuzz seed 2404: the re-allocation got a number[] zero tangent in f_dual).
+      const kDual = m.k_dual as unknown as (x: number, v: number[], dx: number, dv: number[]) => [number, number];
+      expect(kDual(x, [...v], 1, [0, 0])).toEqual([v[0] * x + x * x, v[0] + 2 * x]);
+      expect(kDual(-x, [...v], 1, [0, 0])).toEqual([-v[0] * x, v[0]]);
+      expect((m.k_grad as unknown as (x: number, v: number[]) => unknown)(-x, [...v])).toEqual([-v[0] * x, v[0], [-x, 0]]);
+      const [, , H] = (m.f_hessian as unknown as (x: number, v: number[]) => [number, number[], number[][]])(x, [...v]);
+      expect(H).toEqual([
+        [2 * v[1], 1, 2 * x],
+        [1, 0, 0],
+        [2 * x, 0, 0],
+      ]);
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  it("a number and an array that shadow a variable still in scope keep their own values (was: silently wrong)", async () => {
+    const m = await load(`
+/** @differentiable */
+export function f(x: number): number {
+  const a = x * 2;
+  let s = 0;
+  for (let i = 0; i < 2; i++) {
+    const a = x * x;
+    s += a;
+  }
+  return s * a;
+}
+/** @differentiable */
+export function h(x: number): number {
+  const a = [x, 2 * x];
+  let s = 0;
+  for (let i = 0; i < 2; i++) {
+    const a = [x * x];
+    s += a[0];
+  }
+  return s * a[1];
+}
+`);
+    // Both are 2x² · 2x = 4x³: the value 4x³ and the derivative 12x² (before: f_grad returned s · x² = 2x⁴).
+    for (const name of ["f", "h"]) {
+      const grad = m[`${name}_grad`] as unknown as (x: number) => [number, number];
+      expect(grad(1.5)).toEqual([13.5, 27]);
+      expect(grad(-0.5)).toEqual([-0.5, 3]);
+    }
+  });
+});
+
+describe("finding 21: an array re-allocated from a value that reads it, and an array declared from a call", () => {
+  it("the zero tangent of `u = grow(u[0], 2)` has the new array's length in f_dual and f_hessian (was: the old one's, NaN)", async () => {
+    const m = await load(`
+function grow(a: number, m: number): Float64Array {
+  const out = new Float64Array(m);
+  for (let j = 0; j < m; j++) {
+    out[j] = 1;
+  }
+  return out;
+}
+/** @differentiable hessian */
+export function f(x: number, y: number): number {
+  {
+    let u: Float64Array = grow(0, 1);
+    u[0] = x;
+    u = grow(u[0], 2);
+    u[1] *= x * y;
+    return u[1] * x;
+  }
+}
+/** @differentiable hessian */
+export function g(x: number, y: number): number {
+  let u = new Float64Array(1);
+  u[0] = x;
+  u = new Float64Array(u.length + 1);
+  u[1] = x * y;
+  return u[1] * x + u.length;
+}
+`);
+    // f = 1 · x y · x = x² y and g = x² y + 2 (grow's result is all ones whatever its first argument):
+    // ∇ = [2 x y, x²], H = [[2 y, 2 x], [2 x, 0]]. At (1.5, -2): ∇ = [-6, 2.25], H = [[-4, 3], [3, 0]].
+    const [x, y] = [1.5, -2];
+    for (const [name, value] of [["f", -4.5], ["g", -2.5]] as const) {
+      const dual = m[`${name}_dual`] as unknown as (x: number, y: number, dx: number, dy: number) => [number, number];
+      expect(dual(x, y, 1, 0)).toEqual([value, -6]);
+      expect(dual(x, y, 0, 1)).toEqual([value, 2.25]);
+      expect((m[`${name}_grad`] as unknown as (x: number, y: number) => unknown)(x, y)).toEqual([value, -6, 2.25]);
+      expect((m[`${name}_hessian`] as unknown as (x: number, y: number) => unknown)(x, y)).toEqual([
+        value,
+        [-6, 2.25],
+        [
+          [-4, 3],
+          [3, 0],
+        ],
+      ]);
+    }
+  });
+
+  it("an array declared from a call outside loops is not saved before its declaration (was: ReferenceError in every reverse mode)", async () => {
+    const m = await load(`
+function mkf(m: number): Float64Array {
+  const out = new Float64Array(m);
+  return out;
+}
+/** @differentiable hessian */
+export function h(x: number): number {
+  const u = mkf(2);
+  u[1] = x * x;
+  return u[1] * x;
+}
+`);
+    // h = x³: h' = 3x², h'' = 6x; at 1.5: 3.375, 6.75, 9.
+    expect((m.h_grad as unknown as (x: number) => unknown)(1.5)).toEqual([3.375, 6.75]);
+    expect((m.h_vjp as unknown as (x: number, ybar: number) => unknown)(1.5, -2)).toEqual([3.375, -13.5]);
+    expect((m.h_jacobian as unknown as (x: number) => unknown)(1.5)).toEqual([3.375, [[6.75]]]);
+    expect((m.h_hessian as unknown as (x: number) => unknown)(1.5)).toEqual([3.375, [6.75], [[9]]]);
   });
 });

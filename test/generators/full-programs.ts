@@ -46,20 +46,6 @@ const open = (name: string): boolean => OPEN.has(name) || OPEN.has("all");
 export const SINGULAR_AT_ZERO = process.env.ADC_FUZZ_SINGULAR === "1" || open("singular");
 
 /**
- * `array-pick`: `const u = c ? a : b` over two named arrays. Reverse mode follows it since finding 14
- * was fixed; the generator still draws `z` (typed any[]) as a branch without a type annotation, which
- * adc-ts refuses by design (ADC2007), so it stays behind the switch until the generator types it.
- */
-export const ARRAY_PICK = open("array-pick");
-
-/**
- * `reused-names`: two block arrays of one function with the same name (sibling blocks
- * `{ const u1 = v; } { const u1 = [x]; }`), refused by reverse mode (ADC2016, finding 13): it follows
- * aliases by name, not by declaration. Without it every block array gets a name of its own.
- */
-export const REUSED_NAMES = open("reused-names");
-
-/**
  * `ternary-temporaries`: elements of `c ? [...] : [...]` that need a temporary (a division, a call,
  * ...); forward mode then declares the branch temporaries `number` instead of `number[]` (a strict
  * type error, finding 12). Without it the elements are leaves: variables, constants, elements, lengths.
@@ -130,7 +116,7 @@ export type FLen = { k: "const"; n: number } | { k: "counter"; name: string; plu
 export type ArrInit =
   /** Another name for an array in scope. */
   | { k: "alias"; of: string; kind: ArrKind }
-  /** `c ? a : b` of two arrays in scope (ARRAY_PICK). */
+  /** `c ? a : b` of two arrays in scope (`any` where either is z: then declared `number[]`). */
   | { k: "pick"; c: FCond; a: string; b: string; kind: ArrKind }
   | { k: "lit"; elems: FExpr[] }
   /** `c ? [...] : [...]`, two literals of (mostly) different lengths. */
@@ -384,9 +370,23 @@ function initKind(init: ArrInit): "f64" | "num" {
   }
 }
 
-/** `{ const|let uN = init; body }` */
-function arrBlockArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
-  const name = `u${(ctx.blocks ?? 0) + 1}`;
+/**
+ * `{ const|let uN = init; body }`, N the nesting depth; or, inside a block, under the name of the
+ * enclosing block's array, which it shadows (its initialiser then reads not that name: it is not yet
+ * initialised there).
+ */
+function arrBlockArb(outer: Ctx, depth: number): fc.Arbitrary<FStmt> {
+  const blocks = outer.blocks ?? 0;
+  if (blocks === 0) return arrBlockNamedArb(outer, depth, "u1");
+  const shadowed = `u${blocks}`;
+  const without = (names: readonly string[]): string[] => names.filter((a) => a !== shadowed);
+  return fc.oneof(
+    { weight: 3, arbitrary: arrBlockNamedArb(outer, depth, `u${blocks + 1}`) },
+    { weight: 1, arbitrary: arrBlockNamedArb({ ...outer, arrays: without(outer.arrays), stores: without(outer.stores), mutable: without(outer.mutable) }, depth, shadowed) },
+  );
+}
+
+function arrBlockNamedArb(ctx: Ctx, depth: number, name: string): fc.Arbitrary<FStmt> {
   const aliasable = ctx.arrays.filter((a) => !ctx.mutable.includes(a));
   const inits: { weight: number; arbitrary: fc.Arbitrary<[ArrInit, boolean]> }[] = [
     {
@@ -400,16 +400,15 @@ function arrBlockArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
         .chain(([kind, mutable]) => freshInitArb(ctx, kind).map((init) => [init, mutable] as [ArrInit, boolean])),
     },
   ];
-  if (ARRAY_PICK) {
-    const pairs = aliasable.flatMap((a) => aliasable.filter((b) => b !== a && (ctx.kinds[a] === "f64") === (ctx.kinds[b] === "f64")).map((b) => [a, b]));
-    if (pairs.length > 0)
-      inits.push({
-        weight: 1,
-        arbitrary: fc
-          .tuple(condArb(ctx, 0), fc.constantFrom(...pairs))
-          .map(([c, [a, b]]) => [{ k: "pick", c, a, b, kind: ctx.kinds[a] === "f64" ? "f64" : "num" }, false] as [ArrInit, boolean]),
-      });
-  }
+  const pairs = aliasable.flatMap((a) => aliasable.filter((b) => b !== a && (ctx.kinds[a] === "f64") === (ctx.kinds[b] === "f64")).map((b) => [a, b]));
+  if (pairs.length > 0)
+    inits.push({
+      weight: 1,
+      arbitrary: fc.tuple(condArb(ctx, 0), fc.constantFrom(...pairs)).map(([c, [a, b]]) => {
+        const kind: ArrKind = ctx.kinds[a] === "f64" ? "f64" : ctx.kinds[a] === "any" || ctx.kinds[b] === "any" ? "any" : "num";
+        return [{ k: "pick", c, a, b, kind }, false] as [ArrInit, boolean];
+      }),
+    });
   return fc.oneof(...inits).chain(([init, mutable]) =>
     stmtsArb(
       {
@@ -541,28 +540,6 @@ const mCtx: Ctx = {
   returns: false,
 };
 
-/** Every string equal to `from` in a tree of plain objects, replaced by `to` (block array names are u1, u2, ...: no scalar or operator is). */
-function rename<T>(tree: T, from: string, to: string): T {
-  return JSON.parse(JSON.stringify(tree), (_key, value: unknown) => (value === from ? to : value)) as T;
-}
-
-/** Gives every block array a name of its own, u1, u2, ... in order of appearance (see REUSED_NAMES). */
-function uniqueBlockNames(body: FStmt[]): FStmt[] {
-  let count = 0;
-  // First to upper-case names (no generated name collides with them), then back to u1, u2, ...
-  const walk = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(walk);
-    if (value === null || typeof value !== "object") return value;
-    const node = value as Record<string, unknown>;
-    if (node.k === "arrBlock") {
-      const name = `U${++count}`;
-      return { ...node, name, body: walk(rename(node.body, node.name as string, name)) };
-    }
-    return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, walk(child)]));
-  };
-  return JSON.parse(JSON.stringify(walk(body)), (_key, value: unknown) => (typeof value === "string" && /^U\d+$/.test(value) ? `u${value.slice(1)}` : value)) as FStmt[];
-}
-
 /** Whether statements write into the parameter v, directly or through a block array that is another name for it. */
 function writesParameter(body: readonly FStmt[]): boolean {
   const names = new Set(["v"]);
@@ -586,7 +563,7 @@ function programArb(hessian: boolean): fc.Arbitrary<FProgram> {
       h: fc.record({ body: stmtsArb(hc, 1), result: exprArb(hc, 2), annotated: fc.boolean() }),
       g: fc.record({ op: fc.constantFrom("=", "+=" as const), step: exprArb(gc, 2) }),
       m: fc.record({ first: exprArb(mc, 2), body: fc.array(stmtArb(mc, 1), { maxLength: 2 }) }),
-      body: REUSED_NAMES ? stmtsArb(main, 2) : stmtsArb(main, 2).map(uniqueBlockNames),
+      body: stmtsArb(main, 2),
       result: exprArb(main, 2),
       hessian: fc.constant(hessian),
     })
@@ -1224,14 +1201,18 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
         case "return":
           if (cond(s.c, env, arrays)) throw new Return(ev(s.e, env, arrays));
           break;
-        case "arrBlock":
+        case "arrBlock": {
+          // A block array may shadow an enclosing one: that one is back after the block.
+          const shadowed = arrays.get(s.name);
           arrays.set(s.name, initArray(s.init, env, arrays));
           try {
             run(s.body, env, arrays);
           } finally {
-            arrays.delete(s.name);
+            if (shadowed !== undefined) arrays.set(s.name, shadowed);
+            else arrays.delete(s.name);
           }
           break;
+        }
         case "rebind":
           arrays.set(s.name, initArray(s.init, env, arrays));
           break;

@@ -258,12 +258,14 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   if (diagnostics.length > 0) throw new CompileError(diagnostics[0]);
 
   const locals = new Map<string, LocalInfo>();
+  /** Declarations holding another kind of value than the first declaration of their name. */
+  const ownInfo = new Map<ts.Node, LocalInfo>();
   const usedNames = new Set<string>();
   for (const p of params) locals.set(p.name, { shape: p.shape, arrayKind: p.arrayKind });
   // Every identifier in the function, and every local's shape.
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) usedNames.add(n.text);
-    if ((ts.isVariableDeclaration(n) || ts.isParameter(n)) && ts.isIdentifier(n.name) && !locals.has(n.name.text)) {
+    if ((ts.isVariableDeclaration(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
       const type = checker.getTypeAtLocation(n.name);
       let info = shapeOfType(type, checker);
       // An untyped (any) local holds a number unless its initializer makes an array.
@@ -271,7 +273,10 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
         info = { shape: "num" };
       // `new Array(n).fill(0)` is typed any[]: its initializer says what it holds.
       const fromInit = info.shape === "other" && ts.isVariableDeclaration(n) && n.initializer !== undefined && isZeroFilledArray(n.initializer);
-      locals.set(n.name.text, fromInit ? { shape: "array", arrayKind: "Array" } : info);
+      if (fromInit) info = { shape: "array", arrayKind: "Array" };
+      const first = locals.get(n.name.text);
+      if (first === undefined) locals.set(n.name.text, info);
+      else if (first.shape !== info.shape || first.arrayKind !== info.arrayKind) ownInfo.set(n, info);
     }
     ts.forEachChild(n, visit);
   };
@@ -282,7 +287,7 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const returnInfo = returnTsType !== undefined ? shapeOfType(returnTsType, checker) : { shape: "other" as Shape };
   const returnType = fn.type !== undefined ? fn.type.getText(sf) : returnTsType !== undefined ? checker.typeToString(returnTsType) : "unknown";
 
-  const cx = new Converter(sf, checker, resolve, locals, usedNames);
+  const cx = new Converter(sf, checker, resolve, locals, usedNames, ownInfo);
   const body: Stmt[] = ts.isBlock(fn.body!) ? cx.stmts(fn.body.statements) : [{ k: "return", value: cx.expr(fn.body as ts.Expression) }];
 
   return {
@@ -308,6 +313,7 @@ class Converter {
     private readonly resolve: CalleeResolver,
     private readonly locals: Map<string, LocalInfo>,
     private readonly usedNames: Set<string>,
+    private readonly ownInfo: ReadonlyMap<ts.Node, LocalInfo>,
   ) {}
 
   private opaque(node: ts.Node, code: string, reason: string, allowActiveScalars = false): Opaque {
@@ -450,7 +456,7 @@ class Converter {
       init: [{ k: "let", decl: "let", decls: [{ name: i, init: { k: "num", value: 0 } }] }],
       cond: { k: "cmp", op: "<", a: { k: "var", name: i }, b: { k: "length", arr } },
       update: [{ k: "assign", target: { k: "var", name: i }, op: "+=", value: { k: "num", value: 1 }, increment: "++" }],
-      body: [{ k: "let", decl, decls: [{ name, init: { k: "index", arr, index: { k: "var", name: i } }, pos: posOf(list.declarations[0], this.sf) }] }, ...body],
+      body: [{ k: "let", decl, decls: [{ name, init: { k: "index", arr, index: { k: "var", name: i } }, pos: posOf(list.declarations[0], this.sf), ...(this.ownInfo.has(list.declarations[0]) ? { info: this.ownInfo.get(list.declarations[0]) } : {}) }] }, ...body],
       pos: posOf(s, this.sf),
     });
   }
@@ -470,6 +476,7 @@ class Converter {
         pos: posOf(d, this.sf),
         ...(d.type !== undefined ? { type: d.type.getText(this.sf) } : {}),
         ...(d.initializer !== undefined ? { init: this.expr(d.initializer) } : {}),
+        ...(this.ownInfo.has(d) ? { info: this.ownInfo.get(d) } : {}),
       });
     }
     return { k: "let", decl, decls };

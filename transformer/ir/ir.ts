@@ -72,6 +72,11 @@ export interface Declarator {
   readonly type?: string;
   readonly init?: Expr;
   readonly pos?: SourcePos;
+  /**
+   * What this declaration holds where it differs from the function's `locals` entry for the name (that
+   * of the name's first declaration): a name declared again in another block may hold another kind.
+   */
+  readonly info?: LocalInfo;
 }
 
 /**

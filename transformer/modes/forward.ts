@@ -435,7 +435,7 @@ class Forward {
       }
       const r = this.fwd(d.init, ref(d.name));
       this.out.push({ k: "let", decl, decls: [{ ...d, init: r.v }] });
-      const info = this.shapeOf(d.name);
+      const info = d.info ?? this.shapeOf(d.name);
       const tangent = r.d ?? this.zeroLike(info.shape, info.arrayKind, ref(d.name));
       this.out.push({ k: "let", decl, decls: [{ name: this.tan(d.name), ...(d.type ? { type: d.type } : {}), init: tangent }] });
     }
@@ -481,8 +481,18 @@ class Forward {
     // A result the tangent may reuse only if the primal is written first, i.e. the value does not read the target.
     const r = this.fwd(s.value, readsTarget || target.k === "index" ? undefined : ref(target.name));
     const info = this.shapeOf(root!);
-    const tangentValue = r.d ?? (target.k === "var" ? this.zeroLike(info.shape, info.arrayKind, ref(target.name)) : num(0));
-    const primal: Stmt = { ...s, value: r.v };
+    let value = r.v;
+    let tangentValue = r.d;
+    if (tangentValue === null) {
+      if (target.k === "var" && info.shape === "array") {
+        // An array's zero tangent is of the value's kind (the name may hold another kind in another block)
+        // and of the value's length: where the value reads the target (`u1 = mkf(u1[0], 2)`), the tangent
+        // goes first, and the target's length is still the old array's, so the value is kept and measured.
+        if (readsTarget) value = this.keep(value);
+        tangentValue = this.zeroLike(info.shape, this.arrayKindOf(s.value) ?? info.arrayKind, readsTarget ? value : ref(target.name));
+      } else tangentValue = num(0);
+    }
+    const primal: Stmt = { ...s, value };
     const tangent: Stmt = { k: "assign", target: tangentTarget, op: "=", value: tangentValue };
     if (readsTarget) this.out.push(tangent, primal);
     else this.out.push(primal, tangent);

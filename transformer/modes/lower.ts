@@ -39,7 +39,96 @@ const or = (es: Expr[]): Expr => es.reduce((a, b) => ({ k: "logic", op: "||", a,
 const setFlag = (name: string, value: Expr, pos?: SourcePos): Stmt => ({ k: "assign", target: { k: "var", name }, op: "=", value, ...(pos !== undefined ? { pos } : {}) });
 
 export function lowerForReverse(fn: FunctionIR, returnShapeOf: (target: string) => LocalInfo | undefined): LoweredFunction {
-  return new Lowering(resolveArrayAliases(fn), returnShapeOf).run();
+  return new Lowering(resolveArrayAliases(separateScopes(fn)), returnShapeOf).run();
+}
+
+/** Names that opaque code (statements or expressions) reads: its text names them, so they stay as written. */
+function opaqueReads(stmts: readonly Stmt[]): Set<string> {
+  const out = new Set<string>();
+  const note = (e: Expr): void => {
+    if (e.k === "opaque") for (const n of e.reads) out.add(n);
+    for (const c of exprChildren(e)) note(c);
+  };
+  walkStmts(stmts, (s) => {
+    for (const e of stmtExprs(s)) note(e);
+    if (s.k === "opaque") for (const n of s.stmt.reads) out.add(n);
+  });
+  return out;
+}
+
+/**
+ * The reverse sweep has one variable per name (declarations are hoisted to the function; adjoints and
+ * the arrays a pointer may name are followed by name). A block-scoped declaration that shadows a
+ * variable still in scope, an array declared again in another block, and a declaration holding another
+ * kind of value than its name's first one get a name of their own (`u1_2`, `u1_3`), so that two
+ * variables never share a value, an adjoint, an alias or a type. A number declared again in a sibling
+ * block keeps its name (one of them is alive at a time), and so does a name opaque code reads.
+ */
+function separateScopes(fn: FunctionIR): FunctionIR {
+  const keep = opaqueReads(fn.body);
+  const declared = new Set(fn.params.map((p) => p.name));
+  const names = new NameScope(fn.usedNames);
+  const locals = new Map(fn.locals);
+  let renamed = false;
+  interface Scope {
+    readonly visible: Map<string, string>;
+    /** Declared in this block (a second `var` of a name is the same variable). */
+    readonly here: Set<string>;
+  }
+  const inner = (scope: Scope): Scope => ({ visible: new Map(scope.visible), here: new Set() });
+  const declare = ({ name, info }: Declarator, scope: Scope): string => {
+    let own = name;
+    const holds = info ?? fn.locals.get(name)!;
+    const shadows = scope.visible.has(name) && !scope.here.has(name);
+    const sibling = !scope.here.has(name) && (holds.shape === "array" || info !== undefined);
+    // Not other values (booleans, objects, ...): the reverse sweep declares them with the type of their name.
+    if (declared.has(name) && !keep.has(name) && holds.shape !== "other" && (shadows || sibling)) {
+      own = names.numbered(name);
+      locals.set(own, holds);
+      renamed = true;
+    }
+    declared.add(name);
+    scope.here.add(name);
+    scope.visible.set(name, own);
+    return own;
+  };
+  const list = (stmts: readonly Stmt[], scope: Scope): Stmt[] => stmts.map((s) => stmt(s, scope));
+  const stmt = (s: Stmt, scope: Scope): Stmt => {
+    const e = (x: Expr): Expr => renameReads(x, (n) => scope.visible.get(n) ?? n);
+    switch (s.k) {
+      case "let":
+        return { ...s, decls: s.decls.map((d) => ({ ...d, ...(d.init !== undefined ? { init: e(d.init) } : {}), name: declare(d, scope) })) };
+      case "assign":
+        return { ...s, target: s.target.k === "var" ? { k: "var", name: scope.visible.get(s.target.name) ?? s.target.name } : { k: "index", arr: e(s.target.arr), index: e(s.target.index) }, value: e(s.value) };
+      case "if":
+        return { ...s, cond: e(s.cond), then: list(s.then, inner(scope)), ...(s.else ? { else: list(s.else, inner(scope)) } : {}) };
+      case "for": {
+        const header = inner(scope);
+        const init = list(s.init, header);
+        const cond = s.cond !== undefined ? renameReads(s.cond, (n) => header.visible.get(n) ?? n) : undefined;
+        return { ...s, init, ...(cond !== undefined ? { cond } : {}), update: list(s.update, header), body: list(s.body, inner(header)) };
+      }
+      case "while":
+      case "do":
+        return { ...s, cond: e(s.cond), body: list(s.body, inner(scope)) };
+      case "switch": {
+        const cases = inner(scope);
+        return { ...s, disc: e(s.disc), cases: s.cases.map((c) => ({ ...(c.test ? { test: e(c.test) } : {}), body: list(c.body, cases) })) };
+      }
+      case "block":
+        return { ...s, body: list(s.body, inner(scope)) };
+      case "return":
+        return s.value !== undefined ? { ...s, value: e(s.value) } : s;
+      case "expr":
+        return { ...s, expr: e(s.expr) };
+      case "destructure":
+        return { ...s, value: e(s.value) };
+      default:
+        return s;
+    }
+  };
+  const body = list(fn.body, { visible: new Map(fn.params.map((p) => [p.name, p.name])), here: new Set() });
+  return renamed ? { ...fn, body, locals, usedNames: names.names() } : fn;
 }
 
 /**
@@ -50,16 +139,10 @@ export function lowerForReverse(fn: FunctionIR, returnShapeOf: (target: string) 
 function resolveArrayAliases(fn: FunctionIR): FunctionIR {
   const declared = new Map<string, number>(fn.params.map((p) => [p.name, 1]));
   const reassigned = new Set<string>();
-  const opaqueReads = new Set<string>();
+  const readByOpaque = opaqueReads(fn.body);
   const candidates = new Map<string, string>();
   const isArray = (n: string): boolean => fn.locals.get(n)?.shape === "array";
-  const noteOpaque = (e: Expr): void => {
-    if (e.k === "opaque") for (const n of e.reads) opaqueReads.add(n);
-    for (const c of exprChildren(e)) noteOpaque(c);
-  };
   walkStmts(fn.body, (s) => {
-    for (const e of stmtExprs(s)) noteOpaque(e);
-    if (s.k === "opaque") for (const n of s.stmt.reads) opaqueReads.add(n);
     if (s.k === "let")
       for (const d of s.decls) {
         declared.set(d.name, (declared.get(d.name) ?? 0) + 1);
@@ -70,7 +153,7 @@ function resolveArrayAliases(fn: FunctionIR): FunctionIR {
   });
   const stable = (n: string): boolean => declared.get(n) === 1 && !reassigned.has(n);
   const alias = new Map<string, string>();
-  for (const [y, x] of candidates) if (stable(y) && stable(x) && !opaqueReads.has(y)) alias.set(y, x);
+  for (const [y, x] of candidates) if (stable(y) && stable(x) && !readByOpaque.has(y)) alias.set(y, x);
   if (alias.size === 0) return fn;
   const resolve = (n: string): string => {
     for (let seen = 0; alias.has(n) && seen <= alias.size; seen++) n = alias.get(n)!;

@@ -26,8 +26,17 @@ export class NameScope {
 
   /** A fresh name starting with `base`: `base`, then `base2`, `base3`, ... */
   fresh(base: string): string {
-    let name = base;
-    for (let i = 2; this.taken.has(name) || this.outer.has(name); i++) name = `${base}${i}`;
+    return this.first((i) => (i === 1 ? base : `${base}${i}`));
+  }
+
+  /** Another variable called after `name`, which is taken: `name_2`, then `name_3`, ... */
+  numbered(name: string): string {
+    return this.first((i) => `${name}_${i + 1}`);
+  }
+
+  private first(make: (i: number) => string): string {
+    let name = make(1);
+    for (let i = 2; this.taken.has(name) || this.outer.has(name); i++) name = make(i);
     this.taken.add(name);
     return name;
   }

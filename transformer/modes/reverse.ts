@@ -414,12 +414,16 @@ class Reverse {
       const stored = s.k === "assign" && s.target.k === "index" ? lvalueRoot(s.target) : undefined;
       const pre = new Set<string>();
       const post = new Set<string>();
-      for (const n of a.uses) (n !== stored && (passed.has(n) || (this.isArray(n) && !this.readsElementsOf(call, n))) ? post : pre).add(n);
-      // The array a call's result replaces sizes the adjoint after the call's reverse: its old value.
-      const target = s.k === "let" ? s.decls[0].name : s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
-      if (target !== undefined && post.has(target) && this.isArray(target) && this.varyingLength(target) && !call.args.some((x) => x.k === "var" && x.name === target)) {
-        post.delete(target);
-        pre.add(target);
+      for (const n of a.uses) {
+        const v = readVariable(n);
+        (v !== stored && (passed.has(v) || (this.isArray(v) && !this.readsElementsOf(call, v))) ? post : pre).add(n);
+      }
+      // The array a call's result replaces sizes the adjoint after the call's reverse: its old value. A
+      // declaration of the function's body replaces none, and saving its name before it would read it in
+      // its temporal dead zone; a nested one is hoisted, and in a loop replaces the previous iteration's.
+      const target = s.k === "let" ? (this.nestedDeclarations.has(s.decls[0].name) ? s.decls[0].name : undefined) : s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
+      if (target !== undefined && (post.has(target) || post.has(lengthKey(target))) && this.isArray(target) && this.varyingLength(target) && !call.args.some((x) => x.k === "var" && x.name === target)) {
+        for (const n of [target, lengthKey(target)]) if (post.delete(n)) pre.add(n);
       }
       return { pre, post };
     }
