@@ -9,7 +9,16 @@ import { compileSources } from "./helpers/compile.js";
 import { dotProductTest, random, type Module, type Value } from "./helpers/reverse-check.js";
 import { tape } from "../src/runtime/tape.js";
 
-type Fn = (...args: never[]) => unknown;
+/** The generated module of `source` and its text. */
+async function compile(source: string): Promise<{ m: Module; text: string }> {
+  const c = compileSources({ "input.ts": source });
+  expect(c.diagnostics).toEqual([]);
+  try {
+    return { m: await c.load<Module>(), text: c.outputs["input.ts"] };
+  } finally {
+    c.cleanup();
+  }
+}
 
 const reductions = `
 /** A fold with Math.max: on a tie the running maximum (the earlier element) keeps the derivative. */
@@ -81,14 +90,7 @@ describe("max/min folds: the forward sweep records the index of the winner, not 
   let m: Module;
   let text: string;
   beforeAll(async () => {
-    const c = compileSources({ "input.ts": reductions });
-    expect(c.diagnostics).toEqual([]);
-    text = c.outputs["input.ts"];
-    try {
-      m = await c.load<Module>();
-    } finally {
-      c.cleanup();
-    }
+    ({ m, text } = await compile(reductions));
   });
 
   it("maxSquare: the gradient goes to the first largest square only; no running maximum on the tape", () => {
@@ -193,15 +195,7 @@ export function weighted(L: number[], x: number[], w: number[], v: number[]): nu
 
 describe("the reverse of a callee is skipped when every adjoint flowing into it is 0", () => {
   it("skips only where the seed and the written array's adjoint are both 0, called or inlined; the gradient is exact", async () => {
-    const c = compileSources({ "input.ts": zeroSeeds });
-    expect(c.diagnostics).toEqual([]);
-    const text = c.outputs["input.ts"];
-    let m: Module;
-    try {
-      m = await c.load<Module>();
-    } finally {
-      c.cleanup();
-    }
+    const { m, text } = await compile(zeroSeeds);
     // The seed and out's adjoint are checked; L's and x's adjoints only accumulate.
     expect(text).toMatch(/if \(value_b === 0 && tape\.allZero\(out_b\)\) \{\n\s*return;/);
     expect(text).toMatch(/if \(r_b !== 0 \|\| !tape\.allZero\(y_b\)\) \{/);
@@ -251,15 +245,7 @@ export function twice(c: number, u: number[]): number {
 
 describe("small leaf callees called in loops are inlined for reverse mode", () => {
   it("a copied number parameter and one array passed twice: gradient and Hessian as derived by hand", async () => {
-    const c = compileSources({ "input.ts": inlining });
-    expect(c.diagnostics).toEqual([]);
-    const text = c.outputs["input.ts"];
-    let m: Module;
-    try {
-      m = await c.load<Module>();
-    } finally {
-      c.cleanup();
-    }
+    const { m, text } = await compile(inlining);
     const vjp = text.slice(text.indexOf("export function twice_vjp"), text.indexOf("export function twice_jacobian"));
     expect(vjp).not.toMatch(/scaleInto\w*\(/);
     // Iteration k: y = c k u, first term (c k)² · c k u0; then y = c y = c² k u, plus c² + c² k u1.
@@ -284,15 +270,7 @@ describe("small leaf callees called in loops are inlined for reverse mode", () =
 
 describe("a callee's reverse half that does not read an array: the caller keeps no old values of it", () => {
   it("only u, which sumSq's reverse half reads, is saved before it is overwritten; the gradient is exact", async () => {
-    const c = compileSources({ "input.ts": unread });
-    expect(c.diagnostics).toEqual([]);
-    const text = c.outputs["input.ts"];
-    let m: Record<string, Fn>;
-    try {
-      m = await c.load<Record<string, Fn>>();
-    } finally {
-      c.cleanup();
-    }
+    const { m, text } = await compile(unread);
     // f = Σ_k x0 (k + 1) + x1² + (x0 + k)² + (k x1)² = 6 x0 + 3 x1² + Σ_k (x0 + k)² + 5 x1²:
     // ∂f/∂x0 = 6 + 2 Σ_k (x0 + k) = 12 + 6 x0, ∂f/∂x1 = 16 x1.
     const grad = m.overwrites_grad as unknown as (x: number[]) => [number, number[]];
@@ -300,6 +278,6 @@ describe("a callee's reverse half that does not read an array: the caller keeps 
     expect(tape.isEmpty()).toBe(true);
     expect(text).toMatch(/tape\.push\(u\[/);
     expect(text).not.toMatch(/tape\.push\(t\[/);
-    dotProductTest(m as Module, "overwrites", [[0.3, 0.7]], [0], random(3));
+    dotProductTest(m, "overwrites", [[0.3, 0.7]], [0], random(3));
   });
 });
