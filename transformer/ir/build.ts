@@ -259,6 +259,35 @@ export function containsCall(e: Expr): boolean {
   return e.k === "call" || children(e).some(containsCall);
 }
 
+/**
+ * A statement with its own expressions (not those of the statement lists nested in it) mapped by `e`,
+ * and the names it declares or assigns as a whole mapped by `name`.
+ */
+export function mapStmtExprs(s: Stmt, e: (x: Expr) => Expr, name: (n: string) => string = (n) => n): Stmt {
+  switch (s.k) {
+    case "let":
+      return { ...s, decls: s.decls.map((d) => ({ ...d, name: name(d.name), ...(d.init !== undefined ? { init: e(d.init) } : {}) })) };
+    case "assign":
+      return { ...s, target: s.target.k === "var" ? { k: "var", name: name(s.target.name) } : { k: "index", arr: e(s.target.arr), index: e(s.target.index) }, value: e(s.value) };
+    case "destructure":
+      return { ...s, names: s.names.map(name), value: e(s.value) };
+    case "if":
+    case "while":
+    case "do":
+      return { ...s, cond: e(s.cond) };
+    case "for":
+      return s.cond !== undefined ? { ...s, cond: e(s.cond) } : s;
+    case "switch":
+      return { ...s, disc: e(s.disc), cases: s.cases.map((c) => (c.test !== undefined ? { ...c, test: e(c.test) } : c)) };
+    case "return":
+      return s.value !== undefined ? { ...s, value: e(s.value) } : s;
+    case "expr":
+      return { ...s, expr: e(s.expr) };
+    default:
+      return s;
+  }
+}
+
 /** Every statement of `stmts` and of the lists nested in them, outer ones first. */
 export function walkStmts(stmts: readonly Stmt[], visit: (s: Stmt) => void): void {
   for (const s of stmts) {

@@ -6,8 +6,8 @@
  * to-be-recorded analysis sees exactly which of the callee's values the sweep needs. Forward mode keeps
  * the calls (a tangent costs no more across a call).
  */
-import type { Expr, FunctionIR, LocalInfo, LValue, Stmt } from "../ir/ir.js";
-import { add, children, containsOpaque, forEachVarWrite, mapChildLists, mapExpr, mul, sub, walkStmts } from "../ir/build.js";
+import type { Expr, FunctionIR, LocalInfo, Stmt } from "../ir/ir.js";
+import { add, children, containsOpaque, forEachVarWrite, mapChildLists, mapExpr, mapStmtExprs, mul, sub, walkStmts } from "../ir/build.js";
 import { callsIn, stmtReads } from "./reverse.js";
 import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
@@ -140,39 +140,7 @@ function substitute(e: Expr, f: (name: string) => Expr): Expr {
   return mapped;
 }
 
-/** A statement with declared and assigned names through `r`, expressions through `e`. */
+/** A statement (nested ones too) with declared and assigned names through `r`, expressions through `e`. */
 function renameStmt(s: Stmt, r: (name: string) => string, e: (x: Expr) => Expr): Stmt {
-  const lv = (t: LValue): LValue => (t.k === "var" ? { k: "var", name: r(t.name) } : { k: "index", arr: e(t.arr), index: e(t.index) });
-  let out: Stmt;
-  switch (s.k) {
-    case "let":
-      out = { ...s, decls: s.decls.map((d) => ({ ...d, name: r(d.name), ...(d.init !== undefined ? { init: e(d.init) } : {}) })) };
-      break;
-    case "assign":
-      out = { ...s, target: lv(s.target), value: e(s.value) };
-      break;
-    case "destructure":
-      out = { ...s, names: s.names.map(r), value: e(s.value) };
-      break;
-    case "if":
-    case "while":
-    case "do":
-      out = { ...s, cond: e(s.cond) };
-      break;
-    case "for":
-      out = s.cond !== undefined ? { ...s, cond: e(s.cond) } : s;
-      break;
-    case "switch":
-      out = { ...s, disc: e(s.disc), cases: s.cases.map((c) => ({ ...c, ...(c.test !== undefined ? { test: e(c.test) } : {}) })) };
-      break;
-    case "return":
-      out = s.value !== undefined ? { ...s, value: e(s.value) } : s;
-      break;
-    case "expr":
-      out = { ...s, expr: e(s.expr) };
-      break;
-    default:
-      out = s;
-  }
-  return mapChildLists(out, (list) => list.map((c) => renameStmt(c, r, e)));
+  return mapChildLists(mapStmtExprs(s, e, r), (list) => list.map((c) => renameStmt(c, r, e)));
 }

@@ -11,7 +11,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
-import { childLists, children as exprChildren, containsCall, exprReads, mapChildLists, mapExpr, num, ref, renameReads, sameCode, stmtExprs, walkStmts } from "../ir/build.js";
+import { childLists, children as exprChildren, containsCall, exprReads, mapChildLists, mapExpr, mapStmtExprs, num, ref, renameReads, sameCode, stmtExprs, walkStmts } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -94,37 +94,24 @@ function separateScopes(fn: FunctionIR): FunctionIR {
   };
   const list = (stmts: readonly Stmt[], scope: Scope): Stmt[] => stmts.map((s) => stmt(s, scope));
   const stmt = (s: Stmt, scope: Scope): Stmt => {
-    const e = (x: Expr): Expr => renameReads(x, (n) => scope.visible.get(n) ?? n);
+    const visible = (n: string): string => scope.visible.get(n) ?? n;
+    const e = (x: Expr): Expr => renameReads(x, visible);
     switch (s.k) {
       case "let":
         return { ...s, decls: s.decls.map((d) => ({ ...d, ...(d.init !== undefined ? { init: e(d.init) } : {}), name: declare(d, scope) })) };
-      case "assign":
-        return { ...s, target: s.target.k === "var" ? { k: "var", name: scope.visible.get(s.target.name) ?? s.target.name } : { k: "index", arr: e(s.target.arr), index: e(s.target.index) }, value: e(s.value) };
-      case "if":
-        return { ...s, cond: e(s.cond), then: list(s.then, inner(scope)), ...(s.else ? { else: list(s.else, inner(scope)) } : {}) };
       case "for": {
         const header = inner(scope);
         const init = list(s.init, header);
         const cond = s.cond !== undefined ? renameReads(s.cond, (n) => header.visible.get(n) ?? n) : undefined;
         return { ...s, init, ...(cond !== undefined ? { cond } : {}), update: list(s.update, header), body: list(s.body, inner(header)) };
       }
-      case "while":
-      case "do":
-        return { ...s, cond: e(s.cond), body: list(s.body, inner(scope)) };
       case "switch": {
         const cases = inner(scope);
         return { ...s, disc: e(s.disc), cases: s.cases.map((c) => ({ ...(c.test ? { test: e(c.test) } : {}), body: list(c.body, cases) })) };
       }
-      case "block":
-        return { ...s, body: list(s.body, inner(scope)) };
-      case "return":
-        return s.value !== undefined ? { ...s, value: e(s.value) } : s;
-      case "expr":
-        return { ...s, expr: e(s.expr) };
-      case "destructure":
-        return { ...s, value: e(s.value) };
       default:
-        return s;
+        // Each nested list (a branch, a loop's body, a block) is a scope of its own.
+        return mapChildLists(mapStmtExprs(s, e, visible), (l) => list(l, inner(scope)));
     }
   };
   const body = list(fn.body, { visible: new Map(fn.params.map((p) => [p.name, p.name])), here: new Set() });
@@ -173,49 +160,11 @@ function isCostlyResult(e: Expr): boolean {
 
 /** Statements with every variable read or written through `rename`, and the declarations of `drop` removed. */
 function renameStmts(stmts: readonly Stmt[], rename: (name: string) => string, drop: ReadonlySet<string>): Stmt[] {
-  const e = (x: Expr): Expr => renameReads(x, rename);
-  const list = (xs: readonly Stmt[]): Stmt[] => renameStmts(xs, rename, drop);
-  const out: Stmt[] = [];
-  for (const s of stmts) {
-    switch (s.k) {
-      case "let": {
-        const decls = s.decls.filter((d) => !drop.has(d.name)).map((d) => (d.init !== undefined ? { ...d, init: e(d.init) } : d));
-        if (decls.length > 0) out.push({ ...s, decls });
-        break;
-      }
-      case "assign":
-        out.push({ ...s, target: s.target.k === "var" ? { k: "var", name: rename(s.target.name) } : { k: "index", arr: e(s.target.arr), index: e(s.target.index) }, value: e(s.value) });
-        break;
-      case "destructure":
-        out.push({ ...s, value: e(s.value) });
-        break;
-      case "if":
-        out.push({ ...s, cond: e(s.cond), then: list(s.then), ...(s.else ? { else: list(s.else) } : {}) });
-        break;
-      case "for":
-        out.push({ ...s, init: list(s.init), ...(s.cond ? { cond: e(s.cond) } : {}), update: list(s.update), body: list(s.body) });
-        break;
-      case "while":
-      case "do":
-        out.push({ ...s, cond: e(s.cond), body: list(s.body) });
-        break;
-      case "switch":
-        out.push({ ...s, disc: e(s.disc), cases: s.cases.map((c) => ({ ...(c.test ? { test: e(c.test) } : {}), body: list(c.body) })) });
-        break;
-      case "return":
-        out.push(s.value !== undefined ? { ...s, value: e(s.value) } : s);
-        break;
-      case "expr":
-        out.push({ ...s, expr: e(s.expr) });
-        break;
-      case "block":
-        out.push({ ...s, body: list(s.body) });
-        break;
-      default:
-        out.push(s);
-    }
-  }
-  return out;
+  return stmts.flatMap((s) => {
+    const kept = s.k === "let" ? { ...s, decls: s.decls.filter((d) => !drop.has(d.name)) } : s;
+    if (kept.k === "let" && kept.decls.length === 0) return [];
+    return [mapChildLists(mapStmtExprs(kept, (x) => renameReads(x, rename), rename), (list) => renameStmts(list, rename, drop))];
+  });
 }
 
 
