@@ -6,7 +6,7 @@
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
 import type { Expr, FunctionIR, Stmt } from "./ir/ir.js";
-import { childLists, num, ref } from "./ir/build.js";
+import { callsIn, childLists, num, ref, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
 import { arrayAliases } from "./analyses/pointers.js";
@@ -15,7 +15,6 @@ import { lowerForReverse, type LoweredFunction } from "./modes/lower.js";
 import { inlinable, inlineLeafCalls } from "./modes/inline.js";
 import {
   asFunctionIR,
-  callsIn,
   isTapeTarget,
   parseSplitTarget,
   reverseJoint,
@@ -24,7 +23,6 @@ import {
   tapeDualName,
   tapeFunctionIR,
   tapeReturnsActive,
-  writtenNames,
   type ReverseContext,
 } from "./modes/reverse.js";
 import { hessianDriver, jacobianDriver } from "./modes/drivers.js";

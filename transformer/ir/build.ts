@@ -376,3 +376,45 @@ export function stmtExprs(s: Stmt): Expr[] {
       return [];
   }
 }
+
+/** The calls in statements (in conditions, values and indices alike), nested statements included unless `nested` is false. */
+export function callsIn(stmts: readonly Stmt[], nested = true): Extract<Expr, { k: "call" }>[] {
+  const out: Extract<Expr, { k: "call" }>[] = [];
+  const visit = (e: Expr): void => {
+    if (e.k === "call") out.push(e);
+    for (const c of children(e)) visit(c);
+  };
+  const visitStmts = (list: readonly Stmt[]): void => {
+    for (const s of list) {
+      for (const e of stmtExprs(s)) visit(e);
+      if (nested) for (const child of childLists(s)) visitStmts(child);
+    }
+  };
+  visitStmts(stmts);
+  return out;
+}
+
+/** Every name the statements read (expressions, indices of targets, loop headers). */
+export function stmtReads(stmts: readonly Stmt[], out: Set<string> = new Set(), reads: (e: Expr, out: Set<string>) => void = exprReads): Set<string> {
+  for (const s of stmts) {
+    for (const e of stmtExprs(s)) reads(e, out);
+    if (s.k === "assign" && s.op !== "=") out.add(lvalueRoot(s.target) ?? "");
+    if (s.k === "opaque") for (const r of s.stmt.reads) out.add(r);
+    for (const child of childLists(s)) stmtReads(child, out, reads);
+  }
+  return out;
+}
+
+/** Every variable a statement list may write (assignment targets, declarations, opaque code's names). */
+export function writtenNames(stmts: readonly Stmt[], out: Set<string> = new Set()): Set<string> {
+  for (const s of stmts) {
+    if (s.k === "let") for (const d of s.decls) out.add(d.name);
+    else if (s.k === "assign") {
+      const root = lvalueRoot(s.target);
+      if (root !== undefined) out.add(root);
+    } else if (s.k === "destructure") for (const n of s.names) out.add(n);
+    else if (s.k === "opaque") for (const n of s.stmt.reads) out.add(n);
+    for (const child of childLists(s)) writtenNames(child, out);
+  }
+  return out;
+}

@@ -7,8 +7,7 @@
  * the calls (a tangent costs no more across a call).
  */
 import type { Expr, FunctionIR, LocalInfo, Stmt } from "../ir/ir.js";
-import { add, children, containsOpaque, forEachVarWrite, mapChildLists, mapExpr, mapStmtExprs, mul, sub, walkStmts } from "../ir/build.js";
-import { callsIn, stmtReads } from "./reverse.js";
+import { add, callsIn, children, containsOpaque, forEachVarWrite, mapChildLists, mapExpr, mapStmtExprs, mul, stmtReads, sub, walkStmts } from "../ir/build.js";
 import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 

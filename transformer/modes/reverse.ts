@@ -19,7 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { add, childLists, children, containsCall, containsOpaque, mapChildLists, walkStmts, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mul, neg, num, readVariable, ref, renameReads, sameCode, select, stmtExprs, stmtPos, sub } from "../ir/build.js";
+import { add, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mul, neg, num, readVariable, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -1551,23 +1551,6 @@ function onlyAccumulated(stmts: readonly Stmt[], name: string): boolean {
   });
 }
 
-/** Every call in a statement list (in conditions, values and indices alike). */
-/** The calls in statements, nested statements included unless `nested` is false. */
-export function callsIn(stmts: readonly Stmt[], nested = true): CallExpr[] {
-  const out: CallExpr[] = [];
-  const visit = (e: Expr): void => {
-    if (e.k === "call") out.push(e);
-    for (const c of children(e)) visit(c);
-  };
-  const visitStmts = (list: readonly Stmt[]): void => {
-    for (const s of list) {
-      for (const e of stmtExprs(s)) visit(e);
-      if (nested) for (const child of childLists(s)) visitStmts(child);
-    }
-  };
-  visitStmts(stmts);
-  return out;
-}
 
 /** The call a statement makes as a whole (`g(x);`, `y = g(x)`, `const y = g(x)`), if any. */
 function callOf(s: Stmt): CallExpr | undefined {
@@ -1696,19 +1679,6 @@ function containsCallOrOpaque(e: Expr): boolean {
   return found;
 }
 
-/** Every variable a statement list may write (assignment targets, declarations, opaque code's names). */
-export function writtenNames(stmts: readonly Stmt[], out: Set<string> = new Set()): Set<string> {
-  for (const s of stmts) {
-    if (s.k === "let") for (const d of s.decls) out.add(d.name);
-    else if (s.k === "assign") {
-      const root = lvalueRoot(s.target);
-      if (root !== undefined) out.add(root);
-    } else if (s.k === "destructure") for (const n of s.names) out.add(n);
-    else if (s.k === "opaque") for (const n of s.stmt.reads) out.add(n);
-    for (const child of childLists(s)) writtenNames(child, out);
-  }
-  return out;
-}
 
 /** Declarations not directly in the function body (in blocks, branches, loops, for headers). */
 function collectNested(stmts: readonly Stmt[], top: boolean, out: Set<string>): void {
@@ -1719,14 +1689,4 @@ function collectNested(stmts: readonly Stmt[], top: boolean, out: Set<string>): 
   }
 }
 
-/** Every name the statements read (expressions, indices of targets, loop headers). */
-export function stmtReads(stmts: readonly Stmt[], out: Set<string> = new Set(), reads: (e: Expr, out: Set<string>) => void = exprReads): Set<string> {
-  for (const s of stmts) {
-    for (const e of stmtExprs(s)) reads(e, out);
-    if (s.k === "assign" && s.op !== "=") out.add(lvalueRoot(s.target) ?? "");
-    if (s.k === "opaque") for (const r of s.stmt.reads) out.add(r);
-    for (const child of childLists(s)) stmtReads(child, out, reads);
-  }
-  return out;
-}
 
