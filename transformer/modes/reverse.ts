@@ -512,6 +512,11 @@ class Reverse {
       });
       return;
     }
+    if (value.k === "var" && this.pointers.shared.has(root)) {
+      // Re-pointed: once restored, its adjoint is that of the array it named before.
+      if (!once) this.out.push(this.resetArrayAdjoint(root));
+      return;
+    }
     if (value.k === "var" && this.pointers.targets.has(root)) {
       // A pointer re-pointed: once restored, its adjoint is that of the array it named before.
       if (!once) this.out.push({ k: "assign", target: { k: "var", name: this.adj(root) }, op: "=", value: this.pointerAdjoint(root) });
@@ -558,11 +563,26 @@ class Reverse {
   }
 
   /**
+   * The adjoint of the array `v` names now, where `v`'s alias class holds arrays allocated more than
+   * once: that of another name of the class naming the same array (`v === a ? a_b : ...`), else zeros
+   * (no later read reaches an array no other name holds). `before` limits the names compared to those
+   * preceding `v` in its class (the start of the reverse sweep, declaring the adjoints in that order).
+   */
+  private sharedAdjoint(v: string, before = false): Expr {
+    const cls = this.pointers.shared.get(v)!;
+    const others = before ? cls.slice(0, cls.indexOf(v)) : cls.filter((n) => n !== v);
+    let e: Expr = this.zeros(this.arrayKind(v), { k: "length", arr: ref(v) });
+    for (let i = others.length - 1; i >= 0; i--) e = { k: "cond", c: { k: "cmp", op: "===", a: ref(v), b: ref(others[i]) }, a: this.adjRef(others[i]), b: e };
+    return e;
+  }
+
+  /**
    * Before an array is (re)allocated, the reverse sweep continues with the array it had before: zero
    * its adjoint, and where the array's length may differ from one allocation to the next, give the
    * adjoint that array's length (reading the array makes the to-be-recorded analysis keep it).
    */
   private resetArrayAdjoint(root: string): Stmt {
+    if (this.pointers.shared.has(root)) return { k: "assign", target: { k: "var", name: this.adj(root) }, op: "=", value: this.sharedAdjoint(root) };
     const a = this.adj(root);
     if (!this.varyingLength(root)) return this.zeroArray(a);
     this.resizedAdjoints.add(a);
@@ -1216,15 +1236,22 @@ class Reverse {
   private adjointDeclarations(skip: ReadonlySet<string>): Stmt[] {
     const out: Stmt[] = [];
     for (const primal of [...this.adjointsUsed.values()]) for (const t of this.pointers.targets.get(primal) ?? []) this.adj(t);
+    this.completeSharedAdjoints();
     const entries = [...this.adjointsUsed.entries()].filter(([, primal]) => !skip.has(primal));
     const order = (primal: string): number => {
       const i = this.fn.params.findIndex((p) => p.name === primal);
       return i >= 0 ? i : this.fn.params.length;
     };
     // Pointers last: their adjoints start as the adjoints of the arrays they name.
+    // Then the names of classes whose adjoints follow their arrays, in their class's order.
+    const shared = (primal: string): number => (this.pointers.shared.has(primal) && !this.fn.params.some((p) => p.name === primal) ? 1 + this.pointers.shared.get(primal)!.indexOf(primal) : 0);
     const pointer = (primal: string): number => (this.pointers.targets.has(primal) ? 1 : 0);
-    entries.sort((a, b) => pointer(a[1]) - pointer(b[1]) || order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]));
+    entries.sort((a, b) => shared(a[1]) - shared(b[1]) || pointer(a[1]) - pointer(b[1]) || order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]));
     for (const [a, primal] of entries) {
+      if (shared(primal) > 0) {
+        out.push({ k: "let", decl: "let", decls: [{ name: a, init: this.sharedAdjoint(primal, true) }] });
+        continue;
+      }
       if (this.pointers.targets.has(primal)) {
         out.push({ k: "let", decl: "let", decls: [{ name: a, init: this.pointerAdjoint(primal) }] });
         continue;
@@ -1233,6 +1260,11 @@ class Reverse {
       else out.push({ k: "let", decl: "let", decls: [{ name: a, init: num(0) }] });
     }
     return out;
+  }
+
+  /** Where one name of a class whose adjoints follow their arrays has an adjoint, every name has one. */
+  private completeSharedAdjoints(): void {
+    for (const primal of [...this.adjointsUsed.values()]) for (const n of this.pointers.shared.get(primal) ?? []) this.adj(n);
   }
 
   private activeParams(): Param[] {
@@ -1356,7 +1388,7 @@ class Reverse {
         if (st.target.k === "var" && this.adjointsUsed.has(st.target.name) && this.isArray(this.adjointsUsed.get(st.target.name)!)) structural = true;
       }
     });
-    if (structural || [...mentioned].some((n) => this.pointers.targets.has(n))) return reverse;
+    if (structural || [...mentioned].some((n) => this.pointers.targets.has(n) || this.pointers.shared.has(n))) return reverse;
     const adjoints = [...mentioned].filter((n) => this.adjointsUsed.has(n)).sort();
     const sources = adjoints.filter((a) => !onlyAccumulated(reverse, a));
     if (sources.length === 0) return reverse;
@@ -1385,6 +1417,7 @@ class Reverse {
     const valueActive = value !== undefined && this.act.active.has(value);
     const seedName = valueActive ? this.adj(value) : undefined;
     const { forward, reverse: swept, referenced, hoisted } = this.sweeps();
+    this.completeSharedAdjoints();
     const reverse = this.scalarize(swept, true);
     // What the reverse sweep starts from: required at the end, except what the caller passes back in
     // (unmodified scalar parameters and every array parameter).
