@@ -109,6 +109,45 @@ export function loopPointer(x: number[]): number {
   return s;
 }
 
+/** A for...of over an array the body writes and re-allocates: it iterates the first array. */
+/** @differentiable */
+export function forOfRebind(x: number): number {
+  let u: number[] = [x, x, x];
+  let s = 0;
+  for (const e of u) {
+    s += e;
+    u[1] = x * e;
+    u = [x];
+  }
+  return s;
+}
+
+/** A literal array of its own, or a parameter in a branch. */
+/** @differentiable */
+export function literalOrParam(a: number[], b: number[], c: number): number {
+  let y: number[] = [0, 0];
+  if (c > 0) {
+    y = b;
+  }
+  return y[0] * a[0];
+}
+
+/** A callee (split into g_fwd and g_bwd) whose parameter's adjoint is in the class. */
+function squaresOf(x: number[], n: number): number {
+  let cur = x;
+  for (let k = 0; k < n; k++) {
+    const next = new Array<number>(cur.length).fill(0);
+    for (let i = 0; i < cur.length; i++) next[i] = cur[i] * cur[(i + 1) % cur.length];
+    cur = next;
+  }
+  return cur[0] + cur[1];
+}
+
+/** @differentiable hessian wrt=x */
+export function viaCall(x: number[], n: number): number {
+  return squaresOf(x, n) * 3 + x[0] * x[1];
+}
+
 /** Fuzzer finding 22: a ternary alias of a block array declared once. */
 /** @differentiable hessian */
 export function blockTernary(x: number, y: number, v: number[]): number {
@@ -280,6 +319,23 @@ describe("reverse mode: a variable naming another array in one place and an arra
   });
 });
 
+describe("reverse mode: more variables naming a parameter or an array of their own", () => {
+  it("for...of over an array the body writes and re-allocates: s = x + x² + x", () => {
+    // The loop reads the first array: u[1] = x · x is written into it in the first iteration.
+    expect(grad("forOfRebind", 1.5)).toEqual([1.5 + 2.25 + 1.5, 2 + 3]);
+    expect(grad("forOfRebind", -0.25)).toEqual([-0.25 + 0.0625 - 0.25, 2 - 0.5]);
+    dotProductTest(m, "forOfRebind", [0.7], [0], random(50));
+  });
+
+  it("y = [0, 0], or b where c > 0: f = b0 a0 or 0", () => {
+    expect(grad("literalOrParam", [2, 3], [-5, 7], 1)).toEqual([-10, [-5, 0], [2, 0], 0]);
+    expect(grad("literalOrParam", [2, 3], [-5, 7], -1)).toEqual([0, [0, 0], [0, 0], 0]);
+    const rnd = random(51);
+    dotProductTest(m, "literalOrParam", [[2, 3], [-5, 7], 1], [0, 1, 2], rnd);
+    dotProductTest(m, "literalOrParam", [[2, 3], [-5, 7], -1], [0, 1, 2], rnd);
+  });
+});
+
 describe("reverse mode: two pointers naming one array allocated each iteration", () => {
   it("n = 1: f = 2 x0² x1 + 2 x0 x1², its gradient and Hessian", () => {
     const [x0, x1] = [0.6, -1.4];
@@ -314,6 +370,21 @@ describe("reverse mode: two pointers naming one array allocated each iteration",
     close(g as number[], df(x), 12);
     const rnd = random(47);
     for (const n of [0, 1, 2, 3]) dotProductTest(m, "twoNames", [[0.6, -1.4], n], [0], rnd);
+  });
+});
+
+describe("reverse mode: a callee's double buffer (g_fwd, g_bwd)", () => {
+  it("n = 2: f = 3 (x0² x1² + x1² x0²) + x0 x1 for two elements, its gradient and Hessian", () => {
+    const [x0, x1] = [1.5, -0.5];
+    const [v, g] = grad("viaCall", [x0, x1], 2);
+    expect(v).toBeCloseTo(6 * x0 * x0 * x1 * x1 + x0 * x1, 14);
+    close(g as number[], [12 * x0 * x1 * x1 + x1, 12 * x0 * x0 * x1 + x0]);
+    closeMatrix(hessian("viaCall", [x0, x1], 2), [
+      [12 * x1 * x1, 24 * x0 * x1 + 1],
+      [24 * x0 * x1 + 1, 12 * x0 * x0],
+    ]);
+    const rnd = random(49);
+    for (const n of [0, 1, 3]) dotProductTest(m, "viaCall", [[0.4, -0.9, 1.1], n], [0], rnd);
   });
 });
 

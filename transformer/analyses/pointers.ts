@@ -105,14 +105,6 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
       shared.set(n, cls);
       targets.delete(n);
     }
-    // An array parameter keeps one adjoint (the caller's): it must not be re-pointed.
-    for (const n of members)
-      if (q.params.includes(n) && (edges.has(n) || allocations.has(n)))
-        throw new CompileError({
-          code: ADC.aliasedActiveArray,
-          message: `reverse mode cannot follow the array parameter '${n}', assigned here another array that may be allocated more than once; use a local variable`,
-          pos: assignedAt.get(n) ?? edgePos.get(n) ?? allocations.get(n)?.pos ?? q.pos,
-        });
   }
   const aliasesOf = (name: string): readonly string[] => {
     const cls = shared.get(name);

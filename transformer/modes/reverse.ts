@@ -244,6 +244,17 @@ class Reverse {
     this.body = last?.k === "return" ? this.fn.body.slice(0, -1) : this.fn.body;
     collectNested(this.body, true, this.nestedDeclarations);
     this.indexVariables = indexReads(this.body);
+    // An active array parameter's adjoint is the adjoint of the caller's array, for the whole sweep.
+    walkStmts(this.body, (s) => {
+      if (s.k !== "assign" || s.op !== "=" || s.target.k !== "var") return;
+      const name = s.target.name;
+      if (!this.act.active.has(name) || !this.fn.params.some((p) => p.name === name && p.shape === "array")) return;
+      throw new CompileError({
+        code: ADC.aliasedActiveArray,
+        message: `reverse mode cannot follow the array parameter '${name}' assigned another array here (its adjoint is that of the caller's array); assign a local variable instead (let v = ${name})`,
+        pos: s.pos ?? this.fn.pos,
+      });
+    });
     this.pointers = findPointers(this.body, { isArray: (n) => this.isArray(n), params: this.fn.params.map((p) => p.name), returned: this.value, pos: this.fn.pos });
     // A caller saves the arrays it passes to a callee that writes them (whole, and only if it needs
     // their old values), so a callee starts with nothing required.
