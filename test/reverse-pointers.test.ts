@@ -148,6 +148,40 @@ export function viaCall(x: number[], n: number): number {
   return squaresOf(x, n) * 3 + x[0] * x[1];
 }
 
+/** A callee's fresh array each iteration: cur = step(cur), the previous array read through another name. */
+function step(c: number[]): number[] {
+  const out = new Array<number>(c.length).fill(0);
+  for (let i = 0; i < c.length; i++) out[i] = c[i] * c[(i + 1) % c.length];
+  return out;
+}
+
+/** @differentiable hessian wrt=x */
+export function viaStep(x: number[], n: number): number {
+  let cur = x;
+  let s = 0;
+  for (let k = 0; k < n; k++) {
+    const prev = cur;
+    cur = step(cur);
+    s += prev[0] * cur[1];
+  }
+  return s + cur[0];
+}
+
+/** v = g(v) without another name: the argument's adjoint is not the result's (was: both cur_b, the gradient lost). */
+/** @differentiable hessian wrt=x */
+export function selfStep(x: number[], n: number): number {
+  let cur = [x[0] * 2, x[1]];
+  for (let k = 0; k < n; k++) cur = step(cur);
+  return cur[0];
+}
+
+/** @differentiable */
+export function selfStepOnce(x: number[]): number {
+  let cur = [x[0] * 2, x[1]];
+  cur = step(cur);
+  return cur[0];
+}
+
 /** Fuzzer finding 22: a ternary alias of a block array declared once. */
 /** @differentiable hessian */
 export function blockTernary(x: number, y: number, v: number[]): number {
@@ -385,6 +419,47 @@ describe("reverse mode: a callee's double buffer (g_fwd, g_bwd)", () => {
     ]);
     const rnd = random(49);
     for (const n of [0, 1, 3]) dotProductTest(m, "viaCall", [[0.4, -0.9, 1.1], n], [0], rnd);
+  });
+});
+
+describe("reverse mode: a callee's result replacing the array another name still holds", () => {
+  it("n = 1: f = x0 · x1 x0 + x0 x1 = x0² x1 + x0 x1, n = 2: + x0 x1 · x1² x0² ... (closed form)", () => {
+    const [x0, x1] = [0.7, -1.2];
+    const [v1, g1] = grad("viaStep", [x0, x1], 1);
+    expect(v1).toBeCloseTo(x0 * x0 * x1 + x0 * x1, 14);
+    close(g1 as number[], [2 * x0 * x1 + x1, x0 * x0 + x0]);
+    closeMatrix(hessian("viaStep", [x0, x1], 1), [
+      [2 * x1, 2 * x0 + 1],
+      [2 * x0 + 1, 0],
+    ]);
+    // n = 2: c1 = [p, p] (p = x0 x1), c2 = [p², p²]; s = x0 p + p · p², f = s + p² = x0 p + p³ + p².
+    const p = x0 * x1;
+    const [v2, g2] = grad("viaStep", [x0, x1], 2);
+    expect(v2).toBeCloseTo(x0 * p + p ** 3 + p * p, 14);
+    const dfdp = x0 + 3 * p * p + 2 * p;
+    close(g2 as number[], [p + dfdp * x1, dfdp * x0]);
+    const rnd = random(52);
+    for (const n of [0, 1, 2, 3]) dotProductTest(m, "viaStep", [[0.7, -1.2, 0.4], n], [0], rnd);
+  });
+});
+
+describe("reverse mode: v = g(v), the argument and the result one variable", () => {
+  it("f = 2 x0 x1 once (n = 1, and at the top); n = 2: f = 4 x0² x1²", () => {
+    const [x0, x1] = [0.7, -1.2];
+    expect(grad("selfStepOnce", [x0, x1])).toEqual([2 * x0 * x1, [2 * x1, 2 * x0]]);
+    const [v1, g1] = grad("selfStep", [x0, x1], 1);
+    expect(v1).toBe(2 * x0 * x1);
+    expect(g1).toEqual([2 * x1, 2 * x0]);
+    const [v2, g2] = grad("selfStep", [x0, x1], 2);
+    expect(v2).toBeCloseTo(4 * x0 * x0 * x1 * x1, 14);
+    close(g2 as number[], [8 * x0 * x1 * x1, 8 * x0 * x0 * x1]);
+    closeMatrix(hessian("selfStep", [x0, x1], 2), [
+      [8 * x1 * x1, 16 * x0 * x1],
+      [16 * x0 * x1, 8 * x0 * x0],
+    ]);
+    const rnd = random(53);
+    for (const n of [0, 1, 3]) dotProductTest(m, "selfStep", [[0.7, -1.2], n], [0], rnd);
+    dotProductTest(m, "selfStepOnce", [[0.7, -1.2, 0.3]], [0], rnd);
   });
 });
 

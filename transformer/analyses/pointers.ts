@@ -32,9 +32,11 @@ export interface PointerQuestions {
 }
 
 /**
- * `body` is the lowered function body. A pointer must only ever be assigned array variables, and the
- * arrays it may name must be stable (parameters never reassigned, or arrays declared once in the
- * function body): their adjoints then exist once, and a pointer's adjoint is one of them.
+ * `body` is the lowered function body. Where a pointer is only ever assigned array variables, and the
+ * arrays it may name are stable (parameters never reassigned, or arrays declared once in the function
+ * body), their adjoints exist once and a pointer's adjoint is one of them (`targets`). Otherwise (an
+ * array allocated more than once, a name assigned both another array and an array of its own) the
+ * whole alias class is `shared`: each name's adjoint follows the array it names at run time.
  */
 export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointers {
   const edges = new Map<string, string[]>();

@@ -433,7 +433,9 @@ class Reverse {
       // declaration of the function's body replaces none, and saving its name before it would read it in
       // its temporal dead zone; a nested one is hoisted, and in a loop replaces the previous iteration's.
       const target = s.k === "let" ? (this.nestedDeclarations.has(s.decls[0].name) ? s.decls[0].name : undefined) : s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
-      if (target !== undefined && (post.has(target) || post.has(lengthKey(target))) && this.isArray(target) && this.varyingLength(target) && !call.args.some((x) => x.k === "var" && x.name === target)) {
+      // Passed to the call itself (`v = g(v)`), the array is g_bwd's argument: the one v held before.
+      const passedItself = call.args.some((x) => x.k === "var" && x.name === target);
+      if (target !== undefined && (post.has(target) || post.has(lengthKey(target))) && this.isArray(target) && (passedItself || this.varyingLength(target))) {
         for (const n of [target, lengthKey(target)]) if (post.delete(n)) pre.add(n);
       }
       return { pre, post };
@@ -794,7 +796,19 @@ class Reverse {
     const root = target !== undefined ? lvalueRoot(target) : undefined;
     if (target !== undefined && root !== undefined && this.act.active.has(root))
       targetAdjoint = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
-    if (returnActive) {
+    if (returnActive && targetAdjoint?.k === "var" && this.isArray(root!) && call.args.some((x, i) => x.k === "var" && x.name === root && activeParams.includes(params[i]?.name) && params[i]?.shape === "array")) {
+      // `v = g(v)`: the result's adjoint is the seed, and the argument (the array v held before) gets
+      // an adjoint of its own (fresh, or that of another name of it) before g_bwd adds to it.
+      const seed = this.names.fresh(`${root}_b_result`);
+      this.out.push({ k: "let", decl: "const", decls: [{ name: seed, init: ref(targetAdjoint.name) }] });
+      if (this.pointers.shared.has(root!)) this.out.push(this.resetArrayAdjoint(root!));
+      else {
+        this.resizedAdjoints.add(targetAdjoint.name);
+        this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: this.zeros(this.arrayKind(root!), { k: "length", arr: ref(root!) }) });
+      }
+      targetAdjoint = undefined;
+      args.push(ref(seed));
+    } else if (returnActive) {
       if (targetAdjoint === undefined) {
         if (this.ctx.returnShape(call.target) === "array")
           throw new CompileError({ code: ADC.unsupportedStatement, message: `the array ${call.fn} returns is dropped; assign it to a variable`, pos: call.pos });
