@@ -12,6 +12,13 @@ import { forEachVarWrite } from "../ir/build.js";
 export interface Pointers {
   /** Each pointer and the arrays (parameters or arrays allocated once) it may name, in a fixed order. */
   readonly targets: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The array variables whose adjoint follows, at run time, the array they name: those of an alias
+   * class holding an array allocated more than once, or a variable that names another array in one
+   * place and an array of its own in another. Each maps to its class (itself included): the array
+   * parameters first, then the other names in the order they are first written.
+   */
+  readonly shared: ReadonlyMap<string, readonly string[]>;
   /** The names that may denote the same array as `name` (itself included). */
   aliasesOf(name: string): readonly string[];
 }
@@ -25,9 +32,11 @@ export interface PointerQuestions {
 }
 
 /**
- * `body` is the lowered function body. A pointer must only ever be assigned array variables, and the
- * arrays it may name must be stable (parameters never reassigned, or arrays declared once in the
- * function body): their adjoints then exist once, and a pointer's adjoint is one of them.
+ * `body` is the lowered function body. Where a pointer is only ever assigned array variables, and the
+ * arrays it may name are stable (parameters never reassigned, or arrays declared once in the function
+ * body), their adjoints exist once and a pointer's adjoint is one of them (`targets`). Otherwise (an
+ * array allocated more than once, a name assigned both another array and an array of its own) the
+ * whole alias class is `shared`: each name's adjoint follows the array it names at run time.
  */
 export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointers {
   const edges = new Map<string, string[]>();
@@ -51,14 +60,21 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
   // Only a declaration counts as allocated at the top: an assignment may follow one.
   forEachVarWrite(body, (name, value, at) => note(name, value, at.top && at.declaration, at.pos, at.declaration));
 
+  // The alias classes: names joined by an assignment of one to the other.
+  const classOf = new Map<string, string>();
+  const find = (n: string): string => {
+    let r = n;
+    while (classOf.has(r) && classOf.get(r) !== r) r = classOf.get(r)!;
+    return r;
+  };
+  for (const [p, list] of edges) for (const n of list) if (find(p) !== find(n)) classOf.set(find(p), find(n));
+
   const targets = new Map<string, string[]>();
+  /** Classes whose adjoints follow their arrays at run time (by representative). */
+  const dynamic = new Set<string>();
   for (const p of [...edges.keys()].sort()) {
-    if (allocations.has(p))
-      throw new CompileError({
-        code: ADC.aliasedActiveArray,
-        message: `reverse mode cannot follow '${p}', which names another array here and an array of its own elsewhere; use two variables`,
-        pos: assignedAt.get(p) ?? edgePos.get(p) ?? allocations.get(p)!.pos ?? q.pos,
-      });
+    // A variable that names another array here and an array of its own elsewhere.
+    if (allocations.has(p)) dynamic.add(find(p));
     const found: string[] = [];
     const seen = new Set<string>([p]);
     const stack = [...edges.get(p)!];
@@ -72,22 +88,35 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
     for (const r of found) {
       const a = allocations.get(r);
       const stable = a === undefined ? q.params.includes(r) : a.top && a.count === 1;
-      if (!stable)
-        throw new CompileError({
-          code: ADC.aliasedActiveArray,
-          message: `reverse mode cannot follow '${p}', which may name '${r}', an array allocated more than once; allocate '${r}' once and copy into it`,
-          pos: a?.pos ?? edgePos.get(p) ?? q.pos,
-        });
+      // A pointer to an array allocated more than once (in a loop, in two places, or in a block).
+      if (!stable) dynamic.add(find(p));
     }
     targets.set(p, found.sort());
   }
+
+  const shared = new Map<string, string[]>();
+  if (dynamic.size > 0) {
+    const order: string[] = [...q.params.filter((n) => q.isArray(n))];
+    forEachVarWrite(body, (name) => {
+      if (!order.includes(name)) order.push(name);
+    });
+    for (const [p, list] of edges) for (const n of [p, ...list]) if (!order.includes(n)) order.push(n);
+    const members = order.filter((n) => q.isArray(n) && n !== q.returned && (edges.has(n) || [...edges.values()].some((l) => l.includes(n))) && dynamic.has(find(n)));
+    for (const n of members) {
+      const cls = members.filter((m) => find(m) === find(n));
+      shared.set(n, cls);
+      targets.delete(n);
+    }
+  }
   const aliasesOf = (name: string): readonly string[] => {
+    const cls = shared.get(name);
+    if (cls !== undefined) return cls;
     const mine = targets.get(name) ?? [name];
     const out = new Set<string>([name, ...mine]);
     for (const [p, ts] of targets) if (ts.some((t) => mine.includes(t))) out.add(p);
     return [...out];
   };
-  return { targets, aliasesOf };
+  return { targets, shared, aliasesOf };
 }
 
 /** The variables an array value may be (`q`, each branch of `c ? q : r`): the other side of an alias. */

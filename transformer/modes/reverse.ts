@@ -244,6 +244,17 @@ class Reverse {
     this.body = last?.k === "return" ? this.fn.body.slice(0, -1) : this.fn.body;
     collectNested(this.body, true, this.nestedDeclarations);
     this.indexVariables = indexReads(this.body);
+    // An active array parameter's adjoint is the adjoint of the caller's array, for the whole sweep.
+    walkStmts(this.body, (s) => {
+      if (s.k !== "assign" || s.op !== "=" || s.target.k !== "var") return;
+      const name = s.target.name;
+      if (!this.act.active.has(name) || !this.fn.params.some((p) => p.name === name && p.shape === "array")) return;
+      throw new CompileError({
+        code: ADC.aliasedActiveArray,
+        message: `reverse mode cannot follow the array parameter '${name}' assigned another array here (its adjoint is that of the caller's array); assign a local variable instead (let v = ${name})`,
+        pos: s.pos ?? this.fn.pos,
+      });
+    });
     this.pointers = findPointers(this.body, { isArray: (n) => this.isArray(n), params: this.fn.params.map((p) => p.name), returned: this.value, pos: this.fn.pos });
     // A caller saves the arrays it passes to a callee that writes them (whole, and only if it needs
     // their old values), so a callee starts with nothing required.
@@ -422,7 +433,9 @@ class Reverse {
       // declaration of the function's body replaces none, and saving its name before it would read it in
       // its temporal dead zone; a nested one is hoisted, and in a loop replaces the previous iteration's.
       const target = s.k === "let" ? (this.nestedDeclarations.has(s.decls[0].name) ? s.decls[0].name : undefined) : s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
-      if (target !== undefined && (post.has(target) || post.has(lengthKey(target))) && this.isArray(target) && this.varyingLength(target) && !call.args.some((x) => x.k === "var" && x.name === target)) {
+      // Passed to the call itself (`v = g(v)`), the array is g_bwd's argument: the one v held before.
+      const passedItself = call.args.some((x) => x.k === "var" && x.name === target);
+      if (target !== undefined && (post.has(target) || post.has(lengthKey(target))) && this.isArray(target) && (passedItself || this.varyingLength(target))) {
         for (const n of [target, lengthKey(target)]) if (post.delete(n)) pre.add(n);
       }
       return { pre, post };
@@ -512,6 +525,11 @@ class Reverse {
       });
       return;
     }
+    if (value.k === "var" && this.pointers.shared.has(root)) {
+      // Re-pointed: once restored, its adjoint is that of the array it named before.
+      if (!once) this.out.push(this.resetArrayAdjoint(root));
+      return;
+    }
     if (value.k === "var" && this.pointers.targets.has(root)) {
       // A pointer re-pointed: once restored, its adjoint is that of the array it named before.
       if (!once) this.out.push({ k: "assign", target: { k: "var", name: this.adj(root) }, op: "=", value: this.pointerAdjoint(root) });
@@ -558,11 +576,26 @@ class Reverse {
   }
 
   /**
+   * The adjoint of the array `v` names now, where `v`'s alias class holds arrays allocated more than
+   * once: that of another name of the class naming the same array (`v === a ? a_b : ...`), else zeros
+   * (no later read reaches an array no other name holds). `before` limits the names compared to those
+   * preceding `v` in its class (the start of the reverse sweep, declaring the adjoints in that order).
+   */
+  private sharedAdjoint(v: string, before = false): Expr {
+    const cls = this.pointers.shared.get(v)!;
+    const others = before ? cls.slice(0, cls.indexOf(v)) : cls.filter((n) => n !== v);
+    let e: Expr = this.zeros(this.arrayKind(v), { k: "length", arr: ref(v) });
+    for (let i = others.length - 1; i >= 0; i--) e = { k: "cond", c: { k: "cmp", op: "===", a: ref(v), b: ref(others[i]) }, a: this.adjRef(others[i]), b: e };
+    return e;
+  }
+
+  /**
    * Before an array is (re)allocated, the reverse sweep continues with the array it had before: zero
    * its adjoint, and where the array's length may differ from one allocation to the next, give the
    * adjoint that array's length (reading the array makes the to-be-recorded analysis keep it).
    */
   private resetArrayAdjoint(root: string): Stmt {
+    if (this.pointers.shared.has(root)) return { k: "assign", target: { k: "var", name: this.adj(root) }, op: "=", value: this.sharedAdjoint(root) };
     const a = this.adj(root);
     if (!this.varyingLength(root)) return this.zeroArray(a);
     this.resizedAdjoints.add(a);
@@ -763,7 +796,19 @@ class Reverse {
     const root = target !== undefined ? lvalueRoot(target) : undefined;
     if (target !== undefined && root !== undefined && this.act.active.has(root))
       targetAdjoint = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
-    if (returnActive) {
+    if (returnActive && targetAdjoint?.k === "var" && this.isArray(root!) && call.args.some((x, i) => x.k === "var" && x.name === root && activeParams.includes(params[i]?.name) && params[i]?.shape === "array")) {
+      // `v = g(v)`: the result's adjoint is the seed, and the argument (the array v held before) gets
+      // an adjoint of its own (fresh, or that of another name of it) before g_bwd adds to it.
+      const seed = this.names.fresh(`${root}_b_result`);
+      this.out.push({ k: "let", decl: "const", decls: [{ name: seed, init: ref(targetAdjoint.name) }] });
+      if (this.pointers.shared.has(root!)) this.out.push(this.resetArrayAdjoint(root!));
+      else {
+        this.resizedAdjoints.add(targetAdjoint.name);
+        this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: this.zeros(this.arrayKind(root!), { k: "length", arr: ref(root!) }) });
+      }
+      targetAdjoint = undefined;
+      args.push(ref(seed));
+    } else if (returnActive) {
       if (targetAdjoint === undefined) {
         if (this.ctx.returnShape(call.target) === "array")
           throw new CompileError({ code: ADC.unsupportedStatement, message: `the array ${call.fn} returns is dropped; assign it to a variable`, pos: call.pos });
@@ -1216,15 +1261,22 @@ class Reverse {
   private adjointDeclarations(skip: ReadonlySet<string>): Stmt[] {
     const out: Stmt[] = [];
     for (const primal of [...this.adjointsUsed.values()]) for (const t of this.pointers.targets.get(primal) ?? []) this.adj(t);
+    this.completeSharedAdjoints();
     const entries = [...this.adjointsUsed.entries()].filter(([, primal]) => !skip.has(primal));
     const order = (primal: string): number => {
       const i = this.fn.params.findIndex((p) => p.name === primal);
       return i >= 0 ? i : this.fn.params.length;
     };
     // Pointers last: their adjoints start as the adjoints of the arrays they name.
+    // Then the names of classes whose adjoints follow their arrays, in their class's order.
+    const shared = (primal: string): number => (this.pointers.shared.has(primal) && !this.fn.params.some((p) => p.name === primal) ? 1 + this.pointers.shared.get(primal)!.indexOf(primal) : 0);
     const pointer = (primal: string): number => (this.pointers.targets.has(primal) ? 1 : 0);
-    entries.sort((a, b) => pointer(a[1]) - pointer(b[1]) || order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]));
+    entries.sort((a, b) => shared(a[1]) - shared(b[1]) || pointer(a[1]) - pointer(b[1]) || order(a[1]) - order(b[1]) || a[0].localeCompare(b[0]));
     for (const [a, primal] of entries) {
+      if (shared(primal) > 0) {
+        out.push({ k: "let", decl: "let", decls: [{ name: a, init: this.sharedAdjoint(primal, true) }] });
+        continue;
+      }
       if (this.pointers.targets.has(primal)) {
         out.push({ k: "let", decl: "let", decls: [{ name: a, init: this.pointerAdjoint(primal) }] });
         continue;
@@ -1233,6 +1285,11 @@ class Reverse {
       else out.push({ k: "let", decl: "let", decls: [{ name: a, init: num(0) }] });
     }
     return out;
+  }
+
+  /** Where one name of a class whose adjoints follow their arrays has an adjoint, every name has one. */
+  private completeSharedAdjoints(): void {
+    for (const primal of [...this.adjointsUsed.values()]) for (const n of this.pointers.shared.get(primal) ?? []) this.adj(n);
   }
 
   private activeParams(): Param[] {
@@ -1356,7 +1413,7 @@ class Reverse {
         if (st.target.k === "var" && this.adjointsUsed.has(st.target.name) && this.isArray(this.adjointsUsed.get(st.target.name)!)) structural = true;
       }
     });
-    if (structural || [...mentioned].some((n) => this.pointers.targets.has(n))) return reverse;
+    if (structural || [...mentioned].some((n) => this.pointers.targets.has(n) || this.pointers.shared.has(n))) return reverse;
     const adjoints = [...mentioned].filter((n) => this.adjointsUsed.has(n)).sort();
     const sources = adjoints.filter((a) => !onlyAccumulated(reverse, a));
     if (sources.length === 0) return reverse;
@@ -1385,6 +1442,7 @@ class Reverse {
     const valueActive = value !== undefined && this.act.active.has(value);
     const seedName = valueActive ? this.adj(value) : undefined;
     const { forward, reverse: swept, referenced, hoisted } = this.sweeps();
+    this.completeSharedAdjoints();
     const reverse = this.scalarize(swept, true);
     // What the reverse sweep starts from: required at the end, except what the caller passes back in
     // (unmodified scalar parameters and every array parameter).
