@@ -401,3 +401,58 @@ export function h(x: number): number {
     expect((m.h_hessian as unknown as (x: number) => unknown)(1.5)).toEqual([3.375, [6.75], [[9]]]);
   });
 });
+
+describe("finding 22: another name for a block array allocated once per call", () => {
+  it("a ternary alias of a block array allocated by one declaration or by a ternary of literals: every mode (was: ADC2016)", async () => {
+    const m = await load(`
+/** @differentiable hessian */
+export function f(x: number, y: number): number {
+  let s = x;
+  const z = [y, x];
+  {
+    const u1 = y > 0 ? [x * y, 2 * x] : [x, 2 * x, y];
+    {
+      const u2: number[] = x > 0 ? u1 : z;
+      u2[1] *= y;
+      s += u2[0] * u2[1] + u1[1];
+    }
+  }
+  return s * x;
+}
+/** @differentiable hessian */
+export function g(x: number, y: number): number {
+  let s = x;
+  const z = [y, x];
+  {
+    const u1 = new Array<number>(2).fill(0);
+    u1[0] = x;
+    u1[1] = x;
+    {
+      const u2: number[] = x > 0 ? u1 : z;
+      u2[1] *= y;
+      s += u2[0] * u2[1];
+    }
+  }
+  return s * x;
+}
+`);
+    // f: x > 0, y > 0: u2 is u1 = [x y, 2 x], u2[1] = 2 x y, f = x (x + 2 x² y² + 2 x y) = x² + 2 x³ y² + 2 x² y;
+    // x < 0, y > 0: u2 is z = [y, x], z[1] = x y, f = x (x + x y² + 2 x) = 3 x² + x² y²;
+    // x > 0, y < 0: u2 is u1 = [x, 2 x, y], u2[1] = 2 x y, f = x (x + 2 x² y + 2 x y) = x² + 2 x³ y + 2 x² y.
+    // g: x > 0: u2 is u1 = [x, x], f = x (x + x² y) = x² + x³ y; x < 0: u2 is z, f = x (x + x y²) = x² + x² y².
+    const cases: [string, number, number, number, [number, number], [[number, number], [number, number]]][] = [
+      ["f", 1.5, 2, 38.25, [69, 31.5], [[82, 60], [60, 13.5]]],
+      ["f", -1, 2, 7, [-14, 4], [[14, -8], [-8, 2]]],
+      ["f", 1.5, -2, -20.25, [-36, 11.25], [[-42, 19.5], [19.5, 0]]],
+      ["g", 1.5, 2, 9, [16.5, 3.375], [[20, 6.75], [6.75, 0]]],
+      ["g", -1, 2, 5, [-10, 4], [[10, -8], [-8, 2]]],
+    ];
+    for (const [name, x, y, value, gradient, hessian] of cases) {
+      const dual = m[`${name}_dual`] as unknown as (x: number, y: number, dx: number, dy: number) => [number, number];
+      expect(dual(x, y, 1, 0)).toEqual([value, gradient[0]]);
+      expect(dual(x, y, 0, 1)).toEqual([value, gradient[1]]);
+      expect((m[`${name}_grad`] as unknown as (x: number, y: number) => unknown)(x, y)).toEqual([value, ...gradient]);
+      expect((m[`${name}_hessian`] as unknown as (x: number, y: number) => unknown)(x, y)).toEqual([value, gradient, hessian]);
+    }
+  });
+});
