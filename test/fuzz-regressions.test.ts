@@ -456,3 +456,51 @@ export function g(x: number, y: number): number {
     }
   });
 });
+
+describe("finding 24: a call's argument reading an element of an array the call writes", () => {
+  it("the reverse sweep passes g_bwd the argument as it was before the call (was: re-evaluated after it, silently wrong)", async () => {
+    const m = await load(`
+function k(out: number[], c: number): number {
+  for (let j = 0; j < out.length; j++) out[j] = Math.sin(c);
+  return out[0] + out[1];
+}
+/** @differentiable hessian */
+export function f(x: number, y: number): number {
+  const q = [y, x];
+  const t = k(q, q[0] * x);
+  return t * x;
+}
+/** @differentiable hessian */
+export function g(x: number, y: number): number {
+  const q = [y, x];
+  const p = q;
+  const t = k(q, p[0] * x);
+  return t * x;
+}
+`);
+    // k's result is 2 sin(c) with c = y x read before k overwrites q: f = 2 x sin(x y) (g too, reading through another name);
+    // ∇ = [2 sin + 2 x y cos, 2 x² cos], H = [[4 y cos - 2 x y² sin, 4 x cos - 2 x² y sin], [.., -2 x³ sin]].
+    const [x, y] = [0.5, 2];
+    const [sin, cos] = [Math.sin(x * y), Math.cos(x * y)];
+    const value = 2 * x * sin;
+    const gradient = [2 * sin + 2 * x * y * cos, 2 * x * x * cos];
+    const hessian = [
+      [4 * y * cos - 2 * x * y * y * sin, 4 * x * cos - 2 * x * x * y * sin],
+      [4 * x * cos - 2 * x * x * y * sin, -2 * x * x * x * sin],
+    ];
+    for (const name of ["f", "g"]) {
+      const dual = m[`${name}_dual`] as unknown as (x: number, y: number, dx: number, dy: number) => [number, number];
+      const [v, dx] = dual(x, y, 1, 0);
+      expect(v).toBe(value);
+      expect(dx).toBeCloseTo(gradient[0], 14);
+      const [v2, gx, gy] = (m[`${name}_grad`] as unknown as (x: number, y: number) => [number, number, number])(x, y);
+      expect(v2).toBe(value);
+      expect(gx).toBeCloseTo(gradient[0], 14);
+      expect(gy).toBeCloseTo(gradient[1], 14);
+      const [v3, g3, h3] = (m[`${name}_hessian`] as unknown as (x: number, y: number) => [number, number[], number[][]])(x, y);
+      expect(v3).toBe(value);
+      g3.forEach((d, i) => expect(d).toBeCloseTo(gradient[i], 14));
+      h3.forEach((row, i) => row.forEach((d, j) => expect(d).toBeCloseTo(hessian[i][j], 13)));
+    }
+  });
+});
