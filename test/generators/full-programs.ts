@@ -5,8 +5,11 @@
  * return, trip counts that depend on active values, arrays read and written (the parameter, a
  * `Float64Array`, `new Array(n).fill(0)`, a literal), calls to a helper with three number parameters,
  * to a helper that reads an array beside two numbers, and to helpers that allocate an array, fill it
- * from their arguments and return it; overwritten variables (a parameter included), compound
- * assignments and `++`/`--`.
+ * from their arguments and return it, and to `k(out, u, c)`, which writes its first array and reads
+ * its second (a third of the time one array passed for both); max/min folds over a counted loop
+ * (`s = u1[0]; for (let i = 1; i < u1.length; i++) s = Math.max(s, e);`); overwritten variables (a
+ * parameter included), compound assignments and `++`/`--`. h, g and k are small leaf functions, which
+ * reverse mode mostly inlines where they are called inside a loop.
  *
  * Arrays beyond the four of f's prologue live in blocks `{ const u1 = INIT; ... }`, anywhere a
  * statement may stand (inside loops too): INIT is another name for an array in scope (`const u1 = w`,
