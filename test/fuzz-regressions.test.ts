@@ -401,3 +401,132 @@ export function h(x: number): number {
     expect((m.h_hessian as unknown as (x: number) => unknown)(1.5)).toEqual([3.375, [6.75], [[9]]]);
   });
 });
+
+describe("finding 22: another name for a block array allocated once per call", () => {
+  it("a ternary alias of a block array allocated by one declaration or by a ternary of literals: every mode (was: ADC2016)", async () => {
+    const m = await load(`
+/** @differentiable hessian */
+export function f(x: number, y: number): number {
+  let s = x;
+  const z = [y, x];
+  {
+    const u1 = y > 0 ? [x * y, 2 * x] : [x, 2 * x, y];
+    {
+      const u2: number[] = x > 0 ? u1 : z;
+      u2[1] *= y;
+      s += u2[0] * u2[1] + u1[1];
+    }
+  }
+  return s * x;
+}
+/** @differentiable hessian */
+export function g(x: number, y: number): number {
+  let s = x;
+  const z = [y, x];
+  {
+    const u1 = new Array<number>(2).fill(0);
+    u1[0] = x;
+    u1[1] = x;
+    {
+      const u2: number[] = x > 0 ? u1 : z;
+      u2[1] *= y;
+      s += u2[0] * u2[1];
+    }
+  }
+  return s * x;
+}
+`);
+    // f: x > 0, y > 0: u2 is u1 = [x y, 2 x], u2[1] = 2 x y, f = x (x + 2 x² y² + 2 x y) = x² + 2 x³ y² + 2 x² y;
+    // x < 0, y > 0: u2 is z = [y, x], z[1] = x y, f = x (x + x y² + 2 x) = 3 x² + x² y²;
+    // x > 0, y < 0: u2 is u1 = [x, 2 x, y], u2[1] = 2 x y, f = x (x + 2 x² y + 2 x y) = x² + 2 x³ y + 2 x² y.
+    // g: x > 0: u2 is u1 = [x, x], f = x (x + x² y) = x² + x³ y; x < 0: u2 is z, f = x (x + x y²) = x² + x² y².
+    const cases: [string, number, number, number, [number, number], [[number, number], [number, number]]][] = [
+      ["f", 1.5, 2, 38.25, [69, 31.5], [[82, 60], [60, 13.5]]],
+      ["f", -1, 2, 7, [-14, 4], [[14, -8], [-8, 2]]],
+      ["f", 1.5, -2, -20.25, [-36, 11.25], [[-42, 19.5], [19.5, 0]]],
+      ["g", 1.5, 2, 9, [16.5, 3.375], [[20, 6.75], [6.75, 0]]],
+      ["g", -1, 2, 5, [-10, 4], [[10, -8], [-8, 2]]],
+    ];
+    for (const [name, x, y, value, gradient, hessian] of cases) {
+      const dual = m[`${name}_dual`] as unknown as (x: number, y: number, dx: number, dy: number) => [number, number];
+      expect(dual(x, y, 1, 0)).toEqual([value, gradient[0]]);
+      expect(dual(x, y, 0, 1)).toEqual([value, gradient[1]]);
+      expect((m[`${name}_grad`] as unknown as (x: number, y: number) => unknown)(x, y)).toEqual([value, ...gradient]);
+      expect((m[`${name}_hessian`] as unknown as (x: number, y: number) => unknown)(x, y)).toEqual([value, gradient, hessian]);
+    }
+  });
+});
+
+describe("finding 24: a call's argument reading an element of an array the call writes", () => {
+  it("the reverse sweep passes g_bwd the argument as it was before the call (was: re-evaluated after it, silently wrong)", async () => {
+    const m = await load(`
+function k(out: number[], c: number): number {
+  for (let j = 0; j < out.length; j++) out[j] = Math.sin(c);
+  return out[0] + out[1];
+}
+/** @differentiable hessian */
+export function f(x: number, y: number): number {
+  const q = [y, x];
+  const t = k(q, q[0] * x);
+  return t * x;
+}
+/** @differentiable hessian */
+export function g(x: number, y: number): number {
+  const q = [y, x];
+  const p = q;
+  const t = k(q, p[0] * x);
+  return t * x;
+}
+`);
+    // k's result is 2 sin(c) with c = y x read before k overwrites q: f = 2 x sin(x y) (g too, reading through another name);
+    // ∇ = [2 sin + 2 x y cos, 2 x² cos], H = [[4 y cos - 2 x y² sin, 4 x cos - 2 x² y sin], [.., -2 x³ sin]].
+    const [x, y] = [0.5, 2];
+    const [sin, cos] = [Math.sin(x * y), Math.cos(x * y)];
+    const value = 2 * x * sin;
+    const gradient = [2 * sin + 2 * x * y * cos, 2 * x * x * cos];
+    const hessian = [
+      [4 * y * cos - 2 * x * y * y * sin, 4 * x * cos - 2 * x * x * y * sin],
+      [4 * x * cos - 2 * x * x * y * sin, -2 * x * x * x * sin],
+    ];
+    for (const name of ["f", "g"]) {
+      const dual = m[`${name}_dual`] as unknown as (x: number, y: number, dx: number, dy: number) => [number, number];
+      const [v, dx] = dual(x, y, 1, 0);
+      expect(v).toBe(value);
+      expect(dx).toBeCloseTo(gradient[0], 14);
+      const [v2, gx, gy] = (m[`${name}_grad`] as unknown as (x: number, y: number) => [number, number, number])(x, y);
+      expect(v2).toBe(value);
+      expect(gx).toBeCloseTo(gradient[0], 14);
+      expect(gy).toBeCloseTo(gradient[1], 14);
+      const [v3, g3, h3] = (m[`${name}_hessian`] as unknown as (x: number, y: number) => [number, number[], number[][]])(x, y);
+      expect(v3).toBe(value);
+      g3.forEach((d, i) => expect(d).toBeCloseTo(gradient[i], 14));
+      h3.forEach((row, i) => row.forEach((d, j) => expect(d).toBeCloseTo(hessian[i][j], 13)));
+    }
+  });
+});
+
+describe("finding 23: for...of over an array the body writes and re-allocates", () => {
+  it("iterates the first array; its adjoint follows it through the re-allocation (was: ADC2016, then f_grad 0)", async () => {
+    const m = await load(`
+/** @differentiable hessian */
+export function f(x: number): number {
+  let u: number[] = [x, 2 * x];
+  let s = 0;
+  for (const e of u) {
+    u[1] *= x;
+    s += e;
+    u = [x, x];
+  }
+  return s;
+}
+`);
+    // The loop reads the first array: e = x, then that array's u[1] after u[1] *= x, i.e. 2x · x.
+    // f = x + 2x², f' = 1 + 4x, f'' = 4.
+    for (const x of [0.5, 1.5, -2]) {
+      const value = x + 2 * x * x;
+      expect((m.f_grad as unknown as (x: number) => unknown)(x)).toEqual([value, 1 + 4 * x]);
+      expect((m.f_dual as unknown as (x: number, dx: number) => unknown)(x, 1)).toEqual([value, 1 + 4 * x]);
+      expect((m.f_hessian as unknown as (x: number) => unknown)(x)).toEqual([value, [1 + 4 * x], [[4]]]);
+    }
+  });
+});

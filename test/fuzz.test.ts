@@ -19,8 +19,8 @@ const SEED = Number(process.env.ADC_FUZZ_SEED ?? 7_2026);
 const SECONDS = process.env.ADC_FUZZ_SECONDS === undefined ? undefined : Number(process.env.ADC_FUZZ_SECONDS);
 /** Programs per compilation: compiling and type-checking dominate, and batching amortises them. */
 const BATCH = 50;
-/** The CI budget: 8 batches of 50 programs (half of them with f_hessian), 35-40 s on the development machine (2 cores, shared). */
-const CI_BATCHES = 8;
+/** The CI budget: 7 batches of 50 programs (half of them with f_hessian), 35-40 s on the development machine (2 cores, shared). */
+const CI_BATCHES = 7;
 const POINTS = 3;
 const SHRINK_MS = Number(process.env.ADC_FUZZ_SHRINK_MS ?? 120_000);
 

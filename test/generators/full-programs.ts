@@ -5,8 +5,11 @@
  * return, trip counts that depend on active values, arrays read and written (the parameter, a
  * `Float64Array`, `new Array(n).fill(0)`, a literal), calls to a helper with three number parameters,
  * to a helper that reads an array beside two numbers, and to helpers that allocate an array, fill it
- * from their arguments and return it; overwritten variables (a parameter included), compound
- * assignments and `++`/`--`.
+ * from their arguments and return it, and to `k(out, u, c)`, which writes its first array and reads
+ * its second (a third of the time one array passed for both); max/min folds over a counted loop
+ * (`s = u1[0]; for (let i = 1; i < u1.length; i++) s = Math.max(s, e);`); overwritten variables (a
+ * parameter included), compound assignments and `++`/`--`. h, g and k are small leaf functions, which
+ * reverse mode mostly inlines where they are called inside a loop.
  *
  * Arrays beyond the four of f's prologue live in blocks `{ const u1 = INIT; ... }`, anywhere a
  * statement may stand (inside loops too): INIT is another name for an array in scope (`const u1 = w`,
@@ -67,6 +70,12 @@ export const HESSIAN_POW_ZERO_EXPONENT = true;
  * f_hessian.
  */
 export const HESSIAN_PARAM_WRITES = true;
+
+/**
+ * `for (const e of u1)` over a `let` block array whose body may write its elements (and re-allocate
+ * it): finding 23, reverse mode follows it since adjoints follow their arrays in such alias classes.
+ */
+export const FOR_OF_REBIND_WRITE = true;
 
 /** The share of programs that ask for f_hessian (`@differentiable hessian`), in percent. */
 export const HESSIAN_PERCENT = Number(process.env.ADC_FUZZ_HESSIAN_PERCENT ?? 50);
@@ -140,7 +149,14 @@ export type FStmt =
   /** `{ const|let name = init; body }` */
   | { k: "arrBlock"; name: string; mutable: boolean; init: ArrInit; body: FStmt[] }
   /** `name = init` for a `let` block array, with a fresh array of its kind. */
-  | { k: "rebind"; name: string; init: ArrInit };
+  | { k: "rebind"; name: string; init: ArrInit }
+  /**
+   * `[name = init;] for (let counter = start; counter < bound; counter++) name = Math.max(name, e);`
+   * (or min, or e first): a fold reverse mode records as the index of its winner.
+   */
+  | { k: "fold"; name: string; init: FExpr | null; fn: "max" | "min"; counter: string; start: number; bound: FBound; e: FExpr; targetFirst: boolean }
+  /** `name op= k(out, arr, c);`: k writes its first array and reads its second, which may be the same array. */
+  | { k: "callK"; name: string; op: "=" | "+="; out: string; arr: string; c: FExpr };
 
 export interface FProgram {
   /** `h(a, b, c)`: statements over a, b, c and its local r, then `return result`. */
@@ -152,6 +168,11 @@ export interface FProgram {
    * then `for (let j = 0; j < m; j++) { out[j] = first; body }`, `return out`.
    */
   readonly m: { readonly first: FExpr; readonly body: FStmt[] };
+  /**
+   * `k(out, u, c)`: `let r = 0.5 * c; for (let j = 0; j < out.length; j++) out[j] op= step;`, body,
+   * `return result` (step over u's elements, out, c, r and j; body may write out and read both).
+   */
+  readonly k: { readonly op: "=" | "+="; readonly step: FExpr; readonly body: FStmt[]; readonly result: FExpr };
   readonly body: FStmt[];
   readonly result: FExpr;
   /** Whether f is tagged `@differentiable hessian`. */
@@ -456,6 +477,17 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
         .constantFrom(...ctx.mutable)
         .chain((name) => freshInitArb(ctx, ctx.kinds[name] === "f64" ? "f64" : "num").map((init) => ({ k: "rebind", name, init }) as FStmt)),
     });
+  const numberStores = ctx.stores.filter((a) => ctx.kinds[a] !== "f64");
+  if (ctx.arrayCalls && numberStores.length > 0)
+    simple.push({
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...ctx.writable), fc.constantFrom("=", "+=" as const), fc.constantFrom(...numberStores), exprArb(ctx, 1))
+        // One array for both parameters a third of the time.
+        .chain(([name, op, out, cx]) =>
+          fc.oneof(fc.constant(out), fc.constantFrom(...numberArrays(ctx))).map((arr) => ({ k: "callK", name, op, out, arr, c: cx }) as FStmt),
+        ),
+    });
   if (ctx.inLoop || ctx.inSwitch) simple.push({ weight: 1, arbitrary: c.map((cond) => ({ k: "break", c: cond }) as FStmt) });
   if (ctx.inLoop) simple.push({ weight: 1, arbitrary: c.map((cond) => ({ k: "continue", c: cond }) as FStmt) });
   if (depth <= 0) return fc.oneof(...simple);
@@ -500,12 +532,39 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
       weight: 1,
       arbitrary: fc
         .constantFrom(...ctx.arrays)
-        .chain((arr) =>
-          inner({ ...loopCtx, readable: [...ctx.readable, elem] }).map((body) => ({ k: "forOf", elem, arr, body }) as FStmt),
-        ),
+        .chain((arr) => {
+          // See FOR_OF_REBIND_WRITE.
+          const stores = !FOR_OF_REBIND_WRITE && ctx.mutable.includes(arr) ? ctx.stores.filter((a) => a !== arr) : ctx.stores;
+          return inner({ ...loopCtx, readable: [...ctx.readable, elem], stores }).map((body) => ({ k: "forOf", elem, arr, body }) as FStmt);
+        }),
     });
   if (ctx.blocks !== null) nested.push({ weight: 2, arbitrary: arrBlockArb(ctx, depth) });
+  if (ctx.writable.length > 0) nested.push({ weight: 1, arbitrary: foldArb(ctx, counter) });
   return fc.oneof(...nested);
+}
+
+/**
+ * A max/min fold over a counted loop into a writable scalar, from an element of an array or its
+ * current value; the folded operand does not read the target (else it is no fold).
+ */
+function foldArb(ctx: Ctx, counter: string): fc.Arbitrary<FStmt> {
+  const bound: fc.Arbitrary<FBound> = fc.oneof(
+    { weight: 2, arbitrary: ctx.arrays.length > 0 ? fc.constantFrom(...ctx.arrays).map((arr) => ({ k: "len", arr }) as FBound) : boundArb(ctx) },
+    { weight: 1, arbitrary: boundArb(ctx) },
+  );
+  return fc.constantFrom(...ctx.writable).chain((name) => {
+    const inner: Ctx = { ...ctx, readable: ctx.readable.filter((r) => r !== name), counters: [...ctx.counters, counter] };
+    const first: fc.Arbitrary<FExpr | null> =
+      ctx.arrays.length > 0
+        ? fc.oneof(fc.constant(null), fc.constantFrom(...ctx.arrays).map((arr) => ({ k: "elem", arr, index: { k: "const", i: 0 } }) as FExpr), exprArb(ctx, 1))
+        : fc.oneof(fc.constant(null), exprArb(ctx, 1));
+    const elem: fc.Arbitrary<FExpr>[] =
+      ctx.arrays.length > 0 ? [fc.constantFrom(...ctx.arrays).map((arr) => ({ k: "elem", arr, index: { k: "counter", name: counter, shift: 0 } }) as FExpr)] : [];
+    const operand = fc.oneof(...elem, ...elem, exprArb(inner, 2));
+    return fc
+      .record({ init: first, fn: fc.constantFrom("max", "min" as const), start: fc.integer({ min: 0, max: 1 }), bound, e: operand, targetFirst: fc.boolean() })
+      .map((r) => ({ k: "fold", name, counter, ...r }) as FStmt);
+  });
 }
 
 const mainCtx: Ctx = {
@@ -527,6 +586,10 @@ const mainCtx: Ctx = {
 };
 const hCtx: Ctx = { ...mainCtx, readable: ["a", "b", "c", "r"], writable: ["r", "a"], arrays: [], stores: [], kinds: {}, calls: false, arrayCalls: false, blocks: null };
 const gCtx: Ctx = { ...hCtx, readable: ["e", "acc", "c", "d"], writable: [] };
+/** The body of k after its loop: writes to `out`, reads `out` and `u` (which may be the same array). */
+const kCtx: Ctx = { ...hCtx, readable: ["c", "r"], writable: ["r"], arrays: ["out", "u"], stores: ["out"], kinds: { out: "num", u: "num" } };
+/** k's first loop: `out[j] op= step`. */
+const kStepCtx: Ctx = { ...kCtx, counters: ["j"], inLoop: true, loopDepth: 1 };
 /** The body of mkf/mkn's loop over j: writes to `out`, no return (they return the array). */
 const mCtx: Ctx = {
   ...hCtx,
@@ -539,6 +602,24 @@ const mCtx: Ctx = {
   loopDepth: 1,
   returns: false,
 };
+
+/** k's step, mostly combining an element of u (near out[j]) with an expression: the elements flow from u to out. */
+function kStepArb(ctx: Ctx): fc.Arbitrary<FExpr> {
+  const elem = fc.integer({ min: 0, max: 2 }).map((shift) => ({ k: "elem", arr: "u", index: { k: "counter", name: "j", shift } }) as FExpr);
+  return fc.oneof(
+    { weight: 1, arbitrary: exprArb(ctx, 2) },
+    { weight: 3, arbitrary: fc.tuple(fc.constantFrom("+", "-", "*" as const), elem, exprArb(ctx, 1)).map(([op, a, b]) => bin(op, a, b)) },
+  );
+}
+
+/** k's result, mostly reading out. */
+function kResultArb(ctx: Ctx): fc.Arbitrary<FExpr> {
+  const elem = fc.integer({ min: 0, max: ARRAY_LENGTH - 1 }).map((i) => ({ k: "elem", arr: "out", index: { k: "const", i } }) as FExpr);
+  return fc.oneof(
+    { weight: 1, arbitrary: exprArb(ctx, 2) },
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom("+", "-", "*" as const), elem, exprArb(ctx, 1)).map(([op, a, b]) => bin(op, a, b)) },
+  );
+}
 
 /** Whether statements write into the parameter v, directly or through a block array that is another name for it. */
 function writesParameter(body: readonly FStmt[]): boolean {
@@ -557,12 +638,13 @@ function writesParameter(body: readonly FStmt[]): boolean {
 /** Programs asking for f_hessian or not; see HESSIAN_POW_ZERO_EXPONENT and HESSIAN_PARAM_WRITES for what the first leave out. */
 function programArb(hessian: boolean): fc.Arbitrary<FProgram> {
   const variableExponent = !hessian || HESSIAN_POW_ZERO_EXPONENT;
-  const [main, hc, gc, mc] = [mainCtx, hCtx, gCtx, mCtx].map((ctx) => ({ ...ctx, variableExponent }));
+  const [main, hc, gc, mc, kc, ks] = [mainCtx, hCtx, gCtx, mCtx, kCtx, kStepCtx].map((ctx) => ({ ...ctx, variableExponent }));
   return fc
     .record({
       h: fc.record({ body: stmtsArb(hc, 1), result: exprArb(hc, 2), annotated: fc.boolean() }),
       g: fc.record({ op: fc.constantFrom("=", "+=" as const), step: exprArb(gc, 2) }),
       m: fc.record({ first: exprArb(mc, 2), body: fc.array(stmtArb(mc, 1), { maxLength: 2 }) }),
+      k: fc.record({ op: fc.constantFrom("=", "+=" as const), step: kStepArb(ks), body: fc.array(stmtArb(kc, 1), { maxLength: 2 }), result: kResultArb(kc) }),
       body: stmtsArb(main, 2),
       result: exprArb(main, 2),
       hessian: fc.constant(hessian),
@@ -690,6 +772,15 @@ function printStmts(stmts: readonly FStmt[], indent: string, out: string[]): voi
       case "rebind":
         out.push(`${indent}${s.name} = ${printInit(s.init)};`);
         break;
+      case "fold": {
+        if (s.init !== null) out.push(`${indent}${s.name} = ${printExpr(s.init)};`);
+        const args = s.targetFirst ? `${s.name}, ${printExpr(s.e)}` : `${printExpr(s.e)}, ${s.name}`;
+        out.push(`${indent}for (let ${s.counter} = ${s.start}; ${s.counter} < ${printBound(s.bound)}; ${s.counter}++) ${s.name} = Math.${s.fn}(${args});`);
+        break;
+      }
+      case "callK":
+        out.push(`${indent}${s.name} ${s.op} k(${s.out}, ${s.arr}, ${printExpr(s.c)});`);
+        break;
       case "if":
         out.push(`${indent}if (${printCond(s.c)}) {`);
         printStmts(s.then, indent + "  ", out);
@@ -760,8 +851,18 @@ function madeKinds(p: FProgram): Set<"f64" | "num"> {
   return kinds;
 }
 
+/** Whether a program calls k. */
+function callsK(p: FProgram): boolean {
+  let calls = false;
+  JSON.stringify(p.body, (_key, value: unknown) => {
+    if (value !== null && typeof value === "object" && (value as FStmt).k === "callK") calls = true;
+    return value;
+  });
+  return calls;
+}
+
 /**
- * The program as a TypeScript module: helpers `h` (annotated or not), `g`, `mkf`/`mkn` where called,
+ * The program as a TypeScript module: helpers `h` (annotated or not), `g`, `mkf`/`mkn` and `k` where called,
  * and the annotated `f`.
  */
 export function printFullProgram(p: FProgram): string {
@@ -788,6 +889,15 @@ export function printFullProgram(p: FProgram): string {
     );
     printStmts(p.m.body, "    ", out);
     out.push("  }", "  return out;", "}", "");
+  }
+  if (callsK(p)) {
+    out.push(
+      "function k(out: number[], u: number[], c: number): number {",
+      "  let r = 0.5 * c;",
+      `  for (let j = 0; j < out.length; j++) out[j] ${p.k.op} ${printExpr(p.k.step)};`,
+    );
+    printStmts(p.k.body, "  ", out);
+    out.push(`  return ${printExpr(p.k.result)};`, "}", "");
   }
   out.push(
     p.hessian ? "/** @differentiable hessian */" : "/** @differentiable */",
@@ -1216,6 +1326,20 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
         case "rebind":
           arrays.set(s.name, initArray(s.init, env, arrays));
           break;
+        case "fold":
+          if (s.init !== null) env.set(s.name, ev(s.init, env, arrays));
+          env.set(s.counter, F.c(s.start));
+          while (counter(env, s.counter) < bound(s.bound, env, arrays)) {
+            env.set(s.name, F.math(s.fn, s.targetFirst ? [env.get(s.name)!, ev(s.e, env, arrays)] : [ev(s.e, env, arrays), env.get(s.name)!]));
+            env.set(s.counter, F.c(counter(env, s.counter) + 1));
+          }
+          env.delete(s.counter);
+          break;
+        case "callK": {
+          const val = callK(arrays.get(s.out)!, arrays.get(s.arr)!, ev(s.c, env, arrays));
+          env.set(s.name, finite(s.op === "=" ? val : F.add(env.get(s.name)!, val)));
+          break;
+        }
       }
     }
   };
@@ -1230,6 +1354,25 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
       throw signal;
     }
     return ev(p.h.result, env, none);
+  };
+
+  /** k(out, u, c): out and u may be one array. */
+  const callK = (out: S[], u: S[], c: S): S => {
+    const env: Env = new Map([["c", c], ["r", F.mul(F.c(0.5), c)]]);
+    const arrays: Arrays = new Map([["out", out], ["u", u]]);
+    for (let j = 0; j < out.length; j++) {
+      env.set("j", F.c(j));
+      const step = ev(p.k.step, env, arrays);
+      out[j] = finite(p.k.op === "=" ? step : F.add(out[j], step));
+    }
+    env.delete("j");
+    try {
+      run(p.k.body, env, arrays);
+    } catch (signal) {
+      if (signal instanceof Return) return signal.value as S;
+      throw signal;
+    }
+    return ev(p.k.result, env, arrays);
   };
 
   const callMake = (a: S, b: S, m: number): S[] => {

@@ -5,9 +5,8 @@
  * adjoint of the array the pointer names, and the to-be-recorded analysis to know that a write through
  * one name changes the values read through another.
  */
-import { ADC, CompileError } from "../diagnostics.js";
 import type { Expr, FunctionIR, SourcePos, Stmt } from "../ir/ir.js";
-import { forEachVarWrite } from "../ir/build.js";
+import { childLists, forEachVarWrite } from "../ir/build.js";
 
 export interface Pointers {
   /** Each pointer and the arrays (parameters or arrays allocated once) it may name, in a fixed order. */
@@ -33,18 +32,18 @@ export interface PointerQuestions {
 
 /**
  * `body` is the lowered function body. Where a pointer is only ever assigned array variables, and the
- * arrays it may name are stable (parameters never reassigned, or arrays declared once in the function
- * body), their adjoints exist once and a pointer's adjoint is one of them (`targets`). Otherwise (an
+ * arrays it may name are stable (parameters never reassigned, or arrays allocated at most once per
+ * call), their adjoints exist once and a pointer's adjoint is one of them (`targets`). Otherwise (an
  * array allocated more than once, a name assigned both another array and an array of its own) the
  * whole alias class is `shared`: each name's adjoint follows the array it names at run time.
  */
 export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointers {
   const edges = new Map<string, string[]>();
   const edgePos = new Map<string, SourcePos>();
-  const allocations = new Map<string, { top: boolean; count: number; pos?: SourcePos }>();
+  const allocations = new Map<string, { pos?: SourcePos }>();
   /** The first assignment (not declaration) of each array: where a conflict between two of them shows. */
   const assignedAt = new Map<string, SourcePos>();
-  const note = (name: string, value: Expr, top: boolean, pos?: SourcePos, declaration = false): void => {
+  const note = (name: string, value: Expr, pos?: SourcePos, declaration = false): void => {
     if (!q.isArray(name) || name === q.returned) return;
     if (!declaration && pos !== undefined && !assignedAt.has(name)) assignedAt.set(name, pos);
     if (value.k === "var" && q.isArray(value.name)) {
@@ -54,11 +53,10 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
       edges.set(name, list);
       return;
     }
-    const a = allocations.get(name) ?? { top, count: 0, pos };
-    allocations.set(name, { top: a.top && top, count: a.count + 1, pos: a.pos ?? pos });
+    if (!allocations.has(name)) allocations.set(name, { pos });
   };
-  // Only a declaration counts as allocated at the top: an assignment may follow one.
-  forEachVarWrite(body, (name, value, at) => note(name, value, at.top && at.declaration, at.pos, at.declaration));
+  forEachVarWrite(body, (name, value, at) => note(name, value, at.pos, at.declaration));
+  const perCall = allocationsPerCall(body, (name, value) => q.isArray(name) && name !== q.returned && !(value.k === "var" && q.isArray(value.name)));
 
   // The alias classes: names joined by an assignment of one to the other.
   const classOf = new Map<string, string>();
@@ -87,7 +85,7 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
     }
     for (const r of found) {
       const a = allocations.get(r);
-      const stable = a === undefined ? q.params.includes(r) : a.top && a.count === 1;
+      const stable = a === undefined ? q.params.includes(r) : perCall.get(r)! <= 1;
       // A pointer to an array allocated more than once (in a loop, in two places, or in a block).
       if (!stable) dynamic.add(find(p));
     }
@@ -117,6 +115,43 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
     return [...out];
   };
   return { targets, shared, aliasesOf };
+}
+
+/**
+ * The most allocations of each array one call may run (`allocates` tells which writes are): the larger
+ * branch of an `if` (`u = c ? [a] : [b, c]` lowered), every case of a `switch` (they may fall through),
+ * any number in a loop. The empty array lowering declares `let u = []` with, before the choice that
+ * replaces it on every path, is no allocation: no other name can take it in between.
+ */
+function allocationsPerCall(body: readonly Stmt[], allocates: (name: string, value: Expr) => boolean): Map<string, number> {
+  const replaces = (s: Stmt, name: string): boolean =>
+    (s.k === "assign" && s.target.k === "var" && s.target.name === name && allocates(name, s.value)) ||
+    (s.k === "if" && s.else !== undefined && [s.then, s.else].every((branch) => branch.some((b) => replaces(b, name))));
+  const isEmpty = (e: Expr): boolean => (e.k === "arraylit" && e.elems.length === 0) || (e.k === "zeros" && e.size.k === "num" && e.size.value === 0);
+  const most = (stmts: readonly Stmt[]): Map<string, number> => {
+    const total = new Map<string, number>();
+    const add = (counts: ReadonlyMap<string, number>): void => {
+      for (const [name, n] of counts) total.set(name, (total.get(name) ?? 0) + n);
+    };
+    for (const [i, s] of stmts.entries()) {
+      if (s.k === "let")
+        for (const d of s.decls) {
+          const placeholder = d.init !== undefined && isEmpty(d.init) && i + 1 < stmts.length && replaces(stmts[i + 1], d.name);
+          if (d.init !== undefined && allocates(d.name, d.init) && !placeholder) add(new Map([[d.name, 1]]));
+        }
+      if (s.k === "assign" && s.target.k === "var" && allocates(s.target.name, s.value)) add(new Map([[s.target.name, 1]]));
+      const children = childLists(s).map(most);
+      if (s.k === "if") {
+        const larger = new Map(children[0]);
+        for (const [name, n] of children[1] ?? []) larger.set(name, Math.max(n, larger.get(name) ?? 0));
+        add(larger);
+      } else if (s.k === "for" || s.k === "while" || s.k === "do") {
+        for (const counts of children) add(new Map([...counts.keys()].map((name) => [name, Infinity])));
+      } else children.forEach(add);
+    }
+    return total;
+  };
+  return most(body);
 }
 
 /** The variables an array value may be (`q`, each branch of `c ? q : r`): the other side of an alias. */

@@ -11,7 +11,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
-import { childLists, children as exprChildren, containsCall, exprReads, mapChildLists, mapExpr, mapStmtExprs, num, ref, renameReads, sameCode, stmtExprs, walkStmts } from "../ir/build.js";
+import { childLists, children as exprChildren, containsCall, exprReads, exprReadsSized, mapChildLists, mapExpr, mapStmtExprs, num, ref, renameReads, sameCode, stmtExprs, walkStmts } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -539,11 +539,40 @@ class CallHoisting {
     }
   }
 
+  /** Whether an expression gives an array (a variable, a choice of arrays, an allocation, a call returning one), or may (opaque code). */
+  private arrayValued(e: Expr): boolean {
+    switch (e.k) {
+      case "var":
+        return this.locals.get(e.name)?.shape !== "num";
+      case "cond":
+        return this.arrayValued(e.a) || this.arrayValued(e.b);
+      case "call":
+        return this.returnShapeOf(e.target)?.shape !== "num";
+      case "arraylit":
+      case "zeros":
+      case "opaque":
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /** `whole`: the expression is the entire right-hand side, so a call there may stay. */
   private expr(e: Expr, out: Stmt[], whole = false): Expr {
     switch (e.k) {
       case "call": {
-        const args = e.args.map((a) => this.expr(a, out));
+        const isArray = (n: string): boolean => this.locals.get(n)?.shape === "array";
+        const passesArray = e.args.some((a) => a.k === "var" && isArray(a.name));
+        const args = e.args.map((a) => {
+          const arg = this.expr(a, out);
+          // The reverse sweep evaluates the arguments again after the callee ran: an element read there
+          // must not see what the callee wrote into an array passed to it (or another name for one).
+          if (!passesArray || this.arrayValued(arg) || ![...exprReadsSized(arg)].some(isArray)) return arg;
+          const name = this.names.fresh("arg");
+          this.locals.set(name, { shape: "num" });
+          out.push({ k: "let", decl: "const", decls: [{ name, init: arg }] });
+          return ref(name);
+        });
         const call: Expr = { ...e, args };
         if (whole) return call;
         const info = this.returnShapeOf(e.target) ?? { shape: "other" as const };

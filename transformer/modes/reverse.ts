@@ -509,7 +509,9 @@ class Reverse {
         this.distribute(e, slot);
         this.out.push({ k: "assign", target: { k: "index", arr: this.adjRef(root), index: num(i) }, op: "=", value: num(0) });
       });
-      if (!once && this.varyingLength(root)) this.out.push(this.resetArrayAdjoint(root));
+      // Each element's adjoint was reset above; the adjoint still follows the array restored (its length,
+      // or the adjoint of another name of it).
+      if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(this.resetArrayAdjoint(root));
       return;
     }
     if (value.k === "var" && root === this.value && this.act.isActive(value)) {
