@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { compileSources } from "./helpers/compile.js";
 import { strictTypeErrors } from "./helpers/typecheck.js";
+import { tape } from "../src/runtime/tape.js";
 
 type Fn = (...args: never[]) => unknown;
 
@@ -528,5 +529,40 @@ export function f(x: number): number {
       expect((m.f_dual as unknown as (x: number, dx: number) => unknown)(x, 1)).toEqual([value, 1 + 4 * x]);
       expect((m.f_hessian as unknown as (x: number) => unknown)(x)).toEqual([value, [1 + 4 * x], [[4]]]);
     }
+  });
+});
+
+describe("finding 25: a loop bound reading an array the body writes through another name", () => {
+  it("the trip count is recorded when a caller passes one array for both parameters (was: tape unbalanced)", async () => {
+    const m = await load(`
+function k(out: number[], u: number[], c: number): number {
+  // i1 indexes an array: an integer, so the reverse sweep would recompute the trip count from the bound.
+  for (let i1 = 0; i1 < Math.floor(2 + 1.5 * Math.sin(u[0])); i1++) {
+    out[i1 % 1] = out[i1 % 1] * c;
+  }
+  return out[0];
+}
+/** @differentiable hessian */
+export function f(x: number, y: number): number {
+  const q = [y, 0.5, x];
+  return k(q, q, x);
+}
+`);
+    // The bound reads out[0] through u: at y = 2, x = 2 the loop runs while floor(2 + 1.5 sin(out[0]))
+    // > i1, with out[0] = 2 (bound 3) then 4 (bound 0): once, so f = x y; a bound recomputed from the
+    // final out[0] would run the reverse loop 0 times. ∂f/∂x = y, ∂f/∂y = x; H = [[0, 1], [1, 0]].
+    expect((m.f_grad as unknown as (x: number, y: number) => unknown)(2, 2)).toEqual([4, 2, 2]);
+    expect(tape.isEmpty()).toBe(true);
+    expect((m.f_hessian as unknown as (x: number, y: number) => unknown)(2, 2)).toEqual([
+      4,
+      [2, 2],
+      [
+        [0, 1],
+        [1, 0],
+      ],
+    ]);
+    // At x = 0.5 it runs twice (out[0] = 2, 1, 0.5; bounds 3, 3, 2): f = x² y.
+    expect((m.f_grad as unknown as (x: number, y: number) => unknown)(0.5, 2)).toEqual([0.5, 2, 0.25]);
+    expect(tape.isEmpty()).toBe(true);
   });
 });

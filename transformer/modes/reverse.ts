@@ -871,7 +871,7 @@ class Reverse {
 
   private counted(s: Stmt): CountedLoop | undefined {
     if (this.countedMemo.has(s)) return this.countedMemo.get(s);
-    const c = countedLoop(s, this.indexVariables);
+    const c = countedLoop(s, this.indexVariables, (n) => this.aliasesOf(n));
     this.countedMemo.set(s, c);
     return c;
   }
@@ -1666,7 +1666,7 @@ function usesResult(e: Expr): boolean {
 }
 
 /** `for (i = a; i < b; i += c)` (or counting down) with `i` and the variables of `a` untouched by the body. */
-function countedLoop(s: Stmt, integers: ReadonlySet<string>): CountedLoop | undefined {
+function countedLoop(s: Stmt, integers: ReadonlySet<string>, aliasesOf: (name: string) => readonly string[]): CountedLoop | undefined {
   if (s.k !== "for" || s.init.length !== 1 || s.update.length !== 1 || s.cond === undefined) return undefined;
   const init = s.init[0];
   let index: string;
@@ -1687,7 +1687,8 @@ function countedLoop(s: Stmt, integers: ReadonlySet<string>): CountedLoop | unde
   const okUp = cond.op === "<" || cond.op === "<=" || cond.op === "!==";
   const okDown = cond.op === ">" || cond.op === ">=" || cond.op === "!==";
   if ((step > 0 && !okUp) || (step < 0 && !okDown)) return undefined;
-  const written = writtenNames([...s.body, ...s.update.slice(1)]);
+  // An array the body writes through another name of it is written too (a bound reading `u[0]`).
+  const written = new Set([...writtenNames([...s.body, ...s.update.slice(1)])].flatMap((n) => [n, ...aliasesOf(n)]));
   if (written.has(index)) return undefined;
   for (const v of exprReads(start)) if (written.has(v) || v === index) return undefined;
   if (containsCallOrOpaque(start)) return undefined;
