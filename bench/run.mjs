@@ -70,33 +70,27 @@ function pairedMedians(f, g, { warm = 400, min = 15, max = 300, budget = 3000 } 
     f();
     g();
   }
-  const tf = [];
-  const tg = [];
-  const start = performance.now();
-  while (tf.length < min || (tf.length < max && performance.now() - start < budget)) {
-    let t0 = performance.now();
-    f();
-    tf.push(performance.now() - t0);
-    t0 = performance.now();
-    g();
-    tg.push(performance.now() - t0);
-  }
-  const mid = (t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)];
-  return [mid(tf), mid(tg)];
+  return timedMedians([f, g], { min, max, budget });
 }
 
 /** Median wall time (ms) of f over repetitions: at least `min` runs and about `budget` ms in all. */
 function median(f, { min = 5, max = 25, budget = 1500 } = {}) {
   f(); // warm-up (and JIT)
-  const times = [];
+  return timedMedians([f], { min, max, budget })[0];
+}
+
+/** Each function timed in turn, round after round (at least `min`, about `budget` ms): their medians. */
+function timedMedians(fns, { min, max, budget }) {
+  const times = fns.map(() => []);
   const start = performance.now();
-  while (times.length < min || (times.length < max && performance.now() - start < budget)) {
-    const t0 = performance.now();
-    f();
-    times.push(performance.now() - t0);
+  while (times[0].length < min || (times[0].length < max && performance.now() - start < budget)) {
+    fns.forEach((fn, i) => {
+      const t0 = performance.now();
+      fn();
+      times[i].push(performance.now() - t0);
+    });
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
 
 function randomDirection(n, seed) {

@@ -1344,16 +1344,20 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
     }
   };
 
-  const callH = (a: S, b: S, c: S): S => {
-    const env: Env = new Map([["a", a], ["b", b], ["c", c], ["r", F.mul(F.c(0.5), a)]]);
-    const none: Arrays = new Map();
+  /** A body that returns early (`Return`) or ends with its result. */
+  const valueOf = (body: readonly FStmt[], result: FExpr, env: Env, arrays: Arrays): S => {
     try {
-      run(p.h.body, env, none);
+      run(body, env, arrays);
     } catch (signal) {
       if (signal instanceof Return) return signal.value as S;
       throw signal;
     }
-    return ev(p.h.result, env, none);
+    return ev(result, env, arrays);
+  };
+
+  const callH = (a: S, b: S, c: S): S => {
+    const env: Env = new Map([["a", a], ["b", b], ["c", c], ["r", F.mul(F.c(0.5), a)]]);
+    return valueOf(p.h.body, p.h.result, env, new Map());
   };
 
   /** k(out, u, c): out and u may be one array. */
@@ -1366,13 +1370,7 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
       out[j] = finite(p.k.op === "=" ? step : F.add(out[j], step));
     }
     env.delete("j");
-    try {
-      run(p.k.body, env, arrays);
-    } catch (signal) {
-      if (signal instanceof Return) return signal.value as S;
-      throw signal;
-    }
-    return ev(p.k.result, env, arrays);
+    return valueOf(p.k.body, p.k.result, env, arrays);
   };
 
   const callMake = (a: S, b: S, m: number): S[] => {
@@ -1387,14 +1385,7 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
     return out;
   };
 
-  const env: Env = new Map([["x", x], ["y", y], ["s", x], ["t", y]]);
-  try {
-    run(p.body, env, globalArrays);
-  } catch (signal) {
-    if (signal instanceof Return) return signal.value as S;
-    throw signal;
-  }
-  return ev(p.result, env, globalArrays);
+  return valueOf(p.body, p.result, new Map([["x", x], ["y", y], ["s", x], ["t", y]]), globalArrays);
 }
 
 /** f over dual numbers: x, y and v carry the direction (dx, dy, dv). */

@@ -1427,14 +1427,8 @@ class Reverse {
       .reduce((a, b) => ({ k: "logic", op: "||", a, b }));
     const skeleton = dropDeadUpdates(tapeSkeleton(reverse, (n) => this.fn.locals.has(n) && !this.adjointsUsed.has(n)));
     // A kept statement must not read a temporary the skeleton dropped.
-    const declared = new Set<string>();
-    walkStmts(reverse, (st) => {
-      if (st.k === "let") for (const d of st.decls) declared.add(d.name);
-    });
-    const kept = new Set<string>();
-    walkStmts(skeleton, (st) => {
-      if (st.k === "let") for (const d of st.decls) kept.add(d.name);
-    });
+    const declared = declaredIn(reverse);
+    const kept = declaredIn(skeleton);
     if ([...stmtReads(skeleton)].some((n) => declared.has(n) && !kept.has(n))) return reverse;
     return [{ k: "if", cond: nonzero, then: reverse, ...(skeleton.length > 0 ? { else: skeleton } : {}) }];
   }
@@ -1529,6 +1523,15 @@ function hasLoop(s: Stmt, depth = 1): boolean {
   if (isLoop && depth === 1) return true;
   const inner = isLoop ? depth - 1 : depth;
   return childLists(s).some((list) => list.some((c) => hasLoop(c, inner)));
+}
+
+/** The names `let` declarations in `stmts` (nested ones included) declare. */
+function declaredIn(stmts: readonly Stmt[]): Set<string> {
+  const out = new Set<string>();
+  walkStmts(stmts, (s) => {
+    if (s.k === "let") for (const d of s.decls) out.add(d.name);
+  });
+  return out;
 }
 
 /** Inlined callees' statements in place of their regions, wherever a sweep kept a statement as it was. */
