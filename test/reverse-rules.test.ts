@@ -5,20 +5,9 @@
  * where the rule's point is what it no longer records.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { compileSources } from "./helpers/compile.js";
+import { compileWithText } from "./helpers/compile.js";
 import { dotProductTest, random, type Module, type Value } from "./helpers/reverse-check.js";
 import { tape } from "../src/runtime/tape.js";
-
-/** The generated module of `source` and its text. */
-async function compile(source: string): Promise<{ m: Module; text: string }> {
-  const c = compileSources({ "input.ts": source });
-  expect(c.diagnostics).toEqual([]);
-  try {
-    return { m: await c.load<Module>(), text: c.outputs["input.ts"] };
-  } finally {
-    c.cleanup();
-  }
-}
 
 const reductions = `
 /** A fold with Math.max: on a tie the running maximum (the earlier element) keeps the derivative. */
@@ -90,7 +79,7 @@ describe("max/min folds: the forward sweep records the index of the winner, not 
   let m: Module;
   let text: string;
   beforeAll(async () => {
-    ({ m, text } = await compile(reductions));
+    ({ m, text } = await compileWithText<Module>(reductions));
   });
 
   it("maxSquare: the gradient goes to the first largest square only; no running maximum on the tape", () => {
@@ -195,7 +184,7 @@ export function weighted(L: number[], x: number[], w: number[], v: number[]): nu
 
 describe("the reverse of a callee is skipped when every adjoint flowing into it is 0", () => {
   it("skips only where the seed and the written array's adjoint are both 0, called or inlined; the gradient is exact", async () => {
-    const { m, text } = await compile(zeroSeeds);
+    const { m, text } = await compileWithText<Module>(zeroSeeds);
     // The seed and out's adjoint are checked; L's and x's adjoints only accumulate.
     expect(text).toMatch(/if \(value_b === 0 && tape\.allZero\(out_b\)\) \{\n\s*return;/);
     expect(text).toMatch(/if \(r_b !== 0 \|\| !tape\.allZero\(y_b\)\) \{/);
@@ -245,7 +234,7 @@ export function twice(c: number, u: number[]): number {
 
 describe("small leaf callees called in loops are inlined for reverse mode", () => {
   it("a copied number parameter and one array passed twice: gradient and Hessian as derived by hand", async () => {
-    const { m, text } = await compile(inlining);
+    const { m, text } = await compileWithText<Module>(inlining);
     const vjp = text.slice(text.indexOf("export function twice_vjp"), text.indexOf("export function twice_jacobian"));
     expect(vjp).not.toMatch(/scaleInto\w*\(/);
     // Iteration k: y = c k u, first term (c k)² · c k u0; then y = c y = c² k u, plus c² + c² k u1.
@@ -270,7 +259,7 @@ describe("small leaf callees called in loops are inlined for reverse mode", () =
 
 describe("a callee's reverse half that does not read an array: the caller keeps no old values of it", () => {
   it("only u, which sumSq's reverse half reads, is saved before it is overwritten; the gradient is exact", async () => {
-    const { m, text } = await compile(unread);
+    const { m, text } = await compileWithText<Module>(unread);
     // f = Σ_k x0 (k + 1) + x1² + (x0 + k)² + (k x1)² = 6 x0 + 3 x1² + Σ_k (x0 + k)² + 5 x1²:
     // ∂f/∂x0 = 6 + 2 Σ_k (x0 + k) = 12 + 6 x0, ∂f/∂x1 = 16 x1.
     const grad = m.overwrites_grad as unknown as (x: number[]) => [number, number[]];

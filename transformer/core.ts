@@ -418,7 +418,7 @@ class Compilation {
   private lowerOnly(ir: FunctionIR): LoweredFunction {
     return lowerForReverse(ir, (target) => {
       const callee = this.functionIR(target);
-      return { shape: callee.returnShape, arrayKind: callee.returnArrayKind };
+      return { shape: callee.returnShape, arrayKind: callee.returnArrayKind, ...(isPortableType(callee.returnType) ? { type: callee.returnType } : {}) };
     });
   }
 
@@ -759,3 +759,8 @@ function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
 }
 
 export { posOf };
+
+/** A type written with keywords and literals only (`boolean`, `"a" | "b"`): it means the same in any module. */
+function isPortableType(text: string): boolean {
+  return text.split("|").every((part) => /^(?:boolean|string|number|bigint|undefined|null|true|false|"[^"]*"|'[^']*'|-?\d+(?:\.\d+)?)$/.test(part.trim()));
+}

@@ -2,6 +2,7 @@
  * Test helper: compile TypeScript sources with adc-ts into a temporary directory and import the
  * generated modules, so tests can call `f_dual`, `f_grad`, ... as users would.
  */
+import { expect } from "vitest";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -55,6 +56,17 @@ export function compileSources(sources: Record<string, string>): Compiled {
 /** Compile one source and import its generated module; throws with the diagnostics on failure. */
 export async function compileAndLoad<T = Record<string, (...args: never[]) => unknown>>(source: string): Promise<T> {
   return compileSources({ "input.ts": source }).load<T>();
+}
+
+/** Compile one source (no diagnostics expected), import its generated module, and keep its text. */
+export async function compileWithText<T = Record<string, (...args: never[]) => unknown>>(source: string): Promise<{ m: T; text: string }> {
+  const c = compileSources({ "input.ts": source });
+  expect(c.diagnostics).toEqual([]);
+  try {
+    return { m: await c.load<T>(), text: c.outputs["input.ts"] };
+  } finally {
+    c.cleanup();
+  }
 }
 
 /** Relative error |a - b| / max(1, |b|). */

@@ -500,6 +500,8 @@ class Converter {
         const target = this.lvalue(e.left);
         if (target === undefined)
           return this.opaqueStmt(node, target === undefined && ts.isElementAccessExpression(e.left) ? ADC.nestedActiveArray : ADC.unsupportedStatement, "only variables and elements of array variables can be assigned in differentiable code");
+        if (op !== "=" && target.k === "var" && this.locals.get(target.name)?.shape === "array")
+          return this.opaqueStmt(node, ADC.unsupportedStatement, `${op} on an array is not element-wise arithmetic in JavaScript (it makes a string or NaN); write a loop over the elements`);
         return { k: "assign", target, op, value: this.expr(e.right), pos: posOf(e, this.sf) };
       }
     }
@@ -522,6 +524,15 @@ class Converter {
   }
 
   expr(e: ts.Expression): Expr {
+    if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
+      // An assertion changes the type, not the value: an array asserted to be a number is still an array.
+      let value: ts.Expression = e;
+      while (ts.isParenthesizedExpression(value) || ts.isNonNullExpression(value) || ts.isAsExpression(value) || ts.isSatisfiesExpression(value) || ts.isTypeAssertionExpression(value)) value = value.expression;
+      const from = shapeOfType(this.checker.getTypeAtLocation(value), this.checker).shape;
+      const to = shapeOfType(this.checker.getTypeAtLocation(e), this.checker).shape;
+      if (from !== "other" && to !== "other" && from !== to)
+        return this.opaque(e, ADC.unsupportedExpression, `a type assertion from ${from === "num" ? "a number" : "an array"} to ${to === "num" ? "a number" : "an array"} is not differentiated (the value stays what it was)`);
+    }
     if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e))
       return this.expr(e.expression);
     if (ts.isNumericLiteral(e)) return { k: "num", value: Number(e.text.replace(/_/g, "")), text: e.getText(this.sf) };

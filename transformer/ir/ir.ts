@@ -135,6 +135,8 @@ export interface Param {
 export interface LocalInfo {
   readonly shape: Shape;
   readonly arrayKind?: ArrayKind;
+  /** The type to declare it with, for variables lowering makes (the checker names the user's). */
+  readonly type?: string;
 }
 
 export interface FunctionIR {

@@ -10,7 +10,7 @@
  * - a declaration of several variables becomes one declaration per variable.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
+import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
 import { childLists, children as exprChildren, containsCall, exprReads, exprReadsSized, mapChildLists, mapExpr, mapStmtExprs, num, ref, renameReads, sameCode, stmtExprs, walkStmts } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
@@ -39,7 +39,34 @@ const or = (es: Expr[]): Expr => es.reduce((a, b) => ({ k: "logic", op: "||", a,
 const setFlag = (name: string, value: Expr, pos?: SourcePos): Stmt => ({ k: "assign", target: { k: "var", name }, op: "=", value, ...(pos !== undefined ? { pos } : {}) });
 
 export function lowerForReverse(fn: FunctionIR, returnShapeOf: (target: string) => LocalInfo | undefined): LoweredFunction {
-  return new Lowering(resolveArrayAliases(separateScopes(fn)), returnShapeOf).run();
+  return new Lowering(resolveArrayAliases(separateScopes(copyReassignedArrayParams(fn))), returnShapeOf).run();
+}
+
+/**
+ * An array parameter assigned another array (`x = next`) becomes a local variable that starts as the
+ * caller's array (`let x_2: number[] = x`) and is used everywhere x was: the parameter's adjoint stays
+ * the caller's array's, and the local's follows whichever array it holds, as for any other pointer.
+ * Not where opaque code reads the parameter (its text names it).
+ */
+function copyReassignedArrayParams(fn: FunctionIR): FunctionIR {
+  const assigned = new Set<string>();
+  walkStmts(fn.body, (s) => {
+    if (s.k === "assign" && s.target.k === "var") assigned.add(s.target.name);
+    if (s.k === "destructure") for (const n of s.names) assigned.add(n);
+  });
+  const keep = opaqueReads(fn.body);
+  const copied = fn.params.filter((p) => p.shape === "array" && assigned.has(p.name) && !keep.has(p.name));
+  if (copied.length === 0) return fn;
+  const names = new NameScope(fn.usedNames);
+  const locals = new Map(fn.locals);
+  const local = new Map<string, string>();
+  const prologue: Stmt[] = copied.map((p) => {
+    const name = names.numbered(p.name);
+    local.set(p.name, name);
+    locals.set(name, { shape: "array", arrayKind: p.arrayKind ?? "Array", type: p.type });
+    return { k: "let", decl: "let", decls: [{ name, type: p.type, init: ref(p.name), pos: fn.pos }] };
+  });
+  return { ...fn, body: [...prologue, ...renameStmts(fn.body, (n) => local.get(n) ?? n, new Set())], locals, usedNames: names.names() };
 }
 
 /** Names that opaque code (statements or expressions) reads: its text names them, so they stay as written. */
@@ -196,7 +223,7 @@ class Lowering {
     if (returns > 0 && !tailOnly) {
       if (this.value !== undefined) this.prologue.push({ k: "let", decl: "let", decls: [this.valueDeclarator()] });
       if (returns > 1 || last?.k !== "return") {
-        this.returned = this.fresh("returned", { shape: "other" });
+        this.returned = this.fresh("returned", { shape: "other", type: "boolean" });
         this.prologue.push({ k: "let", decl: "let", decls: [{ name: this.returned, init: FALSE }] });
       }
     }
@@ -207,7 +234,8 @@ class Lowering {
       if (assignment?.k === "assign" && assignment.target.k === "var" && assignment.target.name === this.value)
         lowered = [...lowered.slice(0, -1), { k: "let", decl: "const", decls: [{ name: this.value, init: assignment.value, ...(assignment.pos !== undefined ? { pos: assignment.pos } : {}) }] }];
     }
-    const hoisted = this.keepResults(new CallHoisting(this.names, this.locals, this.returnShapeOf).list([...this.prologue, ...lowered]), false);
+    const readonlyParams = new Set(this.fn.params.filter((p) => p.type.startsWith("readonly ")).map((p) => p.name));
+    const hoisted = this.keepResults(new CallHoisting(this.names, this.locals, this.returnShapeOf, readonlyParams).list([...this.prologue, ...lowered]), false);
     const final: Stmt[] = this.value !== undefined ? [...hoisted, { k: "return", value: ref(this.value) }] : hoisted;
     return {
       fn: { ...this.fn, body: final, locals: this.locals, usedNames: this.names.names() },
@@ -341,8 +369,8 @@ class Lowering {
     const ex = exitsOfBody(s.body);
     const out: Stmt[] = [];
     const flags: LoopFlags = {
-      ...(ex.brk ? { broke: this.fresh("broke", { shape: "other" }) } : {}),
-      ...(ex.cnt ? { continued: this.fresh("continued", { shape: "other" }) } : {}),
+      ...(ex.brk ? { broke: this.fresh("broke", { shape: "other", type: "boolean" }) } : {}),
+      ...(ex.cnt ? { continued: this.fresh("continued", { shape: "other", type: "boolean" }) } : {}),
     };
     if (flags.broke) out.push({ k: "let", decl: "let", decls: [{ name: flags.broke, init: FALSE }] });
     if (flags.continued) out.push({ k: "let", decl: "let", decls: [{ name: flags.continued, init: FALSE }] });
@@ -395,7 +423,7 @@ class Lowering {
     for (let g = groups.length - 2; g >= 0; g--)
       if (groups[g].fallsThrough) groups[g] = { ...groups[g], body: [...groups[g].body, ...groups[g + 1].body] };
     const breaks = groups.some((g) => exitsOfBody(g.body).brk);
-    const flags: LoopFlags = { ...loop, ...(breaks ? { broke: this.fresh("broke", { shape: "other" }) } : {}) };
+    const flags: LoopFlags = { ...loop, ...(breaks ? { broke: this.fresh("broke", { shape: "other", type: "boolean" }) } : {}) };
     if (breaks) out.push({ k: "let", decl: "let", decls: [{ name: flags.broke!, init: FALSE }] });
     const fallback = groups.find((g) => g.isDefault);
     let chain: Stmt[] | undefined = fallback !== undefined ? this.list(fallback.body, flags) : undefined;
@@ -484,12 +512,17 @@ function exitsOfBody(stmts: readonly Stmt[]): Exits {
 /**
  * Calls out of expressions: `s += w * g(x)` becomes `const g2 = g(x); s += w * g2`. Conditions of
  * loops stay as they are (they run once per iteration; a call there is evaluated as written).
+ * Reverse mode follows arrays by name, so an array a call takes, an array result a statement drops and
+ * an array an element is read from get names too: `g([x, y])` becomes `const arr = [x, y]; g(arr)`,
+ * `(c ? a : b)[i]` becomes `c ? a[i] : b[i]`.
  */
 class CallHoisting {
   constructor(
     private readonly names: NameScope,
     private readonly locals: Map<string, LocalInfo>,
     private readonly returnShapeOf: (target: string) => LocalInfo | undefined,
+    /** Array parameters typed `readonly number[]`: a variable that may hold one is declared so. */
+    private readonly readonlyParams: ReadonlySet<string>,
   ) {}
 
   list(stmts: readonly Stmt[]): Stmt[] {
@@ -514,9 +547,13 @@ class CallHoisting {
         out.push({ ...s, target, value: this.expr(s.value, out, s.op === "=") });
         return;
       }
-      case "expr":
-        out.push({ ...s, expr: this.expr(s.expr, out, true) });
+      case "expr": {
+        // An array result dropped still has an adjoint (zero) for g_bwd to take: it goes into a variable.
+        const dropsArray = s.expr.k === "call" && this.returnShapeOf(s.expr.target)?.shape === "array";
+        const expr = this.expr(s.expr, out, !dropsArray);
+        if (!dropsArray) out.push({ ...s, expr });
         return;
+      }
       case "return":
         out.push(s.value !== undefined ? { ...s, value: this.expr(s.value, out) } : s);
         return;
@@ -557,6 +594,55 @@ class CallHoisting {
     }
   }
 
+  /** The kind of array an expression certainly gives: an array variable, a literal, an allocation, a choice of those. */
+  private arrayKindOf(e: Expr): ArrayKind | undefined {
+    switch (e.k) {
+      case "var": {
+        const info = this.locals.get(e.name);
+        return info?.shape === "array" ? (info.arrayKind ?? "Array") : undefined;
+      }
+      case "arraylit":
+        return "Array";
+      case "zeros":
+        return e.kind;
+      case "call": {
+        const info = this.returnShapeOf(e.target);
+        return info?.shape === "array" ? (info.arrayKind ?? "Array") : undefined;
+      }
+      case "cond": {
+        const a = this.arrayKindOf(e.a);
+        return a !== undefined && a === this.arrayKindOf(e.b) ? a : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** An array expression in a variable of its own: `const arr = [x, y]`, or a choice `if (c) arr = a; else arr = b;`. */
+  private arrayVariable(e: Expr, kind: ArrayKind, out: Stmt[]): Expr {
+    const name = this.names.fresh("arr");
+    if (e.k !== "cond") {
+      this.locals.set(name, { shape: "array", arrayKind: kind });
+      out.push({ k: "let", decl: "const", decls: [{ name, init: e }] });
+      return ref(name);
+    }
+    const readsReadonly = (x: Expr): boolean => (x.k === "var" && this.readonlyParams.has(x.name)) || (x.k === "cond" && (readsReadonly(x.a) || readsReadonly(x.b)));
+    const type = kind === "Float64Array" ? "Float64Array" : readsReadonly(e) ? "readonly number[]" : "number[]";
+    this.locals.set(name, { shape: "array", arrayKind: kind, type });
+    const choose = (x: Expr): Stmt[] =>
+      x.k === "cond" ? [{ k: "if", cond: x.c, then: choose(x.a), else: choose(x.b) }] : [{ k: "assign", target: { k: "var", name }, op: "=", value: x }];
+    out.push({ k: "let", decl: "let", decls: [{ name, type }] }, ...choose(e));
+    return ref(name);
+  }
+
+  /** `arr[index]` of an array that is not a variable: a choice of elements, or an element of a variable. */
+  private elementOf(arr: Expr, index: Expr, out: Stmt[], pos?: SourcePos): Expr {
+    if (arr.k === "var") return { k: "index", arr, index, ...(pos !== undefined ? { pos } : {}) };
+    if (arr.k === "cond" && this.arrayKindOf(arr) !== undefined) return { ...arr, a: this.elementOf(arr.a, index, out, pos), b: this.elementOf(arr.b, index, out, pos) };
+    const kind = this.arrayKindOf(arr);
+    return { k: "index", arr: kind !== undefined ? this.arrayVariable(arr, kind, out) : arr, index, ...(pos !== undefined ? { pos } : {}) };
+  }
+
   /** `whole`: the expression is the entire right-hand side, so a call there may stay. */
   private expr(e: Expr, out: Stmt[], whole = false): Expr {
     switch (e.k) {
@@ -565,6 +651,8 @@ class CallHoisting {
         const passesArray = e.args.some((a) => a.k === "var" && isArray(a.name));
         const args = e.args.map((a) => {
           const arg = this.expr(a, out);
+          const kind = arg.k === "var" ? undefined : this.arrayKindOf(arg);
+          if (kind !== undefined) return this.arrayVariable(arg, kind, out);
           // The reverse sweep evaluates the arguments again after the callee ran: an element read there
           // must not see what the callee wrote into an array passed to it (or another name for one).
           if (!passesArray || this.arrayValued(arg) || ![...exprReadsSized(arg)].some(isArray)) return arg;
@@ -577,7 +665,8 @@ class CallHoisting {
         if (whole) return call;
         const info = this.returnShapeOf(e.target) ?? { shape: "other" as const };
         const name = this.names.fresh(e.fn.slice(e.fn.lastIndexOf(".") + 1));
-        this.locals.set(name, info);
+        // Reverse mode may declare it before its block: with a type that means the same there.
+        this.locals.set(name, info.shape === "other" && info.type === undefined ? { ...info, type: `ReturnType<typeof ${e.fn}>` } : info);
         out.push({ k: "let", decl: "const", decls: [{ name, init: call, pos: e.pos }] });
         return ref(name);
       }
@@ -586,8 +675,10 @@ class CallHoisting {
         // Only the branch taken may run its call: an if/else into a variable.
         const c = this.expr(e.c, out);
         const name = this.names.fresh("chosen");
-        this.locals.set(name, { shape: "num" });
-        out.push({ k: "let", decl: "let", decls: [{ name, type: "number" }] });
+        const kind = this.arrayKindOf(e);
+        const type = kind === undefined ? "number" : kind === "Float64Array" ? "Float64Array" : "number[]";
+        this.locals.set(name, kind === undefined ? { shape: "num" } : { shape: "array", arrayKind: kind, type });
+        out.push({ k: "let", decl: "let", decls: [{ name, type }] });
         const thenOut: Stmt[] = [];
         const a = this.expr(e.a, thenOut, true);
         thenOut.push({ k: "assign", target: { k: "var", name }, op: "=", value: a });
@@ -605,8 +696,11 @@ class CallHoisting {
         return { ...e, a: this.expr(e.a, out) };
       case "math":
         return { ...e, args: e.args.map((a) => this.expr(a, out)) };
-      case "index":
-        return { ...e, arr: this.expr(e.arr, out), index: this.expr(e.index, out) };
+      case "index": {
+        const arr = this.expr(e.arr, out);
+        const index = this.expr(e.index, out);
+        return arr.k === "var" ? { ...e, arr, index } : this.elementOf(arr, index, out, e.pos);
+      }
       case "arraylit":
         return { ...e, elems: e.elems.map((a) => this.expr(a, out)) };
       // && and || decide whether their right side runs: leave calls there as written.

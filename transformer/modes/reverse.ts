@@ -220,6 +220,7 @@ class Reverse {
   private readonly tbr: TbrResult;
   private readonly pointers: Pointers;
   private readonly nestedDeclarations = new Set<string>();
+  private readonly onceDefined = new Map<string, boolean>();
   private hoisted = new Set<string>();
   private out: Stmt[] = [];
   private zeroIndex?: string;
@@ -244,14 +245,15 @@ class Reverse {
     this.body = last?.k === "return" ? this.fn.body.slice(0, -1) : this.fn.body;
     collectNested(this.body, true, this.nestedDeclarations);
     this.indexVariables = indexReads(this.body);
-    // An active array parameter's adjoint is the adjoint of the caller's array, for the whole sweep.
+    // An active array parameter's adjoint is the adjoint of the caller's array, for the whole sweep
+    // (lowering gives a parameter assigned another array a local of its own, unless opaque code reads it).
     walkStmts(this.body, (s) => {
       if (s.k !== "assign" || s.op !== "=" || s.target.k !== "var") return;
       const name = s.target.name;
       if (!this.act.active.has(name) || !this.fn.params.some((p) => p.name === name && p.shape === "array")) return;
       throw new CompileError({
         code: ADC.aliasedActiveArray,
-        message: `reverse mode cannot follow the array parameter '${name}' assigned another array here (its adjoint is that of the caller's array); assign a local variable instead (let v = ${name})`,
+        message: `reverse mode cannot follow the array parameter '${name}' assigned another array here while code adc-ts cannot see reads it (it reads the caller's array by name)`,
         pos: s.pos ?? this.fn.pos,
       });
     });
@@ -380,7 +382,7 @@ class Reverse {
       // A declaration in the function body runs once: the adjoint of its array needs no reset.
       postOrder = this.assignmentAdjoint({ k: "var", name: s.decls[0].name }, "=", s.decls[0].init, this.body.includes(s));
     } else if (s.k === "assign") {
-      postOrder = this.assignmentAdjoint(s.target, s.op, s.value);
+      postOrder = this.assignmentAdjoint(s.target, s.op, s.value, s.target.k === "var" && this.definedOnce(s.target.name));
     } else if (s.k === "expr" && s.expr.k === "call") {
       this.callAdjoint(undefined, s.expr);
     } else if (this.reduction(s) !== undefined) {
@@ -432,7 +434,8 @@ class Reverse {
       // The array a call's result replaces sizes the adjoint after the call's reverse: its old value. A
       // declaration of the function's body replaces none, and saving its name before it would read it in
       // its temporal dead zone; a nested one is hoisted, and in a loop replaces the previous iteration's.
-      const target = s.k === "let" ? (this.nestedDeclarations.has(s.decls[0].name) ? s.decls[0].name : undefined) : s.k === "assign" && s.target.k === "var" ? s.target.name : undefined;
+      const target =
+        s.k === "let" ? (this.nestedDeclarations.has(s.decls[0].name) ? s.decls[0].name : undefined) : s.k === "assign" && s.target.k === "var" && !this.definedOnce(s.target.name) ? s.target.name : undefined;
       // Passed to the call itself (`v = g(v)`), the array is g_bwd's argument: the one v held before.
       const passedItself = call.args.some((x) => x.k === "var" && x.name === target);
       if (target !== undefined && (post.has(target) || post.has(lengthKey(target))) && this.isArray(target) && (passedItself || this.varyingLength(target))) {
@@ -446,6 +449,39 @@ class Reverse {
     const post = new Set<string>();
     for (const n of [target, lengthKey(target)]) if (pre.delete(n)) post.add(n);
     return { pre, post };
+  }
+
+  /**
+   * Whether every assignment of `name` gives it its first value: declared without one in the function
+   * body (`let v: number[];`, as lowering writes a choice of arrays), and assigned at most once on any
+   * path, never in a loop. Its value before such an assignment is nothing the reverse sweep goes back to.
+   */
+  private definedOnce(name: string): boolean {
+    let known = this.onceDefined.get(name);
+    if (known !== undefined) return known;
+    const declaredEmpty = this.body.some((s) => s.k === "let" && s.decls.some((d) => d.name === name && d.init === undefined));
+    // The most assignments of name on one path through stmts (2 stands for "more than one").
+    const most = (stmts: readonly Stmt[]): number =>
+      Math.min(2, stmts.reduce((n, st) => n + assignments(st), 0));
+    const assignments = (st: Stmt): number => {
+      switch (st.k) {
+        case "assign":
+          return st.target.k === "var" && st.target.name === name ? 1 : 0;
+        case "destructure":
+          return st.names.includes(name) ? 2 : 0;
+        case "let":
+          return st.decls.some((d) => d.name === name && d.init !== undefined) ? 2 : 0;
+        case "if":
+          return Math.max(most(st.then), most(st.else ?? []));
+        case "block":
+          return most(st.body);
+        default:
+          return childLists(st).some((l) => most(l) > 0) ? 2 : 0;
+      }
+    };
+    known = declaredEmpty && !this.nestedDeclarations.has(name) && most(this.body) <= 1;
+    this.onceDefined.set(name, known);
+    return known;
   }
 
   /** Returns whether the adjoint reads the target's new value (then it runs before the target is restored). */
@@ -504,6 +540,20 @@ class Reverse {
   private arrayAssignmentAdjoint(root: string, op: string, value: Expr, once: boolean): void {
     if (op !== "=") throw new CompileError({ code: ADC.unsupportedStatement, message: `${op} on a whole array is not differentiated`, pos: this.here() });
     if (value.k === "arraylit") {
+      const reads = exprReads(value);
+      if (this.aliasesOf(root).some((n) => reads.has(n))) {
+        // The literal reads the array it replaces (`v = [v[1], v[0]]`): its elements' adjoints are taken
+        // first, then the name's adjoint goes back to the old array, which receives them.
+        const taken = value.elems.map((_, i) => {
+          const t = this.names.fresh(`${this.adj(root)}_${i}`);
+          this.out.push({ k: "let", decl: "const", decls: [{ name: t, init: { k: "index", arr: this.adjRef(root), index: num(i) } }] });
+          this.out.push({ k: "assign", target: { k: "index", arr: this.adjRef(root), index: num(i) }, op: "=", value: num(0) });
+          return t;
+        });
+        if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(this.resetArrayAdjoint(root));
+        value.elems.forEach((e, i) => this.distribute(e, ref(taken[i])));
+        return;
+      }
       value.elems.forEach((e, i) => {
         const slot: Expr = { k: "index", arr: this.adjRef(root), index: num(i) };
         this.distribute(e, slot);
@@ -1234,7 +1284,7 @@ class Reverse {
       const empty: Expr = info.arrayKind === "Float64Array" ? this.zeros("Float64Array", num(0)) : { k: "arraylit", elems: [] };
       return { k: "let", decl: "let", decls: [{ name, type: this.typeOf(name), init: empty }] };
     }
-    const type = this.ctx.localType(name);
+    const type = info.type ?? this.ctx.localType(name);
     if (type === undefined) throw new CompileError({ code: ADC.unsupportedStatement, message: `reverse mode needs '${name}' after its block ends, but cannot name its type`, pos: this.declaredAt(name) });
     return { k: "let", decl: "let", decls: [{ name: `${name}!`, type }] };
   }
@@ -1256,7 +1306,7 @@ class Reverse {
   private typeOf(name: string): string {
     const info = this.fn.locals.get(name)!;
     if (info.shape === "num") return "number";
-    return this.ctx.localType(name) ?? (info.arrayKind === "Float64Array" ? "Float64Array" : "number[]");
+    return info.type ?? this.ctx.localType(name) ?? (info.arrayKind === "Float64Array" ? "Float64Array" : "number[]");
   }
 
   /** Declarations of the adjoints the reverse sweep uses (parameters' ones excepted when given). */

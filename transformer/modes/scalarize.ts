@@ -60,7 +60,8 @@ function scalarizeLoop(loop: Extract<Stmt, { k: "for" }>, q: ScalarizeQuestions,
     if (s.k !== "assign" || (s.op !== "+=" && s.op !== "-=") || s.target.k !== "index" || s.target.arr.k !== "var") continue;
     const acc = s as Accumulation;
     const arr = (acc.target.arr as { name: string }).name;
-    if ([...exprReads(acc.target.index)].some((n) => written.has(n))) continue;
+    // Not an adjoint the loop re-points (it follows a pointer restored in the loop).
+    if (written.has(arr) || [...exprReads(acc.target.index)].some((n) => written.has(n))) continue;
     if (candidates.some((c) => (c.target.arr as { name: string }).name === arr)) continue;
     // Every other use of the array in the loop must be this same accumulation of the same element.
     const others = loop.body.filter((t) => t !== s);
@@ -96,7 +97,7 @@ function scalarizeLoop(loop: Extract<Stmt, { k: "for" }>, q: ScalarizeQuestions,
 
 /**
  * Element reads the loop need not repeat: one whose array no statement of the loop writes (under any
- * name) and whose index the loop does not change is read once before the loop (`const x_i = x[i]`);
+ * name) or re-points, and whose index the loop does not change is read once before the loop (`const x_i = x[i]`);
  * one whose index changes only between iterations, read twice or more, once at the top of the body.
  */
 function hoistReads(body: readonly Stmt[], written: ReadonlySet<string>, q: ScalarizeQuestions, names: NameScope): { invariant: Stmt[]; body: readonly Stmt[] } {
@@ -126,7 +127,8 @@ function hoistReads(body: readonly Stmt[], written: ReadonlySet<string>, q: Scal
   for (const r of reads) {
     const arr = (r.arr as { name: string }).name;
     const key = `${arr}[${JSON.stringify(r.index)}]`;
-    if (seen.has(key) || !unwritten(arr) || r.index.k === "opaque") continue;
+    // Not an array variable the loop re-points (`v = tape.popArray()`): its elements change with it.
+    if (seen.has(key) || !unwritten(arr) || written.has(arr) || r.index.k === "opaque") continue;
     seen.add(key);
     const indexReads = [...exprReads(r.index)];
     if (indexReads.some((n) => writtenInBody.has(n))) continue;

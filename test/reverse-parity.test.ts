@@ -1,0 +1,275 @@
+/**
+ * Constructs forward mode differentiated and reverse mode used to refuse: each checked against
+ * hand-derived gradients, the dot-product test against forward mode, and (where the tag says so) the
+ * Hessian by forward over reverse.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { compileWithText } from "./helpers/compile.js";
+import { dotProductTest, gradientByDual, random, type Module, type Value } from "./helpers/reverse-check.js";
+import { tape } from "../src/runtime/tape.js";
+
+/** The text of one generated function. */
+function body(text: string, name: string): string {
+  const start = text.indexOf(`export function ${name}(`);
+  return text.slice(start, text.indexOf("\n}\n", start));
+}
+
+type Grad = (...a: Value[]) => [number, ...Value[]];
+
+const source = `
+function total(v: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return s;
+}
+
+function scaled(v: number[], c: number): number[] {
+  const out = new Array<number>(v.length).fill(0);
+  for (let i = 0; i < v.length; i++) out[i] = v[i] * c;
+  return out;
+}
+
+/** Scales v in place and returns it. */
+function scale(v: number[], c: number): number[] {
+  for (let i = 0; i < v.length; i++) v[i] = v[i] * c;
+  return v;
+}
+
+function norm2(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  return s;
+}
+
+function isPos(k: number): boolean {
+  return k > 0;
+}
+
+type Size = "big" | "small";
+
+function size(k: number): Size {
+  return k > 3 ? "big" : "small";
+}
+
+/** An array literal passed to a callee. */
+/** @differentiable hessian */
+export function literalArgument(x: number): number {
+  const s = x * 2;
+  return total([x, s]) * s;
+}
+
+/** A choice of arrays passed to a callee (a readonly parameter among them), and one of call results. */
+/** @differentiable wrt=a,b */
+export function choiceArgument(a: readonly number[], b: number[], c: number): number {
+  return total(c > 0 ? a : b) * a[0] + total(c > 1 ? scaled(b, 2) : b);
+}
+
+/** Float64Array allocations and choices passed to a callee. */
+/** @differentiable wrt=x */
+export function typedArguments(x: Float64Array, c: number): number {
+  const y = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) y[i] = x[i] * x[i];
+  return norm2(c > 0 ? x : y) + norm2(new Float64Array(3)) * x[0];
+}
+
+/** An element of a choice of arrays, and of an array literal. */
+/** @differentiable hessian */
+export function elementOfChoice(a: number[], b: number[], c: number): number {
+  const s = c * 2;
+  let t = s * (c > 0 ? a : b)[0];
+  t += [a[1] * a[1], b[1]][c > 0 ? 0 : 1] * s;
+  return t;
+}
+
+/** A callee's array result dropped: the callee still scales w in place. */
+/** @differentiable */
+export function droppedResult(a: number[]): number {
+  const w = [a[0], a[1]];
+  scale(w, 3);
+  return w[0] * w[1];
+}
+
+/** An array parameter pointed at a new array. */
+/** @differentiable hessian */
+export function repointed(x: number[]): number {
+  const next = new Array<number>(x.length).fill(0);
+  next[0] = x[0] * 3;
+  x = next;
+  return x[0] * x[0] + x[1];
+}
+
+/** One array parameter pointed at another in a branch. */
+/** @differentiable */
+export function parameterChoice(a: number[], b: number[], c: number): number {
+  if (c > 0) {
+    a = b;
+  }
+  return a[0] * b[1];
+}
+
+/** An array parameter assigned an array literal of its own elements. */
+/** @differentiable */
+export function repointedLiteral(x: number[]): number {
+  x = [x[1] * 2, x[0]];
+  return x[0] + 3 * x[1];
+}
+
+/** A local naming the parameter's array, then an array literal of its own elements, in a loop. */
+/** @differentiable */
+export function pointerLiteralLoop(x: number[]): number {
+  let v = x;
+  for (let k = 0; k < 2; k++) v = [v[1] * 2, v[0] * v[1]];
+  return v[0] + 3 * v[1];
+}
+
+/** An array parameter replaced in a loop by the next iterate. */
+/** @differentiable wrt=x */
+export function iterated(x: Float64Array, steps: number): number {
+  for (let k = 0; k < steps; k++) {
+    const y = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) y[i] = Math.sin(x[i]) * x[(i + 1) % x.length];
+    x = y;
+  }
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return s;
+}
+
+/** Call results of types other than number and arrays, needed after their block. */
+/** @differentiable wrt=x */
+export function otherResults(x: number, k: number): number {
+  let s = 0;
+  if (k > 1) {
+    s = x * (isPos(k) ? 1 : 2);
+    s = s * (size(k) === "big" ? x : 3);
+  }
+  return s;
+}
+`;
+
+describe("reverse mode: what forward mode differentiated and reverse mode refused", () => {
+  let m: Module;
+  let text: string;
+  beforeAll(async () => {
+    ({ m, text } = await compileWithText<Module>(source));
+  });
+
+  it("an array literal passed to a callee: f = 3x · 2x, f' = 12x, f'' = 12", () => {
+    const grad = m.literalArgument_grad as Grad;
+    expect(grad(1.5)).toEqual([13.5, 18]);
+    const [, g, H] = (m.literalArgument_hessian as (x: number) => [number, number[], number[][]])(1.5);
+    expect(g).toEqual([18]);
+    expect(H).toEqual([[12]]);
+    expect(body(text, "literalArgument_vjp")).toContain("const arr = [x, s];");
+    dotProductTest(m, "literalArgument", [0.7], [0], random(1));
+  });
+
+  it("a choice of arrays passed to a callee follows the branch taken", () => {
+    const grad = m.choiceArgument_grad as Grad;
+    const a = [2, -1, 0.5];
+    const b = [1, 4, -3];
+    // c > 1: total(a) a0 + total(2b) → ∂a = a0 (each) + total(a) (a0), ∂b = 2.
+    expect(grad(a, b, 2)).toEqual([1.5 * 2 + 4, [2 + 1.5, 2, 2], [2, 2, 2]]);
+    // 0 < c ≤ 1: total(a) a0 + total(b) → ∂b = 1.
+    expect(grad(a, b, 0.5)).toEqual([1.5 * 2 + 2, [2 + 1.5, 2, 2], [1, 1, 1]]);
+    // c ≤ 0: total(b) a0 + total(b) → ∂a0 = total(b), ∂b = a0 + 1.
+    expect(grad(a, b, -1)).toEqual([2 * 2 + 2, [2, 0, 0], [3, 3, 3]]);
+    for (const c of [2, 0.5, -1]) dotProductTest(m, "choiceArgument", [a, b, c], [0, 1], random(2));
+    expect(body(text, "choiceArgument_vjp")).toContain("let arr: readonly number[];");
+  });
+
+  it("Float64Array allocations and choices passed to a callee", () => {
+    const grad = m.typedArguments_grad as Grad;
+    const x = new Float64Array([0.5, -2, 1.5]);
+    // c > 0: norm2(x), ∂ = 2x; c ≤ 0: Σ x⁴, ∂ = 4x³. norm2(zeros) · x0 adds nothing.
+    expect(grad(x, 1)).toEqual([6.5, new Float64Array([1, -4, 3])]);
+    expect(grad(x, -1)).toEqual([0.0625 + 16 + 5.0625, new Float64Array([0.5, -32, 13.5])]);
+    for (const c of [1, -1]) dotProductTest(m, "typedArguments", [x, c], [0], random(3));
+  });
+
+  it("an element of a choice of arrays or of an array literal: f = 2c a0 + a1² · 2c (c > 0), 2c b0 + b1 · 2c (else)", () => {
+    const grad = m.elementOfChoice_grad as Grad;
+    const a = [3, 2];
+    const b = [5, 7];
+    expect(grad(a, b, 0.5)).toEqual([3 + 4, [1, 4], [0, 0], 2 * 3 + 2 * 4]);
+    expect(grad(a, b, -0.5)).toEqual([-5 - 7, [0, 0], [-1, -1], 2 * 5 + 2 * 7]);
+    const hess = m.elementOfChoice_hessian as (a: number[], b: number[], c: number) => [number, number[], number[][]];
+    const [, g, H] = hess(a, b, 0.5);
+    expect(g).toEqual([1, 4, 0, 0, 14]);
+    // Hessian over (a0, a1, b0, b1, c): ∂²/∂a1² = 4c = 2, ∂²/∂a0∂c = 2, ∂²/∂a1∂c = 4 a1 = 8.
+    expect(H).toEqual([
+      [0, 0, 0, 0, 2],
+      [0, 2, 0, 0, 8],
+      [0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0],
+      [2, 8, 0, 0, 0],
+    ]);
+    for (const c of [0.5, -0.5]) dotProductTest(m, "elementOfChoice", [a, b, c], [0, 1, 2], random(4));
+  });
+
+  it("a dropped array result: the callee's writes still count, f = 9 a0 a1", () => {
+    const grad = m.droppedResult_grad as Grad;
+    expect(grad([2, -3])).toEqual([-54, [-27, 18]]);
+    dotProductTest(m, "droppedResult", [[0.4, 1.1]], [0], random(5));
+  });
+
+  it("an array parameter pointed at a new array: f = (3 x0)², its gradient goes to the caller's array", () => {
+    const grad = m.repointed_grad as Grad;
+    expect(grad([2, 5])).toEqual([36, [36, 0]]);
+    const [, g, H] = (m.repointed_hessian as (x: number[]) => [number, number[], number[][]])([2, 5]);
+    expect(g).toEqual([36, 0]);
+    expect(H).toEqual([
+      [18, 0],
+      [0, 0],
+    ]);
+    dotProductTest(m, "repointed", [[0.3, -0.8, 2]], [0], random(6));
+    // The parameter stays the caller's array: a local takes its place.
+    expect(body(text, "repointed_vjp")).toContain("let x_2: number[] = x;");
+  });
+
+  it("one array parameter pointed at another in a branch: f = b0 b1 (c > 0), a0 b1 (else)", () => {
+    const grad = m.parameterChoice_grad as Grad;
+    expect(grad([2, 3], [5, 7], 1)).toEqual([35, [0, 0], [7, 5], 0]);
+    expect(grad([2, 3], [5, 7], -1)).toEqual([14, [7, 0], [0, 2], 0]);
+    for (const c of [1, -1]) dotProductTest(m, "parameterChoice", [[2, 3], [5, 7], c], [0, 1, 2], random(14));
+  });
+
+  it("an array parameter assigned a literal of its own elements: f = 2 x1 + 3 x0", () => {
+    const grad = m.repointedLiteral_grad as Grad;
+    // x = [3, 2] becomes [4, 3]: f = 4 + 9.
+    expect(grad([3, 2])).toEqual([13, [3, 2]]);
+    dotProductTest(m, "repointedLiteral", [[0.3, -0.8]], [0], random(7));
+  });
+
+  it("a local naming the parameter's array re-pointed at literals of its own elements in a loop (was: a zero gradient)", () => {
+    // v = [2 x1, x0 x1], then [2 x0 x1, 2 x1 · x0 x1]: f = 2 x0 x1 + 6 x0 x1², ∂0 = 2 x1 + 6 x1², ∂1 = 2 x0 + 12 x0 x1.
+    const grad = m.pointerLiteralLoop_grad as Grad;
+    expect(grad([3, 2])).toEqual([12 + 72, [4 + 24, 6 + 72]]);
+    dotProductTest(m, "pointerLiteralLoop", [[0.3, -0.8]], [0], random(13));
+  });
+
+  it("an array parameter replaced by the next iterate in a loop: the gradient equals forward mode's, column by column", () => {
+    const x = new Float64Array([0.4, -1.2, 0.9, 2.1]);
+    for (const steps of [0, 1, 3]) {
+      const [, g] = (m.iterated_grad as Grad)(x.slice(), steps);
+      const byDual = gradientByDual(m, "iterated", [x.slice(), steps], [0]);
+      byDual.forEach((d, i) => expect((g as Float64Array)[i]).toBeCloseTo(d, 13));
+      dotProductTest(m, "iterated", [x, steps], [0], random(8 + steps));
+    }
+    // steps = 0: f = Σ x, ∂ = 1.
+    expect((m.iterated_grad as Grad)(x.slice(), 0)[1]).toEqual(new Float64Array([1, 1, 1, 1]));
+    expect(tape.isEmpty()).toBe(true);
+  });
+
+  it("call results of other types live past their block, declared with a type that means the same there", () => {
+    const grad = m.otherResults_grad as Grad;
+    // k = 5: s = x · 1 · x, ∂ = 2x. k = 2: s = x · 1 · 3, ∂ = 3. k = 0: s = 0.
+    expect(grad(1.5, 5)).toEqual([2.25, 3]);
+    expect(grad(1.5, 2)).toEqual([4.5, 3]);
+    expect(grad(1.5, 0)).toEqual([0, 0]);
+    const vjp = body(text, "otherResults_vjp");
+    expect(vjp).toContain("let isPos2!: boolean;");
+    expect(vjp).toContain("let size2!: ReturnType<typeof size>;");
+    for (const k of [5, 2, 0]) dotProductTest(m, "otherResults", [0.8, k], [0], random(12));
+  });
+});
