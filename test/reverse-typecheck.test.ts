@@ -1,6 +1,6 @@
 /**
  * Reverse-mode output type-checks under --strict (in-process TypeScript): f_grad, f_vjp, g_fwd/g_bwd,
- * f_jacobian and f_hessian of the GMM objective, the Hessian tests' functions and every fixture input.
+ * f_jacobian and f_hessian of the GMM objective, the Hessian and parity tests' functions and every fixture input.
  */
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -11,13 +11,16 @@ import { strictTypeErrors } from "./helpers/typecheck.js";
 const root = join(import.meta.dirname, "..");
 
 
-const hessianSource = readFileSync(join(root, "test", "reverse-hessian.test.ts"), "utf8").match(/const source = `([\s\S]*?)`;/)![1];
+/** The program a test file holds in `const source = \`...\``. */
+const sourceOf = (testFile: string): string => readFileSync(join(root, "test", testFile), "utf8").match(/const source = `([\s\S]*?)`;/)![1];
+const hessianSource = sourceOf("reverse-hessian.test.ts");
 
 describe("reverse-mode output is strict-mode clean", () => {
   it("the GMM objective, the Hessian test functions and the fixtures", () => {
     const sources: Record<string, string> = {
       "gmm-objective.ts": readFileSync(join(root, "bench", "gmm-objective.ts"), "utf8"),
       "hessian.ts": hessianSource,
+      "parity.ts": sourceOf("reverse-parity.test.ts"),
     };
     for (const d of readdirSync(join(root, "fixtures"))) {
       const input = join(root, "fixtures", d, "input.ts");
