@@ -51,6 +51,30 @@ function size(k: number): Size {
   return k > 3 ? "big" : "small";
 }
 
+/** Writes out from u: its result reads what it wrote. */
+function scaleInto(out: number[], u: readonly number[], c: number): number {
+  for (let j = 0; j < out.length; j++) out[j] = out[j] * c + u[j % u.length];
+  return out[0] * out[out.length - 1];
+}
+
+/** A literal and a choice of arrays passed to a callee that writes them (every mode; was ADC2014 in all). */
+/** @differentiable hessian */
+export function writtenArguments(x: number, y: number, v: number[]): number {
+  const q = [y, 0.5, x];
+  let s = scaleInto([x * y, 2], q, x);
+  s += scaleInto(x > 0 ? q : v, v, y);
+  return s + q[0] * v[1];
+}
+
+/** A choice of a local and the parameter handed to a callee that writes it: the local's tangent exists. */
+/** @differentiable */
+export function choiceWritten(x: number, v: number[]): number {
+  const z = [0, 0];
+  let s = 0;
+  for (let i = 0; i < 2; i++) s += scaleInto(i === 0 ? z : v, i === 0 ? v : z, x);
+  return s + z[0];
+}
+
 /** An array literal passed to a callee. */
 /** @differentiable hessian */
 export function literalArgument(x: number): number {
@@ -145,6 +169,79 @@ export function otherResults(x: number, k: number): number {
   }
   return s;
 }
+
+/** Scales v in place and returns it (a second copy of scale, with a number argument read from the array). */
+function scaleBy(v: number[], c: number): number[] {
+  for (let i = 0; i < v.length; i++) v[i] = v[i] * c;
+  return v;
+}
+
+/** A choice of arrays and an element of one of them passed to a callee that writes the array chosen. */
+/** @differentiable wrt=a */
+export function choiceAndElement(a: number[], c: number): number {
+  const u = [a[0], a[1]];
+  const w = [a[1], a[0]];
+  const r = scaleBy(c > 0 ? u : w, u[0]);
+  return r[1] + w[0];
+}
+
+/** The same with the result dropped. */
+/** @differentiable wrt=a */
+export function choiceAndElementDropped(a: number[], c: number): number {
+  const u = [a[0], a[1]];
+  const w = [a[1], a[0]];
+  scaleBy(c > 0 ? u : w, u[0]);
+  return u[1] * w[0] + u[0];
+}
+
+/** A string result carried from g_fwd to g_bwd: called from another differentiable function. */
+/** @differentiable wrt=x */
+export function sized(x: number, k: number): number {
+  let s = 0;
+  if (k > 1) {
+    s = x * (size(k) === "big" ? x : 3);
+  }
+  return s;
+}
+
+/** @differentiable wrt=x */
+export function callsSized(x: number, k: number): number {
+  let t = 0;
+  for (let i = 0; i < 2; i++) t += sized(x * t + 1, k);
+  return t;
+}
+
+/** One name, an array in one block and a number in another. */
+/** @differentiable */
+export function arrayThenNumber(x: number, y: number): number {
+  let s = 0;
+  {
+    const v = [x, y];
+    s += v[0] * v[1];
+  }
+  {
+    let v = x;
+    v += y;
+    s += v * v;
+  }
+  return s;
+}
+
+function pairProduct(p: [number, number]): number {
+  return p[0] * p[1];
+}
+
+function firstTwo(v: readonly number[]): readonly number[] {
+  return [v[0], v[1]];
+}
+
+/** A literal passed to a tuple parameter, a choice of ReadonlyArray values, a choice of calls' results. */
+/** @differentiable wrt=x,a */
+export function typedParameters(x: number, a: ReadonlyArray<number>, b: number[]): number {
+  let s = pairProduct([x, 2 * x]);
+  for (let i = 0; i < 2; i++) s += total(i > 0 ? a : b) + total(i > 0 ? firstTwo(a) : b);
+  return s;
+}
 `;
 
 describe("reverse mode: what forward mode differentiated and reverse mode refused", () => {
@@ -160,8 +257,46 @@ describe("reverse mode: what forward mode differentiated and reverse mode refuse
     const [, g, H] = (m.literalArgument_hessian as (x: number) => [number, number[], number[][]])(1.5);
     expect(g).toEqual([18]);
     expect(H).toEqual([[12]]);
-    expect(body(text, "literalArgument_vjp")).toContain("const arr = [x, s];");
+    expect(body(text, "literalArgument_vjp")).toContain("const arr: readonly number[] = [x, s];");
     dotProductTest(m, "literalArgument", [0.7], [0], random(1));
+  });
+
+  it("a literal and a choice of arrays passed to a callee that writes them: every mode, against central differences", () => {
+    // x = 2, y = 3, v = [1, 4]: scaleInto([6, 2], q, 2) = 15 · 4.5; scaleInto(q, v, 3) makes q = [10, 5.5, 7]
+    // and gives 10 · 7; then q[0] v[1] = 40.
+    const f = m.writtenArguments as (x: number, y: number, v: number[]) => number;
+    const [value, gx, gy, gv] = (m.writtenArguments_grad as Grad)(2, 3, [1, 4]);
+    expect(value).toBe(67.5 + 70 + 40);
+    const h = 1e-6;
+    const central = (g: (t: number) => number): number => (g(h) - g(-h)) / (2 * h);
+    expect(gx).toBeCloseTo(central((t) => f(2 + t, 3, [1, 4])), 5);
+    expect(gy).toBeCloseTo(central((t) => f(2, 3 + t, [1, 4])), 5);
+    expect((gv as number[])[0]).toBeCloseTo(central((t) => f(2, 3, [1 + t, 4])), 5);
+    expect((gv as number[])[1]).toBeCloseTo(central((t) => f(2, 3, [1, 4 + t])), 5);
+    for (const x of [2, -1.5]) dotProductTest(m, "writtenArguments", [x, 0.7, [0.3, -1.1]], [0, 1, 2], random(15));
+    const [, g, H] = (m.writtenArguments_hessian as (x: number, y: number, v: number[]) => [number, number[], number[][]])(2, 3, [1, 4]);
+    expect(g).toEqual([gx, gy, ...(gv as number[])]);
+    H.forEach((row, i) => row.forEach((hij, j) => expect(hij).toBe(H[j][i])));
+    // Each row of H against central differences of the gradient.
+    const flatGrad = (p: number[]): number[] => {
+      const [, a, b, c] = (m.writtenArguments_grad as Grad)(p[0], p[1], [p[2], p[3]]);
+      return [a as number, b as number, ...(c as number[])];
+    };
+    const at = [2, 3, 1, 4];
+    at.forEach((_, i) => {
+      const plus = flatGrad(at.map((p, j) => (j === i ? p + h : p)));
+      const minus = flatGrad(at.map((p, j) => (j === i ? p - h : p)));
+      plus.forEach((gp, j) => expect(H[i][j]).toBeCloseTo((gp - minus[j]) / (2 * h), 4));
+    });
+  });
+
+  it("a choice of an inactive local and a parameter written by the callee: f = v0 v1 (1 + (x+1)²) + v0 (was: f_dual wrong)", () => {
+    // z = v, then v becomes v (x + 1): f = v0 v1 + v0 v1 (x+1)² + v0.
+    const expected = [31, 18, [31, 10]];
+    expect((m.choiceWritten_grad as Grad)(2, [1, 3])).toEqual(expected);
+    // Forward mode: one unit direction per input (was 0 for x: z had no tangent).
+    expect(gradientByDual(m, "choiceWritten", [2, [1, 3]], [0, 1])).toEqual([18, 31, 10]);
+    dotProductTest(m, "choiceWritten", [0.4, [1.5, -0.7]], [0, 1], random(16));
   });
 
   it("a choice of arrays passed to a callee follows the branch taken", () => {
@@ -259,6 +394,41 @@ describe("reverse mode: what forward mode differentiated and reverse mode refuse
     // steps = 0: f = Σ x, ∂ = 1.
     expect((m.iterated_grad as Grad)(x.slice(), 0)[1]).toEqual(new Float64Array([1, 1, 1, 1]));
     expect(tape.isEmpty()).toBe(true);
+  });
+
+  it("a choice of arrays and an element of one passed to a callee writing the chosen one: f = a0 a0 + a1 (c > 0)", () => {
+    // c > 0: u = [a0, a1] scaled by a0 → r[1] = a1 a0; w[0] = a1. ∂ = [a1, a0 + 1].
+    expect((m.choiceAndElement_grad as Grad)([3, 2], 1)).toEqual([8, [2, 4]]);
+    // c ≤ 0: w = [a1, a0] scaled by u[0] = a0 → r[1] = a0², w[0] = a1 a0. ∂ = [2 a0 + a1, a0].
+    expect((m.choiceAndElement_grad as Grad)([3, 2], -1)).toEqual([15, [8, 3]]);
+    // Dropped: c > 0: u = [a0², a1 a0]: f = a1 a0 · a1 + a0² → ∂ = [a1² + 2 a0, 2 a0 a1].
+    expect((m.choiceAndElementDropped_grad as Grad)([3, 2], 1)).toEqual([21, [10, 12]]);
+    for (const c of [1, -1]) {
+      dotProductTest(m, "choiceAndElement", [[0.3, -1.2], c], [0], random(17));
+      dotProductTest(m, "choiceAndElementDropped", [[0.3, -1.2], c], [0], random(18));
+    }
+  });
+
+  it("a string a callee keeps for its reverse half goes on the tape by reference (was: a wrong gradient)", () => {
+    // k = 5 ("big"): sized(y) = y², t1 = 1, t2 = 1 + (x + 1)²: ∂t/∂x = 2 (x + 1) = 5 at x = 1.5.
+    expect((m.callsSized_grad as Grad)(1.5, 5)).toEqual([1 + 2.5 * 2.5, 5]);
+    // k = 2 ("small"): sized(y) = 3y, t1 = 3, t2 = 3 + 3 (3x + 1): ∂ = 9.
+    expect((m.callsSized_grad as Grad)(1.5, 2)).toEqual([3 + 3 * 5.5, 9]);
+    expect(body(text, "sized_bwd")).toContain("tape.popValue<ReturnType<typeof size>>()");
+    for (const k of [5, 2]) dotProductTest(m, "callsSized", [0.7, k], [0], random(19));
+  });
+
+  it("+= on a number whose name is an array in another block: f = xy + (x + y)²", () => {
+    expect((m.arrayThenNumber_grad as Grad)(2, 2.5)).toEqual([5 + 20.25, 2.5 + 9, 2 + 9]);
+  });
+
+  it("a literal for a tuple parameter, ReadonlyArray choices, a choice of calls' results: f = 2x² + Σ(b) + Σ(b) + Σ(a) + a0 + a1", () => {
+    const [value, gx, ga] = (m.typedParameters_grad as Grad)(1.5, [1, 2, 3], [4, 5]);
+    expect(value).toBe(4.5 + 9 + 9 + 6 + 3);
+    expect(gx).toBe(6);
+    expect(ga).toEqual([2, 2, 1]);
+    expect(body(text, "typedParameters_vjp")).toContain("const arr: [number, number] = [x, 2 * x];");
+    dotProductTest(m, "typedParameters", [0.4, [1, -2, 0.5], [3, 1]], [0, 1], random(20));
   });
 
   it("call results of other types live past their block, declared with a type that means the same there", () => {

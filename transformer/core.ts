@@ -128,6 +128,9 @@ class Compilation {
   private readonly writtenParams = new Map<string, ReadonlySet<string>>();
   private readonly reverseReads = new Map<string, ReadonlySet<string>>();
   private readonly inlined = new Map<string, LoweredFunction | undefined>();
+  /** Lowered functions (lowering is a pure function of the IR; see lowerForReverse). */
+  private readonly loweredOnly = new Map<FunctionIR, LoweredFunction>();
+  private readonly loweredForReverse = new Map<FunctionIR, LoweredFunction>();
   /** Derived names a file must import: file → import-declaration start → names. */
   private readonly neededImports = new Map<string, Map<ts.ImportDeclaration, Set<string>>>();
 
@@ -410,16 +413,35 @@ class Compilation {
     return read;
   }
 
-  /** A function as reverse mode differentiates it: lowered, with small leaf callees in its loops inlined. */
+  /**
+   * A function as reverse mode differentiates it: lowered, with small leaf callees in its loops inlined.
+   * Once per function: its variants, its callers' inlining check and read summary share the result.
+   */
   private lowerForReverse(ir: FunctionIR): LoweredFunction {
-    return inlineLeafCalls(this.lowerOnly(ir), (target) => (this.functionIR(target).file === ir.file ? this.inlinableCallee(target) : undefined));
+    let lowered = this.loweredForReverse.get(ir);
+    if (lowered === undefined) {
+      lowered = inlineLeafCalls(this.lowerOnly(ir), (target) => (this.functionIR(target).file === ir.file ? this.inlinableCallee(target) : undefined));
+      this.loweredForReverse.set(ir, lowered);
+    }
+    return lowered;
   }
 
   private lowerOnly(ir: FunctionIR): LoweredFunction {
-    return lowerForReverse(ir, (target) => {
-      const callee = this.functionIR(target);
-      return { shape: callee.returnShape, arrayKind: callee.returnArrayKind, ...(isPortableType(callee.returnType) ? { type: callee.returnType } : {}) };
-    });
+    let lowered = this.loweredOnly.get(ir);
+    if (lowered === undefined) {
+      lowered = lowerForReverse(ir, {
+        returnShapeOf: (target) => {
+          const callee = this.functionIR(target);
+          return { shape: callee.returnShape, arrayKind: callee.returnArrayKind, ...(isPortableType(callee.returnType) ? { type: callee.returnType } : {}) };
+        },
+        paramTypeOf: (target, index) => {
+          const type = this.functionIR(target).params[index]?.type;
+          return type !== undefined && isPortableType(type) ? type : undefined;
+        },
+      });
+      this.loweredOnly.set(ir, lowered);
+    }
+    return lowered;
   }
 
   /** A callee's lowered body if it can be inlined (see inline.ts); a callee adc-ts refuses stays a call. */
@@ -760,7 +782,15 @@ function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
 
 export { posOf };
 
-/** A type written with keywords and literals only (`boolean`, `"a" | "b"`): it means the same in any module. */
+/**
+ * A type written with keywords, literals and the array types of numbers only (`boolean`, `"a" | "b"`,
+ * `readonly number[]`, `[number, number]`, `Float64Array`): it means the same in any module.
+ */
 function isPortableType(text: string): boolean {
-  return text.split("|").every((part) => /^(?:boolean|string|number|bigint|undefined|null|true|false|"[^"]*"|'[^']*'|-?\d+(?:\.\d+)?)$/.test(part.trim()));
+  const word = /^(?:boolean|string|number|bigint|undefined|null|true|false|readonly|Array|ReadonlyArray|Readonly|Float64Array)$/;
+  const literal = /^(?:"[^"]*"|'[^']*'|-?\d+(?:\.\d+)?)$/;
+  return text
+    .split(/[\s|,<>\[\]()]+/)
+    .filter((t) => t !== "")
+    .every((t) => word.test(t) || literal.test(t));
 }

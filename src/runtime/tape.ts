@@ -84,6 +84,15 @@ export class Tape {
     return array;
   }
 
+  /** A value of another type (a boolean, a string, an object) a variable held: kept by reference, as arrays are. */
+  pushValue(value: unknown): void {
+    this.pushArray(value);
+  }
+
+  popValue<T>(): T {
+    return this.popArray<T>();
+  }
+
   /** Forward over reverse (Hessians): a value and its tangent travel together. */
   pushDual(value: number, tangent: number): void {
     this.push(value);

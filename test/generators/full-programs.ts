@@ -95,7 +95,12 @@ export type FExpr =
   | { k: "math"; fn: MathFn; args: FExpr[] }
   | { k: "cond"; c: FCond; a: FExpr; b: FExpr }
   | { k: "callH"; a: FExpr; b: FExpr; c: FExpr }
-  | { k: "callG"; arr: string; c: FExpr; d: FExpr };
+  | { k: "callG"; arr: string; c: FExpr; d: FExpr }
+  /** `(c ? a : b)[0]`: an element of a choice of two arrays of one kind. */
+  | { k: "pickElem"; c: FCond; a: string; b: string };
+
+/** An array argument of k: a variable, an array literal, or a choice of two arrays, written in the call. */
+export type KArg = { k: "name"; name: string } | { k: "lit"; elems: FExpr[] } | { k: "pick"; c: FCond; a: string; b: string };
 
 /**
  * An index: a constant, or the innermost counter (shifted), modulo the array's length (ARRAY_LENGTH
@@ -155,8 +160,10 @@ export type FStmt =
    * (or min, or e first): a fold reverse mode records as the index of its winner.
    */
   | { k: "fold"; name: string; init: FExpr | null; fn: "max" | "min"; counter: string; start: number; bound: FBound; e: FExpr; targetFirst: boolean }
-  /** `name op= k(out, arr, c);`: k writes its first array and reads its second, which may be the same array. */
-  | { k: "callK"; name: string; op: "=" | "+="; out: string; arr: string; c: FExpr };
+  /** `name op= k(out, u, c);`: k writes its first array and reads its second, which may be the same array. */
+  | { k: "callK"; name: string; op: "=" | "+="; out: KArg; u: KArg; c: FExpr }
+  /** f's parameter `v = [...]` (ARRAY_LENGTH elements) or `v = q`: the caller's array keeps v's gradient. */
+  | { k: "repoint"; init: { k: "lit"; elems: FExpr[] } | { k: "alias"; of: "q" } };
 
 export interface FProgram {
   /** `h(a, b, c)`: statements over a, b, c and its local r, then `return result`. */
@@ -286,6 +293,19 @@ function arrayArb(arrays: readonly string[]): fc.Arbitrary<string> {
 /** Arrays g (whose parameter is a number[]) may be given. */
 const numberArrays = (ctx: Ctx): string[] => ctx.arrays.filter((a) => ctx.kinds[a] !== "f64");
 
+/** Pairs of different arrays of one kind (Float64Array, or number[] and any[]). */
+const sameKindPairs = (arrays: readonly string[], ctx: Ctx): [string, string][] =>
+  arrays.flatMap((a) => arrays.filter((b) => b !== a && (ctx.kinds[a] === "f64") === (ctx.kinds[b] === "f64")).map((b) => [a, b] as [string, string]));
+
+/** k's array argument: mostly one of `arrays`, else an array literal or a choice of two of them. */
+function kArgArb(ctx: Ctx, arrays: readonly string[]): fc.Arbitrary<KArg> {
+  const name = fc.constantFrom(...arrays).map((n) => ({ k: "name", name: n }) as KArg);
+  const lit = fc.array(exprArb(ctx, 1), { minLength: 1, maxLength: 4 }).map((elems) => ({ k: "lit", elems }) as KArg);
+  const pairs = sameKindPairs(arrays, ctx);
+  const pick = pairs.length > 0 ? [fc.tuple(condArb(ctx, 0), fc.constantFrom(...pairs)).map(([c, [a, b]]) => ({ k: "pick", c, a, b }) as KArg)] : [];
+  return fc.oneof({ weight: 4, arbitrary: name }, { weight: 1, arbitrary: lit }, ...pick.map((arbitrary) => ({ weight: 1, arbitrary })));
+}
+
 function exprArb(ctx: Ctx, depth: number): fc.Arbitrary<FExpr> {
   const leaves: fc.Arbitrary<FExpr>[] = [
     fc.constantFrom(...ctx.readable).map((name) => ({ k: "var", name }) as FExpr),
@@ -296,6 +316,10 @@ function exprArb(ctx: Ctx, depth: number): fc.Arbitrary<FExpr> {
     leaves.push(fc.tuple(arrayArb(ctx.arrays), indexArb(ctx)).map(([arr, index]) => ({ k: "elem", arr, index }) as FExpr));
     leaves.push(fc.constantFrom(...ctx.arrays).map((arr) => ({ k: "len", arr }) as FExpr));
   }
+  // Not z (any[]): an element of `c ? v : z` is `any`, and `any + number` may be a string (ADC2008).
+  const pairs = sameKindPairs(ctx.arrays.filter((a) => ctx.kinds[a] !== "any"), ctx);
+  if (pairs.length > 0 && depth > 0)
+    leaves.push(fc.tuple(condArb(ctx, 0), fc.constantFrom(...pairs)).map(([c, [a, b]]) => ({ k: "pickElem", c, a, b }) as FExpr));
   if (ctx.counters.length > 0) leaves.push(fc.constantFrom(...ctx.counters).map((name) => ({ k: "var", name }) as FExpr));
   if (depth <= 0) return fc.oneof(...leaves);
   const sub = exprArb(ctx, depth - 1);
@@ -482,11 +506,19 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
     simple.push({
       weight: 1,
       arbitrary: fc
-        .tuple(fc.constantFrom(...ctx.writable), fc.constantFrom("=", "+=" as const), fc.constantFrom(...numberStores), exprArb(ctx, 1))
+        .tuple(fc.constantFrom(...ctx.writable), fc.constantFrom("=", "+=" as const), kArgArb(ctx, numberStores), exprArb(ctx, 1))
         // One array for both parameters a third of the time.
         .chain(([name, op, out, cx]) =>
-          fc.oneof(fc.constant(out), fc.constantFrom(...numberArrays(ctx))).map((arr) => ({ k: "callK", name, op, out, arr, c: cx }) as FStmt),
+          fc.oneof(out.k === "name" ? fc.constant(out) : kArgArb(ctx, numberArrays(ctx)), kArgArb(ctx, numberArrays(ctx))).map((u) => ({ k: "callK", name, op, out, u, c: cx }) as FStmt),
         ),
+    });
+  if (ctx.stores.includes("v") && ctx.arrays.includes("q"))
+    simple.push({
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.array(exprArb(ctx, 1), { minLength: ARRAY_LENGTH, maxLength: ARRAY_LENGTH }).map((elems) => ({ k: "repoint", init: { k: "lit", elems } }) as FStmt),
+        fc.constant({ k: "repoint", init: { k: "alias", of: "q" } } as FStmt),
+      ),
     });
   if (ctx.inLoop || ctx.inSwitch) simple.push({ weight: 1, arbitrary: c.map((cond) => ({ k: "break", c: cond }) as FStmt) });
   if (ctx.inLoop) simple.push({ weight: 1, arbitrary: c.map((cond) => ({ k: "continue", c: cond }) as FStmt) });
@@ -689,7 +721,15 @@ export function printExpr(e: FExpr): string {
       return `h(${printExpr(e.a)}, ${printExpr(e.b)}, ${printExpr(e.c)})`;
     case "callG":
       return `g(${e.arr}, ${printExpr(e.c)}, ${printExpr(e.d)})`;
+    case "pickElem":
+      return `(${printCond(e.c)} ? ${e.a} : ${e.b})[0]`;
   }
+}
+
+function printKArg(a: KArg): string {
+  if (a.k === "name") return a.name;
+  if (a.k === "lit") return `[${a.elems.map(printExpr).join(", ")}]`;
+  return `(${printCond(a.c)} ? ${a.a} : ${a.b})`;
 }
 
 function printCond(c: FCond): string {
@@ -779,7 +819,10 @@ function printStmts(stmts: readonly FStmt[], indent: string, out: string[]): voi
         break;
       }
       case "callK":
-        out.push(`${indent}${s.name} ${s.op} k(${s.out}, ${s.arr}, ${printExpr(s.c)});`);
+        out.push(`${indent}${s.name} ${s.op} k(${printKArg(s.out)}, ${printKArg(s.u)}, ${printExpr(s.c)});`);
+        break;
+      case "repoint":
+        out.push(`${indent}v = ${s.init.k === "alias" ? s.init.of : `[${s.init.elems.map(printExpr).join(", ")}]`};`);
         break;
       case "if":
         out.push(`${indent}if (${printCond(s.c)}) {`);
@@ -1155,7 +1198,16 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
         }
         return acc;
       }
+      case "pickElem":
+        return arrays.get(cond(e.c, env, arrays) ? e.a : e.b)![0];
     }
+  };
+
+  /** The array k receives: a variable's, a new one for a literal, the one a choice picks. */
+  const kArray = (a: KArg, env: Env, arrays: Arrays): S[] => {
+    if (a.k === "name") return arrays.get(a.name)!;
+    if (a.k === "lit") return a.elems.map((e) => ev(e, env, arrays));
+    return arrays.get(cond(a.c, env, arrays) ? a.a : a.b)!;
   };
 
   const cond = (c: FCond, env: Env, arrays: Arrays): boolean => {
@@ -1336,10 +1388,15 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
           env.delete(s.counter);
           break;
         case "callK": {
-          const val = callK(arrays.get(s.out)!, arrays.get(s.arr)!, ev(s.c, env, arrays));
+          // Arguments in order: out, then u (each literal element evaluated then).
+          const out = kArray(s.out, env, arrays);
+          const val = callK(out, kArray(s.u, env, arrays), ev(s.c, env, arrays));
           env.set(s.name, finite(s.op === "=" ? val : F.add(env.get(s.name)!, val)));
           break;
         }
+        case "repoint":
+          arrays.set("v", s.init.k === "alias" ? arrays.get(s.init.of)! : s.init.elems.map((e) => ev(e, env, arrays)));
+          break;
       }
     }
   };

@@ -83,7 +83,7 @@ export function dotProductTest(m: Module, name: string, args: Value[], active: n
   return { forward, reverse, relative };
 }
 
-/** Gradient of a scalar function by forward mode, one unit direction per active input element. */
+/** Gradient of a scalar function by forward mode, one unit direction per active input element (on copies of the arguments: f may write them). */
 export function gradientByDual(m: Module, name: string, args: Value[], active: number[]): number[] {
   const dual = m[`${name}_dual`] as unknown as (...a: Value[]) => [number, number];
   const zero = active.map((i) => (typeof args[i] === "number" ? 0 : randomLike(args[i], () => 0.5)));
@@ -92,14 +92,14 @@ export function gradientByDual(m: Module, name: string, args: Value[], active: n
     const unit = zero.map(copy);
     if (typeof args[i] === "number") {
       unit[k] = 1;
-      out.push(dual(...args, ...unit)[1]);
+      out.push(dual(...args.map(copy), ...unit)[1]);
       return;
     }
     const len = (args[i] as ArrayLike<number>).length;
     for (let j = 0; j < len; j++) {
       const u = unit.map(copy);
       (u[k] as number[])[j] = 1;
-      out.push(dual(...args, ...u)[1]);
+      out.push(dual(...args.map(copy), ...u)[1]);
     }
   });
   return out;

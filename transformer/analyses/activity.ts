@@ -136,15 +136,21 @@ export class Activity {
         const callee = this.ctx.functionIR(e.target);
         const summary = this.ctx.summary(e.target, this.calleeActiveParams(e));
         callee.params.forEach((p, i) => {
-          if (!summary.activatedParams.has(p.name)) return;
           const arg = e.args[i];
-          if (arg?.k === "var") this.markActive(arg.name, e.pos);
-          else
+          // An active choice of arrays (`c ? z : v`) may hand the callee either: one it writes active
+          // values into makes both active, as two names of one array would be.
+          const activeChoice = p.shape === "array" && arg?.k === "cond" && this.isActive(arg);
+          if (!summary.activatedParams.has(p.name) && !activeChoice) return;
+          // The callee writes derivatives into the array it receives: the variables that may hold it
+          // become active. A new array (a literal, an allocation, a call's result) is nobody's after the call.
+          const holders = arg === undefined ? undefined : arrayHolders(arg);
+          if (holders === undefined)
             throw new CompileError({
               code: ADC.activeArgumentNotVariable,
               message: `${e.fn} writes derivatives into its parameter '${p.name}'; pass a variable there`,
               pos: e.pos,
             });
+          for (const name of holders) this.markActive(name, e.pos);
         });
         return;
       }
@@ -367,5 +373,24 @@ export class Activity {
       }
     };
     visit(list);
+  }
+}
+
+/** The variables an array expression may evaluate to (a variable, a choice of them), none for a new array, undefined if unknown. */
+function arrayHolders(e: Expr): string[] | undefined {
+  switch (e.k) {
+    case "var":
+      return [e.name];
+    case "cond": {
+      const a = arrayHolders(e.a);
+      const b = arrayHolders(e.b);
+      return a !== undefined && b !== undefined ? [...a, ...b] : undefined;
+    }
+    case "arraylit":
+    case "zeros":
+    case "call":
+      return [];
+    default:
+      return undefined;
   }
 }

@@ -36,6 +36,8 @@ export interface TbrQuestions {
   invertible(s: Stmt): boolean;
   /** The array names that may denote the same array as `name` (itself included): a pointer and what it names. */
   aliasesOf(name: string): readonly string[];
+  /** Whether a declaration or assignment gives its variable its first value (none the reverse sweep could go back to). */
+  firstValue(s: Stmt): boolean;
 }
 
 export interface TbrResult {
@@ -85,7 +87,7 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
     const need = new Set([...req, ...pre]);
     // A whole write replaces what the variable names (its length too); an element write changes the
     // values of the array it names.
-    const destroys = whole || !q.isArray(root) ? need.has(root) || need.has(lengthKey(root)) : requiredThrough(root, need);
+    const destroys = whole && q.firstValue(s) ? false : whole || !q.isArray(root) ? need.has(root) || need.has(lengthKey(root)) : requiredThrough(root, need);
     if (destroys && q.invertible(s)) {
       undoes.add(s);
       for (const p of post) need.add(p);

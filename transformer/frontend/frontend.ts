@@ -500,7 +500,8 @@ class Converter {
         const target = this.lvalue(e.left);
         if (target === undefined)
           return this.opaqueStmt(node, target === undefined && ts.isElementAccessExpression(e.left) ? ADC.nestedActiveArray : ADC.unsupportedStatement, "only variables and elements of array variables can be assigned in differentiable code");
-        if (op !== "=" && target.k === "var" && this.locals.get(target.name)?.shape === "array")
+        // The checker's type at the statement: a name may be an array in one block and a number in another.
+        if (op !== "=" && target.k === "var" && shapeOfType(this.checker.getTypeAtLocation(e.left), this.checker).shape === "array")
           return this.opaqueStmt(node, ADC.unsupportedStatement, `${op} on an array is not element-wise arithmetic in JavaScript (it makes a string or NaN); write a loop over the elements`);
         return { k: "assign", target, op, value: this.expr(e.right), pos: posOf(e, this.sf) };
       }

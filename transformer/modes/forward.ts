@@ -268,7 +268,11 @@ class Forward {
     // A branch needs statements of its own (a call): lower the ternary to if/else so only one runs.
     const t = this.names.fresh("t");
     const dt = this.tan(t);
-    const type = kind === undefined ? "number" : kind === "Float64Array" ? "Float64Array" : "number[]";
+    // A branch giving a readonly array (a callee's result, a parameter) makes the variable readonly too.
+    const readonlyType = (x: Expr): string | undefined =>
+      x.k === "call" ? this.act.calleeIR(x.target).returnType : x.k === "var" ? this.fn.params.find((p) => p.name === x.name)?.type : undefined;
+    const readonly = [e.a, e.b].some((x) => /^(?:readonly |ReadonlyArray<|Readonly<)/.test(readonlyType(x) ?? ""));
+    const type = kind === undefined ? "number" : kind === "Float64Array" ? "Float64Array" : readonly ? "readonly number[]" : "number[]";
     this.out.push({ k: "let", decl: "let", decls: [{ name: t, type }, { name: dt, type }] });
     const branch = (pre: Stmt[], x: Dual): Stmt[] => [
       ...pre,

@@ -106,11 +106,19 @@ export function inlineLeafCalls(caller: LoweredFunction, calleeOf: (target: stri
 }
 
 /** Variables assigned as a whole (not declared) somewhere in `stmts`. */
-function reassigned(stmts: readonly Stmt[]): Set<string> {
-  const out = new Set<string>();
-  forEachVarWrite(stmts, (name, _value, at) => {
-    if (!at.declaration) out.add(name);
-  });
+/** The variables a callee's body assigns after their declaration: asked by the check and at every call site, worked out once. */
+const reassignedIn = new WeakMap<readonly Stmt[], ReadonlySet<string>>();
+
+function reassigned(stmts: readonly Stmt[]): ReadonlySet<string> {
+  let out = reassignedIn.get(stmts);
+  if (out === undefined) {
+    const found = new Set<string>();
+    forEachVarWrite(stmts, (name, _value, at) => {
+      if (!at.declaration) found.add(name);
+    });
+    out = found;
+    reassignedIn.set(stmts, out);
+  }
   return out;
 }
 

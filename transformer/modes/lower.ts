@@ -38,8 +38,16 @@ const not = (e: Expr): Expr => ({ k: "not", a: e });
 const or = (es: Expr[]): Expr => es.reduce((a, b) => ({ k: "logic", op: "||", a, b }));
 const setFlag = (name: string, value: Expr, pos?: SourcePos): Stmt => ({ k: "assign", target: { k: "var", name }, op: "=", value, ...(pos !== undefined ? { pos } : {}) });
 
-export function lowerForReverse(fn: FunctionIR, returnShapeOf: (target: string) => LocalInfo | undefined): LoweredFunction {
-  return new Lowering(resolveArrayAliases(separateScopes(copyReassignedArrayParams(fn))), returnShapeOf).run();
+/** What lowering asks about the functions a function calls. */
+export interface Callees {
+  /** The shape (and kind, and type where it is written the same in any module) of a callee's result. */
+  returnShapeOf(target: string): LocalInfo | undefined;
+  /** The type of a callee's parameter as any module can write it, where it is not plain (`number[]`, `Float64Array`). */
+  paramTypeOf(target: string, index: number): string | undefined;
+}
+
+export function lowerForReverse(fn: FunctionIR, callees: Callees): LoweredFunction {
+  return new Lowering(resolveArrayAliases(separateScopes(copyReassignedArrayParams(fn))), callees).run();
 }
 
 /**
@@ -204,7 +212,7 @@ class Lowering {
 
   constructor(
     private readonly fn: FunctionIR,
-    private readonly returnShapeOf: (target: string) => LocalInfo | undefined,
+    private readonly callee: Callees,
   ) {
     this.names = new NameScope(fn.usedNames);
     this.locals = new Map(fn.locals);
@@ -234,8 +242,7 @@ class Lowering {
       if (assignment?.k === "assign" && assignment.target.k === "var" && assignment.target.name === this.value)
         lowered = [...lowered.slice(0, -1), { k: "let", decl: "const", decls: [{ name: this.value, init: assignment.value, ...(assignment.pos !== undefined ? { pos: assignment.pos } : {}) }] }];
     }
-    const readonlyParams = new Set(this.fn.params.filter((p) => p.type.startsWith("readonly ")).map((p) => p.name));
-    const hoisted = this.keepResults(new CallHoisting(this.names, this.locals, this.returnShapeOf, readonlyParams).list([...this.prologue, ...lowered]), false);
+    const hoisted = this.keepResults(new CallHoisting(this.names, this.locals, this.callee).list([...this.prologue, ...lowered]), false);
     const final: Stmt[] = this.value !== undefined ? [...hoisted, { k: "return", value: ref(this.value) }] : hoisted;
     return {
       fn: { ...this.fn, body: final, locals: this.locals, usedNames: this.names.names() },
@@ -520,9 +527,7 @@ class CallHoisting {
   constructor(
     private readonly names: NameScope,
     private readonly locals: Map<string, LocalInfo>,
-    private readonly returnShapeOf: (target: string) => LocalInfo | undefined,
-    /** Array parameters typed `readonly number[]`: a variable that may hold one is declared so. */
-    private readonly readonlyParams: ReadonlySet<string>,
+    private readonly callee: Callees,
   ) {}
 
   list(stmts: readonly Stmt[]): Stmt[] {
@@ -549,7 +554,7 @@ class CallHoisting {
       }
       case "expr": {
         // An array result dropped still has an adjoint (zero) for g_bwd to take: it goes into a variable.
-        const dropsArray = s.expr.k === "call" && this.returnShapeOf(s.expr.target)?.shape === "array";
+        const dropsArray = s.expr.k === "call" && this.callee.returnShapeOf(s.expr.target)?.shape === "array";
         const expr = this.expr(s.expr, out, !dropsArray);
         if (!dropsArray) out.push({ ...s, expr });
         return;
@@ -584,7 +589,7 @@ class CallHoisting {
       case "cond":
         return this.arrayValued(e.a) || this.arrayValued(e.b);
       case "call":
-        return this.returnShapeOf(e.target)?.shape !== "num";
+        return this.callee.returnShapeOf(e.target)?.shape !== "num";
       case "arraylit":
       case "zeros":
       case "opaque":
@@ -606,7 +611,7 @@ class CallHoisting {
       case "zeros":
         return e.kind;
       case "call": {
-        const info = this.returnShapeOf(e.target);
+        const info = this.callee.returnShapeOf(e.target);
         return info?.shape === "array" ? (info.arrayKind ?? "Array") : undefined;
       }
       case "cond": {
@@ -618,29 +623,35 @@ class CallHoisting {
     }
   }
 
-  /** An array expression in a variable of its own: `const arr = [x, y]`, or a choice `if (c) arr = a; else arr = b;`. */
-  private arrayVariable(e: Expr, kind: ArrayKind, out: Stmt[]): Expr {
+  /**
+   * An array expression in a variable of its own: `const arr = [x, y]`, or a choice `if (c) arr = a;
+   * else arr = b;` (only the branch taken evaluates its array, calls included). `type`: the parameter's
+   * type where the array is an argument (a tuple, a readonly array); else one from its kind.
+   */
+  private arrayVariable(e: Expr, kind: ArrayKind, out: Stmt[], type?: string): Expr {
     const name = this.names.fresh("arr");
+    const plain = kind === "Float64Array" ? "Float64Array" : "number[]";
+    const declared = type !== undefined && type !== plain ? type : undefined;
+    this.locals.set(name, { shape: "array", arrayKind: kind, ...(declared !== undefined ? { type: declared } : {}) });
     if (e.k !== "cond") {
-      this.locals.set(name, { shape: "array", arrayKind: kind });
-      out.push({ k: "let", decl: "const", decls: [{ name, init: e }] });
+      out.push({ k: "let", decl: "const", decls: [{ name, ...(declared !== undefined ? { type: declared } : {}), init: this.expr(e, out) }] });
       return ref(name);
     }
-    const readsReadonly = (x: Expr): boolean => (x.k === "var" && this.readonlyParams.has(x.name)) || (x.k === "cond" && (readsReadonly(x.a) || readsReadonly(x.b)));
-    const type = kind === "Float64Array" ? "Float64Array" : readsReadonly(e) ? "readonly number[]" : "number[]";
-    this.locals.set(name, { shape: "array", arrayKind: kind, type });
-    const choose = (x: Expr): Stmt[] =>
-      x.k === "cond" ? [{ k: "if", cond: x.c, then: choose(x.a), else: choose(x.b) }] : [{ k: "assign", target: { k: "var", name }, op: "=", value: x }];
-    out.push({ k: "let", decl: "let", decls: [{ name, type }] }, ...choose(e));
+    const choose = (x: Expr, into: Stmt[]): void => {
+      if (x.k !== "cond") {
+        into.push({ k: "assign", target: { k: "var", name }, op: "=", value: this.expr(x, into, true) });
+        return;
+      }
+      const cond = this.expr(x.c, into);
+      const then: Stmt[] = [];
+      const otherwise: Stmt[] = [];
+      choose(x.a, then);
+      choose(x.b, otherwise);
+      into.push({ k: "if", cond, then, else: otherwise });
+    };
+    out.push({ k: "let", decl: "let", decls: [{ name, type: declared ?? plain }] });
+    choose(e, out);
     return ref(name);
-  }
-
-  /** `arr[index]` of an array that is not a variable: a choice of elements, or an element of a variable. */
-  private elementOf(arr: Expr, index: Expr, out: Stmt[], pos?: SourcePos): Expr {
-    if (arr.k === "var") return { k: "index", arr, index, ...(pos !== undefined ? { pos } : {}) };
-    if (arr.k === "cond" && this.arrayKindOf(arr) !== undefined) return { ...arr, a: this.elementOf(arr.a, index, out, pos), b: this.elementOf(arr.b, index, out, pos) };
-    const kind = this.arrayKindOf(arr);
-    return { k: "index", arr: kind !== undefined ? this.arrayVariable(arr, kind, out) : arr, index, ...(pos !== undefined ? { pos } : {}) };
   }
 
   /** `whole`: the expression is the entire right-hand side, so a call there may stay. */
@@ -648,11 +659,13 @@ class CallHoisting {
     switch (e.k) {
       case "call": {
         const isArray = (n: string): boolean => this.locals.get(n)?.shape === "array";
-        const passesArray = e.args.some((a) => a.k === "var" && isArray(a.name));
-        const args = e.args.map((a) => {
+        // An array argument without a name (a literal, an allocation, a choice) gets one (arrayVariable).
+        const unnamedArray = (a: Expr): ArrayKind | undefined => (a.k === "var" || a.k === "call" ? undefined : this.arrayKindOf(a));
+        const passesArray = e.args.some((a) => (a.k === "var" && isArray(a.name)) || unnamedArray(a) !== undefined);
+        const args = e.args.map((a, i) => {
+          const kind = unnamedArray(a);
+          if (kind !== undefined) return this.arrayVariable(a, kind, out, this.callee.paramTypeOf(e.target, i) ?? `Parameters<typeof ${e.fn}>[${i}]`);
           const arg = this.expr(a, out);
-          const kind = arg.k === "var" ? undefined : this.arrayKindOf(arg);
-          if (kind !== undefined) return this.arrayVariable(arg, kind, out);
           // The reverse sweep evaluates the arguments again after the callee ran: an element read there
           // must not see what the callee wrote into an array passed to it (or another name for one).
           if (!passesArray || this.arrayValued(arg) || ![...exprReadsSized(arg)].some(isArray)) return arg;
@@ -663,7 +676,7 @@ class CallHoisting {
         });
         const call: Expr = { ...e, args };
         if (whole) return call;
-        const info = this.returnShapeOf(e.target) ?? { shape: "other" as const };
+        const info = this.callee.returnShapeOf(e.target) ?? { shape: "other" as const };
         const name = this.names.fresh(e.fn.slice(e.fn.lastIndexOf(".") + 1));
         // Reverse mode may declare it before its block: with a type that means the same there.
         this.locals.set(name, info.shape === "other" && info.type === undefined ? { ...info, type: `ReturnType<typeof ${e.fn}>` } : info);
@@ -673,12 +686,12 @@ class CallHoisting {
       case "cond": {
         if (!containsCall(e.a) && !containsCall(e.b)) return { ...e, c: this.expr(e.c, out), a: this.expr(e.a, out), b: this.expr(e.b, out) };
         // Only the branch taken may run its call: an if/else into a variable.
+        const kind = this.arrayKindOf(e);
+        if (kind !== undefined) return this.arrayVariable(e, kind, out);
         const c = this.expr(e.c, out);
         const name = this.names.fresh("chosen");
-        const kind = this.arrayKindOf(e);
-        const type = kind === undefined ? "number" : kind === "Float64Array" ? "Float64Array" : "number[]";
-        this.locals.set(name, kind === undefined ? { shape: "num" } : { shape: "array", arrayKind: kind, type });
-        out.push({ k: "let", decl: "let", decls: [{ name, type }] });
+        this.locals.set(name, { shape: "num" });
+        out.push({ k: "let", decl: "let", decls: [{ name, type: "number" }] });
         const thenOut: Stmt[] = [];
         const a = this.expr(e.a, thenOut, true);
         thenOut.push({ k: "assign", target: { k: "var", name }, op: "=", value: a });
@@ -697,9 +710,16 @@ class CallHoisting {
       case "math":
         return { ...e, args: e.args.map((a) => this.expr(a, out)) };
       case "index": {
-        const arr = this.expr(e.arr, out);
-        const index = this.expr(e.index, out);
-        return arr.k === "var" ? { ...e, arr, index } : this.elementOf(arr, index, out, e.pos);
+        const kind = e.arr.k === "var" || e.arr.k === "call" ? undefined : this.arrayKindOf(e.arr);
+        if (kind !== undefined && e.arr.k === "cond") {
+          // `(c ? a : g(x))[i]` is `c ? a[i] : g(x)[i]`: each branch reads an element of its own array
+          // (and runs its own calls).
+          const index = this.expr(e.index, out);
+          const at = (arr: Expr): Expr => (arr.k === "cond" ? { ...arr, a: at(arr.a), b: at(arr.b) } : { ...e, arr, index });
+          return this.expr(at(e.arr), out);
+        }
+        const arr = kind !== undefined ? this.arrayVariable(e.arr, kind, out) : this.expr(e.arr, out);
+        return { ...e, arr, index: this.expr(e.index, out) };
       }
       case "arraylit":
         return { ...e, elems: e.elems.map((a) => this.expr(a, out)) };

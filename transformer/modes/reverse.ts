@@ -139,6 +139,9 @@ const tapeDuals: Readonly<Record<string, { dual: string; param: "num" | "array";
   popAll: { dual: "popAllDual", param: "array", returns: "other" },
 };
 
+/** Array types an empty array literal `[]` is a value of. */
+const PLAIN_ARRAY_TYPE = /^(?:(?:readonly )?number\[\]|(?:Readonly)?Array<number>|ReadonlyArray<number>|Readonly<number\[\]>)$/;
+
 const tapeMethod = (target: string): string => target.slice(TAPE_TARGET.length + 1);
 
 /** The IR activity analysis reads for a tape function: one parameter, no body. */
@@ -221,6 +224,8 @@ class Reverse {
   private readonly pointers: Pointers;
   private readonly nestedDeclarations = new Set<string>();
   private readonly onceDefined = new Map<string, boolean>();
+  /** The variables the function writes (for varyingLength, once). */
+  private writtenInBody?: ReadonlySet<string>;
   private hoisted = new Set<string>();
   private out: Stmt[] = [];
   private zeroIndex?: string;
@@ -268,6 +273,8 @@ class Reverse {
       arraysWritten: (s) => this.arraysWritten(s),
       invertible: (s) => this.invertible(s),
       aliasesOf: (n) => this.aliasesOf(n),
+      // A declaration of the function's body runs once, before anything reads its name.
+      firstValue: (s) => (s.k === "let" && this.body.includes(s)) || (s.k === "assign" && s.target.k === "var" && this.definedOnce(s.target.name)),
     });
     const [first] = this.tbr.unrestorable;
     if (first !== undefined)
@@ -664,7 +671,8 @@ class Reverse {
   private varyingLength(root: string): boolean {
     let known = this.lengthVaries.get(root);
     if (known !== undefined) return known;
-    const written = writtenNames(this.fn.body);
+    this.writtenInBody ??= writtenNames(this.fn.body);
+    const written = this.writtenInBody;
     const sizes = new Set<string>();
     let varies = false;
     const note = (value: Expr): void => {
@@ -996,6 +1004,8 @@ class Reverse {
         return { k: "assign", target, op: "=", value: this.tape("popArrayActive", [ref(root), ...this.activityWitness()]) };
       return { k: "assign", target, op: "=", value: { ...this.tape("popArray"), fn: `${this.ctx.tape}.popArray<${kind}>` } as Expr };
     }
+    if (target.k === "var" && this.fn.locals.get(root)?.shape === "other")
+      return { k: "assign", target, op: "=", value: { ...this.tape("popValue"), fn: `${this.ctx.tape}.popValue<${this.nameableType(root)}>` } as Expr };
     const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
     if (this.ctx.forHessian && this.act.active.has(root)) return { k: "assign", target, op: "=", value: this.tape("popActive", [current, ...this.activityWitness()]) };
     return { k: "assign", target, op: "=", value: this.tape("pop") };
@@ -1023,6 +1033,8 @@ class Reverse {
   private save(target: LValue): Stmt {
     const root = lvalueRoot(target)!;
     if (target.k === "var" && this.isArray(root)) return { k: "expr", expr: this.tape("pushArray", [ref(root)]) };
+    // The tape's number stack holds numbers only: anything else goes by reference.
+    if (target.k === "var" && this.fn.locals.get(root)?.shape === "other") return { k: "expr", expr: this.tape("pushValue", [ref(root)]) };
     const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
     return { k: "expr", expr: this.tape("push", [current]) };
   }
@@ -1281,12 +1293,24 @@ class Reverse {
     if (init !== undefined) return { k: "let", decl: "let", decls: [{ name, ...(info.shape === "num" ? {} : { type: this.typeOf(name) }), init }] };
     if (info.shape === "num") return { k: "let", decl: "let", decls: [{ name, init: num(0) }] };
     if (info.shape === "array") {
-      const empty: Expr = info.arrayKind === "Float64Array" ? this.zeros("Float64Array", num(0)) : { k: "arraylit", elems: [] };
-      return { k: "let", decl: "let", decls: [{ name, type: this.typeOf(name), init: empty }] };
+      const type = this.typeOf(name);
+      // A tuple or a type named after a parameter's holds no empty array: one in its place until the forward sweep assigns it.
+      const empty: Expr =
+        info.arrayKind === "Float64Array"
+          ? this.zeros("Float64Array", num(0))
+          : PLAIN_ARRAY_TYPE.test(type)
+            ? { k: "arraylit", elems: [] }
+            : { k: "opaque", text: `[] as unknown as ${type}`, reads: [], code: ADC.unsupportedExpression, reason: "an empty array in place", pos: this.fn.pos };
+      return { k: "let", decl: "let", decls: [{ name, type, init: empty }] };
     }
-    const type = info.type ?? this.ctx.localType(name);
+    return { k: "let", decl: "let", decls: [{ name: `${name}!`, type: this.nameableType(name) }] };
+  }
+
+  /** The type of a variable of another type than number and array, as the reverse sweep declares it. */
+  private nameableType(name: string): string {
+    const type = this.fn.locals.get(name)?.type ?? this.ctx.localType(name);
     if (type === undefined) throw new CompileError({ code: ADC.unsupportedStatement, message: `reverse mode needs '${name}' after its block ends, but cannot name its type`, pos: this.declaredAt(name) });
-    return { k: "let", decl: "let", decls: [{ name: `${name}!`, type }] };
+    return type;
   }
 
   /** Where a local is declared (its first declaration), else the function. */
@@ -1306,6 +1330,7 @@ class Reverse {
   private typeOf(name: string): string {
     const info = this.fn.locals.get(name)!;
     if (info.shape === "num") return "number";
+    if (info.shape === "other") return this.nameableType(name);
     return info.type ?? this.ctx.localType(name) ?? (info.arrayKind === "Float64Array" ? "Float64Array" : "number[]");
   }
 
@@ -1535,7 +1560,8 @@ class Reverse {
       ...this.activeParams()
         .filter((p) => p.shape === "array")
         .map((p) => ({ name: adjointName(this.names, p.name), type: gradientType(p) })),
-      ...(seedName !== undefined ? [{ name: seedName, type: this.fn.returnShape === "num" ? "number" : this.fn.returnType }] : []),
+      // The seed is an adjoint g_bwd writes (zeroes), whatever the result's type (readonly, a tuple).
+      ...(seedName !== undefined ? [{ name: seedName, type: this.fn.returnShape === "num" ? "number" : this.fn.returnArrayKind === "Float64Array" ? "Float64Array" : "number[]" }] : []),
     ];
     const fwd: GeneratedFunction = {
       name: names.fwd,
