@@ -242,6 +242,54 @@ export function typedParameters(x: number, a: ReadonlyArray<number>, b: number[]
   for (let i = 0; i < 2; i++) s += total(i > 0 ? a : b) + total(i > 0 ? firstTwo(a) : b);
   return s;
 }
+
+/** Returns the array it is given. */
+function same(v: number[]): number[] {
+  return v;
+}
+
+/** A callee's result that is the array passed to it, under a name re-pointed or new. */
+/** @differentiable */
+export function passedThrough(x: number[], c: number): number {
+  x = same(x);
+  let v = [x[0], x[1], x[2]];
+  let s = x[0] * c;
+  for (let k = 0; k < 3; k++) {
+    v = scaleBy(v, c);
+    s += v[k];
+  }
+  const y = same(x);
+  y[1] = y[1] * c;
+  return s + x[1] * x[1];
+}
+
+/** An array-returning function whose result is its (re-pointed) parameter. */
+/** @differentiable */
+export function passedBack(x: number[], c: number): number[] {
+  x = scaleBy(same(x), c);
+  return x;
+}
+
+function squares(v: number[]): number[] {
+  const r = new Array<number>(v.length).fill(0);
+  for (let i = 0; i < v.length; i++) r[i] = v[i] * v[i];
+  return r;
+}
+
+/** Arrays of different lengths returned on different paths. */
+/** @differentiable */
+export function returnsByCase(x: number[], c: number): number[] {
+  if (c > 1) return squares(x);
+  return c > 0 ? [x[0] * c] : [c, x[1]];
+}
+
+/** A result whose elements the function overwrites after filling them. */
+/** @differentiable */
+export function scaledCopy(x: number[], c: number): number[] {
+  const y = [x[0], x[1]];
+  y[0] *= c;
+  return y;
+}
 `;
 
 describe("reverse mode: what forward mode differentiated and reverse mode refused", () => {
@@ -429,6 +477,45 @@ describe("reverse mode: what forward mode differentiated and reverse mode refuse
     expect(ga).toEqual([2, 2, 1]);
     expect(body(text, "typedParameters_vjp")).toContain("const arr: [number, number] = [x, 2 * x];");
     dotProductTest(m, "typedParameters", [0.4, [1, -2, 0.5], [3, 1]], [0, 1], random(20));
+  });
+
+  it("a callee returning the array passed to it: one array, one adjoint (was: gradients doubled, writes lost)", () => {
+    // x = [1, 2, 3], c = 2: s = x0 c + x0 c + x1 c² + x2 c³; x1 becomes x1 c: + (x1 c)².
+    const [value, gx, gc] = (m.passedThrough_grad as Grad)([1, 2, 3], 2);
+    expect(value).toBe(2 + 2 + 8 + 24 + 16);
+    // ∂x0 = 2c, ∂x1 = c² + 2 x1 c², ∂x2 = c³; ∂c = 2 x0 + 2 x1 c + 3 x2 c² + 2 x1² c.
+    expect(gx).toEqual([4, 4 + 16, 8]);
+    expect(gc).toBe(2 + 8 + 36 + 16);
+    dotProductTest(m, "passedThrough", [[0.5, -1.5, 2], 0.8], [0, 1], random(21));
+    // The Jacobian of x ↦ c x: c I beside the column x.
+    const [y, J] = (m.passedBack_jacobian as (x: number[], c: number) => [number[], number[][]])([1, 2], 3);
+    expect(y).toEqual([3, 6]);
+    expect(J).toEqual([
+      [3, 0, 1],
+      [0, 3, 2],
+    ]);
+    dotProductTest(m, "passedBack", [[0.5, -1.5], 0.8], [0, 1], random(22));
+  });
+
+  it("arrays of different lengths returned on different paths: f_vjp and f_jacobian (was: TypeError, a const reassigned)", () => {
+    type Vjp = (x: number[], c: number, ybar: number[]) => [number[], number[], number];
+    const vjp = m.returnsByCase_vjp as Vjp;
+    expect(vjp([1, 2, 3], 2, [1, 1, 1])).toEqual([[1, 4, 9], [2, 4, 6], 0]);
+    expect(vjp([1, 2, 3], 0.5, [1])).toEqual([[0.5], [0.5, 0, 0], 1]);
+    expect(vjp([1, 2, 3], -1, [1, 1])).toEqual([[-1, 2], [0, 1, 0], 1]);
+    const [, J] = (m.returnsByCase_jacobian as (x: number[], c: number) => [number[], number[][]])([1, 2, 3], -1);
+    expect(J).toEqual([
+      [0, 0, 0, 1],
+      [0, 1, 0, 0],
+    ]);
+    for (const c of [2, 0.5, -1]) dotProductTest(m, "returnsByCase", [[0.5, -1.5, 2], c], [0, 1], random(23));
+  });
+
+  it("f_vjp returns the result as f computed it, though its reverse sweep restores the array's elements (was: the old values)", () => {
+    type Vjp = (x: number[], c: number, ybar: number[]) => [number[], number[], number];
+    expect((m.scaledCopy_vjp as Vjp)([1, 2], 3, [1, 0])).toEqual([[3, 2], [3, 0], 1]);
+    expect((m.passedBack_vjp as Vjp)([1, 2], 3, [0, 1])).toEqual([[3, 6], [0, 3], 2]);
+    dotProductTest(m, "scaledCopy", [[0.5, -1.5], 0.8], [0, 1], random(24));
   });
 
   it("call results of other types live past their block, declared with a type that means the same there", () => {

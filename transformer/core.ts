@@ -6,7 +6,7 @@
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
 import type { Expr, FunctionIR, Stmt } from "./ir/ir.js";
-import { callsIn, childLists, num, ref, writtenNames } from "./ir/build.js";
+import { callsIn, childLists, forEachVarWrite, num, ref, walkStmts, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
 import { arrayAliases } from "./analyses/pointers.js";
@@ -131,6 +131,7 @@ class Compilation {
   /** Lowered functions (lowering is a pure function of the IR; see lowerForReverse). */
   private readonly loweredOnly = new Map<FunctionIR, LoweredFunction>();
   private readonly loweredForReverse = new Map<FunctionIR, LoweredFunction>();
+  private readonly returnedParamsOf = new Map<string, ReadonlySet<number>>();
   /** Derived names a file must import: file → import-declaration start → names. */
   private readonly neededImports = new Map<string, Map<ts.ImportDeclaration, Set<string>>>();
 
@@ -285,6 +286,7 @@ class Compilation {
         return { fwd: renameCallee(callee, fwd), bwd: renameCallee(callee, this.importName(file, calleeTarget, v.bwdName!)) };
       },
       returnShape: (t) => this.functionIR(t).returnShape,
+      returnedParams: (t) => this.returnedParams(t),
       writtenArrayParams: (t) => this.writtenArrayParams(t),
       reverseReadArrays: (t, active) => this.reverseReadArrays(t, active, forHessian),
       tape: this.tapeName(file),
@@ -411,6 +413,44 @@ class Compilation {
     }
     this.reverseReads.set(key, read);
     return read;
+  }
+
+  /**
+   * The array parameters whose array (not a copy) a function may return: `return v`, a choice of
+   * them, a variable assigned one, the result of a callee returning one it was passed. A recursive
+   * cycle counts as returning every array parameter (safe: the caller then follows the array at run time).
+   */
+  private returnedParams(target: string, visiting: Set<string> = new Set()): ReadonlySet<number> {
+    const known = this.returnedParamsOf.get(target);
+    if (known !== undefined) return known;
+    const ir = this.functionIR(target);
+    const arrayParams = ir.params.flatMap((p, i) => (p.shape === "array" ? [i] : []));
+    if (ir.returnShape !== "array" || arrayParams.length === 0) return new Set();
+    if (visiting.has(target)) return new Set(arrayParams);
+    visiting.add(target);
+    const writes = new Map<string, Expr[]>();
+    forEachVarWrite(ir.body, (name, value) => writes.set(name, [...(writes.get(name) ?? []), value]));
+    const found = new Set<number>();
+    const seen = new Set<string>();
+    const sources = (e: Expr): void => {
+      if (e.k === "cond") {
+        sources(e.a);
+        sources(e.b);
+      } else if (e.k === "call") {
+        for (const i of this.returnedParams(e.target, visiting)) if (e.args[i] !== undefined) sources(e.args[i]);
+      } else if (e.k === "var" && !seen.has(e.name)) {
+        seen.add(e.name);
+        const param = ir.params.findIndex((p) => p.name === e.name);
+        if (param >= 0 && ir.params[param].shape === "array") found.add(param);
+        for (const value of writes.get(e.name) ?? []) sources(value);
+      }
+    };
+    walkStmts(ir.body, (st) => {
+      if (st.k === "return" && st.value !== undefined) sources(st.value);
+    });
+    visiting.delete(target);
+    this.returnedParamsOf.set(target, found);
+    return found;
   }
 
   /**

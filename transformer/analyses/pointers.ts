@@ -28,6 +28,8 @@ export interface PointerQuestions {
   /** The variable holding the return value (its adjoint is the seed, handled apart). */
   returned?: string;
   pos: SourcePos;
+  /** The arrays passed to a call that its result may be (a callee that returns its parameter). */
+  resultMayBe?(call: Extract<Expr, { k: "call" }>): readonly string[];
 }
 
 /**
@@ -46,13 +48,18 @@ export function findPointers(body: readonly Stmt[], q: PointerQuestions): Pointe
   const note = (name: string, value: Expr, pos?: SourcePos, declaration = false): void => {
     if (!q.isArray(name) || name === q.returned) return;
     if (!declaration && pos !== undefined && !assignedAt.has(name)) assignedAt.set(name, pos);
-    if (value.k === "var" && q.isArray(value.name)) {
+    const join = (other: string): void => {
       if (pos !== undefined && !edgePos.has(name)) edgePos.set(name, pos);
       const list = edges.get(name) ?? [];
-      if (!list.includes(value.name)) list.push(value.name);
+      if (!list.includes(other)) list.push(other);
       edges.set(name, list);
+    };
+    if (value.k === "var" && q.isArray(value.name)) {
+      join(value.name);
       return;
     }
+    // A call's result may be an array passed to it (`y = scale(x, c)` returning x), or an array of its own.
+    if (value.k === "call") for (const passed of q.resultMayBe?.(value) ?? []) if (q.isArray(passed)) join(passed);
     if (!allocations.has(name)) allocations.set(name, { pos });
   };
   forEachVarWrite(body, (name, value, at) => note(name, value, at.pos, at.declaration));

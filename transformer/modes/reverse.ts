@@ -44,6 +44,8 @@ export interface ReverseContext {
   reverseReadArrays(target: string, activeParams: readonly string[]): ReadonlySet<string>;
   /** How a function returns (`num`, `array` or `other`). */
   returnShape(target: string): string;
+  /** The indices of the array parameters whose array (not a copy) a function may return (`return v`). */
+  returnedParams(target: string): ReadonlySet<number>;
   /** What the module calls the runtime's tape. */
   readonly tape: string;
   /** The type of a local as the checker prints it, for declarations moved to the top. */
@@ -262,7 +264,13 @@ class Reverse {
         pos: s.pos ?? this.fn.pos,
       });
     });
-    this.pointers = findPointers(this.body, { isArray: (n) => this.isArray(n), params: this.fn.params.map((p) => p.name), returned: this.value, pos: this.fn.pos });
+    this.pointers = findPointers(this.body, {
+      isArray: (n) => this.isArray(n),
+      params: this.fn.params.map((p) => p.name),
+      returned: this.value,
+      pos: this.fn.pos,
+      resultMayBe: (call) => [...this.ctx.returnedParams(call.target)].flatMap((i) => (call.args[i]?.k === "var" ? [(call.args[i] as { name: string }).name] : [])),
+    });
     // A caller saves the arrays it passes to a callee that writes them (whole, and only if it needs
     // their old values), so a callee starts with nothing required.
     this.tbr = toBeRecorded(this.body, {
@@ -856,11 +864,15 @@ class Reverse {
     const root = target !== undefined ? lvalueRoot(target) : undefined;
     if (target !== undefined && root !== undefined && this.act.active.has(root))
       targetAdjoint = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
+    // A callee that may return an array passed to it (`return v`): the result's adjoint and that
+    // argument's may be one array.
+    const returnsArgument = targetAdjoint?.k === "var" && this.isArray(root!) && this.ctx.returnedParams(call.target).size > 0;
     if (returnActive && targetAdjoint?.k === "var" && this.isArray(root!) && call.args.some((x, i) => x.k === "var" && x.name === root && activeParams.includes(params[i]?.name) && params[i]?.shape === "array")) {
       // `v = g(v)`: the result's adjoint is the seed, and the argument (the array v held before) gets
       // an adjoint of its own (fresh, or that of another name of it) before g_bwd adds to it.
       const seed = this.names.fresh(`${root}_b_result`);
-      this.out.push({ k: "let", decl: "const", decls: [{ name: seed, init: ref(targetAdjoint.name) }] });
+      if (returnsArgument) this.out.push(...this.moveArrayAdjoint(root!, seed));
+      else this.out.push({ k: "let", decl: "const", decls: [{ name: seed, init: ref(targetAdjoint.name) }] });
       if (this.pointers.shared.has(root!)) this.out.push(this.resetArrayAdjoint(root!));
       else {
         this.resizedAdjoints.add(targetAdjoint.name);
@@ -880,6 +892,11 @@ class Reverse {
         this.out.push({ k: "let", decl: "const", decls: [{ name: seed, init: targetAdjoint }] });
         this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
         targetAdjoint = undefined;
+        args.push(ref(seed));
+      } else if (returnsArgument) {
+        // The result may be an array passed in, whose adjoint g_bwd also adds to: move the seed out first.
+        const seed = this.names.fresh(`${root}_b_result`);
+        this.out.push(...this.moveArrayAdjoint(root!, seed));
         args.push(ref(seed));
       } else args.push(targetAdjoint.k === "var" ? ref(targetAdjoint.name) : targetAdjoint);
     }
@@ -905,6 +922,26 @@ class Reverse {
     else this.out.push({ k: "destructure", decl: "const", names: results, value: bwd });
     zeroTarget();
     scalars.forEach(({ i }, k) => this.distribute(call.args[i], ref(results[k])));
+  }
+
+  /** `seed = <the adjoint of root's array>` as a new array, that adjoint left zero. */
+  private moveArrayAdjoint(root: string, seed: string): Stmt[] {
+    this.zeroIndex ??= this.names.fresh("j");
+    const j = this.zeroIndex;
+    const adjoint = this.adjRef(root);
+    return [
+      { k: "let", decl: "const", decls: [{ name: seed, init: this.zeros(this.arrayKind(root), { k: "length", arr: adjoint }) }] },
+      {
+        k: "for",
+        init: [{ k: "let", decl: "let", decls: [{ name: j, init: num(0) }] }],
+        cond: { k: "cmp", op: "<", a: ref(j), b: { k: "length", arr: adjoint } },
+        update: [{ k: "assign", target: { k: "var", name: j }, op: "+=", value: num(1), increment: "++" }],
+        body: [
+          { k: "assign", target: { k: "index", arr: ref(seed), index: ref(j) }, op: "=", value: { k: "index", arr: adjoint, index: ref(j) } },
+          { k: "assign", target: { k: "index", arr: adjoint, index: ref(j) }, op: "=", value: num(0) },
+        ],
+      },
+    ];
   }
 
   private arraysWritten(s: Stmt): string[] {
@@ -1388,12 +1425,27 @@ class Reverse {
     const seed: Stmt[] = [];
     if (seedName !== undefined) {
       if (this.fn.returnShape === "num") seed.push({ k: "let", decl: "let", decls: [{ name: seedName, init: ybar !== undefined ? ref(ybar) : num(1) }] });
-      else seed.push({ k: "let", decl: "const", decls: [{ name: seedName, init: { k: "opaque", text: `${ybar}.slice()`, reads: [], code: ADC.unsupportedExpression, reason: "copy of the seed", pos: this.fn.pos } }] });
+      // `let` where the reverse sweep points it at a new array (the result restored to one of another length).
+      else seed.push({ k: "let", decl: reassigns(reverse, seedName) ? "let" : "const", decls: [{ name: seedName, init: { k: "opaque", text: `${ybar}.slice()`, reads: [], code: ADC.unsupportedExpression, reason: "copy of the seed", pos: this.fn.pos } }] });
     }
-    // The reverse sweep may restore the variable holding the result: keep the result first.
+    // The reverse sweep may restore the variable holding the result, or the elements of its array (a
+    // parameter written in place and returned): keep the result first, its values too.
     let result = value;
     const kept: Stmt[] = [];
-    if (writtenNames(reverse).has(value)) {
+    const names = new Set([value]);
+    if (this.isArray(value))
+      forEachVarWrite(this.body, (name, assigned) => {
+        if (name === value && assigned.k === "var") for (const n of this.aliasesOf(assigned.name)) names.add(n);
+      });
+    let elementsRestored = false;
+    walkStmts(reverse, (st) => {
+      if (st.k === "assign" && st.target.k === "index" && st.target.arr.k === "var" && names.has(st.target.arr.name)) elementsRestored = true;
+    });
+    if (callsIn(reverse).some((c) => c.args.some((a) => a.k === "var" && names.has(a.name)))) elementsRestored = true;
+    if (this.isArray(value) && elementsRestored) {
+      result = this.names.fresh(`${value}_result`);
+      kept.push({ k: "let", decl: "const", decls: [{ name: result, init: { k: "opaque", text: `${value}.slice()`, reads: [value], code: ADC.unsupportedExpression, reason: "copy of the result", pos: this.fn.pos } }] });
+    } else if (writtenNames(reverse).has(value)) {
       result = this.names.fresh(`${value}_result`);
       kept.push({ k: "let", decl: "const", decls: [{ name: result, init: ref(value) }] });
     }
@@ -1829,4 +1881,11 @@ function collectNested(stmts: readonly Stmt[], top: boolean, out: Set<string>): 
   }
 }
 
-
+/** Whether statements assign the variable `name` as a whole (not only its elements). */
+function reassigns(stmts: readonly Stmt[], name: string): boolean {
+  let found = false;
+  walkStmts(stmts, (s) => {
+    if (s.k === "assign" && s.target.k === "var" && s.target.name === name) found = true;
+  });
+  return found;
+}
