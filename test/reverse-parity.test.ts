@@ -290,6 +290,28 @@ export function scaledCopy(x: number[], c: number): number[] {
   y[0] *= c;
   return y;
 }
+
+function pairOf(x: number, y: number): [number, number] {
+  return [x * y, x + y];
+}
+
+function dot2(p: [number, number], q: [number, number]): number {
+  return p[0] * q[0] + p[1] * q[1];
+}
+
+/** Tuples: a callee's result, a parameter given a literal. */
+/** @differentiable hessian */
+export function tuples(x: number, y: number): number {
+  const p = pairOf(x, y);
+  return dot2(p, [x, y]);
+}
+
+/** A tuple result. */
+/** @differentiable */
+export function tupleResult(x: number, y: number): [number, number] {
+  const p = pairOf(x, y);
+  return [p[0] * 2, p[1]];
+}
 `;
 
 describe("reverse mode: what forward mode differentiated and reverse mode refused", () => {
@@ -516,6 +538,22 @@ describe("reverse mode: what forward mode differentiated and reverse mode refuse
     expect((m.scaledCopy_vjp as Vjp)([1, 2], 3, [1, 0])).toEqual([[3, 2], [3, 0], 1]);
     expect((m.passedBack_vjp as Vjp)([1, 2], 3, [0, 1])).toEqual([[3, 6], [0, 3], 2]);
     dotProductTest(m, "scaledCopy", [[0.5, -1.5], 0.8], [0, 1], random(24));
+  });
+
+  it("tuples: f = x²y + xy + y², a tuple result [2xy, x + y] (was: strict type errors)", () => {
+    expect((m.tuples_grad as Grad)(2, 3)).toEqual([27, 15, 12]);
+    const [, , H] = (m.tuples_hessian as (x: number, y: number) => [number, number[], number[][]])(2, 3);
+    expect(H).toEqual([
+      [6, 5],
+      [5, 2],
+    ]);
+    const [y, J] = (m.tupleResult_jacobian as (x: number, y: number) => [number[], number[][]])(2, 3);
+    expect(y).toEqual([12, 5]);
+    expect(J).toEqual([
+      [6, 4],
+      [1, 1],
+    ]);
+    dotProductTest(m, "tupleResult", [0.5, -1.5], [0, 1], random(25));
   });
 
   it("call results of other types live past their block, declared with a type that means the same there", () => {

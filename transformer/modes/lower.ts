@@ -240,7 +240,11 @@ class Lowering {
       // `return e` at the end: `const value = e`.
       const assignment = lowered[lowered.length - 1];
       if (assignment?.k === "assign" && assignment.target.k === "var" && assignment.target.name === this.value)
-        lowered = [...lowered.slice(0, -1), { k: "let", decl: "const", decls: [{ name: this.value, init: assignment.value, ...(assignment.pos !== undefined ? { pos: assignment.pos } : {}) }] }];
+        lowered = [
+          ...lowered.slice(0, -1),
+          // A tuple result is declared with its type (a literal alone would be a number[]).
+          { k: "let", decl: "const", decls: [{ name: this.value, ...(this.fn.returnShape === "array" && this.fn.returnType.trimStart().startsWith("[") ? { type: this.fn.returnType } : {}), init: assignment.value, ...(assignment.pos !== undefined ? { pos: assignment.pos } : {}) }] },
+        ];
     }
     const hoisted = this.keepResults(new CallHoisting(this.names, this.locals, this.callee).list([...this.prologue, ...lowered]), false);
     const final: Stmt[] = this.value !== undefined ? [...hoisted, { k: "return", value: ref(this.value) }] : hoisted;

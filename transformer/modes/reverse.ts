@@ -1451,7 +1451,9 @@ class Reverse {
     }
     const gradients = this.activeParams().map((p) => ref(adjointName(this.names, p.name)));
     const params = this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional }));
-    if (ybar !== undefined) params.push({ name: ybar, type: this.fn.returnShape === "num" ? "number" : this.fn.returnType, optional: undefined });
+    // ȳ is read only (copied): any array of the result's length will do, a tuple result's too.
+    const seedType = this.fn.returnShape === "num" ? "number" : PLAIN_ARRAY_TYPE.test(this.fn.returnType) || this.fn.returnArrayKind === "Float64Array" ? this.fn.returnType : "readonly number[]";
+    if (ybar !== undefined) params.push({ name: ybar, type: seedType, optional: undefined });
     let ret: Stmt;
     let returnType: string;
     if (opts.flatGradient) {
