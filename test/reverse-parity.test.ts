@@ -312,6 +312,20 @@ export function tupleResult(x: number, y: number): [number, number] {
   const p = pairOf(x, y);
   return [p[0] * 2, p[1]];
 }
+
+/** Methods that change an inactive array's values, not its length, between reads reverse mode needs. */
+/** @differentiable wrt=c */
+export function methodWrites(x: number[], c: number): number {
+  let s = c * c * x[0];
+  x.fill(2);
+  s *= x[1];
+  for (let k = 0; k < 2; k++) {
+    s += c * x[0] * x[2];
+    x.sort((a, b) => b - a);
+    x[0] = x[0] + 1;
+  }
+  return s;
+}
 `;
 
 describe("reverse mode: what forward mode differentiated and reverse mode refused", () => {
@@ -554,6 +568,14 @@ describe("reverse mode: what forward mode differentiated and reverse mode refuse
       [1, 1],
     ]);
     dotProductTest(m, "tupleResult", [0.5, -1.5], [0, 1], random(25));
+  });
+
+  it("fill and sort on an array the reverse sweep reads: saved whole and restored (was: ADC2007 in reverse mode only)", () => {
+    // x = [1, 5, 3]: s = c² · 1, times 2 after fill; then x = [2, 2, 2]: + 2c · 2... and x[0] + 1 each pass:
+    // k = 0: x = [2, 2, 2], s += 4c, sorted [2, 2, 2], x0 = 3; k = 1: s += 3 · 2 c = 6c. f = 2c² + 10c.
+    const grad = m.methodWrites_grad as Grad;
+    expect(grad([1, 5, 3], 2)).toEqual([8 + 20, 8 + 10]);
+    expect(gradientByDual(m, "methodWrites", [[1, 5, 3], 2], [1])).toEqual([18]);
   });
 
   it("call results of other types live past their block, declared with a type that means the same there", () => {

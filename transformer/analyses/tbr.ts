@@ -117,7 +117,15 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
       if (x.k === "opaque") {
         // A call receives numbers by value: only arrays (or an assignment) can be overwritten here.
         const writes = x.code === ADC.assignmentInExpression ? x.reads : x.reads.filter((n) => q.isArray(n));
-        for (const name of writes) if (req.has(name) && !unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: x.reason, pos: x.pos });
+        for (const name of writes) {
+          if (!req.has(name)) continue;
+          // A statement that is one method call keeping the length (`buf.fill(0)`): saved whole, as for a call.
+          if (s.k === "expr" && s.expr === x && q.isArray(name) && keepsLength(x.text, name)) {
+            const list = savedArrays.get(s) ?? [];
+            if (!list.includes(name)) list.push(name);
+            savedArrays.set(s, list);
+          } else if (!unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: x.reason, pos: x.pos });
+        }
         return;
       }
       for (const c of children(x)) visit(c);
@@ -193,8 +201,15 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
       case "do":
         return fixpoint(list(s.body, req), (r) => list(s.body, r));
       case "opaque":
-        for (const name of s.stmt.allowActiveScalars ? s.stmt.reads.filter((n) => q.isArray(n)) : s.stmt.reads)
-          if (req.has(name) && !unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: s.stmt.reason, pos: s.stmt.pos });
+        for (const name of s.stmt.allowActiveScalars ? s.stmt.reads.filter((n) => q.isArray(n)) : s.stmt.reads) {
+          if (!req.has(name)) continue;
+          // A method that changes values but not the length (`buf.fill(0)`): saved whole, as for a call.
+          if (q.isArray(name) && keepsLength(s.stmt.text, name)) {
+            const list = savedArrays.get(s) ?? [];
+            if (!list.includes(name)) list.push(name);
+            savedArrays.set(s, list);
+          } else if (!unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: s.stmt.reason, pos: s.stmt.pos });
+        }
         return req;
       default:
         return req;
@@ -219,3 +234,14 @@ function union(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
   return new Set([...a, ...b]);
 }
 
+/** Array methods that may change elements but never the length (nor what the variable names). */
+const LENGTH_KEEPING = /^(?:fill|sort|reverse|copyWithin|set)$/;
+
+/**
+ * Whether opaque statement text touches `name` only as `name.method(...)` with a method that keeps
+ * the length: its whole statement is one such call, and the name appears nowhere else.
+ */
+function keepsLength(text: string, name: string): boolean {
+  const m = /^\s*([A-Za-z_$][\w$]*)\.([A-Za-z_$][\w$]*)\(([\s\S]*)\)\s*;?\s*$/.exec(text);
+  return m !== null && m[1] === name && LENGTH_KEEPING.test(m[2]) && !new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, "\\$")}([^\\w$]|$)`).test(m[3]);
+}

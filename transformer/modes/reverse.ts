@@ -1134,6 +1134,9 @@ class Reverse {
         const body = this.reverseList(s.body);
         return body.length > 0 ? [this.reverseLoop(body)] : [];
       }
+      case "opaque":
+        // `buf.fill(0)` on an array earlier adjoints read: saved whole before, restored here.
+        return this.restoreArrays(s);
       default:
         return [];
     }
@@ -1262,6 +1265,8 @@ class Reverse {
           { k: "expr", expr: this.tape("pushControl", [ref(count)]) },
         ];
       }
+      case "opaque":
+        return [...this.saveArrays(s), s];
       default:
         return [s];
     }
