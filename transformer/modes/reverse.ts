@@ -279,7 +279,7 @@ class Reverse {
     const [first] = this.tbr.unrestorable;
     if (first !== undefined)
       throw new CompileError({
-        code: ADC.unsupportedStatement,
+        code: first.code ?? ADC.unsupportedStatement,
         message: `reverse mode needs the values of '${first.name}' that this code may overwrite, and cannot save them (${first.reason})`,
         pos: first.pos,
       });
