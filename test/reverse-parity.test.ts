@@ -590,3 +590,33 @@ describe("reverse mode: what forward mode differentiated and reverse mode refuse
     for (const k of [5, 2, 0]) dotProductTest(m, "otherResults", [0.8, k], [0], random(12));
   });
 });
+
+describe("loops counting down over an array index", () => {
+  it("the reverse loop visits the same indices (was shifted by one: x[0] got no gradient)", async () => {
+    const { m, text } = await compileWithText<Module>(`
+/** @differentiable */
+export function down(x: number[], c: number): number {
+  const y = [0, 0, 0];
+  for (let j = 2; j >= 0; j--) y[2 - j] = x[j] * c;
+  return y[0] * 3 + y[1] * 2 + y[2];
+}
+
+/** @differentiable */
+export function downStrict(x: number[], c: number, b: number): number {
+  let s = 0;
+  for (let j = x.length - 1; j > b; j--) s += x[j] * (j + c);
+  return s;
+}
+`);
+    // y = (x2 c, x1 c, x0 c): c (3 x2 + 2 x1 + x0).
+    expect((m.down_grad as Grad)([1, 2, 3], 2)).toEqual([28, [2, 4, 6], 14]);
+    expect(gradientByDual(m, "down", [[1, 2, 3], 2], [0, 1])).toEqual([2, 4, 6, 14]);
+    expect(body(text, "down_vjp")).toContain("for (j = 0; j <= 2; j++) {");
+    // j = 3, 2 for b = 1.5 (j > b stops at floor(b) = 1); j = 3, 2 for b = 1 too.
+    for (const b of [1.5, 1]) {
+      expect((m.downStrict_grad as Grad)([1, 2, 3, 4], 0.5, b)).toEqual([3 * 2.5 + 4 * 3.5, [0, 0, 2.5, 3.5], 7, 0]);
+      dotProductTest(m, "downStrict", [[1, 2, 3, 4], 0.5, b], [0, 1, 2], random(3));
+    }
+    dotProductTest(m, "down", [[1, 2, 3], 2], [0, 1], random(2));
+  });
+});

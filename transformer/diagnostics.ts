@@ -39,7 +39,7 @@ export const ADC = {
   unsupportedExpression: "ADC2008",
   /** A `for` header whose active update cannot be written inline. */
   activeLoopHeader: "ADC2009",
-  /** An assignment or `++`/`--` inside an expression, touching an active value. */
+  /** An assignment, or a `++`/`--` that cannot have a statement of its own, inside an expression with an active value. */
   assignmentInExpression: "ADC2010",
   /** An async function or generator. */
   asyncOrGenerator: "ADC2011",

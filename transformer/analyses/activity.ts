@@ -7,7 +7,7 @@
  */
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionIR, LValue, SourcePos, Stmt } from "../ir/ir.js";
-import { lvalueRoot } from "../ir/build.js";
+import { children, lvalueRoot, stmtExprs } from "../ir/build.js";
 import { aliasSources } from "./pointers.js";
 import { rules } from "../../src/runtime/rules.js";
 
@@ -270,6 +270,31 @@ export class Activity {
     }
   }
 
+  /**
+   * Report an assignment or increment left inside an expression (the frontend hoists those it can) in a
+   * statement that computes with an active value: modes repeat its expressions (an index in the tangent
+   * or adjoint statement), which would run it twice. Conditions run once in every mode (reverse mode
+   * records the branches taken and the iterations), so they may keep theirs.
+   */
+  private fenceWrites(s: Stmt): void {
+    if (s.k !== "let" && s.k !== "assign" && s.k !== "return" && s.k !== "expr") return;
+    const exprs = stmtExprs(s);
+    const touches = (e: Expr): boolean => this.isActive(e) || children(e).some(touches);
+    const targetActive = s.k === "assign" && this.active.has(lvalueRoot(s.target) ?? "");
+    if (!targetActive && !exprs.some(touches)) return;
+    const visit = (e: Expr): void => {
+      // One touching an active value is reported as such below.
+      if (e.k === "opaque" && e.writesAt !== undefined && !e.reads.some((r) => this.active.has(r)))
+        this.diagnostics.push({
+          code: ADC.assignmentInExpression,
+          message: `an assignment, ++ or -- inside an expression with an active value is not supported here (in a branch of ?:, && or || that may not run, in a for-loop update, beside another use of its variable, or of an array element); move it to a statement of its own`,
+          pos: e.writesAt,
+        });
+      for (const c of children(e)) visit(c);
+    };
+    for (const e of exprs) visit(e);
+  }
+
   /** Report every opaque construct that reads or writes an active local. */
   private fence(list: readonly Stmt[]): void {
     const checkExpr = (e: Expr): void => {
@@ -324,6 +349,7 @@ export class Activity {
     };
     const visit = (stmts: readonly Stmt[]): void => {
       for (const s of stmts) {
+        this.fenceWrites(s);
         switch (s.k) {
           case "let":
             for (const d of s.decls) if (d.init) checkExpr(d.init);

@@ -11,7 +11,7 @@
  */
 import { ADC } from "../diagnostics.js";
 import type { Expr, SourcePos, Stmt } from "../ir/ir.js";
-import { children, exprReadsSized, lengthKey, lvalueRoot, walkStmts } from "../ir/build.js";
+import { children, exprReadsSized, lengthKey, lvalueRoot, stmtExprs, walkStmts } from "../ir/build.js";
 
 /** A counted loop whose reverse runs the index backwards. */
 export interface CountedLoop {
@@ -52,7 +52,7 @@ export interface TbrResult {
   /** What is required at the end of the function (a split forward sweep pushes these). */
   readonly requiredAtEnd: ReadonlySet<string>;
   /** Code adc-ts cannot see into that may overwrite a required variable: it cannot be restored. */
-  readonly unrestorable: readonly { readonly stmt: Stmt; readonly name: string; readonly reason: string; readonly pos: SourcePos }[];
+  readonly unrestorable: readonly { readonly stmt: Stmt; readonly name: string; readonly reason: string; readonly pos: SourcePos; readonly code?: string }[];
 }
 
 export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtStart: Iterable<string> = []): TbrResult {
@@ -60,7 +60,7 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
   const undoes = new Set<Stmt>();
   const savesIndex = new Set<Stmt>();
   const savedArrays = new Map<Stmt, string[]>();
-  const unrestorable: { stmt: Stmt; name: string; reason: string; pos: SourcePos }[] = [];
+  const unrestorable: { stmt: Stmt; name: string; reason: string; pos: SourcePos; code?: string }[] = [];
 
   /** A call that writes arrays: those earlier adjoints read are saved whole; they stay required. */
   const callWrites = (s: Stmt, need: Set<string>): void => {
@@ -116,15 +116,16 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
     const visit = (x: Expr): void => {
       if (x.k === "opaque") {
         // A call receives numbers by value: only arrays (or an assignment) can be overwritten here.
-        const writes = x.code === ADC.assignmentInExpression ? x.reads : x.reads.filter((n) => q.isArray(n));
+        const writes = x.writesAt !== undefined ? x.reads : x.reads.filter((n) => q.isArray(n));
         for (const name of writes) {
           if (!req.has(name)) continue;
           // A statement that is one method call keeping the length (`buf.fill(0)`): saved whole, as for a call.
-          if (s.k === "expr" && s.expr === x && q.isArray(name) && keepsLength(x.text, name)) {
+          if (x.writesAt === undefined && s.k === "expr" && s.expr === x && q.isArray(name) && keepsLength(x.text, name)) {
             const list = savedArrays.get(s) ?? [];
             if (!list.includes(name)) list.push(name);
             savedArrays.set(s, list);
-          } else if (!unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: x.reason, pos: x.pos });
+          } else if (!unrestorable.some((u) => u.stmt === s && u.name === name))
+            unrestorable.push({ stmt: s, name, reason: x.reason, ...(x.writesAt !== undefined ? { pos: x.writesAt, code: ADC.assignmentInExpression } : { pos: x.pos }) });
         }
         return;
       }
@@ -134,6 +135,13 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
   };
 
   const stmt = (s: Stmt, req: Set<string>): Set<string> => {
+    const before = effect(s, req);
+    // A condition (run once per branch or iteration) that writes a variable needed around it.
+    if (s.k === "if" || s.k === "for" || s.k === "while" || s.k === "do" || s.k === "switch") for (const e of stmtExprs(s)) checkOpaque(s, e, union(req, before));
+    return before;
+  };
+
+  const effect = (s: Stmt, req: Set<string>): Set<string> => {
     if (s.k === "let") for (const d of s.decls) checkOpaque(s, d.init, req);
     if (s.k === "assign") checkOpaque(s, s.value, req);
     if (s.k === "expr") checkOpaque(s, s.expr, req);

@@ -288,7 +288,7 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const returnType = fn.type !== undefined ? fn.type.getText(sf) : returnTsType !== undefined ? checker.typeToString(returnTsType) : "unknown";
 
   const cx = new Converter(sf, checker, resolve, locals, usedNames, ownInfo);
-  const body: Stmt[] = ts.isBlock(fn.body!) ? cx.stmts(fn.body.statements) : [{ k: "return", value: cx.expr(fn.body as ts.Expression) }];
+  const body: Stmt[] = ts.isBlock(fn.body!) ? cx.stmts(fn.body.statements) : cx.returned(fn.body as ts.Expression);
 
   return {
     name: site.name,
@@ -306,6 +306,53 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   };
 }
 
+/** Why an increment stays inside its expression. */
+const INCREMENT_REASON =
+  "++ and -- inside this expression are not supported (in a condition or update of a loop, a case label, a branch of ?:, && or || that may not run, or beside another use of its variable); move the increment to a statement of its own";
+
+const isLogicalAssignment = (kind: ts.SyntaxKind): boolean =>
+  kind === ts.SyntaxKind.AmpersandAmpersandEqualsToken || kind === ts.SyntaxKind.BarBarEqualsToken || kind === ts.SyntaxKind.QuestionQuestionEqualsToken;
+
+/** Whether an identifier names a variable (not a property). */
+function isReference(n: ts.Identifier): boolean {
+  const parent = n.parent;
+  return !(
+    (ts.isPropertyAccessExpression(parent) && parent.name === n) ||
+    (ts.isPropertyAssignment(parent) && parent.name === n) ||
+    (ts.isMethodDeclaration(parent) && parent.name === n)
+  );
+}
+
+/** How many times `node` names the variable `name`. */
+function references(node: ts.Node, name: string): number {
+  let n = 0;
+  const visit = (x: ts.Node): void => {
+    if (ts.isIdentifier(x) && x.text === name && isReference(x)) n++;
+    ts.forEachChild(x, visit);
+  };
+  visit(node);
+  return n;
+}
+
+interface Hoisting {
+  /** The expressions (or declaration) of the statement. */
+  readonly scope: ts.Node;
+  /** The statements to run before it. */
+  readonly pre: Stmt[];
+  /** Increments hoisted, per variable. */
+  readonly counts: Map<string, number>;
+  /** Variables whose increments stay in place. */
+  readonly blocked: ReadonlySet<string>;
+  /** The increment nodes hoisted, and their variables. */
+  readonly hoisted: Map<ts.Node, string>;
+  /** Variables with a hoisted increment inside what became opaque code. */
+  readonly swallowed: Set<string>;
+  /** The copies made. */
+  readonly temps: string[];
+  /** Depth of branches that may not be evaluated. */
+  conditional: number;
+}
+
 class Converter {
   constructor(
     private readonly sf: ts.SourceFile,
@@ -320,19 +367,110 @@ class Converter {
     const reads = new Set<string>();
     // eval and friends can read any local by name: treat them as reading all of them.
     if (code === ADC.dynamicCode) for (const name of this.locals.keys()) reads.add(name);
+    let writesAt: SourcePos | undefined;
     const visit = (n: ts.Node): void => {
-      if (ts.isIdentifier(n) && this.locals.has(n.text)) {
-        const parent = n.parent;
-        const isPropertyName =
-          (ts.isPropertyAccessExpression(parent) && parent.name === n) ||
-          (ts.isPropertyAssignment(parent) && parent.name === n) ||
-          (ts.isMethodDeclaration(parent) && parent.name === n);
-        if (!isPropertyName) reads.add(n.text);
-      }
+      if (ts.isIdentifier(n) && this.locals.has(n.text) && isReference(n)) reads.add(n.text);
+      if (writesAt === undefined && this.assignedLocal(n) !== undefined) writesAt = posOf(n, this.sf);
+      // An increment converted (and hoisted) before its expression turned out opaque would run twice.
+      const hoisted = this.hoisting?.hoisted.get(n);
+      if (hoisted !== undefined) this.hoisting!.swallowed.add(hoisted);
       ts.forEachChild(n, visit);
     };
     visit(node);
-    return { k: "opaque", text: node.getText(this.sf), reads: [...reads], code, reason, pos: posOf(node, this.sf), ...(allowActiveScalars ? { allowActiveScalars } : {}) };
+    return {
+      k: "opaque",
+      text: node.getText(this.sf),
+      reads: [...reads],
+      code,
+      reason,
+      pos: posOf(node, this.sf),
+      ...(allowActiveScalars ? { allowActiveScalars } : {}),
+      ...(writesAt !== undefined ? { writesAt } : {}),
+    };
+  }
+
+  /** The local an increment or assignment expression writes (a variable or an element of one), if `n` is one. */
+  private assignedLocal(n: ts.Node): string | undefined {
+    let target: ts.Expression;
+    if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) target = n.operand;
+    else if (ts.isBinaryExpression(n) && (assignments[n.operatorToken.kind] !== undefined || isLogicalAssignment(n.operatorToken.kind))) target = n.left;
+    else return undefined;
+    for (;;) {
+      if (ts.isParenthesizedExpression(target) || ts.isNonNullExpression(target) || ts.isAsExpression(target) || ts.isElementAccessExpression(target) || ts.isPropertyAccessExpression(target)) target = target.expression;
+      else break;
+    }
+    return ts.isIdentifier(target) && this.locals.has(target.text) ? target.text : undefined;
+  }
+
+  /** Increments being hoisted out of the expressions of the statement being converted. */
+  private hoisting: Hoisting | undefined;
+
+  /**
+   * Convert the expressions of one statement (`scope`), moving the `++` and `--` inside them into
+   * statements of their own, appended to `out` before the statement in evaluation order: `x[i++]` →
+   * `const i_old = i; i++;` ... `x[i_old]`. A variable's increments move only if every use of it in
+   * the scope is such an increment, each evaluated exactly once (not in a branch that may not run):
+   * the others stay in place, opaque (ADC2010 where a mode would have to repeat them).
+   */
+  private hoisted<T>(scope: ts.Node, out: Stmt[], convert: () => T): T {
+    const outer = this.hoisting;
+    const blocked = new Set<string>();
+    for (;;) {
+      const h: Hoisting = { scope, pre: [], counts: new Map(), blocked, hoisted: new Map(), swallowed: new Set(), temps: [], conditional: 0 };
+      this.hoisting = h;
+      let result: T;
+      try {
+        result = convert();
+      } finally {
+        this.hoisting = outer;
+      }
+      const bad = [...h.counts].filter(([name, n]) => h.swallowed.has(name) || references(scope, name) !== n).map(([name]) => name);
+      if (bad.length === 0) {
+        for (const t of h.temps) this.locals.set(t, { shape: "num" });
+        out.push(...h.pre);
+        return result;
+      }
+      for (const name of bad) blocked.add(name);
+    }
+  }
+
+  /** `i++`, `++i`, `i--` or `--i` of a number variable, hoisted (see `hoisted`); undefined where it stays. */
+  private increment(e: ts.PrefixUnaryExpression | ts.PostfixUnaryExpression): Expr | undefined {
+    const h = this.hoisting;
+    if (h === undefined || h.conditional > 0) return undefined;
+    let operand: ts.Expression = e.operand;
+    while (ts.isParenthesizedExpression(operand)) operand = operand.expression;
+    if (!ts.isIdentifier(operand) || !this.locals.has(operand.text) || h.blocked.has(operand.text) || !this.isNumeric(operand)) return undefined;
+    const name = operand.text;
+    const up = e.operator === ts.SyntaxKind.PlusPlusToken;
+    const pos = posOf(e, this.sf);
+    const step: Stmt = { k: "assign", target: { k: "var", name }, op: up ? "+=" : "-=", value: { k: "num", value: 1 }, increment: up ? "++" : "--", pos };
+    h.counts.set(name, (h.counts.get(name) ?? 0) + 1);
+    h.hoisted.set(e, name);
+    const copy = (base: string): Expr => {
+      const t = this.fresh(base);
+      h.temps.push(t);
+      h.pre.push({ k: "let", decl: "const", decls: [{ name: t, init: { k: "var", name }, pos }] });
+      return { k: "var", name: t };
+    };
+    if (ts.isPostfixUnaryExpression(e)) {
+      const before = copy(`${name}_old`);
+      h.pre.push(step);
+      return before;
+    }
+    h.pre.push(step);
+    // The only use of the variable in the statement: read it after the increment.
+    return references(h.scope, name) === 1 ? { k: "var", name } : copy(`${name}_new`);
+  }
+
+  /** Convert `e`, which may not be evaluated (a branch of ?:, the right of && or ||): nothing in it is hoisted. */
+  private maybeEvaluated(e: ts.Expression): Expr {
+    if (this.hoisting !== undefined) this.hoisting.conditional++;
+    try {
+      return this.expr(e);
+    } finally {
+      if (this.hoisting !== undefined) this.hoisting.conditional--;
+    }
   }
 
   private fresh(base: string): string {
@@ -340,6 +478,14 @@ class Converter {
     for (let i = 2; this.usedNames.has(name); i++) name = `${base}${i}`;
     this.usedNames.add(name);
     return name;
+  }
+
+  /** The body of an arrow function returning an expression. */
+  returned(e: ts.Expression): Stmt[] {
+    const out: Stmt[] = [];
+    const value = this.hoisted(e, out, () => this.expr(e));
+    out.push({ k: "return", value });
+    return out;
   }
 
   stmts(list: readonly ts.Statement[]): Stmt[] {
@@ -358,11 +504,14 @@ class Converter {
 
   private stmt(s: ts.Statement, out: Stmt[]): void {
     if (ts.isVariableStatement(s)) {
-      out.push(this.declList(s.declarationList, s));
+      const decl = this.hoisted(s, out, () => this.declList(s.declarationList, s));
+      out.push(decl);
     } else if (ts.isExpressionStatement(s)) {
-      out.push(this.exprStmt(s.expression, s));
+      const st = this.hoisted(s.expression, out, () => this.exprStmt(s.expression, s));
+      out.push(st);
     } else if (ts.isIfStatement(s)) {
-      out.push({ k: "if", cond: this.expr(s.expression), then: this.block(s.thenStatement), ...(s.elseStatement ? { else: this.block(s.elseStatement) } : {}), pos: posOf(s, this.sf) });
+      const cond = this.hoisted(s.expression, out, () => this.expr(s.expression));
+      out.push({ k: "if", cond, then: this.block(s.thenStatement), ...(s.elseStatement ? { else: this.block(s.elseStatement) } : {}), pos: posOf(s, this.sf) });
     } else if (ts.isForStatement(s)) {
       const init: Stmt[] = [];
       if (s.initializer !== undefined) {
@@ -382,9 +531,10 @@ class Converter {
     } else if (ts.isDoStatement(s)) {
       out.push({ k: "do", body: this.block(s.statement), cond: this.expr(s.expression), pos: posOf(s, this.sf) });
     } else if (ts.isSwitchStatement(s)) {
+      const disc = this.hoisted(s.expression, out, () => this.expr(s.expression));
       out.push({
         k: "switch",
-        disc: this.expr(s.expression),
+        disc,
         cases: s.caseBlock.clauses.map((c) => ({ ...(ts.isCaseClause(c) ? { test: this.expr(c.expression) } : {}), body: this.stmts(c.statements) })),
         pos: posOf(s, this.sf),
       });
@@ -392,7 +542,9 @@ class Converter {
       if (s.label !== undefined) out.push(this.opaqueStmt(s, ADC.labelledStatement, "labelled break and continue are not supported"));
       else out.push({ k: ts.isBreakStatement(s) ? "break" : "continue" });
     } else if (ts.isReturnStatement(s)) {
-      out.push({ k: "return", ...(s.expression !== undefined ? { value: this.expr(s.expression) } : {}), pos: posOf(s, this.sf) });
+      const e = s.expression;
+      const value = e !== undefined ? this.hoisted(e, out, () => this.expr(e)) : undefined;
+      out.push({ k: "return", ...(value !== undefined ? { value } : {}), pos: posOf(s, this.sf) });
     } else if (ts.isBlock(s)) {
       out.push({ k: "block", body: this.stmts(s.statements) });
     } else if (ts.isEmptyStatement(s)) {
@@ -557,7 +709,8 @@ class Converter {
       if (cmp !== undefined) return { k: "cmp", op: cmp, a: this.expr(e.left), b: this.expr(e.right) };
       if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) {
         if (this.isNumeric(e)) return this.opaque(e, ADC.unsupportedExpression, "&& and || on numbers are not differentiated; write a ternary");
-        return { k: "logic", op: kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||", a: this.expr(e.left), b: this.expr(e.right) };
+        const a = this.expr(e.left);
+        return { k: "logic", op: kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||", a, b: this.maybeEvaluated(e.right) };
       }
       if (assignments[kind] !== undefined) return this.opaque(e, ADC.assignmentInExpression, "an assignment inside an expression is not supported; write it as its own statement");
       return this.opaque(e, ADC.unsupportedExpression, `the operator ${ts.tokenToString(kind)} is not differentiated`);
@@ -572,14 +725,17 @@ class Converter {
           return { k: "not", a: this.expr(e.operand) };
         case ts.SyntaxKind.PlusPlusToken:
         case ts.SyntaxKind.MinusMinusToken:
-          return this.opaque(e, ADC.assignmentInExpression, "++ and -- inside an expression are not supported; write them as their own statement");
+          return this.increment(e) ?? this.opaque(e, ADC.assignmentInExpression, INCREMENT_REASON);
         default:
           return this.opaque(e, ADC.unsupportedExpression, "bitwise operators are not differentiated");
       }
     }
-    if (ts.isPostfixUnaryExpression(e))
-      return this.opaque(e, ADC.assignmentInExpression, "++ and -- inside an expression are not supported; write them as their own statement");
-    if (ts.isConditionalExpression(e)) return { k: "cond", c: this.expr(e.condition), a: this.expr(e.whenTrue), b: this.expr(e.whenFalse) };
+    if (ts.isPostfixUnaryExpression(e)) return this.increment(e) ?? this.opaque(e, ADC.assignmentInExpression, INCREMENT_REASON);
+    if (ts.isConditionalExpression(e)) {
+      const c = this.expr(e.condition);
+      const a = this.maybeEvaluated(e.whenTrue);
+      return { k: "cond", c, a, b: this.maybeEvaluated(e.whenFalse) };
+    }
     if (ts.isElementAccessExpression(e)) return { k: "index", arr: this.expr(e.expression), index: this.expr(e.argumentExpression), pos: posOf(e, this.sf) };
     if (ts.isPropertyAccessExpression(e)) {
       if (ts.isIdentifier(e.expression) && e.expression.text === "Math" && !this.locals.has("Math")) {

@@ -405,9 +405,16 @@ export function stmtReads(stmts: readonly Stmt[], out: Set<string> = new Set(), 
   return out;
 }
 
+/** The names opaque code inside an expression may write (`c ? x[i++] : 0`: all it names). */
+function opaqueWrites(e: Expr, out: Set<string>): void {
+  if (e.k === "opaque" && e.writesAt !== undefined) for (const n of e.reads) out.add(n);
+  for (const c of children(e)) opaqueWrites(c, out);
+}
+
 /** Every variable a statement list may write (assignment targets, declarations, opaque code's names). */
 export function writtenNames(stmts: readonly Stmt[], out: Set<string> = new Set()): Set<string> {
   for (const s of stmts) {
+    for (const e of stmtExprs(s)) opaqueWrites(e, out);
     if (s.k === "let") for (const d of s.decls) out.add(d.name);
     else if (s.k === "assign") {
       const root = lvalueRoot(s.target);

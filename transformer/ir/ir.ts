@@ -31,6 +31,11 @@ export interface Opaque {
   readonly pos: SourcePos;
   /** A statement-level call: numbers passed by value cannot carry a derivative away, arrays can. */
   readonly allowActiveScalars?: boolean;
+  /**
+   * Where it assigns a local (`++`, `--` or an assignment inside it), if it does: its text must run
+   * exactly once, so it may not sit in an expression a mode differentiates (and so repeats).
+   */
+  readonly writesAt?: SourcePos;
 }
 
 export type Expr =

@@ -287,7 +287,7 @@ class Reverse {
     const [first] = this.tbr.unrestorable;
     if (first !== undefined)
       throw new CompileError({
-        code: ADC.unsupportedStatement,
+        code: first.code ?? ADC.unsupportedStatement,
         message: `reverse mode needs the values of '${first.name}' that this code may overwrite, and cannot save them (${first.reason})`,
         pos: first.pos,
       });
@@ -1835,8 +1835,8 @@ function countedLoop(s: Stmt, integers: ReadonlySet<string>, aliasesOf: (name: s
 
 /**
  * Where a counting loop stops, from its bound: an index used to index arrays is an integer, so
- * `i < b` stops at ceil(b) (b itself when b is an integer too), `i <= b` at floor(b) + 1, and the
- * reverse loop needs no trip count from the tape. Only for steps of ±1 and a bound the body leaves alone.
+ * `i < b` stops at ceil(b) (b itself when b is an integer too), `i <= b` at floor(b) + 1, `i > b` at
+ * floor(b), `i >= b` at ceil(b) - 1, and the reverse loop needs no trip count from the tape. Only for steps of ±1 and a bound the body leaves alone.
  */
 function endOf(op: string, bound: Expr, step: number, indexIsInteger: boolean, written: ReadonlySet<string>, integers: ReadonlySet<string>): { end?: Expr } {
   if (!indexIsInteger || Math.abs(step) !== 1 || containsCallOrOpaque(bound)) return {};
@@ -1845,8 +1845,8 @@ function endOf(op: string, bound: Expr, step: number, indexIsInteger: boolean, w
   const round = (fn: "ceil" | "floor"): Expr => (isInteger ? bound : { k: "math", fn, args: [bound] });
   if (step > 0 && op === "<") return { end: round("ceil") };
   if (step > 0 && op === "<=") return { end: add(round("floor"), num(1)) };
-  if (step < 0 && op === ">") return { end: sub(round("floor"), num(1)) };
-  if (step < 0 && op === ">=") return { end: round("ceil") };
+  if (step < 0 && op === ">") return { end: round("floor") };
+  if (step < 0 && op === ">=") return { end: sub(round("ceil"), num(1)) };
   return {};
 }
 
