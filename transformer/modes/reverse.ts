@@ -19,12 +19,12 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { add, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mul, neg, num, readVariable, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
+import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mul, neg, num, readVariable, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
 import { findPointers, type Pointers } from "../analyses/pointers.js";
-import { printExpr, type GeneratedFunction } from "../emit/print.js";
+import { primalParams, printExpr, type GeneratedFunction } from "../emit/print.js";
 import { scalarizeAccumulators } from "./scalarize.js";
 import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
@@ -844,7 +844,7 @@ class Reverse {
     const returnActive = this.act.isActive(call);
     const params = this.act.calleeParams(call.target);
     const names = this.ctx.splitNames(call.fn, call.target, activeParams);
-    const args: Expr[] = [...call.args];
+    const args = allArguments(call.args, params.length);
     params.forEach((p, i) => {
       if (!activeParams.includes(p.name) || p.shape !== "array") return;
       const arg = call.args[i];
@@ -1398,8 +1398,8 @@ class Reverse {
       kept.push({ k: "let", decl: "const", decls: [{ name: result, init: ref(value) }] });
     }
     const gradients = this.activeParams().map((p) => ref(adjointName(this.names, p.name)));
-    const params = this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional }));
-    if (ybar !== undefined) params.push({ name: ybar, type: this.fn.returnShape === "num" ? "number" : this.fn.returnType, optional: undefined });
+    const params = primalParams(this.fn.params);
+    if (ybar !== undefined) params.push({ name: ybar, type: this.fn.returnShape === "num" ? "number" : this.fn.returnType });
     let ret: Stmt;
     let returnType: string;
     if (opts.flatGradient) {
@@ -1556,7 +1556,7 @@ class Reverse {
       returnType = `[${scalarAdjoints.map(() => "number").join(", ")}]`;
     }
     const bwdParams = [
-      ...this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })),
+      ...primalParams(this.fn.params),
       ...this.activeParams()
         .filter((p) => p.shape === "array")
         .map((p) => ({ name: adjointName(this.names, p.name), type: gradientType(p) })),
@@ -1566,7 +1566,7 @@ class Reverse {
     const fwd: GeneratedFunction = {
       name: names.fwd,
       exported: names.exported,
-      params: this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })),
+      params: primalParams(this.fn.params),
       returnType: this.fn.returnType,
       body: fwdBody,
     };
