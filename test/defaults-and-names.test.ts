@@ -62,6 +62,14 @@ export function optional(x: number): number {
   return opt(x) + opt(x, 3);
 }
 
+/** Locals o and f and a parameter n: tangents do (a reserved word, so not that), df and dn. */
+/** @differentiable hessian */
+export function named(x: number, n: number): number {
+  const o = x * n;
+  const f = o * x;
+  return f + o * n;
+}
+
 /** The call-site API's types accept a call leaving the defaulted argument out. */
 export function viaApi(): number {
   return jvp(g)(2, undefined, 1)[1] + grad(g)(2)[1] + vjp(g)(2, undefined, 1)[1];
@@ -154,5 +162,23 @@ describe("default parameter values", () => {
     expect(m.looped_dual(1.5, 1)).toEqual([27.5, 22]);
     expect(m.optional_grad(1.5)).toEqual([9, 12]);
     expect(m.optional_dual(1.5, 1)).toEqual([9, 12]);
+  });
+});
+
+describe("generated names are never reserved words", () => {
+  it("the tangent of o is not do; df and dn as usual", () => {
+    expect(text).not.toMatch(/\b(const|let) do\b/);
+    expect(text).toMatch(/const do2 = /);
+    expect(signature("named_dual")).toContain("named_dual(x: number, n: number, dx: number, dn: number)");
+    expect(text).toMatch(/const df = /);
+  });
+
+  it("named: x² n + x n²", () => {
+    const [x, n] = [1.5, -0.5];
+    // value -0.75, ∂x = 2xn + n² = -1.25, ∂n = x² + 2xn = 0.75; H = [[2n, 2x + 2n], [., 2x]].
+    expect(m.named_grad(x, n)).toEqual([-0.75, -1.25, 0.75]);
+    expect(m.named_dual(x, n, 1, 0)).toEqual([-0.75, -1.25]);
+    expect(m.named_dual(x, n, 0, 1)).toEqual([-0.75, 0.75]);
+    expect(m.named_hessian(x, n)).toEqual([-0.75, [-1.25, 0.75], [[-1, 2], [2, 3]]]);
   });
 });
