@@ -15,7 +15,7 @@ export const ADC = {
   badWrt: "ADC1004",
   /** A differentiable function returns something other than number, number[] or Float64Array. */
   badReturn: "ADC1005",
-  /** A parameter form adc-ts cannot differentiate through (destructuring, rest). */
+  /** A parameter form adc-ts cannot differentiate through (destructuring, rest), or a default value that reads another parameter. */
   badParameter: "ADC1006",
   /** `hessian` on a function that does not return a number. */
   badHessian: "ADC1007",
