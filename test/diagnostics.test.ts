@@ -24,6 +24,8 @@ const cases: Record<string, Case> = {
   badWrtType: { source: "/** @differentiable wrt=s */\nexport function f(x: number, s: string): number { return x; }\n", code: ADC.badWrt, line: 1, col: 21, says: "wrt names 's', whose type string is not " },
   badReturn: { source: "/** @differentiable */\nexport function f(x: number): string { return String(x); }\n", code: ADC.badReturn, line: 2, col: 1, says: "f returns string; a differentiable funct" },
   badParameter: { source: "/** @differentiable */\nexport function f({ x }: { x: number }): number { return x; }\n", code: ADC.badParameter, line: 2, col: 19, says: "destructured and rest parameters are not" },
+  // A default reading another parameter would lose that dependence where a call leaves the argument out.
+  defaultReadsParameter: { source: "/** @differentiable */\nexport function f(x: number, y: number = x * 2): number { return x * y; }\n", code: ADC.badParameter, line: 2, col: 42, says: "the default value of 'y' reads the parame" },
   badHessian: { source: "/** @differentiable hessian */\nexport function f(x: number): number[] { return [x, x]; }\n", code: ADC.badHessian, line: 2, col: 1, says: "hessian needs f to return a number" },
   opaqueCall: { source: "declare function lib(v: number): number;\n/** @differentiable */\nexport function f(x: number): number {\n  return lib(x) * 2;\n}\n", code: ADC.opaqueCall, line: 4, col: 10, says: "lib has no source adc-ts can see, so it " },
   methodOnActive: { source: "/** @differentiable */\nexport function f(x: number[]): number {\n  return x.reduce((a, b) => a + b, 0);\n}\n", code: ADC.methodOnActive, line: 3, col: 10, says: "the method .reduce() is not differentiat" },

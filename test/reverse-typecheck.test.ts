@@ -1,6 +1,7 @@
 /**
  * Reverse-mode output type-checks under --strict (in-process TypeScript): f_grad, f_vjp, g_fwd/g_bwd,
- * f_jacobian and f_hessian of the GMM objective, the Hessian and parity tests' functions and every fixture input.
+ * f_jacobian and f_hessian of the GMM objective, the Hessian, parity and default-parameter tests' functions and
+ * every fixture input.
  */
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -21,6 +22,7 @@ describe("reverse-mode output is strict-mode clean", () => {
       "gmm-objective.ts": readFileSync(join(root, "bench", "gmm-objective.ts"), "utf8"),
       "hessian.ts": hessianSource,
       "parity.ts": sourceOf("reverse-parity.test.ts"),
+      "defaults.ts": sourceOf("defaults-and-names.test.ts"),
     };
     for (const d of readdirSync(join(root, "fixtures"))) {
       const input = join(root, "fixtures", d, "input.ts");

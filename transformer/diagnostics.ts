@@ -15,7 +15,7 @@ export const ADC = {
   badWrt: "ADC1004",
   /** A differentiable function returns something other than number, number[] or Float64Array. */
   badReturn: "ADC1005",
-  /** A parameter form adc-ts cannot differentiate through (destructuring, rest). */
+  /** A parameter form adc-ts cannot differentiate through (destructuring, rest), or a default value that reads another parameter. */
   badParameter: "ADC1006",
   /** `hessian` on a function that does not return a number. */
   badHessian: "ADC1007",
@@ -51,7 +51,7 @@ export const ADC = {
   activeArgumentNotVariable: "ADC2014",
   /** A Math function without a derivative rule, applied to an active value. */
   unknownMathFunction: "ADC2015",
-  /** Reverse mode: an active array assigned to another variable (an alias reverse mode cannot follow). */
+  /** Reverse mode: an alias of an active array it cannot follow (an array parameter re-pointed where code adc-ts cannot see reads it). */
   aliasedActiveArray: "ADC2016",
   /** An input file could not be read. */
   unreadableInput: "ADC3001",

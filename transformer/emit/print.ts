@@ -2,18 +2,46 @@
  * IR back to TypeScript text: two-space indentation, parentheses only where precedence or
  * floating-point grouping needs them, deterministic in every byte.
  */
-import type { Declarator, Expr, LValue, Stmt } from "../ir/ir.js";
+import type { Declarator, Expr, LValue, Param, Stmt } from "../ir/ir.js";
 import { mathConstants } from "../../src/runtime/rules.js";
 
 /** A function the modes produce, ready to print. */
 export interface GeneratedFunction {
   readonly name: string;
   readonly exported: boolean;
-  readonly params: readonly { readonly name: string; readonly type: string; readonly optional?: boolean }[];
+  readonly params: readonly GeneratedParam[];
   readonly returnType: string;
   readonly body: readonly Stmt[];
   /** One line of comment above the function. */
   readonly doc?: string;
+}
+
+/** A parameter of a generated function: optional (`?`) or with a default value (`init`, as written). */
+export interface GeneratedParam {
+  readonly name: string;
+  readonly type: string;
+  readonly optional?: boolean;
+  readonly init?: string;
+}
+
+/** The user's parameters as a generated function repeats them, defaults included. */
+export function primalParams(params: readonly Param[]): GeneratedParam[] {
+  return params.map((p) => ({ name: p.name, type: p.type, optional: p.optional, ...(p.init !== undefined ? { init: p.init } : {}) }));
+}
+
+/**
+ * `name: T = init` for a default; `name?: T` for an optional parameter only where no required one
+ * follows (TS1016), `name: T | undefined` otherwise (a caller passes undefined for it).
+ */
+function printParams(params: readonly GeneratedParam[]): string {
+  return params
+    .map((p, i) => {
+      if (p.init !== undefined) return `${p.name}: ${p.type} = ${p.init}`;
+      if (!p.optional) return `${p.name}: ${p.type}`;
+      if (params.slice(i + 1).every((q) => q.optional || q.init !== undefined)) return `${p.name}?: ${p.type}`;
+      return `${p.name}: ${p.type.includes("=>") ? `(${p.type})` : p.type} | undefined`;
+    })
+    .join(", ");
 }
 
 // JavaScript operator precedence (higher binds tighter).
@@ -237,8 +265,7 @@ function reindent(text: string, indent: string): string[] {
 export function printFunction(f: GeneratedFunction): string {
   const out: string[] = [];
   if (f.doc !== undefined) out.push(`/** ${f.doc} */`);
-  const params = f.params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${p.type}`).join(", ");
-  out.push(`${f.exported ? "export " : ""}function ${f.name}(${params}): ${f.returnType} {`);
+  out.push(`${f.exported ? "export " : ""}function ${f.name}(${printParams(f.params)}): ${f.returnType} {`);
   printStmts(f.body, "  ", out);
   out.push("}");
   return out.join("\n");

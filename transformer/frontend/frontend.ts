@@ -212,8 +212,31 @@ function convertParams(
     }
     const type = checker.getTypeAtLocation(p);
     const typeText = p.type !== undefined ? p.type.getText(sf) : checker.typeToString(type);
-    return { name: p.name.text, type: typeText, ...shapeOfType(type, checker), optional: p.questionToken !== undefined || p.initializer !== undefined };
+    const param: Param = { name: p.name.text, type: typeText, ...shapeOfType(type, checker), optional: p.questionToken !== undefined || p.initializer !== undefined };
+    if (p.initializer === undefined) return param;
+    const read = parameterRead(p.initializer, fn, checker);
+    if (read !== undefined)
+      diagnostics.push({
+        code: ADC.badParameter,
+        message: `the default value of '${p.name.text}' reads the parameter '${read}': its derivative would be lost where a call leaves the argument out; pass the value at the call instead`,
+        pos: posOf(p.initializer, sf),
+      });
+    const init = p.initializer;
+    const length = ts.isArrayLiteralExpression(init) && !init.elements.some(ts.isSpreadElement) ? init.elements.length : undefined;
+    return { ...param, init: init.getText(sf), ...(length !== undefined ? { initLength: length } : {}) };
   });
+}
+
+/** The name of a parameter of `fn` that `e` (a default value) reads, if any. */
+function parameterRead(e: ts.Expression, fn: ts.SignatureDeclaration, checker: ts.TypeChecker): string | undefined {
+  const visit = (n: ts.Node): string | undefined => {
+    if (ts.isIdentifier(n)) {
+      const declaration = checker.getSymbolAtLocation(n)?.valueDeclaration;
+      if (declaration !== undefined && ts.isParameter(declaration) && declaration.parent === fn) return n.text;
+    }
+    return ts.forEachChild(n, visit);
+  };
+  return visit(e);
 }
 
 /** The functions a call may reach: resolves a callee expression to a site of the input. */

@@ -8,6 +8,13 @@ import type { BinaryOp, Expr, LValue, SourcePos, Stmt } from "./ir.js";
 
 export const num = (value: number): Expr => ({ k: "num", value });
 export const ref = (name: string): Expr => ({ k: "var", name });
+
+/**
+ * The arguments of a call to which a derivative call appends more (tangents, adjoints): those the call
+ * leaves out of the callee's `count` parameters passed as `undefined`, so that their defaults apply and
+ * what follows lands in its place.
+ */
+export const allArguments = (args: readonly Expr[], count: number): Expr[] => [...args, ...new Array<Expr>(Math.max(0, count - args.length)).fill(ref("undefined"))];
 export const index = (arr: Expr, i: Expr): Expr => ({ k: "index", arr, index: i });
 
 export const isNum = (e: Expr, v?: number): boolean =>

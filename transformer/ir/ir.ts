@@ -133,7 +133,12 @@ export interface Param {
   readonly type: string;
   readonly shape: Shape;
   readonly arrayKind?: ArrayKind;
+  /** Written `name?: T` or with a default: a caller may leave it out. */
   readonly optional?: boolean;
+  /** The default value as written (`3` of `y: number = 3`); generated signatures keep it. */
+  readonly init?: string;
+  /** The default is an array literal of this many elements (`[1, 2]`: 2), so its tangent can be `[0, 0]`. */
+  readonly initLength?: number;
 }
 
 /** The facts the frontend learned about a local variable. */

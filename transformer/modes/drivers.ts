@@ -5,7 +5,7 @@
  */
 import { ADC } from "../diagnostics.js";
 import type { FunctionIR, Param, Stmt } from "../ir/ir.js";
-import type { GeneratedFunction } from "../emit/print.js";
+import { primalParams, type GeneratedFunction } from "../emit/print.js";
 import { NameScope } from "./names.js";
 
 export interface DriverNames {
@@ -43,7 +43,7 @@ function text(lines: string[], fn: FunctionIR): Stmt {
 }
 
 /** `new Float64Array(n)` or `new Array<number>(n).fill(0)`, like the parameter. */
-function zerosLike(p: Param, size: string): string {
+export function zerosLike(p: Param, size: string): string {
   return p.arrayKind === "Float64Array" ? `new Float64Array(${size})` : `new Array<number>(${size}).fill(0)`;
 }
 
@@ -68,7 +68,7 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
     lines.push(`const ${row}: number[] = [];`);
     rowOf(row, adjoints, lines, "");
     lines.push(`return [${value}, [${row}]];`);
-    return { name: names.name, exported: names.exported, params: params(fn), returnType: `[number, number[][]]`, body: [text(lines, fn)] };
+    return { name: names.name, exported: names.exported, params: primalParams(fn.params), returnType: `[number, number[][]]`, body: [text(lines, fn)] };
   }
   const outputs = n("outputs");
   const inputs = n("inputs");
@@ -125,11 +125,7 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   lines.push(`  }`);
   lines.push(`}`);
   lines.push(`return [${value}, ${jacobian}];`);
-  return { name: names.name, exported: names.exported, params: params(fn), returnType: `[${fn.returnType}, number[][]]`, body: [text(lines, fn)] };
-}
-
-function params(fn: FunctionIR): GeneratedFunction["params"] {
-  return fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional }));
+  return { name: names.name, exported: names.exported, params: primalParams(fn.params), returnType: `[${fn.returnType}, number[][]]`, body: [text(lines, fn)] };
 }
 
 export interface HessianNames {
@@ -196,5 +192,5 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
   lines.push(`  }`);
   lines.push(`}`);
   lines.push(`return [${value}, ${gradient}, ${hessian}];`);
-  return { name: names.name, exported: names.exported, params: params(fn), returnType: "[number, number[], number[][]]", body: [text(lines, fn)] };
+  return { name: names.name, exported: names.exported, params: primalParams(fn.params), returnType: "[number, number[], number[][]]", body: [text(lines, fn)] };
 }

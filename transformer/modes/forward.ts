@@ -4,11 +4,12 @@
  * cheap to repeat. The tangent of an expression comes from the rule table (`src/runtime/rules.ts`).
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Declarator, Expr, FunctionIR, LValue, Shape, Stmt } from "../ir/ir.js";
-import { add, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
+import type { ArrayKind, Declarator, Expr, FunctionIR, LValue, Param, Shape, Stmt } from "../ir/ir.js";
+import { add, allArguments, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
-import type { GeneratedFunction } from "../emit/print.js";
+import { primalParams, type GeneratedFunction, type GeneratedParam } from "../emit/print.js";
+import { zerosLike } from "./drivers.js";
 import { NameScope } from "./names.js";
 import { arrayAliases } from "../analyses/pointers.js";
 
@@ -60,19 +61,30 @@ export function forwardMode(
       prologue.push({ k: "let", decl: "let", decls: [{ name: fwd.tan(p.name), init: num(0) }] });
   }
   const body = [...prologue, ...fwd.block(fn.body)];
-  const tangentParams = act.activeParams.map((p) => {
-    const param = fn.params.find((q) => q.name === p)!;
-    return { name: fwd.tan(p), type: param.type, optional: param.optional };
-  });
+  const tangentParams = act.activeParams.map((p) => tangentParam(fn.params.find((q) => q.name === p)!, fwd.tan(p)));
   const returnsPair = fn.returnShape !== "other";
   const returnType = returnsPair ? pairType(fn.returnType) : fn.returnTuple !== undefined ? tupleType(2 * fn.returnTuple) : fn.returnType;
   return {
     name,
     exported,
-    params: [...fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })), ...tangentParams],
+    params: [...primalParams(fn.params), ...tangentParams],
     returnType,
     body,
   };
+}
+
+/**
+ * The tangent parameter of `param`. A parameter a caller may leave out gets a tangent it may leave
+ * out too, zero by default: `dy: number = 0`; for an array default, zeros as long as it (`[0, 0]` for
+ * `[1, 2]`). An optional array without a default keeps an optional tangent.
+ */
+function tangentParam(param: Param, name: string): GeneratedParam {
+  const tangent = { name, type: param.type, optional: param.optional };
+  if (!param.optional) return tangent;
+  if (param.shape === "num") return { ...tangent, init: "0" };
+  if (param.initLength !== undefined) return { ...tangent, init: `[${new Array<string>(param.initLength).fill("0").join(", ")}]` };
+  if (param.init !== undefined) return { ...tangent, init: zerosLike(param, `${param.name}.length`) };
+  return tangent;
 }
 
 class Forward {
@@ -315,7 +327,7 @@ class Forward {
       k: "call",
       fn: renameCallee(e.fn, this.ctx.dualName(e.target, activeParams)),
       target: e.target,
-      args: [...args.map((a) => a.v), ...tangents],
+      args: [...allArguments(args.map((a) => a.v), callee.length), ...tangents],
       pos: e.pos,
     };
     if (!bind || !this.ctx.returnsPair(e.target)) return { v: derived, d: null };

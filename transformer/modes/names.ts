@@ -2,6 +2,19 @@
  * Names in generated code, made in one place: tangents after their variables (`w3` → `dw3`), and
  * temporaries, none of which may collide with a name the user's function or module already uses.
  */
+/**
+ * Names no variable may have in an ES module (strict mode): reserved words (`do` is the tangent of `o`),
+ * strict-mode ones, `await`, `arguments` and `eval`; and the globals generated code reads
+ * (`undefined` for an argument left out).
+ */
+const unusable = new Set(
+  [
+    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in",
+    "instanceof new null return super switch this throw true try typeof var void while with",
+    "implements interface let package private protected public static yield await arguments eval undefined NaN Infinity",
+  ].flatMap((line) => line.split(" ")),
+);
+
 export class NameScope {
   private readonly taken: Set<string>;
   private readonly derived = new Map<string, string>();
@@ -36,7 +49,7 @@ export class NameScope {
 
   private first(make: (i: number) => string): string {
     let name = make(1);
-    for (let i = 2; this.taken.has(name) || this.outer.has(name); i++) name = make(i);
+    for (let i = 2; this.taken.has(name) || this.outer.has(name) || unusable.has(name); i++) name = make(i);
     this.taken.add(name);
     return name;
   }

@@ -19,12 +19,12 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { add, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mul, neg, num, readVariable, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
+import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mul, neg, num, readVariable, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
 import { findPointers, type Pointers } from "../analyses/pointers.js";
-import { printExpr, type GeneratedFunction } from "../emit/print.js";
+import { primalParams, printExpr, type GeneratedFunction } from "../emit/print.js";
 import { scalarizeAccumulators } from "./scalarize.js";
 import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
@@ -852,7 +852,7 @@ class Reverse {
     const returnActive = this.act.isActive(call);
     const params = this.act.calleeParams(call.target);
     const names = this.ctx.splitNames(call.fn, call.target, activeParams);
-    const args: Expr[] = [...call.args];
+    const args = allArguments(call.args, params.length);
     params.forEach((p, i) => {
       if (!activeParams.includes(p.name) || p.shape !== "array") return;
       const arg = call.args[i];
@@ -1455,10 +1455,10 @@ class Reverse {
       kept.push({ k: "let", decl: "const", decls: [{ name: result, init: ref(value) }] });
     }
     const gradients = this.activeParams().map((p) => ref(adjointName(this.names, p.name)));
-    const params = this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional }));
+    const params = primalParams(this.fn.params);
     // ȳ is read only (copied): any array of the result's length will do, a tuple result's too.
     const seedType = this.fn.returnShape === "num" ? "number" : PLAIN_ARRAY_TYPE.test(this.fn.returnType) || this.fn.returnArrayKind === "Float64Array" ? this.fn.returnType : "readonly number[]";
-    if (ybar !== undefined) params.push({ name: ybar, type: seedType, optional: undefined });
+    if (ybar !== undefined) params.push({ name: ybar, type: seedType });
     let ret: Stmt;
     let returnType: string;
     if (opts.flatGradient) {
@@ -1615,7 +1615,7 @@ class Reverse {
       returnType = `[${scalarAdjoints.map(() => "number").join(", ")}]`;
     }
     const bwdParams = [
-      ...this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })),
+      ...primalParams(this.fn.params),
       ...this.activeParams()
         .filter((p) => p.shape === "array")
         .map((p) => ({ name: adjointName(this.names, p.name), type: gradientType(p) })),
@@ -1625,7 +1625,7 @@ class Reverse {
     const fwd: GeneratedFunction = {
       name: names.fwd,
       exported: names.exported,
-      params: this.fn.params.map((p) => ({ name: p.name, type: p.type, optional: p.optional })),
+      params: primalParams(this.fn.params),
       returnType: this.fn.returnType,
       body: fwdBody,
     };
