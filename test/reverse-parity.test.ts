@@ -326,6 +326,20 @@ export function methodWrites(x: number[], c: number): number {
   }
   return s;
 }
+
+/** Writes out from u. */
+function refill(out: number[], u: number[], c: number): number {
+  for (let j = 0; j < out.length; j++) out[j] = u[j % u.length] + 0.2;
+  return out[0] * c;
+}
+
+/** The parameter written through a choice passed to a callee: f_hessian's sweeps each start from the caller's v. */
+/** @differentiable hessian */
+export function writesThroughChoice(x: number, y: number, v: number[]): number {
+  const q = [y, 0.5, x];
+  refill(3 >= v[0] ? v : q, v, -x);
+  return 3 * x + x * v[0] + q[0];
+}
 `;
 
 describe("reverse mode: what forward mode differentiated and reverse mode refused", () => {
@@ -576,6 +590,16 @@ describe("reverse mode: what forward mode differentiated and reverse mode refuse
     const grad = m.methodWrites_grad as Grad;
     expect(grad([1, 5, 3], 2)).toEqual([8 + 20, 8 + 10]);
     expect(gradientByDual(m, "methodWrites", [[1, 5, 3], 2], [1])).toEqual([18]);
+  });
+
+  it("f_hessian of a function writing its parameter through a choice: each sweep starts from the caller's v (was: v written between sweeps)", () => {
+    // v0 ≤ 3: v = v + 0.2, f = 3x + x (v0 + 0.2) + y. ∂ = [3 + v0 + 0.2, 1, x, 0, 0]; H[x][v0] = 1.
+    const [value, g, H] = (m.writesThroughChoice_hessian as (x: number, y: number, v: number[]) => [number, number[], number[][]])(1, 0.5, [2, 0, -2]);
+    expect(value).toBeCloseTo(5.7, 14);
+    expect(g.map((d) => Math.round(d * 1e12) / 1e12)).toEqual([5.2, 1, 1, 0, 0]);
+    expect(H[0][2]).toBe(1);
+    expect(H[2][0]).toBe(1);
+    expect(H.flat().filter((h) => h !== 0).length).toBe(2);
   });
 
   it("call results of other types live past their block, declared with a type that means the same there", () => {

@@ -6,7 +6,7 @@
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
 import type { Expr, FunctionIR, Stmt } from "./ir/ir.js";
-import { callsIn, childLists, forEachVarWrite, num, ref, walkStmts, writtenNames } from "./ir/build.js";
+import { callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
 import { arrayAliases } from "./analyses/pointers.js";
@@ -378,13 +378,24 @@ class Compilation {
     const aliased = arrayAliases(ir);
     const aliasWritten = [...aliased].some((n) => assigned.has(n));
     for (const a of arrays) if (assigned.has(a) || (aliasWritten && aliased.has(a))) written.add(a);
+    // The parameters an argument may be: a variable, or either of a choice (`k(c ? v : w)`).
+    const holders = (e: Expr): string[] => (e.k === "var" ? [e.name] : e.k === "cond" ? [...holders(e.a), ...holders(e.b)] : []);
     for (const call of callsIn(ir.body)) {
       const calleeWrites = this.writtenArrayParams(call.target);
       const params = this.functionIR(call.target).params;
       call.args.forEach((arg, i) => {
-        if (arg.k === "var" && arrays.includes(arg.name) && params[i] !== undefined && calleeWrites.has(params[i].name)) written.add(arg.name);
+        if (params[i] !== undefined && calleeWrites.has(params[i].name)) for (const n of holders(arg)) if (arrays.includes(n)) written.add(n);
       });
     }
+    // A callee's result that is the parameter passed to it (`const y = pass(v, c); y[0] = 1`), written.
+    const elementsWritten = new Set<string>();
+    walkStmts(ir.body, (st) => {
+      if (st.k === "assign" && st.target.k === "index") elementsWritten.add(lvalueRoot(st.target) ?? "");
+    });
+    forEachVarWrite(ir.body, (name, value) => {
+      if (value.k !== "call" || !elementsWritten.has(name)) return;
+      for (const i of this.returnedParams(value.target)) for (const n of holders(value.args[i] ?? num(0))) if (arrays.includes(n)) written.add(n);
+    });
     this.writtenParams.set(target, written);
     return written;
   }

@@ -97,7 +97,9 @@ export type FExpr =
   | { k: "callH"; a: FExpr; b: FExpr; c: FExpr }
   | { k: "callG"; arr: string; c: FExpr; d: FExpr }
   /** `(c ? a : b)[0]`: an element of a choice of two arrays of one kind. */
-  | { k: "pickElem"; c: FCond; a: string; b: string };
+  | { k: "pickElem"; c: FCond; a: string; b: string }
+  /** `pass(arr, c)[0]`: pass scales arr in place and returns it (the array, not a copy); only a statement's whole value. */
+  | { k: "callP"; arr: string; c: FExpr };
 
 /** An array argument of k: a variable, an array literal, or a choice of two arrays, written in the call. */
 export type KArg = { k: "name"; name: string } | { k: "lit"; elems: FExpr[] } | { k: "pick"; c: FCond; a: string; b: string };
@@ -137,7 +139,9 @@ export type ArrInit =
   | { k: "lits"; c: FCond; a: FExpr[]; b: FExpr[] }
   | { k: "alloc"; kind: "f64" | "num"; len: FLen }
   /** `mkf(a, b, len)` (a Float64Array) or `mkn(a, b, len)` (a number[]). */
-  | { k: "make"; kind: "f64" | "num"; a: FExpr; b: FExpr; len: FLen };
+  | { k: "make"; kind: "f64" | "num"; a: FExpr; b: FExpr; len: FLen }
+  /** `pass(of, c)`: another name for `of` (pass scales it in place and returns it). */
+  | { k: "pass"; of: string; c: FExpr };
 
 export type FStmt =
   | { k: "assign"; name: string; op: AssignOp; e: FExpr }
@@ -344,6 +348,7 @@ function exprArb(ctx: Ctx, depth: number): fc.Arbitrary<FExpr> {
         weight: 1,
         arbitrary: fc.tuple(fc.constantFrom(...arrayArgs), sub, sub).map(([arr, c, d]) => ({ k: "callG", arr, c, d }) as FExpr),
       });
+
   }
   return fc.oneof(...branches);
 }
@@ -408,6 +413,7 @@ function initKind(init: ArrInit): "f64" | "num" {
       return init.kind === "f64" ? "f64" : "num";
     case "lit":
     case "lits":
+    case "pass":
       return "num";
     case "alloc":
     case "make":
@@ -445,6 +451,12 @@ function arrBlockNamedArb(ctx: Ctx, depth: number, name: string): fc.Arbitrary<F
         .chain(([kind, mutable]) => freshInitArb(ctx, kind).map((init) => [init, mutable] as [ArrInit, boolean])),
     },
   ];
+  const passable = aliasable.filter((a) => ctx.kinds[a] !== "f64" && ctx.stores.includes(a));
+  if (ctx.arrayCalls && passable.length > 0)
+    inits.push({
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom(...passable), exprArb(ctx, 1)).map(([of, c]) => [{ k: "pass", of, c }, false] as [ArrInit, boolean]),
+    });
   const pairs = aliasable.flatMap((a) => aliasable.filter((b) => b !== a && (ctx.kinds[a] === "f64") === (ctx.kinds[b] === "f64")).map((b) => [a, b]));
   if (pairs.length > 0)
     inits.push({
@@ -511,6 +523,15 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
         .chain(([name, op, out, cx]) =>
           fc.oneof(out.k === "name" ? fc.constant(out) : kArgArb(ctx, numberArrays(ctx)), kArgArb(ctx, numberArrays(ctx))).map((u) => ({ k: "callK", name, op, out, u, c: cx }) as FStmt),
         ),
+    });
+  // `s op= pass(arr, c)[0]` as a statement of its own (in a condition it is ADC2014 in every mode).
+  const passable = ctx.stores.filter((a) => ctx.kinds[a] !== "f64");
+  if (ctx.arrayCalls && passable.length > 0)
+    simple.push({
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...ctx.writable), fc.constantFrom("=", "+=" as const), fc.constantFrom(...passable), exprArb(ctx, 1))
+        .map(([name, op, arr, cx]) => ({ k: "assign", name, op, e: { k: "callP", arr, c: cx } }) as FStmt),
     });
   if (ctx.stores.includes("v") && ctx.arrays.includes("q"))
     simple.push({
@@ -723,6 +744,8 @@ export function printExpr(e: FExpr): string {
       return `g(${e.arr}, ${printExpr(e.c)}, ${printExpr(e.d)})`;
     case "pickElem":
       return `(${printCond(e.c)} ? ${e.a} : ${e.b})[0]`;
+    case "callP":
+      return `pass(${e.arr}, ${printExpr(e.c)})[0]`;
   }
 }
 
@@ -779,6 +802,8 @@ function printInit(init: ArrInit): string {
       return init.kind === "f64" ? `new Float64Array(${printLen(init.len)})` : `new Array<number>(${printLen(init.len)}).fill(0)`;
     case "make":
       return `${init.kind === "f64" ? "mkf" : "mkn"}(${printExpr(init.a)}, ${printExpr(init.b)}, ${printLen(init.len)})`;
+    case "pass":
+      return `pass(${init.of}, ${printExpr(init.c)})`;
   }
 }
 
@@ -894,6 +919,17 @@ function madeKinds(p: FProgram): Set<"f64" | "num"> {
   return kinds;
 }
 
+/** Whether a program calls pass. */
+function usesPass(p: FProgram): boolean {
+  let uses = false;
+  JSON.stringify(p.body, (_key, value: unknown) => {
+    const k = (value as { k?: string } | null)?.k;
+    if (k === "callP" || k === "pass") uses = true;
+    return value;
+  });
+  return uses;
+}
+
 /** Whether a program calls k. */
 function callsK(p: FProgram): boolean {
   let calls = false;
@@ -933,6 +969,15 @@ export function printFullProgram(p: FProgram): string {
     printStmts(p.m.body, "    ", out);
     out.push("  }", "  return out;", "}", "");
   }
+  if (usesPass(p))
+    out.push(
+      "/** Scales out in place and returns it (the array, not a copy). */",
+      "function pass(out: number[], c: number): number[] {",
+      "  for (let j = 0; j < out.length; j++) out[j] = out[j] * Math.tanh(c) + 0.5;",
+      "  return out;",
+      "}",
+      "",
+    );
   if (callsK(p)) {
     out.push(
       "function k(out: number[], u: number[], c: number): number {",
@@ -1200,7 +1245,16 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
       }
       case "pickElem":
         return arrays.get(cond(e.c, env, arrays) ? e.a : e.b)![0];
+      case "callP":
+        return callPass(arrays.get(e.arr)!, ev(e.c, env, arrays))[0];
     }
+  };
+
+  /** pass(out, c): out scaled in place, and returned. */
+  const callPass = (out: S[], c: S): S[] => {
+    const factor = F.math("tanh", [c]);
+    for (let j = 0; j < out.length; j++) out[j] = F.add(F.mul(out[j], factor), F.c(0.5));
+    return out;
   };
 
   /** The array k receives: a variable's, a new one for a literal, the one a choice picks. */
@@ -1260,6 +1314,8 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
         const b = ev(init.b, env, arrays);
         return callMake(a, b, length(init.len, env, arrays));
       }
+      case "pass":
+        return callPass(arrays.get(init.of)!, ev(init.c, env, arrays));
     }
   };
 
