@@ -849,7 +849,8 @@ class Converter {
     if (ts.isIdentifier(callee) && callee.text === "eval") return this.opaque(e, ADC.dynamicCode, "eval is not supported");
     const site = this.resolve(callee);
     if (site !== undefined && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee))) {
-      return { k: "call", fn: callee.getText(this.sf), target: site.key, args: e.arguments.map((a) => this.expr(a)), pos: posOf(e, this.sf) };
+      const resultType = this.checker.typeToString(this.checker.getTypeAtLocation(e), e, ts.TypeFormatFlags.NoTruncation);
+      return { k: "call", fn: callee.getText(this.sf), target: site.key, args: e.arguments.map((a) => this.expr(a)), pos: posOf(e, this.sf), resultType };
     }
     if (ts.isPropertyAccessExpression(callee) && !(ts.isIdentifier(callee.expression) && !this.locals.has(callee.expression.text)))
       return this.opaque(e, ADC.methodOnActive, `the method .${callee.name.text}() is not differentiated`);

@@ -58,6 +58,8 @@ export type Expr =
       readonly target: string;
       readonly args: readonly Expr[];
       readonly pos: SourcePos;
+      /** The checker's type of the result at the call (a generic callee's, instantiated), as this module names it. */
+      readonly resultType?: string;
     }
   /** `pos`: where the frontend read it (absent on those modes build). */
   | { readonly k: "index"; readonly arr: Expr; readonly index: Expr; readonly pos?: SourcePos }

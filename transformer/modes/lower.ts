@@ -683,7 +683,8 @@ class CallHoisting {
         const info = this.callee.returnShapeOf(e.target) ?? { shape: "other" as const };
         const name = this.names.fresh(e.fn.slice(e.fn.lastIndexOf(".") + 1));
         // Reverse mode may declare it before its block: with a type that means the same there.
-        this.locals.set(name, info.shape === "other" && info.type === undefined ? { ...info, type: `ReturnType<typeof ${e.fn}>` } : info);
+        // The checker's type at the call where the callee's is not written the same here (generic, or another module's names).
+        this.locals.set(name, info.shape === "other" && info.type === undefined ? { ...info, type: e.resultType ?? `ReturnType<typeof ${e.fn}>` } : info);
         out.push({ k: "let", decl: "const", decls: [{ name, init: call, pos: e.pos }] });
         return ref(name);
       }
