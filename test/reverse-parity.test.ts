@@ -345,6 +345,26 @@ export function writesThroughChoice(x: number, y: number, v: number[]): number {
   refill(3 >= v[0] ? v : q, v, -x);
   return 3 * x + x * v[0] + q[0];
 }
+
+/** One name: a number[] in one block, a Float64Array re-allocated inside a for-of over it in another. */
+/** @differentiable */
+export function blocksOfKinds(x: number[]): number {
+  let s = 0;
+  {
+    const u = x;
+    s += u[0];
+  }
+  {
+    let u: Float64Array = new Float64Array(2);
+    u[0] = x[1];
+    for (const e of u) {
+      u = new Float64Array(1);
+      u[0] = e * x[0];
+      s += u[0];
+    }
+  }
+  return s;
+}
 `;
 
 describe("reverse mode: what forward mode differentiated and reverse mode refused", () => {
@@ -605,6 +625,12 @@ describe("reverse mode: what forward mode differentiated and reverse mode refuse
     expect(H[0][2]).toBe(1);
     expect(H[2][0]).toBe(1);
     expect(H.flat().filter((h) => h !== 0).length).toBe(2);
+  });
+
+  it("for-of over a Float64Array named like a number[] of another block: its copy is a Float64Array (was: strict type errors)", () => {
+    // The loop walks [x1, 0]: s = x0 + x1 x0 + 0.
+    expect((m.blocksOfKinds_grad as Grad)([2, 3])).toEqual([8, [4, 2]]);
+    dotProductTest(m, "blocksOfKinds", [[0.5, -1.5]], [0], random(26));
   });
 
   it("call results of other types live past their block, declared with a type that means the same there", () => {

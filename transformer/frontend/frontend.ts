@@ -608,7 +608,9 @@ class Converter {
     const iterated = arr.name;
     if (assignsWhole(body, iterated)) {
       const start = this.fresh(`${iterated}_iterated`);
-      const info = this.locals.get(iterated)!;
+      // The kind of this array (the checker's type here: a name may be a number[] in another block).
+      const here = shapeOfType(this.checker.getTypeAtLocation(s.expression), this.checker);
+      const info: LocalInfo = here.shape === "array" ? here : this.locals.get(iterated)!;
       this.locals.set(start, info);
       if (writesElements(body, iterated)) out.push({ k: "let", decl: "const", decls: [{ name: start, init: arr }] });
       else {
