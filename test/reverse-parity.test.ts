@@ -365,6 +365,7 @@ export function blocksOfKinds(x: number[]): number {
   }
   return s;
 }
+
 `;
 
 describe("reverse mode: what forward mode differentiated and reverse mode refused", () => {

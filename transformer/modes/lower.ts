@@ -332,7 +332,12 @@ class Lowering {
       if (ex.cnt) flags.push(ref(loop.continued!));
       if (flags.length > 0 && i < stmts.length - 1) {
         const rest = this.list(stmts.slice(i + 1), loop, top);
-        if (rest.length > 0) out.push({ k: "if", cond: not(or(flags)), then: rest });
+        const lowered = out[out.length - 1];
+        if (s.k === "if" && s.else === undefined && s.then[s.then.length - 1]?.k === "return" && !ex.brk && !ex.cnt && lowered?.k === "if") {
+          // `if (c) { ...; return x; } rest`: rest is the else branch, not behind a flag (TypeScript then
+          // keeps what c tells it, `b === undefined` say, in rest).
+          if (rest.length > 0) out[out.length - 1] = { ...lowered, else: rest };
+        } else if (rest.length > 0) out.push({ k: "if", cond: not(or(flags)), then: rest });
         return out;
       }
     }
