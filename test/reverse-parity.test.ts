@@ -366,6 +366,20 @@ export function blocksOfKinds(x: number[]): number {
   return s;
 }
 
+
+/** for-of over an array the body writes through another name, and re-points the name it walks. */
+/** @differentiable hessian */
+export function forOfLive(x: number, y: number, v: number[]): number {
+  const q = [y, 0.5, x];
+  let s = 0;
+  v = q;
+  for (const e1 of v) {
+    q[1] = e1 * x;
+    s += e1;
+    v = [x, x, x];
+  }
+  return s + v[0];
+}
 `;
 
 describe("reverse mode: what forward mode differentiated and reverse mode refused", () => {
@@ -632,6 +646,13 @@ describe("reverse mode: what forward mode differentiated and reverse mode refuse
     // The loop walks [x1, 0]: s = x0 + x1 x0 + 0.
     expect((m.blocksOfKinds_grad as Grad)([2, 3])).toEqual([8, [4, 2]]);
     dotProductTest(m, "blocksOfKinds", [[0.5, -1.5]], [0], random(26));
+  });
+
+  it("for-of sees writes through another name of the array it walks (was: f_dual's value and tangent wrong)", () => {
+    // Walks q = [y, x y, x] (q[1] written before it is reached): s = y + x y + x, then + v[0] = x.
+    expect((m.forOfLive_grad as Grad)(2, 3, [0, 0, 0])).toEqual([3 + 6 + 2 + 2, 3 + 2, 1 + 2, [0, 0, 0]]);
+    expect(gradientByDual(m, "forOfLive", [2, 3, [0, 0, 0]], [0, 1])).toEqual([5, 3]);
+    dotProductTest(m, "forOfLive", [0.5, -1.5, [1, 2, 3]], [0, 1, 2], random(28));
   });
 
   it("call results of other types live past their block, declared with a type that means the same there", () => {

@@ -612,7 +612,9 @@ class Converter {
       const here = shapeOfType(this.checker.getTypeAtLocation(s.expression), this.checker);
       const info: LocalInfo = here.shape === "array" ? here : this.locals.get(iterated)!;
       this.locals.set(start, info);
-      if (writesElements(body, iterated)) out.push({ k: "let", decl: "const", decls: [{ name: start, init: arr }] });
+      // Any array: another name of the one iterated (`v = q` before the loop) may be written.
+      const isArray = (n: string): boolean => this.locals.get(n)?.shape === "array";
+      if (writesElements(body, isArray)) out.push({ k: "let", decl: "const", decls: [{ name: start, init: arr }] });
       else {
         const k = this.fresh("k");
         this.locals.set(k, { shape: "num" });
@@ -867,19 +869,19 @@ function assignsWhole(stmts: readonly Stmt[], name: string): boolean {
   );
 }
 
-/** Whether statements write elements of the array `name` (or opaque code may). */
-function writesElements(stmts: readonly Stmt[], name: string): boolean {
+/** Whether statements write elements of an array `names` accepts (or opaque code or a callee may). */
+function writesElements(stmts: readonly Stmt[], names: (name: string) => boolean): boolean {
   return stmts.some(
     (s) =>
-      (s.k === "assign" && s.target.k === "index" && s.target.arr.k === "var" && s.target.arr.name === name) ||
-      (s.k === "opaque" && s.stmt.reads.includes(name)) ||
-      stmtExprs(s).some((e) => passesToCall(e, name)) ||
-      childLists(s).some((list) => writesElements(list, name)),
+      (s.k === "assign" && s.target.k === "index" && s.target.arr.k === "var" && names(s.target.arr.name)) ||
+      (s.k === "opaque" && s.stmt.reads.some(names)) ||
+      stmtExprs(s).some((e) => passesToCall(e, names)) ||
+      childLists(s).some((list) => writesElements(list, names)),
   );
 }
 
-/** Whether an expression passes the array `name` to a call (which may write it). */
-function passesToCall(e: Expr, name: string): boolean {
-  if (e.k === "call" && e.args.some((a) => a.k === "var" && a.name === name)) return true;
-  return children(e).some((c) => passesToCall(c, name));
+/** Whether an expression passes an array `names` accepts to a call (which may write it). */
+function passesToCall(e: Expr, names: (name: string) => boolean): boolean {
+  if (e.k === "call" && e.args.some((a) => a.k === "var" && names(a.name))) return true;
+  return children(e).some((c) => passesToCall(c, names));
 }
