@@ -6,7 +6,7 @@
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
 import type { Expr, FunctionIR, Stmt } from "./ir/ir.js";
-import { callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
+import { arrayHolders, callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
 import { arrayAliases } from "./analyses/pointers.js";
@@ -379,7 +379,7 @@ class Compilation {
     const aliasWritten = [...aliased].some((n) => assigned.has(n));
     for (const a of arrays) if (assigned.has(a) || (aliasWritten && aliased.has(a))) written.add(a);
     // The parameters an argument may be: a variable, or either of a choice (`k(c ? v : w)`).
-    const holders = (e: Expr): string[] => (e.k === "var" ? [e.name] : e.k === "cond" ? [...holders(e.a), ...holders(e.b)] : []);
+    const holders = (e: Expr | undefined): string[] => (e !== undefined ? (arrayHolders(e) ?? []) : []);
     for (const call of callsIn(ir.body)) {
       const calleeWrites = this.writtenArrayParams(call.target);
       const params = this.functionIR(call.target).params;
@@ -394,7 +394,7 @@ class Compilation {
     });
     forEachVarWrite(ir.body, (name, value) => {
       if (value.k !== "call" || !elementsWritten.has(name)) return;
-      for (const i of this.returnedParams(value.target)) for (const n of holders(value.args[i] ?? num(0))) if (arrays.includes(n)) written.add(n);
+      for (const i of this.returnedParams(value.target)) for (const n of holders(value.args[i])) if (arrays.includes(n)) written.add(n);
     });
     this.writtenParams.set(target, written);
     return written;

@@ -7,7 +7,7 @@
  */
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionIR, LValue, SourcePos, Stmt } from "../ir/ir.js";
-import { children, lvalueRoot, stmtExprs } from "../ir/build.js";
+import { arrayHolders, children, lvalueRoot, stmtExprs } from "../ir/build.js";
 import { aliasSources } from "./pointers.js";
 import { rules } from "../../src/runtime/rules.js";
 
@@ -399,24 +399,5 @@ export class Activity {
       }
     };
     visit(list);
-  }
-}
-
-/** The variables an array expression may evaluate to (a variable, a choice of them), none for a new array, undefined if unknown. */
-function arrayHolders(e: Expr): string[] | undefined {
-  switch (e.k) {
-    case "var":
-      return [e.name];
-    case "cond": {
-      const a = arrayHolders(e.a);
-      const b = arrayHolders(e.b);
-      return a !== undefined && b !== undefined ? [...a, ...b] : undefined;
-    }
-    case "arraylit":
-    case "zeros":
-    case "call":
-      return [];
-    default:
-      return undefined;
   }
 }

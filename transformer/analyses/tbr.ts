@@ -62,14 +62,16 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
   const savedArrays = new Map<Stmt, string[]>();
   const unrestorable: { stmt: Stmt; name: string; reason: string; pos: SourcePos; code?: string }[] = [];
 
+  /** Array `a` saved whole before `s` (which may write it) and restored after its reverse. */
+  const saveWhole = (s: Stmt, a: string): void => {
+    const list = savedArrays.get(s) ?? [];
+    if (!list.includes(a)) list.push(a);
+    savedArrays.set(s, list);
+  };
+
   /** A call that writes arrays: those earlier adjoints read are saved whole; they stay required. */
   const callWrites = (s: Stmt, need: Set<string>): void => {
-    for (const a of q.arraysWritten(s)) {
-      if (!requiredThrough(a, need)) continue;
-      const list = savedArrays.get(s) ?? [];
-      if (!list.includes(a)) list.push(a);
-      savedArrays.set(s, list);
-    }
+    for (const a of q.arraysWritten(s)) if (requiredThrough(a, need)) saveWhole(s, a);
   };
 
   const list = (stmts: readonly Stmt[], req: Set<string>): Set<string> => {
@@ -120,11 +122,8 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
         for (const name of writes) {
           if (!req.has(name)) continue;
           // A statement that is one method call keeping the length (`buf.fill(0)`): saved whole, as for a call.
-          if (x.writesAt === undefined && s.k === "expr" && s.expr === x && q.isArray(name) && keepsLength(x.text, name)) {
-            const list = savedArrays.get(s) ?? [];
-            if (!list.includes(name)) list.push(name);
-            savedArrays.set(s, list);
-          } else if (!unrestorable.some((u) => u.stmt === s && u.name === name))
+          if (x.writesAt === undefined && s.k === "expr" && s.expr === x && q.isArray(name) && keepsLength(x.text, name)) saveWhole(s, name);
+          else if (!unrestorable.some((u) => u.stmt === s && u.name === name))
             unrestorable.push({ stmt: s, name, reason: x.reason, ...(x.writesAt !== undefined ? { pos: x.writesAt, code: ADC.assignmentInExpression } : { pos: x.pos }) });
         }
         return;
@@ -212,11 +211,8 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
         for (const name of s.stmt.allowActiveScalars ? s.stmt.reads.filter((n) => q.isArray(n)) : s.stmt.reads) {
           if (!req.has(name)) continue;
           // A method that changes values but not the length (`buf.fill(0)`): saved whole, as for a call.
-          if (q.isArray(name) && keepsLength(s.stmt.text, name)) {
-            const list = savedArrays.get(s) ?? [];
-            if (!list.includes(name)) list.push(name);
-            savedArrays.set(s, list);
-          } else if (!unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: s.stmt.reason, pos: s.stmt.pos });
+          if (q.isArray(name) && keepsLength(s.stmt.text, name)) saveWhole(s, name);
+          else if (!unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: s.stmt.reason, pos: s.stmt.pos });
         }
         return req;
       default:

@@ -339,6 +339,41 @@ export function forEachVarWrite(stmts: readonly Stmt[], visit: (name: string, va
   }
 }
 
+/** The variables statements assign as a whole after their declaration (worked out once per list: asked again and again). */
+const reassignedIn = new WeakMap<readonly Stmt[], ReadonlySet<string>>();
+
+export function reassignedNames(stmts: readonly Stmt[]): ReadonlySet<string> {
+  let out = reassignedIn.get(stmts);
+  if (out === undefined) {
+    const found = new Set<string>();
+    forEachVarWrite(stmts, (name, _value, at) => {
+      if (!at.declaration) found.add(name);
+    });
+    out = found;
+    reassignedIn.set(stmts, out);
+  }
+  return out;
+}
+
+/** The variables an array expression may evaluate to (a variable, a choice of them); none for a new array; undefined if not known. */
+export function arrayHolders(e: Expr): string[] | undefined {
+  switch (e.k) {
+    case "var":
+      return [e.name];
+    case "cond": {
+      const a = arrayHolders(e.a);
+      const b = arrayHolders(e.b);
+      return a !== undefined && b !== undefined ? [...a, ...b] : undefined;
+    }
+    case "arraylit":
+    case "zeros":
+    case "call":
+      return [];
+    default:
+      return undefined;
+  }
+}
+
 /** `s` with each nested statement list replaced by `f` of it (the counterpart of `childLists`). */
 export function mapChildLists(s: Stmt, f: (list: readonly Stmt[]) => Stmt[]): Stmt {
   switch (s.k) {

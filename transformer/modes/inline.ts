@@ -7,7 +7,7 @@
  * the calls (a tangent costs no more across a call).
  */
 import type { Expr, FunctionIR, LocalInfo, Stmt } from "../ir/ir.js";
-import { add, callsIn, children, containsOpaque, forEachVarWrite, mapChildLists, mapExpr, mapStmtExprs, mul, stmtReads, sub, walkStmts } from "../ir/build.js";
+import { add, callsIn, children, containsOpaque, mapChildLists, mapExpr, mapStmtExprs, mul, reassignedNames, stmtReads, sub, walkStmts } from "../ir/build.js";
 import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 
@@ -23,7 +23,7 @@ export function inlinable(callee: LoweredFunction): boolean {
   const fn = callee.fn;
   if (callsIn(fn.body).length > 0 || containsOpaque(fn.body)) return false;
   for (const [name, info] of fn.locals) if (info.shape === "other" && !fn.params.some((p) => p.name === name)) return false;
-  const assigned = reassigned(fn.body);
+  const assigned = reassignedNames(fn.body);
   if (fn.params.some((p) => p.shape === "array" && assigned.has(p.name))) return false;
   if (fn.params.some((p) => p.shape === "other")) return false;
   // An array result would make the caller's variable another name for the callee's allocation.
@@ -49,7 +49,7 @@ export function inlineLeafCalls(caller: LoweredFunction, calleeOf: (target: stri
     if (callee === undefined || callee.fn.params.length !== call.args.length) return undefined;
     const fn = callee.fn;
     if (fn.params.some((p, i) => p.shape === "array" && call.args[i].k !== "var")) return undefined;
-    const assigned = reassigned(fn.body);
+    const assigned = reassignedNames(fn.body);
     const rename = new Map<string, string>();
     const out: Stmt[] = [];
     const substituted = new Map<string, Expr>();
@@ -106,22 +106,6 @@ export function inlineLeafCalls(caller: LoweredFunction, calleeOf: (target: stri
 }
 
 /** Variables assigned as a whole (not declared) somewhere in `stmts`. */
-/** The variables a callee's body assigns after their declaration: asked by the check and at every call site, worked out once. */
-const reassignedIn = new WeakMap<readonly Stmt[], ReadonlySet<string>>();
-
-function reassigned(stmts: readonly Stmt[]): ReadonlySet<string> {
-  let out = reassignedIn.get(stmts);
-  if (out === undefined) {
-    const found = new Set<string>();
-    forEachVarWrite(stmts, (name, _value, at) => {
-      if (!at.declaration) found.add(name);
-    });
-    out = found;
-    reassignedIn.set(stmts, out);
-  }
-  return out;
-}
-
 /**
  * Whether an expression is a sum or product of numbers and lengths: cheap to evaluate again, and no
  * callee can change it (it writes elements, never the caller's variables).

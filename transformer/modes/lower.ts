@@ -11,7 +11,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
-import { childLists, children as exprChildren, containsCall, exprReads, exprReadsSized, mapChildLists, mapExpr, mapStmtExprs, num, ref, renameReads, sameCode, stmtExprs, walkStmts } from "../ir/build.js";
+import { childLists, children as exprChildren, containsCall, exprReads, exprReadsSized, mapChildLists, mapExpr, mapStmtExprs, num, reassignedNames, ref, renameReads, sameCode, stmtExprs, walkStmts } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -57,11 +57,7 @@ export function lowerForReverse(fn: FunctionIR, callees: Callees): LoweredFuncti
  * Not where opaque code reads the parameter (its text names it).
  */
 function copyReassignedArrayParams(fn: FunctionIR): FunctionIR {
-  const assigned = new Set<string>();
-  walkStmts(fn.body, (s) => {
-    if (s.k === "assign" && s.target.k === "var") assigned.add(s.target.name);
-    if (s.k === "destructure") for (const n of s.names) assigned.add(n);
-  });
+  const assigned = reassignedNames(fn.body);
   const keep = opaqueReads(fn.body);
   const copied = fn.params.filter((p) => p.shape === "array" && assigned.has(p.name) && !keep.has(p.name));
   if (copied.length === 0) return fn;
@@ -687,8 +683,8 @@ class CallHoisting {
         if (whole) return call;
         const info = this.callee.returnShapeOf(e.target) ?? { shape: "other" as const };
         const name = this.names.fresh(e.fn.slice(e.fn.lastIndexOf(".") + 1));
-        // Reverse mode may declare it before its block: with a type that means the same there.
-        // The checker's type at the call where the callee's is not written the same here (generic, or another module's names).
+        // Reverse mode may declare it before its block, with a type that means the same there: the
+        // checker's type at the call where the callee's is not written the same here (generic, another module's names).
         this.locals.set(name, info.shape === "other" && info.type === undefined ? { ...info, type: e.resultType ?? `ReturnType<typeof ${e.fn}>` } : info);
         out.push({ k: "let", decl: "const", decls: [{ name, init: call, pos: e.pos }] });
         return ref(name);

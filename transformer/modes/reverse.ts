@@ -19,7 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mul, neg, num, readVariable, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
+import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mul, neg, num, readVariable, reassignedNames, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -1431,7 +1431,7 @@ class Reverse {
     if (seedName !== undefined) {
       if (this.fn.returnShape === "num") seed.push({ k: "let", decl: "let", decls: [{ name: seedName, init: ybar !== undefined ? ref(ybar) : num(1) }] });
       // `let` where the reverse sweep points it at a new array (the result restored to one of another length).
-      else seed.push({ k: "let", decl: reassigns(reverse, seedName) ? "let" : "const", decls: [{ name: seedName, init: { k: "opaque", text: `${ybar}.slice()`, reads: [], code: ADC.unsupportedExpression, reason: "copy of the seed", pos: this.fn.pos } }] });
+      else seed.push({ k: "let", decl: reassignedNames(reverse).has(seedName) ? "let" : "const", decls: [{ name: seedName, init: { k: "opaque", text: `${ybar}.slice()`, reads: [], code: ADC.unsupportedExpression, reason: "copy of the seed", pos: this.fn.pos } }] });
     }
     // The reverse sweep may restore the variable holding the result, or the elements of its array (a
     // parameter written in place and returned): keep the result first, its values too.
@@ -1886,13 +1886,4 @@ function collectNested(stmts: readonly Stmt[], top: boolean, out: Set<string>): 
     // An inlined callee's body is printed in place: its declarations are as nested as the call was.
     for (const child of childLists(s)) collectNested(child, top && s.k === "block" && s.inlined !== undefined, out);
   }
-}
-
-/** Whether statements assign the variable `name` as a whole (not only its elements). */
-function reassigns(stmts: readonly Stmt[], name: string): boolean {
-  let found = false;
-  walkStmts(stmts, (s) => {
-    if (s.k === "assign" && s.target.k === "var" && s.target.name === name) found = true;
-  });
-  return found;
 }
