@@ -811,10 +811,12 @@ class Reverse {
     let y = result;
     if (rule.usesResult && y === undefined) y = this.keep(build(values));
     // Under forward mode (Hessians), x^p's guard `p === 0 ? 0 : p x^(p-1)` would be differentiated as the
-    // constant 0 where p is 0, losing ∂²/∂x∂p = x^(p-1): take the partial itself (it is undefined only at x = 0).
+    // constant 0 where p is 0, losing ∂²/∂x∂p = x^(p-1) when p is active: take the partial itself there
+    // (it is undefined only at x = 0). An inactive p has no tangent, so its guard stays: without it
+    // p = 0 at x = 0 gives 0 · 0^-1 = NaN in the gradient and the Hessian.
     const zeroGuard = (op: string, rhs: Expr, then: Expr): boolean => op === "===" && rhs.k === "num" && rhs.value === 0 && then.k === "num" && then.value === 0;
     const algebra =
-      this.ctx.forHessian && fn === "pow"
+      this.ctx.forHessian && fn === "pow" && active[1]
         ? { ...irAlgebra, select: (l: Expr, op: Comparison, r: Expr, then: Expr, otherwise: Expr) => (zeroGuard(op, r, then) ? otherwise : irAlgebra.select(l, op, r, then, otherwise)) }
         : irAlgebra;
     const partials = rule.partials(algebra, values, y ?? build(values));
