@@ -76,3 +76,31 @@ export function cubic(z: number): number { let s = 0; for (let k = 0; k <= 3; k+
     });
   }
 });
+
+describe("only a JSDoc block comment is a tag (item 11)", () => {
+  it("a // line comment that mentions /** @differentiable */ is no tag and no error", () => {
+    const c = compileSources({ "input.ts": "// see /** @differentiable */ for how\nexport function f(x: number): number { return x; }\n" });
+    try {
+      expect(c.diagnostics).toEqual([]);
+      expect(c.outputs["input.ts"]).not.toContain("f_dual");
+    } finally {
+      c.cleanup();
+    }
+  });
+
+  it("nor is a tag inside a plain /* ... */ comment, or a plain /* @differentiable */ (not JSDoc, as the README's contract says)", () => {
+    expect(diagnosticsOf("/* old: /** @differentiable */\nexport function f(x: number): number { return x; }\n/* @differentiable */\nexport function g(x: number): number { return x; }\n")).toEqual([]);
+  });
+
+  it("a real tag after such a line comment still works: f_dual(3, 1) = [9, 6], f_grad(3) = [9, 6]", async () => {
+    const m = await compileChecked("// see /** @differentiable */ for how\n/** @differentiable */\nexport function f(x: number): number { return x * x; }\n");
+    expect(m.f_dual(3, 1)).toEqual([9, 6]);
+    expect(m.f_grad(3)).toEqual([9, 6]);
+  });
+
+  it("a stray real tag (inside a function) is still ADC1002 at its comment", () => {
+    expect(diagnosticsOf("// see /** @differentiable */\nexport function f(x: number): number {\n  /** @differentiable */\n  const g = 2;\n  return x * g;\n}\n")).toEqual([
+      "3:3 ADC1002 @differentiable must stand directly before a top-level function declaration or const-bound function",
+    ]);
+  });
+});

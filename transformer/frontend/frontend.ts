@@ -152,8 +152,8 @@ export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker,
   const commentPattern = /\/\*\*[\s\S]*?\*\//g;
   for (let m = commentPattern.exec(sf.text); m !== null; m = commentPattern.exec(sf.text)) {
     if (!hasTag(m[0]) || consumedTags.has(m.index)) continue;
-    // Only real comments: skip matches inside strings or templates.
-    if (insideStringLiteral(sf, m.index)) continue;
+    // Only real comments: skip matches inside strings, templates, `//` comments or other block comments.
+    if (!commentStartsAt(sf, m.index)) continue;
     diagnostics.push({
       code: ADC.tagNotOnFunction,
       message: "@differentiable must stand directly before a top-level function declaration or const-bound function",
@@ -177,14 +177,16 @@ function isZeroFilledArray(e: ts.Expression): boolean {
   );
 }
 
-function insideStringLiteral(sf: ts.SourceFile, offset: number): boolean {
+/** Whether a comment starts at `offset`: descend to the token in whose leading trivia (or text) it lies. */
+function commentStartsAt(sf: ts.SourceFile, offset: number): boolean {
   let node: ts.Node = sf;
   for (;;) {
-    const child: ts.Node | undefined = ts.forEachChild(node, (c) => (c.getStart(sf) <= offset && offset < c.end ? c : undefined));
+    // JSDoc nodes overlap the trivia of the node they document: follow the tokens instead.
+    const child = node.getChildren(sf).find((c) => !(c.kind >= ts.SyntaxKind.FirstJSDocNode && c.kind <= ts.SyntaxKind.LastJSDocNode) && c.pos <= offset && offset < c.end);
     if (child === undefined) break;
     node = child;
   }
-  return ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node) || ts.isTemplateExpression(node);
+  return (ts.getLeadingCommentRanges(sf.text, node.pos) ?? []).some((r) => r.pos === offset);
 }
 
 function shapeOfType(type: ts.Type, checker: ts.TypeChecker): { shape: Shape; arrayKind?: ArrayKind } {
