@@ -73,6 +73,7 @@ function parseAnnotation(
   comment: string,
   params: readonly Param[],
   diagnostics: Diagnostic[],
+  fn: DefaultWrtCheck | undefined,
 ): Annotation {
   const m = TAG_PATTERN.exec(comment)!;
   const after = comment.slice(m.index + TAG.length).split(/\r?\n/)[0].replace(/\*\/\s*$/, "");
@@ -87,6 +88,7 @@ function parseAnnotation(
       hessian = true;
     } else if (token.startsWith("wrt=")) {
       wrt = token.slice(4).split(",").filter((s) => s !== "");
+      if (wrt.length === 0) diagnostics.push({ code: ADC.badWrt, message: "wrt= names no parameter; list the active parameters, as in wrt=a,b", pos: posAt(sf, commentStart + here) });
       for (const name of wrt) {
         const p = params.find((q) => q.name === name);
         if (p === undefined)
@@ -106,8 +108,52 @@ function parseAnnotation(
       });
     }
   }
+  if (wrt === undefined && fn !== undefined) checkDefaultWrt(params, fn, diagnostics);
   const chosen = wrt ?? params.filter((p) => p.shape !== "other").map((p) => p.name);
   return { wrt: params.filter((p) => chosen.includes(p.name) && p.shape !== "other").map((p) => p.name), hessian };
+}
+
+/** A tagged function as the default `wrt` (every parameter of a differentiable type) sees it. */
+interface DefaultWrtCheck {
+  readonly name: string;
+  readonly pos: SourcePos;
+  /** Its parameters holding numbers in a type adc-ts does not differentiate (Float32Array, number[][]). */
+  readonly numbersLeftOut: readonly { readonly name: string; readonly type: string; readonly pos: SourcePos }[];
+}
+
+const DIFFERENTIABLE_TYPES = "number, number[], readonly number[] or Float64Array";
+
+/**
+ * Without `wrt=`, a function with no parameter of a differentiable type would get derivatives that are
+ * all zero (or empty), and a Float32Array or number[][] beside active parameters would silently get
+ * none: both are errors. Objects, strings, integer arrays and nullable numbers stay inactive data.
+ */
+function checkDefaultWrt(params: readonly Param[], fn: DefaultWrtCheck, diagnostics: Diagnostic[]): void {
+  if (!params.some((p) => p.shape !== "other")) {
+    const takes = params.length === 0 ? "it takes none" : params.map((p) => `'${p.name}' is ${p.type}`).join(", ");
+    diagnostics.push({
+      code: ADC.noActiveParameter,
+      message: `${fn.name} has no parameter to differentiate with respect to (${takes}); differentiable parameters are typed ${DIFFERENTIABLE_TYPES}`,
+      pos: fn.pos,
+    });
+    return;
+  }
+  for (const p of fn.numbersLeftOut)
+    diagnostics.push({
+      code: ADC.numbersLeftOut,
+      message: `'${p.name}' holds numbers, but its type ${p.type} is not ${DIFFERENTIABLE_TYPES}, so it would silently get no derivative; give it one of those types, or name the active parameters with wrt= to leave it out`,
+      pos: p.pos,
+    });
+}
+
+/** A type holding numbers that adc-ts does not differentiate: Float32Array, number[][], Float32Array | number[]. */
+function holdsUndifferentiatedNumbers(type: ts.Type, checker: ts.TypeChecker): boolean {
+  const name = type.getSymbol()?.getName();
+  if (name === "Float32Array" || name === "Float16Array") return true;
+  const holds = (t: ts.Type): boolean => shapeOfType(t, checker).shape === "array" || holdsUndifferentiatedNumbers(t, checker);
+  if (type.isUnion()) return type.types.some(holds);
+  if (checker.isArrayType(type) || checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference).some(holds);
+  return false;
 }
 
 function isExported(node: ts.Node): boolean {
@@ -142,8 +188,15 @@ export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker,
         });
         continue;
       }
-      const params = convertParams(site.fn, checker, sf, []);
-      sites.push({ ...site, annotation: parseAnnotation(sf, tag[0], tag[1], params, diagnostics) });
+      const paramProblems: Diagnostic[] = [];
+      const params = convertParams(site.fn, checker, sf, paramProblems);
+      const numbersLeftOut = site.fn.parameters.flatMap((p, i) =>
+        params[i].shape === "other" && holdsUndifferentiatedNumbers(checker.getTypeAtLocation(p), checker) ? [{ name: params[i].name, type: params[i].type, pos: posOf(p, sf) }] : [],
+      );
+      // A parameter adc-ts cannot take (destructured, rest) is ADC1006 when the function is converted: no second error for it.
+      const check = paramProblems.length === 0 ? { name: site.name, pos: posOf(st, sf), numbersLeftOut } : undefined;
+      const annotation = parseAnnotation(sf, tag[0], tag[1], params, diagnostics, check);
+      sites.push({ ...site, annotation });
     } else if (site !== undefined) {
       sites.push(site);
     }
