@@ -138,7 +138,7 @@ export const k = (): number => 2;
     expect(diagnosticsOf("/** @differentiable wrt= */\nexport function f(x: number): number { return x; }\n")).toEqual(["1:21 ADC1004 wrt= names no parameter; list the active parameters, as in wrt=a,b"]);
   });
 
-  it("data parameters stay inactive: objects, strings, Int32Array, optional numbers; wrt= leaves a Float32Array out. f = x o.c idx[0]: f_grad(2, { c: 3 }, "a", [1]) = [6, 3]; g = x w[0]: g_grad([0.5], 2) = [1, 0.5]", async () => {
+  it("data parameters stay inactive: objects, strings, Int32Array, optional numbers; wrt= leaves a Float32Array out. f = x o.c idx[0]: f_grad(2, { c: 3 }, s, [1]) = [6, 3]; g = x w[0]: g_grad([0.5], 2) = [1, 0.5]", async () => {
     const m = await compileChecked(`/** @differentiable */
 export function f(x: number, o: { c: number }, s: string, idx: Int32Array, y?: number): number { return x * o.c * idx[0] * (s.length > 0 ? 1 : 2) * (y === undefined ? 1 : y); }
 /** @differentiable wrt=x */
@@ -149,5 +149,76 @@ function o3(w: Float32Array): number { return w[0]; }
     expect(f_grad(2, { c: 3 }, "a", new Int32Array([1]))).toEqual([6, 3]);
     const g_grad = m.g_grad as unknown as (w: Float32Array, x: number) => number[];
     expect(g_grad(new Float32Array([0.5]), 2)).toEqual([1, 0.5]);
+  });
+});
+
+describe("destructuring declarations are one declaration per name in every mode (item 6)", () => {
+  // g(p, x) = a x + b x²: f' = a + 2 b x, f'' = 2 b.
+  const source = `
+function g(p: { a: number; b: number }, x: number): number { const { a, b } = p; return a * x + b * x * x; }
+/** @differentiable hessian */ export function f(x: number): number { return g({ a: 1, b: 2 }, x); }
+function keyed(p: { a: number; "b-c": number }, x: number): number { const { a: u, "b-c": v } = p; return u * x + v * x * x; }
+/** @differentiable hessian */ export function fk(x: number): number { return keyed({ a: 1, "b-c": 2 }, x); }
+function h(arr: number[], x: number): number { const [a, , b] = arr; const { length } = arr; return a * x + b * x * x * length; }
+/** @differentiable hessian */ export function f2(x: number): number { return h([1, 0, 2], x); }
+function make(c: number): { a: number; b: number } { return { a: c, b: 2 * c }; }
+/** @differentiable hessian */ export function f3(x: number, arr: number[]): number { const [a, b] = arr; let { a: u, b: w } = make(3); u = u * x; return a * x * w + b * x * x + u; }
+/** @differentiable hessian */ export function f4(x: number, y: number): number { const [a, b] = [x * y, y]; return a * b; }
+`;
+  let m: Record<string, Fn>;
+  it("compiles to strictly typed code", async () => {
+    m = await compileChecked(source);
+  });
+
+  for (const x of [0, 0.5, -1.5]) {
+    it(`const { a, b } = p in a called helper, at x = ${x}: f' = 1 + 4x in _dual, _grad, _vjp, _jacobian, _hessian (exactly), f'' = 4`, () => {
+      const d = 1 + 4 * x;
+      const value = x + 2 * x * x;
+      for (const name of ["f", "fk"]) {
+        expect(m[`${name}_dual`](x, 1)).toEqual([value, d]);
+        expect(m[`${name}_grad`](x)).toEqual([value, d]);
+        expect(m[`${name}_vjp`](x, 2)).toEqual([value, 2 * d]);
+        expect(m[`${name}_jacobian`](x)).toEqual([value, [[d]]]);
+        expect(m[`${name}_hessian`](x)).toEqual([value, [d], [[4]]]);
+      }
+    });
+    it(`const [a, , b] = arr and const { length } = arr of an inactive array in a helper, at x = ${x}: f2 = x + 6x², f2' = 1 + 12x, f2'' = 12 (exactly)`, () => {
+      expect(m.f2_dual(x, 1)).toEqual([x + 6 * x * x, 1 + 12 * x]);
+      expect(m.f2_grad(x)).toEqual([x + 6 * x * x, 1 + 12 * x]);
+      expect(m.f2_hessian(x)).toEqual([x + 6 * x * x, [1 + 12 * x], [[12]]]);
+    });
+  }
+
+  it("const [a, b] = arr of an active array and let { a: u, b: w } = make(3) in the tagged function: f3 = 6 a x + b x² + 3x; gradient [6a + 2bx + 3, (6x, x²)] and Hessian [[2b, 6, 2x], [6, 0, 0], [2x, 0, 0]] to 1e-12", () => {
+    const [x, a, b] = [0.5, 1.25, -2];
+    const [value, gx, garr] = m.f3_grad(x, [a, b] as unknown as number) as [number, number, number[]];
+    expect(relErr(value, 6 * a * x + b * x * x + 3 * x)).toBeLessThan(1e-12);
+    expect(relErr(gx, 6 * a + 2 * b * x + 3)).toBeLessThan(1e-12);
+    expect(garr.map((g, i) => relErr(g, [6 * x, x * x][i]))).toEqual([0, 0]);
+    const [, tangent] = m.f3_dual(x, [a, b] as unknown as number, 1, [0, 0] as unknown as number) as [number, number];
+    expect(relErr(tangent, gx)).toBeLessThan(1e-12);
+    const [, , H] = m.f3_hessian(x, [a, b] as unknown as number) as [number, number[], number[][]];
+    const want = [[2 * b, 6, 2 * x], [6, 0, 0], [2 * x, 0, 0]];
+    H.forEach((row, i) => row.forEach((hij, j) => expect(relErr(hij, want[i][j])).toBeLessThan(1e-12)));
+  });
+
+  it("const [a, b] = [x y, y] (active values through a temporary): f4 = x y²; gradient [y², 2xy] = [9, 12] and Hessian [[0, 6], [6, 4]] at (2, 3)", () => {
+    expect(m.f4_dual(2, 3, 1, 0)).toEqual([18, 9]);
+    expect(m.f4_grad(2, 3)).toEqual([18, 9, 12]);
+    expect(m.f4_hessian(2, 3)).toEqual([18, [9, 12], [[0, 6], [6, 4]]]);
+  });
+
+  it("a default, a rest element, a nested pattern or a computed key is ADC2007 at it, in a helper or the tagged function", () => {
+    const says = (what: string): string => `ADC2007 ${what} in a destructuring declaration is not supported in differentiable code; write one declaration per name`;
+    expect(diagnosticsOf("function g(p: { a?: number }, x: number): number {\n  const { a = 1 } = p;\n  return a * x;\n}\n/** @differentiable */\nexport function f(x: number): number { return g({}, x); }\n")).toEqual([`2:11 ${says("a default value")}`]);
+    expect(diagnosticsOf("/** @differentiable */\nexport function f(x: number[]): number {\n  const [a, ...rest] = x;\n  return a * rest.length;\n}\n")).toEqual([`3:13 ${says("a rest element")}`]);
+    expect(diagnosticsOf("/** @differentiable */\nexport function f(x: number, p: { q: { a: number } }): number {\n  const { q: { a } } = p;\n  return a * x;\n}\n")).toEqual([`3:11 ${says("a nested pattern")}`]);
+    expect(diagnosticsOf('const k = "a";\n/** @differentiable */\nexport function f(x: number, p: { a: number }): number {\n  const { [k]: a } = p;\n  return a * x;\n}\n')).toEqual([`4:11 ${says("a computed key")}`]);
+  });
+
+  it("a property of an active array read by destructuring is ADC2006 at it, naming the array", () => {
+    expect(diagnosticsOf("/** @differentiable */\nexport function f(x: Float64Array): number {\n  const { byteLength } = x;\n  return x[0] * byteLength;\n}\n")).toEqual([
+      "3:11 ADC2006 reading .byteLength of an active value is not differentiated (only .length is) (it touches the active value 'x'; if 'x' needs no derivative, leave it out with @differentiable wrt=...)",
+    ]);
   });
 });

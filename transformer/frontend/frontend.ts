@@ -343,7 +343,7 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   // Every identifier in the function, and every local's shape.
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) usedNames.add(n.text);
-    if ((ts.isVariableDeclaration(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
+    if ((ts.isVariableDeclaration(n) || ts.isBindingElement(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
       const type = checker.getTypeAtLocation(n.name);
       let info = shapeOfType(type, checker);
       // An untyped (any) local holds a number unless its initializer makes an array.
@@ -704,7 +704,10 @@ class Converter {
     const decl = list.flags & ts.NodeFlags.Const ? "const" : "let";
     const decls: Declarator[] = [];
     for (const d of list.declarations) {
-      if (!ts.isIdentifier(d.name)) return this.opaqueStmt(node, ADC.unsupportedStatement, "destructuring declarations are not supported");
+      if (!ts.isIdentifier(d.name)) {
+        decls.push(...this.destructured(d));
+        continue;
+      }
       decls.push({
         name: d.name.text,
         pos: posOf(d, this.sf),
@@ -714,6 +717,58 @@ class Converter {
       });
     }
     return { k: "let", decl, decls };
+  }
+
+  /**
+   * `const { a, b: c } = p` → `const a = p.a, c = p.b`, `const [a, , b] = v` → `const a = v[0], b = v[2]`:
+   * one declaration per name, so every mode declares each (a pattern kept as text was declared in the
+   * forward sweep only, and a callee's reverse half read names it never declared). The source is read
+   * once: a variable directly, anything else through a temporary. Defaults, rest elements, nesting and
+   * computed keys are an error (ADC2007) wherever they are: they cannot be kept as text either.
+   */
+  private destructured(d: ts.VariableDeclaration): Declarator[] {
+    const pattern = d.name as ts.BindingPattern;
+    const unsupported = (at: ts.Node, what: string): never => {
+      throw new CompileError({ code: ADC.unsupportedStatement, message: `${what} in a destructuring declaration is not supported in differentiable code; write one declaration per name`, pos: posOf(at, this.sf) });
+    };
+    if (d.initializer === undefined) return unsupported(d, "a pattern without a value");
+    const out: Declarator[] = [];
+    let source = d.initializer;
+    while (ts.isParenthesizedExpression(source) || ts.isNonNullExpression(source) || ts.isAsExpression(source) || ts.isSatisfiesExpression(source)) source = source.expression;
+    let from: string;
+    if (ts.isIdentifier(source) && this.locals.has(source.text)) from = source.text;
+    else {
+      from = this.fresh("destructured");
+      this.locals.set(from, shapeOfType(this.checker.getTypeAtLocation(d.initializer), this.checker));
+      out.push({ name: from, pos: posOf(d.initializer, this.sf), init: this.expr(d.initializer) });
+    }
+    pattern.elements.forEach((el, i) => {
+      if (ts.isOmittedExpression(el)) return;
+      if (el.dotDotDotToken !== undefined) unsupported(el, "a rest element");
+      if (el.initializer !== undefined) unsupported(el, "a default value");
+      if (!ts.isIdentifier(el.name)) unsupported(el, "a nested pattern");
+      const name = (el.name as ts.Identifier).text;
+      const pos = posOf(el, this.sf);
+      let init: Expr;
+      if (ts.isArrayBindingPattern(pattern)) init = { k: "index", arr: { k: "var", name: from }, index: { k: "num", value: i }, pos };
+      else {
+        const key = el.propertyName ?? el.name;
+        if (!ts.isIdentifier(key) && !ts.isStringLiteral(key) && !ts.isNumericLiteral(key)) return unsupported(el, "a computed key");
+        const prop = ts.isIdentifier(key) ? key.text : undefined;
+        if (prop === "length") init = { k: "length", arr: { k: "var", name: from } };
+        else
+          init = {
+            k: "opaque",
+            text: prop !== undefined ? `${from}.${prop}` : `${from}[${key.getText(this.sf)}]`,
+            reads: [from],
+            code: ADC.propertyOnActive,
+            reason: `reading .${prop ?? key.getText(this.sf)} of an active value is not differentiated (only .length is)`,
+            pos,
+          };
+      }
+      out.push({ name, pos, init, ...(this.ownInfo.has(el) ? { info: this.ownInfo.get(el) } : {}) });
+    });
+    return out;
   }
 
   private lvalue(e: ts.Expression): LValue | undefined {
