@@ -222,3 +222,86 @@ function make(c: number): { a: number; b: number } { return { a: c, b: 2 * c }; 
     ]);
   });
 });
+
+describe("output type-checks under tsc --strict where the input does (item 9)", () => {
+  const source = `
+/** @differentiable */ export function f(x: number, y: number | null): number { let r; var q; r = x * x; q = r * 2; let z: number | null = null; z = x; const w = y!; return r + q + z + w; }
+/** @differentiable hessian wrt=x */
+export function fh(x: number, y: number | undefined): number {
+  let r;
+  var q;
+  r = x * x;
+  q = r * 2;
+  let z: number | null = null;
+  z = x;
+  const w = y!;
+  return r + q + z + w;
+}
+/** @differentiable hessian */
+export function smallest(x: number[]): number {
+  let best: number | null = null;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] * x[i];
+    if (best === null || v < best) best = v;
+  }
+  return best!;
+}
+function helper(x: number, y: number | undefined): number {
+  let m: number | undefined;
+  if (x > 0) m = x * x;
+  else m = -x;
+  let acc: number | null = null;
+  for (let k = 0; k < 3; k++) acc = (acc === null ? 0 : acc) + m * k;
+  return m! * y! + acc!;
+}
+/** @differentiable wrt=x */
+export function g(x: number, y: number | undefined): number { let s; s = helper(x, y); var t; t = s * x; return t; }
+/** @differentiable */
+export function power4(x: number): number {
+  let acc: number | null = null;
+  for (let k = 0; k < 3; k++) acc = acc === null ? x * x : acc * x;
+  return acc!;
+}
+`;
+  let m: Record<string, Fn>;
+  it("compiles (the repro included: let r; var q; let z: number | null = null; const w = y!) to strictly typed code", async () => {
+    m = await compileChecked(source);
+  });
+
+  for (const x of [0.5, -1.25]) {
+    it(`f = 3x² + x + y at x = ${x}, y = 2: f' = 6x + 1 in _dual, _grad, _vjp, _jacobian; fh's Hessian is 6 (exactly)`, () => {
+      const value = 3 * x * x + x + 2;
+      const d = 6 * x + 1;
+      for (const name of ["f", "fh"]) {
+        expect(m[`${name}_dual`](x, 2, 1)).toEqual([value, d]);
+        expect(m[`${name}_grad`](x, 2)).toEqual([value, d]);
+        expect(m[`${name}_vjp`](x, 2, 3)).toEqual([value, 3 * d]);
+        expect(m[`${name}_jacobian`](x, 2)).toEqual([value, [[d]]]);
+      }
+      expect(m.fh_hessian(x, 2)).toEqual([value, [d], [[6]]]);
+    });
+    it(`g = x m (y + 3), m = x² for x > 0 else -x (helper with number | undefined and number | null locals), at x = ${x}, y = 2: g' = 15x² or -10x, in _dual, _grad and _vjp, to 1e-12`, () => {
+      const d = x > 0 ? 15 * x * x : -10 * x;
+      expect(relErr((m.g_dual(x, 2, 1) as number[])[1], d)).toBeLessThan(1e-12);
+      expect(relErr((m.g_grad(x, 2) as number[])[1], d)).toBeLessThan(1e-12);
+      expect(relErr((m.g_vjp(x, 2, 2) as number[])[1], 2 * d)).toBeLessThan(1e-12);
+    });
+    it(`power4 = x⁴ through acc === null ? x x : acc x (the tape keeps null, so the reverse sweep takes the branch the forward took), at x = ${x}: 4x³ in _dual and _grad, to 1e-12`, () => {
+      expect(relErr((m.power4_dual(x, 1) as number[])[1], 4 * x ** 3)).toBeLessThan(1e-12);
+      expect(relErr((m.power4_grad(x) as number[])[1], 4 * x ** 3)).toBeLessThan(1e-12);
+    });
+  }
+
+  it("let best: number | null = null; ... best = v; return best!: the smallest x_i² of [1.5, -0.5, 2] is 0.25, gradient [0, -1, 0], Hessian 2 at (1, 1) (exactly)", () => {
+    const x = [1.5, -0.5, 2] as unknown as number;
+    expect(m.smallest_dual(x, [0, 1, 0] as unknown as number)).toEqual([0.25, -1]);
+    expect(m.smallest_grad(x)).toEqual([0.25, [0, -1, 0]]);
+    expect(m.smallest_hessian(x)).toEqual([0.25, [0, -1, 0], [[0, 0, 0], [0, 2, 0], [0, 0, 0]]]);
+  });
+
+  it("a Hessian that would have to save a number | null on its tape is ADC2007 at the declaration", () => {
+    expect(diagnosticsOf("/** @differentiable hessian */\nexport function f(x: number): number {\n  let acc: number | null = null;\n  for (let k = 0; k < 3; k++) acc = acc === null ? x * x : acc * x;\n  return acc!;\n}\n")).toEqual([
+      "3:7 ADC2007 the Hessian needs the values of 'acc' that later code overwrites, and its tape keeps numbers with their tangents, not null: declare 'acc' as a number",
+    ]);
+  });
+});

@@ -345,7 +345,10 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
     if (ts.isIdentifier(n)) usedNames.add(n.text);
     if ((ts.isVariableDeclaration(n) || ts.isBindingElement(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
       const type = checker.getTypeAtLocation(n.name);
-      let info = shapeOfType(type, checker);
+      let info: LocalInfo = shapeOfType(type, checker);
+      // `let best: number | null = null; ... best = x * x`: a number wherever it is read as one (the
+      // checker narrows it), so it may hold an active value; its tangent and adjoint are numbers.
+      if (info.shape === "other" && !ts.isParameter(n) && checker.getNonNullableType(type).flags & ts.TypeFlags.NumberLike) info = { shape: "num", nullable: true };
       // An untyped (any) local holds a number unless its initializer makes an array.
       if (type.flags & ts.TypeFlags.Any && !(ts.isVariableDeclaration(n) && n.initializer !== undefined && (isZeroFilledArray(n.initializer) || ts.isArrayLiteralExpression(n.initializer))))
         info = { shape: "num" };
@@ -823,10 +826,18 @@ class Converter {
       if (from !== "other" && to !== "other" && from !== to)
         return this.opaque(e, ADC.unsupportedExpression, `a type assertion from ${from === "num" ? "a number" : "an array"} to ${to === "num" ? "a number" : "an array"} is not differentiated (the value stays what it was)`);
     }
-    if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e))
+    if (ts.isNonNullExpression(e)) {
+      const inner = this.expr(e.expression);
+      // `y!` of a `number | null`: the assertion stays, or the output would not type-check where the input does.
+      return inner.k === "var" ? { ...inner, nonNull: true } : inner;
+    }
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e))
       return this.expr(e.expression);
     if (ts.isNumericLiteral(e)) return { k: "num", value: Number(e.text.replace(/_/g, "")), text: e.getText(this.sf) };
     if (ts.isIdentifier(e)) {
+      if (this.locals.get(e.text)?.nullable && this.checker.getTypeAtLocation(e).flags & ts.TypeFlags.NumberLike)
+        // Read where the checker narrowed it to a number: a mode may move the read where it cannot narrow.
+        return { k: "var", name: e.text, nonNull: true };
       if (this.locals.has(e.text)) return { k: "var", name: e.text };
       if (e.text === "Infinity") return { k: "num", value: Infinity, text: "Infinity" };
       if (e.text === "NaN") return { k: "num", value: NaN, text: "NaN" };
