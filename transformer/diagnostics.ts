@@ -21,6 +21,10 @@ export const ADC = {
   badHessian: "ADC1007",
   /** Input nested too deeply for the stack of the process compiling it (the `adc` command has a large one). */
   tooDeep: "ADC1008",
+  /** A differentiable function without `wrt=` none of whose parameters has a differentiable type. */
+  noActiveParameter: "ADC1009",
+  /** A parameter holding numbers in a type adc-ts does not differentiate (Float32Array, number[][]), left out by the default `wrt`. */
+  numbersLeftOut: "ADC1010",
   /** An active value passed to a function whose source adc-ts cannot see. */
   opaqueCall: "ADC2001",
   /** A method called on an active value (other than the supported ones). */
