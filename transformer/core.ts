@@ -145,8 +145,10 @@ class Compilation {
    * place: `import f from`, `export { f as g }`): file → statement → module text ("" for none) → specifiers.
    */
   private readonly addedAfter = new Map<string, Map<ts.Statement, Map<string, Set<string>>>>();
-  /** The local name a file gives a derivative it imports: `file|site|name` → local name. */
+  /** The local name a file gives a derivative it imports: `file|binding|name` → local name. */
   private readonly importedAs = new Map<string, string>();
+  /** The import binding after which such a local name was made: `file|local` → binding. */
+  private readonly importedBinding = new Map<string, string>();
   /** Names each module's user code declares at the top level, and where (for ADC4001). */
   private readonly userNames = new Map<string, Map<string, ts.Node>>();
   private readonly inputFiles = new Set<string>();
@@ -791,11 +793,14 @@ class Compilation {
       if (exported === undefined) throw unreachable(`through ${call.fn.slice(0, dot)}, which is not a namespace import of a module exporting it`);
       return `${call.fn.slice(0, dot + 1)}${exported}`;
     }
-    const key = `${callerFile}|${site.key}|${name}`;
-    const known = this.importedAs.get(key);
-    if (known !== undefined) return known;
-    for (const b of importBindings(sf)) {
-      if (b.imported === "*" || !this.declaresSite(this.resolvedDeclaration(b.local), site)) continue;
+    // The binding the call names (for a derivative's own call, `h_fwd`, the binding it was named after) first.
+    const preferred = this.importedBinding.get(`${callerFile}|${call.fn}`) ?? call.fn;
+    const bindings = importBindings(sf).filter((b) => b.imported !== "*" && this.declaresSite(this.resolvedDeclaration(b.local), site));
+    bindings.sort((a, b) => Number(b.local.text === preferred) - Number(a.local.text === preferred));
+    for (const b of bindings) {
+      const key = `${callerFile}|${b.local.text}|${name}`;
+      const known = this.importedAs.get(key);
+      if (known !== undefined) return known;
       const m = this.checker.getSymbolAtLocation(b.decl.moduleSpecifier);
       const exported = m !== undefined ? this.exportedAs(m, b.imported, site, name) : undefined;
       if (exported === undefined) continue;
@@ -808,6 +813,7 @@ class Compilation {
         this.neededImports.set(callerFile, perFile);
       } else this.addAfter(callerFile, b.decl, b.decl.moduleSpecifier.getText(sf), specifier);
       this.importedAs.set(key, local);
+      this.importedBinding.set(`${callerFile}|${local}`, b.local.text);
       return local;
     }
     throw unreachable("through no import adc-ts can extend (an import of a module that is not an input, or import ... = require)");
