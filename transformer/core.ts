@@ -722,7 +722,7 @@ class Compilation {
       if (split !== undefined) {
         // The tangent version of a callee's g_fwd or g_bwd: named after it, exported like it (a
         // Hessian in another module calls it).
-        v = { key, target, mode, activeParams, name: this.derivedName(site, `${ir.name}_${mode}`, `tangent ${split.half} sweep`), exported: site.exported };
+        v = { key, target, mode, activeParams, name: this.derivedName(site, `${ir.name}_${mode}`, `tangent ${split.half === "fwd" ? "forward" : "reverse"} sweep`), exported: site.exported };
         this.variants.set(key, v);
         return v;
       }
