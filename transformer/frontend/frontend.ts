@@ -160,26 +160,62 @@ function isExported(node: ts.Node): boolean {
   return (ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Export) !== 0;
 }
 
+/**
+ * The local names a module exports under their own name or as its default (`export { f }`,
+ * `export { f as default }`, `export default f`): their derivatives are exported by their own names.
+ */
+function exportedByClause(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  for (const st of sf.statements) {
+    if (ts.isExportAssignment(st) && !st.isExportEquals && ts.isIdentifier(st.expression)) names.add(st.expression.text);
+    else if (ts.isExportDeclaration(st) && st.moduleSpecifier === undefined && !st.isTypeOnly && st.exportClause !== undefined && ts.isNamedExports(st.exportClause))
+      for (const el of st.exportClause.elements) {
+        const local = (el.propertyName ?? el.name).text;
+        if (!el.isTypeOnly && (el.name.text === local || el.name.text === "default")) names.add(local);
+      }
+  }
+  return names;
+}
+
+/** `export default function (...) {...}` or `export default (...) => ...`: a default export without a name. */
+function anonymousDefault(st: ts.Statement): boolean {
+  if (ts.isFunctionDeclaration(st)) return st.name === undefined && (ts.getCombinedModifierFlags(st) & ts.ModifierFlags.Default) !== 0;
+  if (!ts.isExportAssignment(st) || st.isExportEquals) return false;
+  let e: ts.Expression = st.expression;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  return ts.isArrowFunction(e) || ts.isFunctionExpression(e);
+}
+
 /** The top-level functions of a file, annotated or not (callees need not be annotated). */
 export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker, diagnostics: Diagnostic[]): FunctionSite[] {
   const sites: FunctionSite[] = [];
   const consumedTags = new Set<number>();
+  const byClause = exportedByClause(sf);
+  const exported = (node: ts.Node, name: string): boolean => isExported(node) || byClause.has(name);
   for (const st of sf.statements) {
     const tag = taggedComment(sf, st);
     let site: Omit<FunctionSite, "annotation"> | undefined;
     if (ts.isFunctionDeclaration(st) && st.name !== undefined && st.body !== undefined) {
-      site = { key: siteKey(sf.fileName, st.name.text), name: st.name.text, file: sf.fileName, node: st, fn: st, exported: isExported(st), end: st.end };
+      site = { key: siteKey(sf.fileName, st.name.text), name: st.name.text, file: sf.fileName, node: st, fn: st, exported: exported(st, st.name.text), end: st.end };
     } else if (ts.isVariableStatement(st) && st.declarationList.declarations.length === 1) {
       const d = st.declarationList.declarations[0];
       if (ts.isIdentifier(d.name) && d.initializer !== undefined) {
         let init: ts.Expression = d.initializer;
         while (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isSatisfiesExpression(init)) init = init.expression;
         if (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
-          site = { key: siteKey(sf.fileName, d.name.text), name: d.name.text, file: sf.fileName, node: st, fn: init, exported: isExported(st), end: st.end };
+          site = { key: siteKey(sf.fileName, d.name.text), name: d.name.text, file: sf.fileName, node: st, fn: init, exported: exported(st, d.name.text), end: st.end };
       }
     }
     if (tag !== undefined) {
       consumedTags.add(tag[0]);
+      if (site === undefined && anonymousDefault(st)) {
+        diagnostics.push({
+          code: ADC.anonymousDefault,
+          message: "@differentiable on a default export without a name: its derivatives are named after the function, so name it (export default function f(...) {...}, or declare const f = ... and export default f)",
+          pos: posOf(st, sf),
+        });
+        continue;
+      }
       if (site === undefined) {
         diagnostics.push({
           code: ADC.tagNotOnFunction,

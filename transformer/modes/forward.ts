@@ -20,8 +20,8 @@ interface Dual {
 }
 
 export interface ForwardContext {
-  /** The name to call for the forward derivative of `target` with these active parameters. */
-  dualName(target: string, activeParams: readonly string[]): string;
+  /** The callee to write for the forward derivative of a call's function with these active parameters (`g_dual`, `m.g_dual`). */
+  dualCallee(call: CallExpr, activeParams: readonly string[]): string;
   /** Whether `target`'s forward derivative returns `[value, tangent]` (false: it returns nothing). */
   returnsPair(target: string): boolean;
   /** The length of the tuple of numbers `target` returns, if it returns one (its derivative appends as many tangents). */
@@ -328,7 +328,7 @@ class Forward {
       .map((p) => args[callee.indexOf(p)].d ?? num(0));
     const derived: Expr = {
       k: "call",
-      fn: renameCallee(e.fn, this.ctx.dualName(e.target, activeParams)),
+      fn: this.ctx.dualCallee(e, activeParams),
       target: e.target,
       args: [...allArguments(args.map((a) => a.v), callee.length), ...tangents],
       pos: e.pos,

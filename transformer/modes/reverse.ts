@@ -30,8 +30,8 @@ import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 
 export interface ReverseContext {
-  /** The names a caller writes for the split derivatives of `target` with these active parameters. */
-  splitNames(callee: string, target: string, activeParams: readonly string[]): { readonly fwd: string; readonly bwd: string };
+  /** The callees a caller writes for the split derivatives of a call's function with these active parameters. */
+  splitNames(call: Pick<CallExpr, "fn" | "target" | "pos">, activeParams: readonly string[]): { readonly fwd: string; readonly bwd: string };
   /**
    * Whether every call of the function being differentiated passes different arrays, none a possible
    * alias of another, to its array parameters and receives its array result in yet another: then the
@@ -853,7 +853,7 @@ class Reverse {
     const activeParams = this.act.calleeActiveParams(call);
     const returnActive = this.act.isActive(call);
     const params = this.act.calleeParams(call.target);
-    const names = this.ctx.splitNames(call.fn, call.target, activeParams);
+    const names = this.ctx.splitNames(call, activeParams);
     const args = allArguments(call.args, params.length);
     params.forEach((p, i) => {
       if (!activeParams.includes(p.name) || p.shape !== "array") return;
@@ -1176,7 +1176,7 @@ class Reverse {
   /** A call whose derivative the reverse sweep needs goes to the callee's forward sweep. */
   private forwardCall(e: Expr): Expr {
     if (e.k !== "call" || !this.callNeedsReverse(e)) return e;
-    const names = this.ctx.splitNames(e.fn, e.target, this.act.calleeActiveParams(e));
+    const names = this.ctx.splitNames(e, this.act.calleeActiveParams(e));
     const activeParams = this.act.calleeActiveParams(e);
     return { ...e, fn: names.fwd, ...(this.ctx.forHessian ? { target: splitTarget(e.target, "fwd", activeParams) } : {}) };
   }
