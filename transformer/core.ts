@@ -4,8 +4,8 @@
  * they call), as IR → printed text, placed after their primal in each file.
  */
 import ts from "typescript";
-import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
-import type { Expr, FunctionIR, Stmt } from "./ir/ir.js";
+import { ADC, CompileError, diagnosticKey, type Diagnostic } from "./diagnostics.js";
+import type { Annotation, Expr, FunctionIR, Stmt } from "./ir/ir.js";
 import { arrayHolders, callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
@@ -75,7 +75,7 @@ export function createProgram(files: readonly string[], options: ts.CompilerOpti
   return ts.createProgram({ rootNames: [...files], options });
 }
 
-const BOTTOM: Summary = { returnActive: false, activatedParams: new Set() };
+const BOTTOM: Summary = { returnActive: false, activatedParams: new Set(), diagnostics: [] };
 
 const sameSummary = (a: Summary, b: Summary): boolean =>
   a.returnActive === b.returnActive && a.activatedParams.size === b.activatedParams.size && [...a.activatedParams].every((p) => b.activatedParams.has(p));
@@ -95,7 +95,7 @@ function withStackGuard(files: readonly string[], compile: () => CompileResult):
   try {
     return compile();
   } catch (e) {
-    if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) throw e;
+    if (!isStackOverflow(e)) throw e;
     return {
       diagnostics: [
         {
@@ -107,6 +107,8 @@ function withStackGuard(files: readonly string[], compile: () => CompileResult):
     };
   }
 }
+
+const isStackOverflow = (e: unknown): boolean => e instanceof RangeError && /call stack/i.test(e.message);
 
 class Compilation {
   private readonly checker: ts.TypeChecker;
@@ -145,6 +147,8 @@ class Compilation {
 
   run(): CompileResult {
     const sourceFiles: ts.SourceFile[] = [];
+    /** Files that do not parse: their syntax errors stand for everything else in them. */
+    const broken = new Set<string>();
     for (const file of this.files) {
       const sf = this.program.getSourceFile(file);
       if (sf === undefined) {
@@ -155,12 +159,14 @@ class Compilation {
       for (const d of this.program.getSyntacticDiagnostics(sf)) {
         const { line, character } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
         this.diagnostics.push({ code: ADC.syntax, message: ts.flattenDiagnosticMessageText(d.messageText, "\n"), pos: { file: sf.fileName, line: line + 1, col: character + 1 } });
+        broken.add(sf.fileName);
       }
     }
-    if (this.diagnostics.length > 0) return { diagnostics: this.diagnostics, files: new Map() };
 
+    // Every function of every file is checked in this one run: a problem in one never hides another's.
     for (const sf of sourceFiles) {
-      const sites = collectFunctionSites(sf, this.checker, this.diagnostics);
+      // A broken file's functions stay callable (calls into them resolve), its tags are not checked.
+      const sites = collectFunctionSites(sf, this.checker, broken.has(sf.fileName) ? [] : this.diagnostics);
       this.sitesByFile.set(sf.fileName, sites);
       for (const s of sites) this.sites.set(s.key, s);
       const scope = new NameScope(topLevelNames(sf));
@@ -168,21 +174,10 @@ class Compilation {
     }
     // The annotated functions' own derivatives come first and take the plain names.
     for (const sf of sourceFiles) {
+      if (broken.has(sf.fileName)) continue;
       for (const site of this.sitesByFile.get(sf.fileName)!) {
         if (site.annotation === undefined) continue;
-        const ir = this.functionIROrReport(site.key);
-        if (ir === undefined) continue;
-        if (ir.returnShape === "other") {
-          this.diagnostics.push({ code: ADC.badReturn, message: `${ir.name} returns ${ir.returnType}; a differentiable function returns number, number[] or Float64Array`, pos: ir.pos });
-          continue;
-        }
-        if (site.annotation.hessian && ir.returnShape !== "num")
-          this.diagnostics.push({ code: ADC.badHessian, message: `hessian needs ${ir.name} to return a number`, pos: ir.pos });
-        this.variant(site.key, "dual", site.annotation.wrt);
-        if (ir.returnShape === "num") this.variant(site.key, "grad", site.annotation.wrt);
-        this.variant(site.key, "vjp", site.annotation.wrt);
-        this.variant(site.key, "jacobian", site.annotation.wrt);
-        if (site.annotation.hessian && ir.returnShape === "num") this.variant(site.key, "hessian", site.annotation.wrt);
+        this.reporting(() => this.registerAnnotated(site, site.annotation!));
       }
     }
 
@@ -194,19 +189,16 @@ class Compilation {
       if (i >= order.length) order = [...this.variants.values()]; // generation registered callees
       const v = order[i];
       this.onProgress?.(i + 1, this.variants.size);
-      try {
-        const ir = this.functionIR(v.target);
-        const fns = this.generate(v, ir);
-        const site = this.sites.get(parseSplitTarget(v.target)?.base ?? v.target)!;
+      this.reporting(() => {
+        const site = this.siteOf(v.target)!;
+        const fns = this.guarded(site, () => this.generate(v, this.functionIR(v.target)));
         const list = generated.get(site.file) ?? [];
-        for (const fn of fns) list.push({ after: site, code: printFunction(fn), fn });
+        for (const fn of fns) list.push({ after: site, code: this.guarded(site, () => printFunction(fn)), fn });
         generated.set(site.file, list);
-      } catch (e) {
-        if (e instanceof CompileError) this.diagnostics.push(e.diagnostic);
-        else throw e;
-      }
+      });
     }
-    const unique = dedupe(this.diagnostics);
+    // What a syntax error causes in its own file is noise beside it.
+    const unique = dedupe(this.diagnostics.filter((d) => d.code === ADC.syntax || d.pos === undefined || !broken.has(d.pos.file)));
     if (unique.length > 0) return { diagnostics: unique, files: new Map() };
 
     const files = new Map<string, FileOutput>();
@@ -217,15 +209,57 @@ class Compilation {
     return { diagnostics: [], files };
   }
 
+  /** An annotated function's own derivatives, registered in order, or its diagnostics. */
+  private registerAnnotated(site: FunctionSite, annotation: Annotation): void {
+    const ir = this.functionIR(site.key);
+    if (ir.returnShape === "other") {
+      this.diagnostics.push({ code: ADC.badReturn, message: `${ir.name} returns ${ir.returnType}; a differentiable function returns number, number[] or Float64Array`, pos: ir.pos });
+      return;
+    }
+    if (annotation.hessian && ir.returnShape !== "num") this.diagnostics.push({ code: ADC.badHessian, message: `hessian needs ${ir.name} to return a number`, pos: ir.pos });
+    this.variant(site.key, "dual", annotation.wrt);
+    if (ir.returnShape === "num") this.variant(site.key, "grad", annotation.wrt);
+    this.variant(site.key, "vjp", annotation.wrt);
+    this.variant(site.key, "jacobian", annotation.wrt);
+    if (annotation.hessian && ir.returnShape === "num") this.variant(site.key, "hessian", annotation.wrt);
+  }
+
+  /** Run one step of one function; its CompileError becomes its diagnostics, and the run goes on. */
+  private reporting(step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      if (!(e instanceof CompileError)) throw e;
+      this.diagnostics.push(...e.diagnostics);
+    }
+  }
+
+  /**
+   * Run a step of work on one function: an unexpected exception (a bug in adc-ts) becomes ADC9001 at
+   * that function, so the user sees where, and every other function is still compiled. A stack
+   * overflow stays an exception for withStackGuard (ADC1008).
+   */
+  private guarded<T>(site: FunctionSite, step: () => T): T {
+    try {
+      return step();
+    } catch (e) {
+      if (e instanceof CompileError || isStackOverflow(e)) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      throw new CompileError({ code: ADC.internal, message: `internal error while differentiating ${site.name} (please report): ${message}`, pos: posOf(site.node) });
+    }
+  }
+
+  /** The input function a target (a function, or a callee's reverse half) belongs to; none for the tape's. */
+  private siteOf(target: string): FunctionSite | undefined {
+    return this.sites.get(parseSplitTarget(target)?.base ?? target);
+  }
+
   /** The functions of one variant. */
   private generate(v: Variant, ir: FunctionIR): GeneratedFunction[] {
     const reserved = this.moduleNames.get(ir.file)!.names();
     if (v.mode === "dual") {
       const act = this.activity(ir, v.activeParams);
-      this.diagnostics.push(...act.diagnostics);
-      return [
-        forwardMode(ir, act, v.name, v.exported, reserved, this.forwardContext(ir.file)),
-      ];
+      return this.differentiating(act, () => [forwardMode(ir, act, v.name, v.exported, reserved, this.forwardContext(ir.file))]);
     }
     if (v.mode === "jacobian") {
       const dual = this.variant(v.target, "dual", v.activeParams).name;
@@ -234,16 +268,33 @@ class Compilation {
     }
     const lowered = this.lowerForReverse(ir);
     const act = this.activity(lowered.fn, v.activeParams);
+    return this.differentiating(act, () => {
+      const ctx = this.reverseContext(ir.file, v.target, v.mode === "hessian");
+      if (v.mode === "hessian") return this.hessian(v, ir, lowered, act, ctx, reserved);
+      if (v.mode === "split") return reverseSplit(lowered, act, reserved, ctx, { fwd: v.name, bwd: v.bwdName!, exported: v.exported });
+      const joint = reverseJoint(lowered, act, reserved, ctx, { name: v.name, exported: v.exported, seed: v.mode === "grad" ? "one" : "parameter" });
+      if (v.mode !== "grad") return [joint];
+      // The gradient is the vector-Jacobian product with ȳ = 1: call it rather than print its body twice.
+      const vjp = this.variant(v.target, "vjp", v.activeParams).name;
+      const args: Expr[] = [...ir.params.map((p) => ref(p.name)), num(1)];
+      return [{ ...joint, body: [{ k: "return", value: { k: "call", fn: vjp, target: v.target, args, pos: ir.pos } }] }];
+    });
+  }
+
+  /**
+   * Run a mode over a function whose activity is `act`. The fence's errors are reported; the mode
+   * still runs, for the errors only it finds, but it assumes code the fence passed: where the fence
+   * did not, a crash of the mode is not reported (the fence's errors already say what is wrong).
+   */
+  private differentiating(act: Activity, mode: () => GeneratedFunction[]): GeneratedFunction[] {
+    if (act.diagnostics.length === 0) return mode();
     this.diagnostics.push(...act.diagnostics);
-    const ctx = this.reverseContext(ir.file, v.target, v.mode === "hessian");
-    if (v.mode === "hessian") return this.hessian(v, ir, lowered, act, ctx, reserved);
-    if (v.mode === "split") return reverseSplit(lowered, act, reserved, ctx, { fwd: v.name, bwd: v.bwdName!, exported: v.exported });
-    const joint = reverseJoint(lowered, act, reserved, ctx, { name: v.name, exported: v.exported, seed: v.mode === "grad" ? "one" : "parameter" });
-    if (v.mode !== "grad") return [joint];
-    // The gradient is the vector-Jacobian product with ȳ = 1: call it rather than print its body twice.
-    const vjp = this.variant(v.target, "vjp", v.activeParams).name;
-    const args: Expr[] = [...ir.params.map((p) => ref(p.name)), num(1)];
-    return [{ ...joint, body: [{ k: "return", value: { k: "call", fn: vjp, target: v.target, args, pos: ir.pos } }] }];
+    try {
+      return mode();
+    } catch (e) {
+      if (e instanceof CompileError || isStackOverflow(e)) throw e;
+      return [];
+    }
   }
 
   /**
@@ -256,8 +307,7 @@ class Compilation {
     const dualName = scope.fresh(`${ir.name}_gradient_dual`);
     const gradient = reverseJoint(lowered, act, reserved, ctx, { name: gradientName, exported: false, seed: "one", flatGradient: true });
     const gradientIR = asFunctionIR(gradient, lowered.fn);
-    const gradientAct = this.activity(gradientIR, v.activeParams);
-    this.diagnostics.push(...gradientAct.diagnostics);
+    const gradientAct = this.fencedActivity(gradientIR, v.activeParams);
     const dual = forwardMode(gradientIR, gradientAct, dualName, false, new Set([...reserved, dualName, gradientName]), this.forwardContext(ir.file));
     return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName, written: this.writtenArrayParams(v.target) })];
   }
@@ -415,7 +465,7 @@ class Compilation {
     let read: ReadonlySet<string> = all;
     try {
       const lowered = this.lowerForReverse(ir);
-      const act = this.activity(lowered.fn, activeParams);
+      const act = this.fencedActivity(lowered.fn, activeParams);
       // Analysis only: the callees' halves get no variants (and no place in the output's order) from here.
       const ctx = { ...this.reverseContext(ir.file, target, forHessian), splitNames: (callee: string) => ({ fwd: `${callee}_fwd`, bwd: `${callee}_bwd` }) };
       read = reverseReadArrays(lowered, act, this.moduleNames.get(ir.file)!.names(), ctx);
@@ -570,7 +620,7 @@ class Compilation {
     const { base, half, active } = parseSplitTarget(key)!;
     const ir = this.functionIR(base);
     const lowered = this.lowerForReverse(ir);
-    const act = this.activity(lowered.fn, active);
+    const act = this.fencedActivity(lowered.fn, active);
     const v = this.variant(base, "split", active);
     const ctx = this.reverseContext(ir.file, base, true);
     const [fwd, bwd] = reverseSplit(lowered, act, this.moduleNames.get(ir.file)!.names(), ctx, { fwd: v.name, bwd: v.bwdName!, exported: false });
@@ -595,28 +645,16 @@ class Compilation {
     if (isTapeTarget(key)) return tapeFunctionIR(key, { file: "adc-ts/runtime", line: 1, col: 1 });
     let ir = this.irs.get(key);
     if (ir === undefined && parseSplitTarget(key) !== undefined) {
-      ir = this.splitHalfIR(key);
+      ir = this.guarded(this.siteOf(key)!, () => this.splitHalfIR(key));
       this.irs.set(key, ir);
     }
     if (ir === undefined) {
       const site = this.sites.get(key);
       if (site === undefined) throw new Error(`internal: no function ${key}`);
-      ir = convertFunction(site, this.checker, (callee) => this.resolveCallee(callee));
+      ir = this.guarded(site, () => convertFunction(site, this.checker, (callee) => this.resolveCallee(callee)));
       this.irs.set(key, ir);
     }
     return ir;
-  }
-
-  private functionIROrReport(key: string): FunctionIR | undefined {
-    try {
-      return this.functionIR(key);
-    } catch (e) {
-      if (e instanceof CompileError) {
-        this.diagnostics.push(e.diagnostic);
-        return undefined;
-      }
-      throw e;
-    }
   }
 
   private resolveCallee(callee: ts.Expression): FunctionSite | undefined {
@@ -637,8 +675,18 @@ class Compilation {
     });
   }
 
+  /**
+   * The activity of a function a mode is about to differentiate: the modes assume code the fence
+   * passed, so fence errors stop it here (reported, never a crash or a derivative of opaque code).
+   */
+  private fencedActivity(ir: FunctionIR, activeParams: readonly string[]): Activity {
+    const act = this.activity(ir, activeParams);
+    if (act.diagnostics.length > 0) throw new CompileError(act.diagnostics[0], act.diagnostics.slice(1));
+    return act;
+  }
+
   private summary(target: string, activeParams: readonly string[]): Summary {
-    if (isTapeTarget(target)) return { returnActive: tapeReturnsActive(target), activatedParams: new Set() };
+    if (isTapeTarget(target)) return { returnActive: tapeReturnsActive(target), activatedParams: new Set(), diagnostics: [] };
     const key = `${target}|${activeParams.join(",")}`;
     if (this.inProgress.has(key)) {
       this.readWhileInProgress.add(key);
@@ -653,7 +701,7 @@ class Compilation {
       } finally {
         this.inProgress.delete(key);
       }
-      const s: Summary = { returnActive: act.returnActive, activatedParams: act.activatedParams };
+      const s = act.summary;
       const before = this.summaries.get(key) ?? BOTTOM;
       this.summaries.set(key, s);
       if (!this.readWhileInProgress.has(key) || sameSummary(before, s)) return s;
@@ -667,8 +715,7 @@ class Compilation {
         const key = `${v.target}|${v.activeParams.join(",")}`;
         const before = this.summaries.get(key);
         try {
-          const act = this.activity(this.functionIR(v.target), v.activeParams);
-          const s: Summary = { returnActive: act.returnActive, activatedParams: act.activatedParams };
+          const s = this.guarded(this.siteOf(v.target)!, () => this.activity(this.functionIR(v.target), v.activeParams).summary);
           this.summaries.set(key, s);
           if (before === undefined || !sameSummary(before, s)) changed = true;
         } catch (e) {
@@ -822,7 +869,7 @@ function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const d of ds) {
-    const k = `${d.pos?.file}:${d.pos?.line}:${d.pos?.col}:${d.code}:${d.message}`;
+    const k = diagnosticKey(d);
     if (!seen.has(k)) {
       seen.add(k);
       out.push(d);

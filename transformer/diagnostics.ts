@@ -59,6 +59,8 @@ export const ADC = {
   usage: "ADC3002",
   /** The output directory could not be written. */
   unwritableOutput: "ADC3003",
+  /** An internal compiler error while differentiating a function (a bug in adc-ts: please report it). */
+  internal: "ADC9001",
 } as const;
 
 export type AdcCode = (typeof ADC)[keyof typeof ADC];
@@ -74,9 +76,16 @@ export function formatDiagnostic(d: Diagnostic, relativeTo?: (file: string) => s
   return `${where}error ${d.code}: ${d.message}`;
 }
 
+/** What makes two diagnostics the same one (an error found on two paths is reported once). */
+export const diagnosticKey = (d: Diagnostic): string => `${d.pos?.file}:${d.pos?.line}:${d.pos?.col}:${d.code}:${d.message}`;
+
 /** Thrown inside the compiler where one construct cannot go on; caught per function. */
 export class CompileError extends Error {
-  constructor(readonly diagnostic: Diagnostic) {
+  /** `diagnostic` and any others found at the same time (every bad parameter of a function, say). */
+  readonly diagnostics: readonly Diagnostic[];
+
+  constructor(readonly diagnostic: Diagnostic, others: readonly Diagnostic[] = []) {
     super(formatDiagnostic(diagnostic));
+    this.diagnostics = [diagnostic, ...others];
   }
 }
