@@ -57,7 +57,7 @@ describe("a callee the fence rejects is an error, not a constant (items 1 and 3)
   it("try/catch in a called helper: ADC2004 at the try in the helper", () => {
     const g = "function g(x: number): number { try { return x * x; } catch (e) { return NaN; } }\n";
     expect(diagnosticsOf({ "a.ts": `${g}/** @differentiable */ export function f(x: number): number { return g(x) * 2; }\n` })).toEqual([
-      [ADC.tryStatement, "a.ts", 1, 33, `try/catch/finally is not differentiated ${TOUCHES_X}`],
+      [ADC.tryStatement, "a.ts", 1, 33, `try/catch/finally is not differentiated ${TOUCHES_X}, in the call chain f → g`],
     ]);
   });
 
@@ -65,14 +65,21 @@ describe("a callee the fence rejects is an error, not a constant (items 1 and 3)
     const h = "export function h(x: number): number {\n  try {\n    return x * x;\n  } finally {\n    console.log(\"done\");\n  }\n}\n";
     const g = 'import { h } from "./h.js";\nexport function g(x: number): number {\n  return h(x) + 1;\n}\n';
     const f = 'import { g } from "./g.js";\n/** @differentiable */\nexport function f(x: number): number {\n  return g(x) * 2;\n}\n';
-    expect(diagnosticsOf({ "f.ts": f, "g.ts": g, "h.ts": h })).toEqual([[ADC.tryStatement, "h.ts", 2, 3, `try/catch/finally is not differentiated ${TOUCHES_X}`]]);
+    expect(diagnosticsOf({ "f.ts": f, "g.ts": g, "h.ts": h })).toEqual([[ADC.tryStatement, "h.ts", 2, 3, `try/catch/finally is not differentiated ${TOUCHES_X}, in the call chain f → g → h`]]);
+  });
+
+  it("a recursive helper: reported once, on the chain without the cycle", () => {
+    const g = "function g(x: number, n: number): number {\n  if (n <= 0) {\n    try {\n      return x;\n    } catch {\n      return 0;\n    }\n  }\n  return g(x * 2, n - 1);\n}\n";
+    expect(diagnosticsOf({ "a.ts": `${g}/** @differentiable */ export function f(x: number): number { return g(x, 3); }\n` })).toEqual([
+      [ADC.tryStatement, "a.ts", 3, 5, `try/catch/finally is not differentiated ${TOUCHES_X}, in the call chain f → g`],
+    ]);
   });
 
   it("a helper whose result stays inactive still reports the code an active argument reaches", () => {
     // g's result is the constant 1 either way; the try reads x all the same.
     const g = "function g(x: number): number {\n  try {\n    console.log(x);\n  } catch {}\n  return 1;\n}\n";
     expect(diagnosticsOf({ "a.ts": `${g}/** @differentiable */ export function f(x: number): number { return g(x) * x; }\n` })).toEqual([
-      [ADC.tryStatement, "a.ts", 2, 3, `try/catch/finally is not differentiated ${TOUCHES_X}`],
+      [ADC.tryStatement, "a.ts", 2, 3, `try/catch/finally is not differentiated ${TOUCHES_X}, in the call chain f → g`],
     ]);
   });
 
@@ -94,7 +101,7 @@ describe("a callee the fence rejects is an error, not a constant (items 1 and 3)
   for (const [name, h] of Object.entries(helpers)) {
     it(`a number[] helper read by element, body with ${name}: ${h.code} at 1:${h.col} in the helper (f' would be 9 at 2; was 1)`, () => {
       const source = `function g(x: number): number[] { ${h.body} }\n/** @differentiable */ export function f(x: number): number { return 2 * g(x)[0] + x; }\n`;
-      expect(diagnosticsOf({ "a.ts": source })).toEqual([[h.code, "a.ts", 1, h.col, `${h.says} ${TOUCHES_X}`]]);
+      expect(diagnosticsOf({ "a.ts": source })).toEqual([[h.code, "a.ts", 1, h.col, `${h.says} ${TOUCHES_X}, in the call chain f → g`]]);
     });
   }
 
@@ -119,7 +126,7 @@ describe("a callee the fence rejects is an error, not a constant (items 1 and 3)
     const line = lines.findIndex((l) => l.includes("const [g2, dg2] = g_dual(x, dx);")) + 1;
     expect(line).toBeGreaterThan(0);
     const source = `${untagged}\n/** @differentiable */\nexport function h(x: number): number {\n  return f_dual(x, 1)[1] * x;\n}\n`;
-    expect(diagnosticsOf({ "a.ts": source })).toEqual([[ADC.unsupportedStatement, "a.ts", line, 3, `destructuring declarations are not supported ${TOUCHES_X}`]]);
+    expect(diagnosticsOf({ "a.ts": source })).toEqual([[ADC.unsupportedStatement, "a.ts", line, 3, `destructuring declarations are not supported ${TOUCHES_X}, in the call chain h → f_dual`]]);
   });
 
   it("adc-ts's own output as input: the lecture's f_dual, differentiated again, gives ∂²f/∂x1² = -sin x1 (to 1e-12)", async () => {
@@ -153,7 +160,7 @@ describe("other ways an active value reached code the fence let through", () => 
 
   it("`arguments` in a helper reads its parameters: ADC2008", () => {
     const source = "function g(x: number): number {\n  return arguments[0] * 2;\n}\n/** @differentiable */ export function f(x: number): number { return g(x) + x; }\n";
-    expect(diagnosticsOf({ "a.ts": source })).toEqual([[ADC.unsupportedExpression, "a.ts", 2, 10, `\`arguments\` is not differentiated; read the parameters by name ${TOUCHES_X}`]]);
+    expect(diagnosticsOf({ "a.ts": source })).toEqual([[ADC.unsupportedExpression, "a.ts", 2, 10, `\`arguments\` is not differentiated; read the parameters by name ${TOUCHES_X}, in the call chain f → g`]]);
   });
 });
 

@@ -4,7 +4,7 @@
  * they call), as IR → printed text, placed after their primal in each file.
  */
 import ts from "typescript";
-import { ADC, CompileError, diagnosticKey, type Diagnostic } from "./diagnostics.js";
+import { ADC, CompileError, diagnosticKey, foldCallChain, type Diagnostic } from "./diagnostics.js";
 import type { Annotation, Expr, FunctionIR, Stmt } from "./ir/ir.js";
 import { arrayHolders, callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
@@ -865,17 +865,15 @@ function identifiersIn(node: ts.Node, out: Set<string>): Set<string> {
 /** The derivatives registered for `grad(f)` and friends, in this order (`split` halves are internal). */
 const REGISTERED_MODES: readonly string[] = ["dual", "grad", "vjp", "jacobian", "hessian"];
 
+/** Each diagnostic once, in the order of positions; one found on several call chains with the longest (from a tagged function). */
 function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  const out: Diagnostic[] = [];
+  const byKey = new Map<string, Diagnostic>();
   for (const d of ds) {
     const k = diagnosticKey(d);
-    if (!seen.has(k)) {
-      seen.add(k);
-      out.push(d);
-    }
+    const known = byKey.get(k);
+    if (known === undefined || (d.via?.length ?? 0) > (known.via?.length ?? 0)) byKey.set(k, d);
   }
-  return out.sort((a, b) => (a.pos?.file ?? "").localeCompare(b.pos?.file ?? "") || (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
+  return [...byKey.values()].map(foldCallChain).sort((a, b) => (a.pos?.file ?? "").localeCompare(b.pos?.file ?? "") || (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
 }
 
 export { posOf };

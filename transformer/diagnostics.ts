@@ -69,6 +69,19 @@ export interface Diagnostic {
   readonly code: string;
   readonly message: string;
   readonly pos?: SourcePos;
+  /**
+   * In a function called with active arguments: the calls that reach it, as function keys
+   * (`file#name`) from the caller down to the function at fault. The compiler folds it into the
+   * message (`foldCallChain`) before reporting.
+   */
+  readonly via?: readonly string[];
+}
+
+/** A diagnostic as reported: its call chain, if any, at the end of its message. */
+export function foldCallChain(d: Diagnostic): Diagnostic {
+  const { via, ...rest } = d;
+  if (via === undefined) return rest;
+  return { ...rest, message: `${d.message}, in the call chain ${via.map((key) => key.slice(key.lastIndexOf("#") + 1)).join(" → ")}` };
 }
 
 export function formatDiagnostic(d: Diagnostic, relativeTo?: (file: string) => string): string {

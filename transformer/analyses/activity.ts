@@ -67,6 +67,16 @@ export class Activity {
 
   private readonly reported = new Set<string>();
 
+  /** The callee's errors with these arguments active are this call's: reported with the calls that reach them. */
+  private reportCallee(call: CallExpr): void {
+    const self = `${this.fn.file}#${this.fn.name}`;
+    for (const d of this.ctx.summary(call.target, this.calleeActiveParams(call)).diagnostics) {
+      const chain = d.via ?? [call.target];
+      // Around a recursive cycle each error is reported on the path without the cycle.
+      if (!chain.includes(self)) this.report({ ...d, via: [self, ...chain] });
+    }
+  }
+
   /** Array parameters (not among the active ones) that became active by writes. */
   get activatedParams(): Set<string> {
     return new Set(this.fn.params.filter((p) => p.shape === "array" && this.active.has(p.name) && !this.activeParams.includes(p.name)).map((p) => p.name));
@@ -352,8 +362,7 @@ export class Activity {
           return;
         case "call":
           for (const a of e.args) checkExpr(a);
-          // The callee's errors with these arguments active are this call's.
-          if (e.args.some((a) => this.isActive(a))) for (const d of this.ctx.summary(e.target, this.calleeActiveParams(e)).diagnostics) this.report(d);
+          if (e.args.some((a) => this.isActive(a))) this.reportCallee(e);
           return;
         case "index":
           checkExpr(e.arr);
