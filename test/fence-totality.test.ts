@@ -158,6 +158,22 @@ describe("other ways an active value reached code the fence let through", () => 
     expect(diagnosticsOf({ "a.ts": source })).toEqual([[ADC.opaqueCall, "a.ts", 5, 3, `fill has no source adc-ts can see, so it cannot be differentiated ${TOUCHES_X_TAGGED}`]]);
   });
 
+  it("&& and || that pick an array (a condition would read it as a constant): ADC2008", () => {
+    const source = "/** @differentiable */\nexport function f(x: number[]): number {\n  const w = [1];\n  const a = (x[0] > 0 && x) || w;\n  return a[0] * 2;\n}\n";
+    expect(diagnosticsOf({ "a.ts": source })).toEqual([
+      [ADC.unsupportedExpression, "a.ts", 4, 13, `&& and || that pick a value other than true or false are not differentiated; write a ternary ${TOUCHES_X_TAGGED}`],
+    ]);
+  });
+
+  it("&& and || of conditions, an optional flag among them, are still differentiated: f = 2x where flag || x > 0, else x", async () => {
+    const { m } = await compileWithText<{ f_dual: (x: number, flag: boolean | undefined, dx: number) => [number, number] }>(
+      "/** @differentiable */\nexport function f(x: number, flag?: boolean): number {\n  if (flag || (x > 0 && x < 10)) return x * 2;\n  return x;\n}\n",
+    );
+    expect(m.f_dual(3, undefined, 1)).toEqual([6, 2]);
+    expect(m.f_dual(-1, true, 1)).toEqual([-2, 2]);
+    expect(m.f_dual(-1, false, 1)).toEqual([-1, 1]);
+  });
+
   it("`arguments` in a helper reads its parameters: ADC2008", () => {
     const source = "function g(x: number): number {\n  return arguments[0] * 2;\n}\n/** @differentiable */ export function f(x: number): number { return g(x) + x; }\n";
     expect(diagnosticsOf({ "a.ts": source })).toEqual([[ADC.unsupportedExpression, "a.ts", 2, 10, `\`arguments\` is not differentiated; read the parameters by name ${TOUCHES_X}, in the call chain f → g`]]);

@@ -187,15 +187,20 @@ function insideStringLiteral(sf: ts.SourceFile, offset: number): boolean {
   return ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node) || ts.isTemplateExpression(node);
 }
 
-/** A value passed by value: a number, string, boolean, ... (not an object or array, which a callee may write). */
-function isPrimitive(type: ts.Type): boolean {
-  const primitive = ts.TypeFlags.NumberLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.EnumLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void;
-  return type.isUnion() ? type.types.every(isPrimitive) : (type.flags & primitive) !== 0;
+/** Whether a type, or each type of a union, has one of `flags`. */
+function typeIsAll(type: ts.Type, flags: ts.TypeFlags): boolean {
+  return type.isUnion() ? type.types.every((t) => typeIsAll(t, flags)) : (type.flags & flags) !== 0;
 }
 
+/** true or false (or undefined or null, as an optional flag may be; or any, as untyped code's is). */
+const isBooleanLike = (type: ts.Type): boolean => typeIsAll(type, ts.TypeFlags.BooleanLike | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.Any);
+
+/** A value passed by value: a number, string, boolean, ... (not an object or array, which a callee may write). */
+const isPrimitive = (type: ts.Type): boolean =>
+  typeIsAll(type, ts.TypeFlags.NumberLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.EnumLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void);
+
 function shapeOfType(type: ts.Type, checker: ts.TypeChecker): { shape: Shape; arrayKind?: ArrayKind } {
-  if (type.flags & ts.TypeFlags.NumberLike) return { shape: "num" };
-  if (type.isUnion() && type.types.every((t) => t.flags & ts.TypeFlags.NumberLike)) return { shape: "num" };
+  if (typeIsAll(type, ts.TypeFlags.NumberLike)) return { shape: "num" };
   const symbolName = type.getSymbol()?.getName();
   if (symbolName === "Float64Array") return { shape: "array", arrayKind: "Float64Array" };
   if (checker.isArrayType(type) || checker.isTupleType(type)) {
@@ -781,6 +786,8 @@ class Converter {
       if (cmp !== undefined) return { k: "cmp", op: cmp, a: this.expr(e.left), b: this.expr(e.right) };
       if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) {
         if (this.isNumeric(e)) return this.opaque(e, ADC.unsupportedExpression, "&& and || on numbers are not differentiated; write a ternary");
+        // `(c && v) || w` picks an array: as a condition it would read as a constant.
+        if (!isBooleanLike(this.checker.getTypeAtLocation(e))) return this.opaque(e, ADC.unsupportedExpression, "&& and || that pick a value other than true or false are not differentiated; write a ternary");
         const a = this.expr(e.left);
         return { k: "logic", op: kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||", a, b: this.maybeEvaluated(e.right) };
       }
