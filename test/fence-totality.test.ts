@@ -174,6 +174,25 @@ describe("other ways an active value reached code the fence let through", () => 
     expect(m.f_dual(-1, false, 1)).toEqual([-1, 1]);
   });
 
+  const FUNCTION_VALUE = "h is a function value or nested function, which adc-ts does not differentiate through; call a top-level function by its name";
+  it("a local `const h = g` shadowing a top-level h: ADC2003, not a call of the top-level h (was f' = 3, f = x² wanted 2x)", () => {
+    const source = "function h(t: number): number { return 3 * t; }\nfunction g(t: number): number { return t * t; }\n/** @differentiable */\nexport function f(x: number): number {\n  const h = g;\n  return h(x);\n}\n";
+    expect(diagnosticsOf({ "a.ts": source })).toEqual([[ADC.objectOrClosure, "a.ts", 6, 10, `${FUNCTION_VALUE} ${TOUCHES_X_TAGGED}`]]);
+  });
+
+  it("a nested function h shadowing a top-level h: ADC2003", () => {
+    const source = "function h(t: number): number { return 3 * t; }\n/** @differentiable */\nexport function f(x: number): number {\n  function h(t: number): number { return t * t; }\n  return h(x);\n}\n";
+    expect(diagnosticsOf({ "a.ts": source })).toEqual([[ADC.objectOrClosure, "a.ts", 5, 10, `${FUNCTION_VALUE} ${TOUCHES_X_TAGGED}`]]);
+  });
+
+  it("an overloaded top-level function is still the one called: f = g(x) = x², f'(3) = 6", async () => {
+    const { m } = await compileWithText<{ f_dual: (x: number, dx: number) => [number, number]; f_grad: (x: number) => [number, number] }>(
+      "function g(x: number): number;\nfunction g(x: number): number {\n  return x * x;\n}\n/** @differentiable */\nexport function f(x: number): number {\n  return g(x);\n}\n",
+    );
+    expect(m.f_dual(3, 1)).toEqual([9, 6]);
+    expect(m.f_grad(3)).toEqual([9, 6]);
+  });
+
   it("`arguments` in a helper reads its parameters: ADC2008", () => {
     const source = "function g(x: number): number {\n  return arguments[0] * 2;\n}\n/** @differentiable */ export function f(x: number): number { return g(x) + x; }\n";
     expect(diagnosticsOf({ "a.ts": source })).toEqual([[ADC.unsupportedExpression, "a.ts", 2, 10, `\`arguments\` is not differentiated; read the parameters by name ${TOUCHES_X}, in the call chain f → g`]]);

@@ -661,11 +661,14 @@ class Compilation {
     let symbol = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
     if (symbol === undefined) return undefined;
     if (symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
-    const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
-    if (decl === undefined) return undefined;
-    const name = ts.isFunctionDeclaration(decl) || ts.isVariableDeclaration(decl) ? decl.name?.getText() : undefined;
-    if (name === undefined) return undefined;
-    return this.sites.get(`${decl.getSourceFile().fileName}#${name}`);
+    for (const decl of symbol.declarations ?? []) {
+      const name = ts.isFunctionDeclaration(decl) || ts.isVariableDeclaration(decl) ? decl.name?.getText() : undefined;
+      if (name === undefined) continue;
+      // The declaration itself, not its name: a local `const h = g` or a nested `function h` shadows a top-level h.
+      const site = this.sites.get(`${decl.getSourceFile().fileName}#${name}`);
+      if (site !== undefined && (site.node === decl || site.node === decl.parent.parent)) return site;
+    }
+    return undefined;
   }
 
   private activity(ir: FunctionIR, activeParams: readonly string[]): Activity {

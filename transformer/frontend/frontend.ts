@@ -187,6 +187,12 @@ function insideStringLiteral(sf: ts.SourceFile, offset: number): boolean {
   return ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node) || ts.isTemplateExpression(node);
 }
 
+/** A declaration inside a function: a local, a parameter or a nested function. */
+function isInsideFunction(decl: ts.Node): boolean {
+  for (let n = decl.parent; n !== undefined; n = n.parent) if (ts.isFunctionLike(n)) return true;
+  return false;
+}
+
 /** Whether a type, or each type of a union, has one of `flags`. */
 function typeIsAll(type: ts.Type, flags: ts.TypeFlags): boolean {
   return type.isUnion() ? type.types.every((t) => typeIsAll(t, flags)) : (type.flags & flags) !== 0;
@@ -910,6 +916,8 @@ class Converter {
     }
     if (ts.isPropertyAccessExpression(callee) && !(ts.isIdentifier(callee.expression) && !this.locals.has(callee.expression.text)))
       return this.opaque(e, ADC.methodOnActive, `the method .${callee.name.text}() is not differentiated`);
+    if (ts.isIdentifier(callee) && this.checker.getSymbolAtLocation(callee)?.declarations?.some(isInsideFunction))
+      return this.opaque(e, ADC.objectOrClosure, `${callee.text} is a function value or nested function, which adc-ts does not differentiate through; call a top-level function by its name`);
     return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} has no source adc-ts can see, so it cannot be differentiated`);
   }
 }
