@@ -199,6 +199,23 @@ describe("other ways an active value reached code the fence let through", () => 
   });
 });
 
+describe("reverse mode and a for-loop header declaring several variables", () => {
+  it("an active one among them is ADC2009 (f_grad was 0, f_dual 3, for f = 3x)", () => {
+    const source = "/** @differentiable */\nexport function f(x: number): number {\n  let s = 0;\n  for (let i = 0, j = x; i < 3; i++) s += j;\n  return s;\n}\n";
+    expect(diagnosticsOf({ "a.ts": source })).toEqual([
+      [ADC.activeLoopHeader, "a.ts", 4, 19, "reverse mode cannot differentiate 'j' declared beside another variable in this for-loop header; declare it before the loop"],
+    ]);
+  });
+
+  it("inactive ones are still differentiated: f = 3x, f'(0.8) = 3 in every mode", async () => {
+    const { m } = await compileWithText<{ f_dual: (x: number, dx: number) => [number, number]; f_grad: (x: number) => [number, number] }>(
+      "/** @differentiable */\nexport function f(x: number): number {\n  let s = 0;\n  for (let i = 0, n = 3; i < n; i++) s += x;\n  return s;\n}\n",
+    );
+    expect(m.f_dual(0.8, 1)[1]).toBe(3);
+    expect(m.f_grad(0.8)[1]).toBe(3);
+  });
+});
+
 describe("a try in the tagged function itself (item 5)", () => {
   const source = "/** @differentiable */ export function f(x: number): number { try { return Math.sqrt(x); } catch { return x; } }\n";
 
