@@ -1094,6 +1094,10 @@ class Reverse {
     switch (s.k) {
       case "let":
       case "assign": {
+        // Lowering gives each declaration a statement of its own, except in a for-loop header.
+        const active = s.k === "let" && s.decls.length > 1 ? s.decls.find((d) => d.init !== undefined && this.act.isActive(d.init)) : undefined;
+        if (active !== undefined)
+          throw new CompileError({ code: ADC.activeLoopHeader, message: `reverse mode cannot differentiate '${active.name}' declared beside another variable in this for-loop header; declare it before the loop`, ...(active.pos !== undefined ? { pos: active.pos } : {}) });
         if (s.k === "let" && (s.decls.length !== 1 || s.decls[0].init === undefined)) return [];
         const target: LValue = s.k === "let" ? { k: "var", name: s.decls[0].name } : s.target;
         const a = this.adjointOf(s);
