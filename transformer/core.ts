@@ -690,7 +690,9 @@ class Compilation {
 
   private declarationOf(symbol: ts.Symbol | undefined): ts.Declaration | undefined {
     if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
-    return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    // An overloaded function: its implementation, the declaration with a body.
+    const implementation = symbol?.declarations?.find((d) => ts.isFunctionDeclaration(d) && d.body !== undefined);
+    return implementation ?? symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   }
 
   /** The function a declaration declares, if adc-ts can differentiate it. */
