@@ -16,7 +16,7 @@ import { buildWithPlugin } from "./helpers/plugin.js";
 import { strictTypeErrors } from "./helpers/typecheck.js";
 
 // Injected faults, for ADC9001: forward mode crashes on a function named `boom`, the frontend on one
-// named `bust` (everything else goes through unchanged).
+// named `bust` and on a file named crash.ts (everything else goes through unchanged).
 vi.mock("../transformer/modes/forward.js", async (importOriginal) => {
   const original = await importOriginal<typeof import("../transformer/modes/forward.js")>();
   return {
@@ -34,6 +34,11 @@ vi.mock("../transformer/frontend/frontend.js", async (importOriginal) => {
     convertFunction: (...args: Parameters<typeof original.convertFunction>) => {
       if (args[0].name === "bust") throw new Error("injected fault in the frontend");
       return original.convertFunction(...args);
+    },
+    // And on a whole file, outside any function: finding the functions of a file named crash.ts.
+    collectFunctionSites: (...args: Parameters<typeof original.collectFunctionSites>) => {
+      if (args[0].fileName.endsWith("/crash.ts")) throw new RangeError("injected fault while finding functions");
+      return original.collectFunctionSites(...args);
     },
   };
 });
@@ -375,6 +380,15 @@ describe("an internal error is ADC9001 at the function, never a crash (item 7)",
       [ADC.internal, "a.ts", 2, 1, "internal error while differentiating boom (please report): injected fault in forward mode"],
       [ADC.unknownMathFunction, "a.ts", 7, 10, `Math.clz32 has no derivative rule ${TOUCHES_X_TAGGED}`],
       [ADC.internal, "a.ts", 9, 1, "internal error while differentiating bust (please report): injected fault in the frontend"],
+    ]);
+  });
+
+  it("work on a whole file (finding its functions) that fails is ADC9001 at the file's start; the other file's errors too", () => {
+    expect(diagnosticsOf({ "a.ts": source, "crash.ts": "/** @differentiable */\nexport function g(x: number): number {\n  return x;\n}\n" })).toEqual([
+      [ADC.internal, "a.ts", 2, 1, "internal error while differentiating boom (please report): injected fault in forward mode"],
+      [ADC.unknownMathFunction, "a.ts", 7, 10, `Math.clz32 has no derivative rule ${TOUCHES_X_TAGGED}`],
+      [ADC.internal, "a.ts", 9, 1, "internal error while differentiating bust (please report): injected fault in the frontend"],
+      [ADC.internal, "crash.ts", 1, 1, "internal error while compiling crash.ts (please report): injected fault while finding functions"],
     ]);
   });
 

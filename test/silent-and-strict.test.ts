@@ -329,7 +329,7 @@ export function f(x: number[], n: number): number {
 }
 `;
   it("compiles to strictly typed code; f = Σ x³ + 2 x0 (n odd): ∂f/∂x = 3x² + (2, 0, 0) in every mode", async () => {
-    const m = await compileChecked(source);
+    const m = (await compileChecked(source)) as unknown as Record<string, (...args: unknown[]) => unknown>;
     const x = [0.5, -1.5, 2];
     const want = x.map((v, i) => 3 * v * v + (i === 0 ? 2 : 0));
     const [value, g] = m.f_grad([...x], 3) as [number, number[]];

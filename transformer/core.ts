@@ -6,7 +6,7 @@
 import { basename } from "node:path";
 import ts from "typescript";
 import { ADC, CompileError, diagnosticKey, foldCallChain, type Diagnostic } from "./diagnostics.js";
-import type { Annotation, Expr, FunctionIR, Stmt } from "./ir/ir.js";
+import type { Annotation, Expr, FunctionIR, SourcePos, Stmt } from "./ir/ir.js";
 import { arrayHolders, callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, siteKey, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
@@ -184,10 +184,15 @@ class Compilation {
     // Every function of every file is checked in this one run: a problem in one never hides another's.
     for (const sf of sourceFiles) {
       this.inputFiles.add(sf.fileName);
-      // A broken file's functions stay callable (calls into them resolve), its tags are not checked.
-      const sites = collectFunctionSites(sf, this.checker, broken.has(sf.fileName) ? [] : this.diagnostics);
-      this.sitesByFile.set(sf.fileName, sites);
-      for (const s of sites) this.sites.set(s.key, s);
+      this.reporting(() =>
+        this.guardedFile(sf, () => {
+          // A broken file's functions stay callable (calls into them resolve), its tags are not checked.
+          const sites = collectFunctionSites(sf, this.checker, broken.has(sf.fileName) ? [] : this.diagnostics);
+          this.sitesByFile.set(sf.fileName, sites);
+          for (const s of sites) this.sites.set(s.key, s);
+        }),
+      );
+      this.sitesByFile.set(sf.fileName, this.sitesByFile.get(sf.fileName) ?? []);
       const declared = topLevelNames(sf);
       this.userNames.set(sf.fileName, declared);
       this.moduleNames.set(sf.fileName, new NameScope(declared.keys()));
@@ -217,7 +222,7 @@ class Compilation {
         generated.set(site.file, list);
       });
     }
-    for (const sf of sourceFiles) this.exportDerivatives(sf);
+    for (const sf of sourceFiles) this.reporting(() => this.guardedFile(sf, () => this.exportDerivatives(sf)));
     // What a syntax error causes in its own file is noise beside it.
     const unique = dedupe(this.diagnostics.filter((d) => d.code === ADC.syntax || d.pos === undefined || !broken.has(d.pos.file)));
     const warnings = dedupe(this.warnings);
@@ -227,8 +232,9 @@ class Compilation {
     for (const sf of sourceFiles) {
       const fns = generated.get(sf.fileName) ?? [];
       const edited = fns.length > 0 || this.neededImports.has(sf.fileName) || this.addedAfter.has(sf.fileName);
-      files.set(sf.fileName, { text: edited ? this.splice(sf, fns) + this.registration(sf) : undefined, functions: fns });
+      this.reporting(() => files.set(sf.fileName, { text: edited ? this.guardedFile(sf, () => this.splice(sf, fns) + this.registration(sf)) : undefined, functions: fns }));
     }
+    if (this.diagnostics.length > 0) return { diagnostics: dedupe(this.diagnostics), warnings, files: new Map() };
     return { diagnostics: [], warnings, files };
   }
 
@@ -263,13 +269,12 @@ class Compilation {
    * overflow stays an exception for withStackGuard (ADC1008).
    */
   private guarded<T>(site: FunctionSite, step: () => T): T {
-    try {
-      return step();
-    } catch (e) {
-      if (e instanceof CompileError || isStackOverflow(e)) throw e;
-      const message = e instanceof Error ? e.message : String(e);
-      throw new CompileError({ code: ADC.internal, message: `internal error while differentiating ${site.name} (please report): ${message}`, pos: posOf(site.node) });
-    }
+    return internalErrorsAt(`differentiating ${site.name}`, posOf(site.node), step);
+  }
+
+  /** The same for the work on a whole file (its functions found, its output spliced): ADC9001 at its start. */
+  private guardedFile<T>(sf: ts.SourceFile, step: () => T): T {
+    return internalErrorsAt(`compiling ${basename(sf.fileName)}`, { file: sf.fileName, line: 1, col: 1 }, step);
   }
 
   /** The input function a target (a function, or a callee's reverse half) belongs to; none for the tape's. */
@@ -1035,6 +1040,17 @@ class Compilation {
     }
     parts.push(sf.text.slice(from));
     return parts.join("");
+  }
+}
+
+/** `step`, with an unexpected exception (a bug in adc-ts) turned into ADC9001 at `pos`; a stack overflow stays one (ADC1008). */
+function internalErrorsAt<T>(what: string, pos: SourcePos, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof CompileError || isStackOverflow(e)) throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    throw new CompileError({ code: ADC.internal, message: `internal error while ${what} (please report): ${message}`, pos });
   }
 }
 
