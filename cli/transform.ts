@@ -96,18 +96,19 @@ const isInside = (child: string, parent: string): boolean => {
   return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
 };
 
-/** The output tree as relative path → text, or diagnostics. */
+/** The output tree as relative path → text, or diagnostics (errors); warnings either way. */
 export function buildOutputs(
   inputs: readonly string[],
   out: string,
   onProgress?: (done: number, total: number) => void,
-): { outputs: Map<string, string>; diagnostics: Diagnostic[] } {
+): { outputs: Map<string, string>; diagnostics: Diagnostic[]; warnings: readonly Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const files = collectInputs(inputs, diagnostics);
-  if (diagnostics.length > 0) return { outputs: new Map(), diagnostics };
+  if (diagnostics.length > 0) return { outputs: new Map(), diagnostics, warnings: [] };
   const base = commonBase(inputs);
   const result = compileFiles(files, onProgress);
-  if (result.diagnostics.length > 0) return { outputs: new Map(), diagnostics: [...result.diagnostics] };
+  const warnings = result.warnings;
+  if (result.diagnostics.length > 0) return { outputs: new Map(), diagnostics: [...result.diagnostics], warnings };
   const outputs = new Map<string, string>();
   const outParent = dirname(out);
   for (const file of files) {
@@ -115,7 +116,7 @@ export function buildOutputs(
     const text = result.files.get(file)?.text ?? readFileSync(file, "utf8");
     outputs.set(toPosix(rel), headerFor(toPosix(relative(outParent, file))) + text);
   }
-  return { outputs, diagnostics: [] };
+  return { outputs, diagnostics: [], warnings };
 }
 
 function listTree(dir: string, prefix = ""): string[] {
@@ -163,7 +164,9 @@ export function runTransform(inputs: readonly string[], options: TransformOption
     lastReport = now;
     io.progress(`adc transform: ${done}/${total} derivative functions, ${((now - started) / 1000).toFixed(1)} s`);
   };
-  const { outputs, diagnostics } = buildOutputs(abs, out, onProgress);
+  const { outputs, diagnostics, warnings } = buildOutputs(abs, out, onProgress);
+  // Warnings never stop the run: printed, then the output is written (or checked) as without them.
+  for (const w of warnings) io.stderr(formatDiagnostic(w, show));
   if (diagnostics.length > 0) {
     for (const d of diagnostics) io.stderr(formatDiagnostic(d, show));
     io.stderr(`adc transform: ${diagnostics.length} error${diagnostics.length === 1 ? "" : "s"}; nothing written`);

@@ -3,11 +3,12 @@
  * and the input files, the derivative functions of every annotated function (and of every function
  * they call), as IR → printed text, placed after their primal in each file.
  */
+import { basename } from "node:path";
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
 import type { Expr, FunctionIR, Stmt } from "./ir/ir.js";
 import { arrayHolders, callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
-import { collectFunctionSites, convertFunction, posOf, type FunctionSite } from "./frontend/frontend.js";
+import { collectFunctionSites, convertFunction, posOf, siteKey, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
 import { arrayAliases } from "./analyses/pointers.js";
 import { forwardMode, renameCallee, type ForwardContext } from "./modes/forward.js";
@@ -56,7 +57,10 @@ export interface FileOutput {
 }
 
 export interface CompileResult {
+  /** Errors: any of them means no output (`files` is empty). */
   readonly diagnostics: readonly Diagnostic[];
+  /** Warnings (severity "warning"): reported, but the output is written. */
+  readonly warnings: readonly Diagnostic[];
   readonly files: ReadonlyMap<string, FileOutput>;
 }
 
@@ -103,6 +107,7 @@ function withStackGuard(files: readonly string[], compile: () => CompileResult):
           message: `the input (${files.length} file${files.length === 1 ? "" : "s"}) is nested too deeply for this process's stack; the adc command runs with a 256 MB stack, or give node a larger --stack-size`,
         },
       ],
+      warnings: [],
       files: new Map(),
     };
   }
@@ -111,6 +116,7 @@ function withStackGuard(files: readonly string[], compile: () => CompileResult):
 class Compilation {
   private readonly checker: ts.TypeChecker;
   private readonly diagnostics: Diagnostic[] = [];
+  private readonly warnings: Diagnostic[] = [];
   private readonly sites = new Map<string, FunctionSite>();
   private readonly distinctArguments = new Map<string, boolean>();
   private callSites?: Map<string, { caller: FunctionIR; call: CallExpr; result?: string }[]>;
@@ -132,8 +138,20 @@ class Compilation {
   private readonly loweredOnly = new Map<FunctionIR, LoweredFunction>();
   private readonly loweredForReverse = new Map<FunctionIR, LoweredFunction>();
   private readonly returnedParamsOf = new Map<string, ReadonlySet<number>>();
-  /** Derived names a file must import: file → import-declaration start → names. */
+  /** Derived names a file must import: file → import declaration → specifiers (`g_dual`, `g_dual as h_dual`). */
   private readonly neededImports = new Map<string, Map<ts.ImportDeclaration, Set<string>>>();
+  /**
+   * Statements a file gets after one of its own (an import or export that cannot take more names in
+   * place: `import f from`, `export { f as g }`): file → statement → module text ("" for none) → specifiers.
+   */
+  private readonly addedAfter = new Map<string, Map<ts.Statement, Map<string, Set<string>>>>();
+  /** The local name a file gives a derivative it imports: `file|binding|name` → local name. */
+  private readonly importedAs = new Map<string, string>();
+  /** The import binding after which such a local name was made: `file|local` → binding. */
+  private readonly importedBinding = new Map<string, string>();
+  /** Names each module's user code declares at the top level, and where (for ADC4001). */
+  private readonly userNames = new Map<string, Map<string, ts.Node>>();
+  private readonly inputFiles = new Set<string>();
 
   constructor(
     private readonly program: ts.Program,
@@ -157,14 +175,16 @@ class Compilation {
         this.diagnostics.push({ code: ADC.syntax, message: ts.flattenDiagnosticMessageText(d.messageText, "\n"), pos: { file: sf.fileName, line: line + 1, col: character + 1 } });
       }
     }
-    if (this.diagnostics.length > 0) return { diagnostics: this.diagnostics, files: new Map() };
+    if (this.diagnostics.length > 0) return { diagnostics: this.diagnostics, warnings: [], files: new Map() };
 
     for (const sf of sourceFiles) {
+      this.inputFiles.add(sf.fileName);
       const sites = collectFunctionSites(sf, this.checker, this.diagnostics);
       this.sitesByFile.set(sf.fileName, sites);
       for (const s of sites) this.sites.set(s.key, s);
-      const scope = new NameScope(topLevelNames(sf));
-      this.moduleNames.set(sf.fileName, scope);
+      const declared = topLevelNames(sf);
+      this.userNames.set(sf.fileName, declared);
+      this.moduleNames.set(sf.fileName, new NameScope(declared.keys()));
     }
     // The annotated functions' own derivatives come first and take the plain names.
     for (const sf of sourceFiles) {
@@ -206,15 +226,18 @@ class Compilation {
         else throw e;
       }
     }
+    for (const sf of sourceFiles) this.exportDerivatives(sf);
     const unique = dedupe(this.diagnostics);
-    if (unique.length > 0) return { diagnostics: unique, files: new Map() };
+    const warnings = dedupe(this.warnings);
+    if (unique.length > 0) return { diagnostics: unique, warnings, files: new Map() };
 
     const files = new Map<string, FileOutput>();
     for (const sf of sourceFiles) {
       const fns = generated.get(sf.fileName) ?? [];
-      files.set(sf.fileName, { text: fns.length > 0 ? this.splice(sf, fns) + this.registration(sf) : undefined, functions: fns });
+      const edited = fns.length > 0 || this.neededImports.has(sf.fileName) || this.addedAfter.has(sf.fileName);
+      files.set(sf.fileName, { text: edited ? this.splice(sf, fns) + this.registration(sf) : undefined, functions: fns });
     }
-    return { diagnostics: [], files };
+    return { diagnostics: [], warnings, files };
   }
 
   /** The functions of one variant. */
@@ -265,7 +288,7 @@ class Compilation {
   /** How forward mode names and calls derivatives from a file (the tape's functions included). */
   private forwardContext(file: string): ForwardContext {
     return {
-      dualName: (target, active) => (isTapeTarget(target) ? tapeDualName(target) : this.callName(file, target, active)),
+      dualCallee: (call, active) => (isTapeTarget(call.target) ? renameCallee(call.fn, tapeDualName(call.target)) : this.callName(file, call, active)),
       returnsPair: (target) => (isTapeTarget(target) ? tapeReturnsActive(target) : this.functionIR(target).returnShape !== "other"),
       returnTuple: (target) => (isTapeTarget(target) ? undefined : this.functionIR(target).returnTuple),
       writesArrayArgument: (target, index) => {
@@ -280,10 +303,9 @@ class Compilation {
     const types = this.localTypes(target);
     return {
       distinctArrayArguments: () => this.distinctArrayArguments(target),
-      splitNames: (callee, calleeTarget, active) => {
-        const v = this.variant(calleeTarget, "split", active);
-        const fwd = this.callName(file, calleeTarget, active, "split");
-        return { fwd: renameCallee(callee, fwd), bwd: renameCallee(callee, this.importName(file, calleeTarget, v.bwdName!)) };
+      splitNames: (call, active) => {
+        const v = this.variant(call.target, "split", active);
+        return { fwd: this.callName(file, call, active, "split"), bwd: this.importName(file, call, v.bwdName!) };
       },
       returnShape: (t) => this.functionIR(t).returnShape,
       returnedParams: (t) => this.returnedParams(t),
@@ -417,7 +439,7 @@ class Compilation {
       const lowered = this.lowerForReverse(ir);
       const act = this.activity(lowered.fn, activeParams);
       // Analysis only: the callees' halves get no variants (and no place in the output's order) from here.
-      const ctx = { ...this.reverseContext(ir.file, target, forHessian), splitNames: (callee: string) => ({ fwd: `${callee}_fwd`, bwd: `${callee}_bwd` }) };
+      const ctx = { ...this.reverseContext(ir.file, target, forHessian), splitNames: (call: CalleeRef) => ({ fwd: `${call.fn}_fwd`, bwd: `${call.fn}_bwd` }) };
       read = reverseReadArrays(lowered, act, this.moduleNames.get(ir.file)!.names(), ctx);
     } catch (e) {
       if (!(e instanceof CompileError)) throw e;
@@ -620,14 +642,23 @@ class Compilation {
   }
 
   private resolveCallee(callee: ts.Expression): FunctionSite | undefined {
-    let symbol = this.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(callee) ? callee.name : callee);
-    if (symbol === undefined) return undefined;
-    if (symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
-    const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
-    if (decl === undefined) return undefined;
-    const name = ts.isFunctionDeclaration(decl) || ts.isVariableDeclaration(decl) ? decl.name?.getText() : undefined;
-    if (name === undefined) return undefined;
-    return this.sites.get(`${decl.getSourceFile().fileName}#${name}`);
+    return this.siteOf(this.resolvedDeclaration(ts.isPropertyAccessExpression(callee) ? callee.name : callee));
+  }
+
+  /** The declaration an identifier stands for, through any chain of imports and re-exports. */
+  private resolvedDeclaration(node: ts.Node): ts.Declaration | undefined {
+    return this.declarationOf(this.checker.getSymbolAtLocation(node));
+  }
+
+  private declarationOf(symbol: ts.Symbol | undefined): ts.Declaration | undefined {
+    if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+    return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  }
+
+  /** The function a declaration declares, if adc-ts can differentiate it. */
+  private siteOf(decl: ts.Declaration | undefined): FunctionSite | undefined {
+    if (decl === undefined || !(ts.isFunctionDeclaration(decl) || ts.isVariableDeclaration(decl)) || decl.name === undefined || !ts.isIdentifier(decl.name)) return undefined;
+    return this.sites.get(siteKey(decl.getSourceFile().fileName, decl.name.text));
   }
 
   private activity(ir: FunctionIR, activeParams: readonly string[]): Activity {
@@ -689,44 +720,224 @@ class Compilation {
       const site = this.sites.get(split?.base ?? target)!;
       const ir = this.functionIR(target);
       if (split !== undefined) {
-        // The tangent version of a callee's g_fwd or g_bwd: named after it.
-        v = { key, target, mode, activeParams, name: this.moduleNames.get(site.file)!.fresh(`${ir.name}_${mode}`), exported: false };
+        // The tangent version of a callee's g_fwd or g_bwd: named after it, exported like it (a
+        // Hessian in another module calls it).
+        v = { key, target, mode, activeParams, name: this.derivedName(site, `${ir.name}_${mode}`, `tangent ${split.half === "fwd" ? "forward" : "reverse"} sweep`), exported: site.exported };
         this.variants.set(key, v);
         return v;
       }
       const primary = site.annotation?.wrt ?? ir.params.filter((p) => p.shape !== "other").map((p) => p.name);
       const isPrimary = primary.length === activeParams.length && primary.every((p, i) => p === activeParams[i]);
       const suffix = isPrimary ? "" : `_${activeParams.join("_")}`;
-      const scope = this.moduleNames.get(site.file)!;
-      const name = scope.fresh(`${site.name}_${mode === "split" ? "fwd" : mode}${suffix}`);
-      const bwdName = mode === "split" ? scope.fresh(`${site.name}_bwd${suffix}`) : undefined;
+      const name = this.derivedName(site, `${site.name}_${mode === "split" ? "fwd" : mode}${suffix}`, MODE_NAMES[mode]);
+      const bwdName = mode === "split" ? this.derivedName(site, `${site.name}_bwd${suffix}`, "reverse sweep") : undefined;
       v = { key, target, mode, activeParams, name, ...(bwdName !== undefined ? { bwdName } : {}), exported: site.exported };
       this.variants.set(key, v);
     }
     return v;
   }
 
-  /** The name a file uses to call a derivative, importing it when it lives in another file. */
-  private callName(callerFile: string, target: string, activeParams: readonly string[], mode: Mode = "dual"): string {
-    const v = this.variant(target, mode, activeParams);
-    return this.importName(callerFile, target, v.name);
-  }
-
-  /** A derived name as a file can use it, importing it next to its primal when that lives elsewhere. */
-  private importName(callerFile: string, target: string, name: string): string {
-    const site = this.sites.get(parseSplitTarget(target)?.base ?? target)!;
-    if (site.file !== callerFile) {
-      const sf = this.program.getSourceFile(callerFile)!;
-      const decl = findImportOf(sf, this.checker, site);
-      if (decl !== undefined) {
-        const perFile = this.neededImports.get(callerFile) ?? new Map<ts.ImportDeclaration, Set<string>>();
-        const names = perFile.get(decl) ?? new Set<string>();
-        names.add(name);
-        perFile.set(decl, names);
-        this.neededImports.set(callerFile, perFile);
-      }
+  /**
+   * A fresh name for a derivative of `site` in its module; when the user's own code already declares
+   * `base` there, a warning says so (the derivative gets a numbered name).
+   */
+  private derivedName(site: FunctionSite, base: string, what: string): string {
+    const name = this.moduleNames.get(site.file)!.fresh(base);
+    const user = this.userNames.get(site.file)?.get(base);
+    if (name !== base && user !== undefined) {
+      const at = posOf(user);
+      this.warnings.push({
+        code: ADC.derivativeNameTaken,
+        severity: "warning",
+        message: `${base} is already declared in this module (${basename(at.file)}:${at.line}:${at.col}); ${site.name}'s ${what} is named ${name}`,
+        pos: posOf(siteNameNode(site)),
+      });
     }
     return name;
+  }
+
+  /** The callee text a file writes to call a derivative, importing it when it lives in another file. */
+  private callName(callerFile: string, call: CalleeRef, activeParams: readonly string[], mode: Mode = "dual"): string {
+    const v = this.variant(call.target, mode, activeParams);
+    return this.importName(callerFile, call, v.name);
+  }
+
+  /**
+   * The callee text for `name`, a derivative of the function `call` reaches, as the caller's file can
+   * write it: `g_dual`, `m.g_dual` through a namespace, or a local name the file imports it under
+   * (`h_dual` for `import { g as h }`, `h` for a default import), importing it beside its primal.
+   */
+  private importName(callerFile: string, call: CalleeRef, name: string): string {
+    const site = this.sites.get(parseSplitTarget(call.target)?.base ?? call.target)!;
+    // The same module, or a script (no import or export), whose declarations are global.
+    if (site.file === callerFile || !ts.isExternalModule(this.program.getSourceFile(site.file)!)) return renameCallee(call.fn, name);
+    const sf = this.program.getSourceFile(callerFile)!;
+    const unreachable = (how: string): CompileError =>
+      new CompileError({
+        code: ADC.unreachableDerivative,
+        message: `${call.fn} is ${site.name} from ${basename(site.file)}, reached ${how}, so its derivatives cannot be imported here: import ${site.name} by name, as the default or as a namespace (import * as m) from an input file that exports it`,
+        pos: call.pos,
+      });
+    const dot = call.fn.lastIndexOf(".");
+    if (dot >= 0) {
+      // m.g or m.ns.g: follow the namespaces to the module that exports g.
+      const [first, ...inner] = call.fn.slice(0, dot).split(".");
+      const ns = importBindings(sf).find((b) => b.local.text === first && b.imported === "*");
+      let m = ns !== undefined ? this.checker.getSymbolAtLocation(ns.decl.moduleSpecifier) : undefined;
+      for (const segment of inner) {
+        const decl = m !== undefined ? this.checker.tryGetMemberInModuleExports(segment, m)?.declarations?.[0] : undefined;
+        m = decl !== undefined && ts.isNamespaceExport(decl) && decl.parent.moduleSpecifier !== undefined ? this.checker.getSymbolAtLocation(decl.parent.moduleSpecifier) : undefined;
+      }
+      const exportName = m !== undefined ? this.exportNameOf(m, site) : undefined;
+      const exported = m !== undefined && exportName !== undefined ? this.exportedAs(m, exportName, site, name) : undefined;
+      if (exported === undefined) throw unreachable(`through ${call.fn.slice(0, dot)}, which is not a namespace import of a module exporting it`);
+      return `${call.fn.slice(0, dot + 1)}${exported}`;
+    }
+    // The binding the call names (for a derivative's own call, `h_fwd`, the binding it was named after) first.
+    const preferred = this.importedBinding.get(`${callerFile}|${call.fn}`) ?? call.fn;
+    const bindings = importBindings(sf).filter((b) => b.imported !== "*" && this.declaresSite(this.resolvedDeclaration(b.local), site));
+    bindings.sort((a, b) => Number(b.local.text === preferred) - Number(a.local.text === preferred));
+    for (const b of bindings) {
+      const key = `${callerFile}|${b.local.text}|${name}`;
+      const known = this.importedAs.get(key);
+      if (known !== undefined) return known;
+      const m = this.checker.getSymbolAtLocation(b.decl.moduleSpecifier);
+      const exported = m !== undefined ? this.exportedAs(m, b.imported, site, name) : undefined;
+      if (exported === undefined) continue;
+      const local = this.moduleNames.get(callerFile)!.fresh(`${b.local.text}${name.slice(site.name.length)}`);
+      const specifier = exported === local ? local : `${exported} as ${local}`;
+      const named = b.decl.importClause?.namedBindings;
+      if (named !== undefined && ts.isNamedImports(named)) {
+        const perFile = this.neededImports.get(callerFile) ?? new Map<ts.ImportDeclaration, Set<string>>();
+        perFile.set(b.decl, (perFile.get(b.decl) ?? new Set<string>()).add(specifier));
+        this.neededImports.set(callerFile, perFile);
+      } else this.addAfter(callerFile, b.decl, b.decl.moduleSpecifier.getText(sf), specifier);
+      this.importedAs.set(key, local);
+      this.importedBinding.set(`${callerFile}|${local}`, b.local.text);
+      return local;
+    }
+    throw unreachable("through no import adc-ts can extend (an import of a module that is not an input, or import ... = require)");
+  }
+
+  private declaresSite(decl: ts.Declaration | undefined, site: FunctionSite): boolean {
+    return this.siteOf(decl) === site;
+  }
+
+  /** A name under which module `m` exports `site` (its own name first), if any. */
+  private exportNameOf(m: ts.Symbol, site: FunctionSite): string | undefined {
+    const names = this.checker
+      .getExportsOfModule(m)
+      .filter((e) => this.declaresSite(this.declarationOf(e), site))
+      .map((e) => e.name);
+    return names.includes(site.name) ? site.name : names[0];
+  }
+
+  /**
+   * The name under which module `m`, exporting `site` as `exportName`, exports `name` (a derivative of
+   * `site`): the derivative's own name where `m` exports the function by its name, as its default or
+   * through `export *`; `h_dual` where it exports it as `h`. Records the re-exports this takes
+   * (`export { g_dual as h_dual } from "./g.js";` after the user's `export { g as h } from "./g.js";`).
+   * Undefined where the function reaches `m` in a way adc-ts cannot extend.
+   */
+  private exportedAs(m: ts.Symbol, exportName: string, site: FunctionSite, name: string, depth = 0): string | undefined {
+    const msf = m.valueDeclaration;
+    if (msf === undefined || !ts.isSourceFile(msf) || !this.inputFiles.has(msf.fileName) || depth > 100) return undefined;
+    const decl = this.checker.tryGetMemberInModuleExports(exportName, m)?.declarations?.[0];
+    if (decl === undefined) return undefined;
+    if (decl.getSourceFile() !== msf) {
+      // Through `export * from "./n.js"`, which passes every name of n on as it is.
+      for (const st of msf.statements) {
+        if (!ts.isExportDeclaration(st) || st.exportClause !== undefined || st.moduleSpecifier === undefined) continue;
+        const n = this.checker.getSymbolAtLocation(st.moduleSpecifier);
+        if (n !== undefined && this.checker.tryGetMemberInModuleExports(exportName, n) !== undefined) return this.exportedAs(n, exportName, site, name, depth + 1);
+      }
+      return undefined;
+    }
+    if (ts.isFunctionDeclaration(decl) || ts.isVariableDeclaration(decl)) return this.declaresSite(decl, site) ? name : undefined;
+    // The derivative's name beside an export named `exportName`: a default export's derivatives keep their own.
+    const beside = (inner: string): string => (exportName === "default" ? inner : `${exportName}${name.slice(site.name.length)}`);
+    let statement: ts.Statement;
+    let from: { module: ts.Symbol; imported: string; text: string } | undefined;
+    if (ts.isExportSpecifier(decl)) {
+      statement = decl.parent.parent;
+      const local = decl.propertyName ?? decl.name;
+      const spec = decl.parent.parent.moduleSpecifier;
+      if (spec !== undefined) {
+        const n = this.checker.getSymbolAtLocation(spec);
+        if (n === undefined || !ts.isIdentifier(local)) return undefined;
+        from = { module: n, imported: local.text, text: spec.getText(msf) };
+      } else {
+        const target = this.checker.getExportSpecifierLocalTargetSymbol(decl);
+        const targetDecl = target?.valueDeclaration ?? target?.declarations?.[0];
+        if (targetDecl === undefined) return undefined;
+        if (this.declaresSite(targetDecl, site)) {
+          const exported = exportName === site.name ? name : beside(name);
+          if (exported !== name) this.addAfter(msf.fileName, statement, "", this.exportSpecifier(m, name, exported, decl));
+          return exported;
+        }
+        from = importedFrom(targetDecl, msf, this.checker);
+      }
+    } else if (ts.isExportAssignment(decl) && !decl.isExportEquals) {
+      statement = decl;
+      const targetDecl = this.checker.getSymbolAtLocation(decl.expression)?.declarations?.[0];
+      if (targetDecl === undefined) return undefined;
+      if (this.declaresSite(targetDecl, site)) return name;
+      from = importedFrom(targetDecl, msf, this.checker);
+    } else return undefined;
+    if (from === undefined) return undefined;
+    const inner = this.exportedAs(from.module, from.imported, site, name, depth + 1);
+    if (inner === undefined) return undefined;
+    const exported = beside(inner);
+    this.addAfter(msf.fileName, statement, from.text, this.exportSpecifier(m, inner, exported, decl));
+    return exported;
+  }
+
+  /** `inner as exported` for an export list; an error where the module already exports that name. */
+  private exportSpecifier(m: ts.Symbol, inner: string, exported: string, at: ts.Node): string {
+    if (this.checker.tryGetMemberInModuleExports(exported, m) !== undefined)
+      throw new CompileError({ code: ADC.derivativeExportTaken, message: `this export would also export a derivative as ${exported}, which the module already exports: rename one of them`, pos: posOf(at) });
+    return inner === exported ? inner : `${inner} as ${exported}`;
+  }
+
+  private addAfter(file: string, statement: ts.Statement, from: string, specifier: string): void {
+    const perFile = this.addedAfter.get(file) ?? new Map<ts.Statement, Map<string, Set<string>>>();
+    const perStatement = perFile.get(statement) ?? new Map<string, Set<string>>();
+    perStatement.set(from, (perStatement.get(from) ?? new Set<string>()).add(specifier));
+    perFile.set(statement, perStatement);
+    this.addedAfter.set(file, perFile);
+  }
+
+  /**
+   * Every export of `sf` that exports a differentiated function under another name, or passes on
+   * one of another module (`export { g as h }`, `export { g } from "./g.js"`, `export default g` of an
+   * imported g), exports its derivatives the same way.
+   */
+  private exportDerivatives(sf: ts.SourceFile): void {
+    const m = this.checker.getSymbolAtLocation(sf);
+    if (m === undefined) return;
+    for (const st of sf.statements) {
+      const names = ts.isExportDeclaration(st) && !st.isTypeOnly && st.exportClause !== undefined && ts.isNamedExports(st.exportClause) ? st.exportClause.elements.map((el) => el.name) : ts.isExportAssignment(st) && !st.isExportEquals ? [st] : [];
+      for (const node of names) {
+        const exportName = ts.isExportAssignment(node) ? "default" : node.text;
+        const decl = this.resolvedDeclaration(ts.isExportAssignment(node) ? node.expression : node);
+        const site = this.siteOf(decl);
+        if (site === undefined) continue;
+        try {
+          for (const name of this.derivedNames(site)) this.exportedAs(m, exportName, site, name);
+        } catch (e) {
+          if (e instanceof CompileError) this.diagnostics.push(e.diagnostic);
+          else throw e;
+        }
+      }
+    }
+  }
+
+  /** The names of every derivative generated for a function. */
+  private derivedNames(site: FunctionSite): string[] {
+    const names: string[] = [];
+    for (const v of this.variants.values())
+      if ((parseSplitTarget(v.target)?.base ?? v.target) === site.key) names.push(v.name, ...(v.bwdName !== undefined ? [v.bwdName] : []));
+    return names;
   }
 
   /** The file's text with each derivative after its primal and the derived names imported. */
@@ -745,6 +956,14 @@ class Compilation {
       if (clause !== undefined && ts.isNamedImports(clause)) {
         const last = clause.elements[clause.elements.length - 1];
         edits.push({ at: last.end, text: [...names].sort().map((n) => `, ${n}`).join("") });
+      }
+    }
+    for (const [statement, byModule] of this.addedAfter.get(sf.fileName) ?? []) {
+      const keyword = ts.isImportDeclaration(statement) ? "import" : "export";
+      for (const [from, names] of byModule) {
+        // Imports sorted as the names added to an import list are; exports in the order of the modes.
+        const list = keyword === "import" ? [...names].sort() : [...names];
+        edits.push({ at: statement.end, text: `\n${keyword} { ${list.join(", ")} }${from === "" ? "" : ` from ${from}`};` });
       }
     }
     const tape = this.tapeNames.get(sf.fileName);
@@ -780,38 +999,67 @@ function runtimeImport(sf: ts.SourceFile, binding: string, after = ""): { at: nu
   return { at: 0, text: `${line}\n\n` };
 }
 
-/** The import declaration through which `sf` sees `site` by name, if any. */
-function findImportOf(sf: ts.SourceFile, checker: ts.TypeChecker, site: FunctionSite): ts.ImportDeclaration | undefined {
-  for (const st of sf.statements) {
-    if (!ts.isImportDeclaration(st) || st.importClause?.namedBindings === undefined) continue;
-    const nb = st.importClause.namedBindings;
-    if (!ts.isNamedImports(nb)) continue;
-    for (const el of nb.elements) {
-      const sym = checker.getSymbolAtLocation(el.name);
-      const target = sym && sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
-      const decl = target?.valueDeclaration ?? target?.declarations?.[0];
-      if (decl !== undefined && decl.getSourceFile().fileName === site.file && (el.propertyName ?? el.name).text === site.name) return st;
-    }
-  }
-  return undefined;
+/** A call as a derivative's name is chosen for it: the callee as written, the function, where. */
+export type CalleeRef = Pick<CallExpr, "fn" | "target" | "pos">;
+
+/** The descriptions of derivatives in warnings: "g's forward derivative is named g_dual2". */
+const MODE_NAMES: Readonly<Record<Mode, string>> = {
+  dual: "forward derivative",
+  grad: "gradient",
+  vjp: "vector-Jacobian product",
+  split: "forward sweep",
+  jacobian: "Jacobian",
+  hessian: "Hessian",
+};
+
+/** The function's name as written (`g` in `function g` or `const g = ...`). */
+function siteNameNode(site: FunctionSite): ts.Node {
+  return ts.isFunctionDeclaration(site.node) ? site.node.name! : site.node.declarationList.declarations[0].name;
 }
 
-/** Names declared or imported at a module's top level: generated functions must not take them. */
-function topLevelNames(sf: ts.SourceFile): string[] {
-  const names = new Set<string>();
+/** The value bindings a file imports: the local name, what it imports (`default`, `*` or an exported name) and from where. */
+function importBindings(sf: ts.SourceFile): { local: ts.Identifier; imported: string; decl: ts.ImportDeclaration }[] {
+  const out: { local: ts.Identifier; imported: string; decl: ts.ImportDeclaration }[] = [];
+  for (const decl of sf.statements) {
+    const clause = ts.isImportDeclaration(decl) ? decl.importClause : undefined;
+    if (!ts.isImportDeclaration(decl) || clause === undefined || clause.isTypeOnly) continue;
+    if (clause.name !== undefined) out.push({ local: clause.name, imported: "default", decl });
+    const nb = clause.namedBindings;
+    if (nb !== undefined && ts.isNamespaceImport(nb)) out.push({ local: nb.name, imported: "*", decl });
+    else if (nb !== undefined) for (const el of nb.elements) if (!el.isTypeOnly) out.push({ local: el.name, imported: (el.propertyName ?? el.name).text, decl });
+  }
+  return out;
+}
+
+/** The module and name an import binding's declaration imports (`import { g }`, `import g from`). */
+function importedFrom(decl: ts.Declaration, sf: ts.SourceFile, checker: ts.TypeChecker): { module: ts.Symbol; imported: string; text: string } | undefined {
+  const binding = importBindings(sf).find((b) => b.local.parent === decl);
+  if (binding === undefined || binding.imported === "*") return undefined;
+  const module = checker.getSymbolAtLocation(binding.decl.moduleSpecifier);
+  return module !== undefined ? { module, imported: binding.imported, text: binding.decl.moduleSpecifier.getText(sf) } : undefined;
+}
+
+/** Names declared or imported at a module's top level, each with its declaration: generated functions must not take them. */
+function topLevelNames(sf: ts.SourceFile): Map<string, ts.Node> {
+  const names = new Map<string, ts.Node>();
+  const add = (id: ts.Identifier): void => void (names.has(id.text) || names.set(id.text, id));
   for (const st of sf.statements) {
     if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isModuleDeclaration(st)) && st.name !== undefined && ts.isIdentifier(st.name))
-      names.add(st.name.text);
-    else if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) identifiersIn(d.name, names);
-    else if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) identifiersIn(st, names);
+      add(st.name);
+    else if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) identifierNodesIn(d.name, add);
+    else if (ts.isImportDeclaration(st) || ts.isImportEqualsDeclaration(st)) identifierNodesIn(st, add);
   }
-  return [...names];
+  return names;
+}
+
+function identifierNodesIn(node: ts.Node, add: (id: ts.Identifier) => void): void {
+  if (ts.isIdentifier(node)) add(node);
+  ts.forEachChild(node, (child) => identifierNodesIn(child, add));
 }
 
 /** Every identifier below a node. */
 function identifiersIn(node: ts.Node, out: Set<string>): Set<string> {
-  if (ts.isIdentifier(node)) out.add(node.text);
-  ts.forEachChild(node, (child) => void identifiersIn(child, out));
+  identifierNodesIn(node, (id) => out.add(id.text));
   return out;
 }
 

@@ -1,6 +1,7 @@
 /**
- * Every error adc-ts reports, with a stable code. Codes never change meaning; new kinds get new codes.
- * A diagnostic reads `path:line:col - error ADC1234: message` (1-based line and column).
+ * Every error and warning adc-ts reports, with a stable code. Codes never change meaning; new kinds get
+ * new codes. A diagnostic reads `path:line:col - error ADC1234: message` (1-based line and column);
+ * warnings (ADC4xxx) read `warning ADC4001:` and do not fail the compile.
  */
 import type { SourcePos } from "./ir/ir.js";
 
@@ -21,6 +22,16 @@ export const ADC = {
   badHessian: "ADC1007",
   /** Input nested too deeply for the stack of the process compiling it (the `adc` command has a large one). */
   tooDeep: "ADC1008",
+  /** A differentiable function without `wrt=` none of whose parameters has a differentiable type. */
+  noActiveParameter: "ADC1009",
+  /** A parameter holding numbers in a type adc-ts does not differentiate (Float32Array, number[][]), left out by the default `wrt`. */
+  numbersLeftOut: "ADC1010",
+  /** `@differentiable` on a default export without a name (`export default function (x) {...}`). */
+  anonymousDefault: "ADC1011",
+  /** A call to a function imported in a way its derivatives cannot be imported through (a module outside the inputs, `import f = require(...)`, ...). */
+  unreachableDerivative: "ADC1012",
+  /** A derivative's exported name (`g_dual` for `export { f as g }`) that the module already exports. */
+  derivativeExportTaken: "ADC1013",
   /** An active value passed to a function whose source adc-ts cannot see. */
   opaqueCall: "ADC2001",
   /** A method called on an active value (other than the supported ones). */
@@ -59,6 +70,8 @@ export const ADC = {
   usage: "ADC3002",
   /** The output directory could not be written. */
   unwritableOutput: "ADC3003",
+  /** Warning: a name a derivative would take is already declared in the module, so the derivative gets a numbered name. */
+  derivativeNameTaken: "ADC4001",
 } as const;
 
 export type AdcCode = (typeof ADC)[keyof typeof ADC];
@@ -67,11 +80,13 @@ export interface Diagnostic {
   readonly code: string;
   readonly message: string;
   readonly pos?: SourcePos;
+  /** A warning (ADC4xxx) is printed and reported but does not fail the compile; absent: an error. */
+  readonly severity?: "warning";
 }
 
 export function formatDiagnostic(d: Diagnostic, relativeTo?: (file: string) => string): string {
   const where = d.pos !== undefined ? `${relativeTo ? relativeTo(d.pos.file) : d.pos.file}:${d.pos.line}:${d.pos.col} - ` : "";
-  return `${where}error ${d.code}: ${d.message}`;
+  return `${where}${d.severity ?? "error"} ${d.code}: ${d.message}`;
 }
 
 /** Thrown inside the compiler where one construct cannot go on; caught per function. */

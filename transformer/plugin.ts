@@ -105,7 +105,8 @@ function toTsDiagnostic(d: Diagnostic, program: ts.Program, hostTs: TS): ts.Diag
     start = hostTs.getPositionOfLineAndCharacter(file, d.pos.line - 1, d.pos.col - 1);
     length = /^[\w$.]+/.exec(file.text.slice(start))?.[0].length ?? 1;
   }
-  return { file, start, length, category: hostTs.DiagnosticCategory.Error, code: tsCodeOf(d.code), messageText: `${d.code}: ${d.message}`, source: "adc-ts" };
+  const category = d.severity === "warning" ? hostTs.DiagnosticCategory.Warning : hostTs.DiagnosticCategory.Error;
+  return { file, start, length, category, code: tsCodeOf(d.code), messageText: `${d.code}: ${d.message}`, source: "adc-ts" };
 }
 
 /**
@@ -237,7 +238,7 @@ class CallSiteRewriter {
     if (target === undefined) return undefined;
     const name = this.derivatives.get(target.key)?.get(API_KIND[api]);
     if (name === undefined) return undefined; // left to the run-time lookup, which explains what is missing
-    const reference = this.referenceTo(arg, target.file, name);
+    const reference = this.referenceTo(arg, target.file, target.key.slice(target.key.lastIndexOf("#") + 1), name);
     if (reference === undefined) return undefined;
     const f = this.context.factory;
     return WRAPPERS.has(api) ? f.updateCallExpression(call, call.expression, call.typeArguments, [arg, reference]) : reference;
@@ -281,24 +282,29 @@ class CallSiteRewriter {
     return { key: `${file}#${named}`, file };
   }
 
-  /** An expression for the derivative `name` of the function `arg` names, defined in `file`. */
-  private referenceTo(arg: ts.Expression, file: string, name: string): ts.Expression | undefined {
+  /**
+   * An expression for the derivative `name` of the function `arg` names, declared as `fnName` in
+   * `file`. A module exporting the function as `g` exports its derivatives as `g_grad`, ...; as its
+   * default, by their own names (the core's rule).
+   */
+  private referenceTo(arg: ts.Expression, file: string, fnName: string, name: string): ts.Expression | undefined {
     const t = this.hostTs;
     const f = this.context.factory;
     if (file === this.sf.fileName) return f.createIdentifier(name);
-    if (t.isPropertyAccessExpression(arg)) return f.createPropertyAccessExpression(arg.expression, name); // ns.f → ns.f_grad
+    const suffix = name.slice(fnName.length);
+    if (t.isPropertyAccessExpression(arg)) return f.createPropertyAccessExpression(arg.expression, `${arg.name.text}${suffix}`); // ns.f → ns.f_grad
     if (!t.isIdentifier(arg)) return undefined;
     const decl = this.checker.getSymbolAtLocation(arg)?.declarations?.[0];
-    if (decl === undefined || !t.isImportSpecifier(decl)) return undefined;
-    const importDecl = decl.parent.parent.parent;
-    if (!t.isStringLiteral(importDecl.moduleSpecifier)) return undefined;
+    const importDecl = decl === undefined ? undefined : t.isImportSpecifier(decl) ? decl.parent.parent.parent : t.isImportClause(decl) ? decl.parent : undefined;
+    if (decl === undefined || importDecl === undefined || !t.isStringLiteral(importDecl.moduleSpecifier)) return undefined;
+    const exported = t.isImportSpecifier(decl) ? `${(decl.propertyName ?? decl.name).text}${suffix}` : name;
     const specifier = importDecl.moduleSpecifier.text;
     const names = this.imports.get(specifier) ?? new Map<string, string>();
     this.imports.set(specifier, names);
-    let local = names.get(name);
+    let local = names.get(exported);
     if (local === undefined) {
-      local = this.freshName(name);
-      names.set(name, local);
+      local = this.freshName(`${arg.text}${suffix}`);
+      names.set(exported, local);
     }
     return f.createIdentifier(local);
   }
@@ -321,7 +327,7 @@ const importsApi = (sf: ts.SourceFile): boolean => sf.text.includes(`"${API_MODU
 export function adcTransformer(program: ts.Program, _config: unknown, extras: TransformerExtras): ts.TransformerFactory<ts.SourceFile> {
   const hostTs = extras.ts;
   const analysis = analyse(program, hostTs);
-  if (analysis !== undefined) for (const d of analysis.result.diagnostics) extras.addDiagnostic(toTsDiagnostic(d, program, hostTs));
+  if (analysis !== undefined) for (const d of [...analysis.result.warnings, ...analysis.result.diagnostics]) extras.addDiagnostic(toTsDiagnostic(d, program, hostTs));
   return (context) => (sf) => {
     if (analysis === undefined || analysis.result.diagnostics.length > 0) return sf;
     const text = analysis.result.files.get(sf.fileName)?.text;

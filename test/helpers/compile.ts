@@ -12,6 +12,8 @@ import { formatDiagnostic, type Diagnostic } from "../../transformer/diagnostics
 export interface Compiled {
   readonly dir: string;
   readonly diagnostics: readonly Diagnostic[];
+  /** Warnings (ADC4xxx): the output is written and loads all the same. */
+  readonly warnings: readonly Diagnostic[];
   /** Generated text per input file name (relative), or the input itself where nothing was generated. */
   readonly outputs: Record<string, string>;
   /** Import the generated module for an input file. */
@@ -44,6 +46,7 @@ export function compileSources(sources: Record<string, string>): Compiled {
   return {
     dir,
     diagnostics: result.diagnostics,
+    warnings: result.warnings,
     outputs,
     load: async <T>(file = Object.keys(sources)[0]) => {
       if (result.diagnostics.length > 0) throw new Error(result.diagnostics.map((d) => formatDiagnostic(d)).join("\n"));

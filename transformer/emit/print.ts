@@ -100,7 +100,7 @@ export function printExpr(e: Expr): string {
     case "num":
       return formatNumber(e.value, e.text);
     case "var":
-      return e.name;
+      return e.nonNull ? `${e.name}!` : e.name;
     case "bin": {
       const p = PREC[e.op];
       // `**` is right-associative and takes no unary operand on its left.

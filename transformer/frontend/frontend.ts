@@ -73,6 +73,7 @@ function parseAnnotation(
   comment: string,
   params: readonly Param[],
   diagnostics: Diagnostic[],
+  fn: DefaultWrtCheck | undefined,
 ): Annotation {
   const m = TAG_PATTERN.exec(comment)!;
   const after = comment.slice(m.index + TAG.length).split(/\r?\n/)[0].replace(/\*\/\s*$/, "");
@@ -87,6 +88,7 @@ function parseAnnotation(
       hessian = true;
     } else if (token.startsWith("wrt=")) {
       wrt = token.slice(4).split(",").filter((s) => s !== "");
+      if (wrt.length === 0) diagnostics.push({ code: ADC.badWrt, message: "wrt= names no parameter; list the active parameters, as in wrt=a,b", pos: posAt(sf, commentStart + here) });
       for (const name of wrt) {
         const p = params.find((q) => q.name === name);
         if (p === undefined)
@@ -106,34 +108,114 @@ function parseAnnotation(
       });
     }
   }
+  if (wrt === undefined && fn !== undefined) checkDefaultWrt(params, fn, diagnostics);
   const chosen = wrt ?? params.filter((p) => p.shape !== "other").map((p) => p.name);
   return { wrt: params.filter((p) => chosen.includes(p.name) && p.shape !== "other").map((p) => p.name), hessian };
+}
+
+/** A tagged function as the default `wrt` (every parameter of a differentiable type) sees it. */
+interface DefaultWrtCheck {
+  readonly name: string;
+  readonly pos: SourcePos;
+  /** Its parameters holding numbers in a type adc-ts does not differentiate (Float32Array, number[][]). */
+  readonly numbersLeftOut: readonly { readonly name: string; readonly type: string; readonly pos: SourcePos }[];
+}
+
+const DIFFERENTIABLE_TYPES = "number, number[], readonly number[] or Float64Array";
+
+/**
+ * Without `wrt=`, a function with no parameter of a differentiable type would get derivatives that are
+ * all zero (or empty), and a Float32Array or number[][] beside active parameters would silently get
+ * none: both are errors. Objects, strings, integer arrays and nullable numbers stay inactive data.
+ */
+function checkDefaultWrt(params: readonly Param[], fn: DefaultWrtCheck, diagnostics: Diagnostic[]): void {
+  if (!params.some((p) => p.shape !== "other")) {
+    const takes = params.length === 0 ? "it takes none" : params.map((p) => `'${p.name}' is ${p.type}`).join(", ");
+    diagnostics.push({
+      code: ADC.noActiveParameter,
+      message: `${fn.name} has no parameter to differentiate with respect to (${takes}); differentiable parameters are typed ${DIFFERENTIABLE_TYPES}`,
+      pos: fn.pos,
+    });
+    return;
+  }
+  for (const p of fn.numbersLeftOut)
+    diagnostics.push({
+      code: ADC.numbersLeftOut,
+      message: `'${p.name}' holds numbers, but its type ${p.type} is not ${DIFFERENTIABLE_TYPES}, so it would silently get no derivative; give it one of those types, or name the active parameters with wrt= to leave it out`,
+      pos: p.pos,
+    });
+}
+
+/** A type holding numbers that adc-ts does not differentiate: Float32Array, number[][], Float32Array | number[]. */
+function holdsUndifferentiatedNumbers(type: ts.Type, checker: ts.TypeChecker): boolean {
+  const name = type.getSymbol()?.getName();
+  if (name === "Float32Array" || name === "Float16Array") return true;
+  const holds = (t: ts.Type): boolean => shapeOfType(t, checker).shape === "array" || holdsUndifferentiatedNumbers(t, checker);
+  if (type.isUnion()) return type.types.some(holds);
+  if (checker.isArrayType(type) || checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference).some(holds);
+  return false;
 }
 
 function isExported(node: ts.Node): boolean {
   return (ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Export) !== 0;
 }
 
+/**
+ * The local names a module exports under their own name or as its default (`export { f }`,
+ * `export { f as default }`, `export default f`): their derivatives are exported by their own names.
+ */
+function exportedByClause(sf: ts.SourceFile): Set<string> {
+  const names = new Set<string>();
+  for (const st of sf.statements) {
+    if (ts.isExportAssignment(st) && !st.isExportEquals && ts.isIdentifier(st.expression)) names.add(st.expression.text);
+    else if (ts.isExportDeclaration(st) && st.moduleSpecifier === undefined && !st.isTypeOnly && st.exportClause !== undefined && ts.isNamedExports(st.exportClause))
+      for (const el of st.exportClause.elements) {
+        const local = (el.propertyName ?? el.name).text;
+        if (!el.isTypeOnly && (el.name.text === local || el.name.text === "default")) names.add(local);
+      }
+  }
+  return names;
+}
+
+/** `export default function (...) {...}` or `export default (...) => ...`: a default export without a name. */
+function anonymousDefault(st: ts.Statement): boolean {
+  if (ts.isFunctionDeclaration(st)) return st.name === undefined && (ts.getCombinedModifierFlags(st) & ts.ModifierFlags.Default) !== 0;
+  if (!ts.isExportAssignment(st) || st.isExportEquals) return false;
+  let e: ts.Expression = st.expression;
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  return ts.isArrowFunction(e) || ts.isFunctionExpression(e);
+}
+
 /** The top-level functions of a file, annotated or not (callees need not be annotated). */
 export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker, diagnostics: Diagnostic[]): FunctionSite[] {
   const sites: FunctionSite[] = [];
   const consumedTags = new Set<number>();
+  const byClause = exportedByClause(sf);
+  const exported = (node: ts.Node, name: string): boolean => isExported(node) || byClause.has(name);
   for (const st of sf.statements) {
     const tag = taggedComment(sf, st);
     let site: Omit<FunctionSite, "annotation"> | undefined;
     if (ts.isFunctionDeclaration(st) && st.name !== undefined && st.body !== undefined) {
-      site = { key: siteKey(sf.fileName, st.name.text), name: st.name.text, file: sf.fileName, node: st, fn: st, exported: isExported(st), end: st.end };
+      site = { key: siteKey(sf.fileName, st.name.text), name: st.name.text, file: sf.fileName, node: st, fn: st, exported: exported(st, st.name.text), end: st.end };
     } else if (ts.isVariableStatement(st) && st.declarationList.declarations.length === 1) {
       const d = st.declarationList.declarations[0];
       if (ts.isIdentifier(d.name) && d.initializer !== undefined) {
         let init: ts.Expression = d.initializer;
         while (ts.isParenthesizedExpression(init) || ts.isAsExpression(init) || ts.isSatisfiesExpression(init)) init = init.expression;
         if (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
-          site = { key: siteKey(sf.fileName, d.name.text), name: d.name.text, file: sf.fileName, node: st, fn: init, exported: isExported(st), end: st.end };
+          site = { key: siteKey(sf.fileName, d.name.text), name: d.name.text, file: sf.fileName, node: st, fn: init, exported: exported(st, d.name.text), end: st.end };
       }
     }
     if (tag !== undefined) {
       consumedTags.add(tag[0]);
+      if (site === undefined && anonymousDefault(st)) {
+        diagnostics.push({
+          code: ADC.anonymousDefault,
+          message: "@differentiable on a default export without a name: its derivatives are named after the function, so name it (export default function f(...) {...}, or declare const f = ... and export default f)",
+          pos: posOf(st, sf),
+        });
+        continue;
+      }
       if (site === undefined) {
         diagnostics.push({
           code: ADC.tagNotOnFunction,
@@ -142,8 +224,15 @@ export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker,
         });
         continue;
       }
-      const params = convertParams(site.fn, checker, sf, []);
-      sites.push({ ...site, annotation: parseAnnotation(sf, tag[0], tag[1], params, diagnostics) });
+      const paramProblems: Diagnostic[] = [];
+      const params = convertParams(site.fn, checker, sf, paramProblems);
+      const numbersLeftOut = site.fn.parameters.flatMap((p, i) =>
+        params[i].shape === "other" && holdsUndifferentiatedNumbers(checker.getTypeAtLocation(p), checker) ? [{ name: params[i].name, type: params[i].type, pos: posOf(p, sf) }] : [],
+      );
+      // A parameter adc-ts cannot take (destructured, rest) is ADC1006 when the function is converted: no second error for it.
+      const check = paramProblems.length === 0 ? { name: site.name, pos: posOf(st, sf), numbersLeftOut } : undefined;
+      const annotation = parseAnnotation(sf, tag[0], tag[1], params, diagnostics, check);
+      sites.push({ ...site, annotation });
     } else if (site !== undefined) {
       sites.push(site);
     }
@@ -152,8 +241,8 @@ export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker,
   const commentPattern = /\/\*\*[\s\S]*?\*\//g;
   for (let m = commentPattern.exec(sf.text); m !== null; m = commentPattern.exec(sf.text)) {
     if (!hasTag(m[0]) || consumedTags.has(m.index)) continue;
-    // Only real comments: skip matches inside strings or templates.
-    if (insideStringLiteral(sf, m.index)) continue;
+    // Only real comments: skip matches inside strings, templates, `//` comments or other block comments.
+    if (!commentStartsAt(sf, m.index)) continue;
     diagnostics.push({
       code: ADC.tagNotOnFunction,
       message: "@differentiable must stand directly before a top-level function declaration or const-bound function",
@@ -177,14 +266,16 @@ function isZeroFilledArray(e: ts.Expression): boolean {
   );
 }
 
-function insideStringLiteral(sf: ts.SourceFile, offset: number): boolean {
+/** Whether a comment starts at `offset`: descend to the token in whose leading trivia (or text) it lies. */
+function commentStartsAt(sf: ts.SourceFile, offset: number): boolean {
   let node: ts.Node = sf;
   for (;;) {
-    const child: ts.Node | undefined = ts.forEachChild(node, (c) => (c.getStart(sf) <= offset && offset < c.end ? c : undefined));
+    // JSDoc nodes overlap the trivia of the node they document: follow the tokens instead.
+    const child = node.getChildren(sf).find((c) => !(c.kind >= ts.SyntaxKind.FirstJSDocNode && c.kind <= ts.SyntaxKind.LastJSDocNode) && c.pos <= offset && offset < c.end);
     if (child === undefined) break;
     node = child;
   }
-  return ts.isStringLiteralLike(node) || ts.isTemplateHead(node) || ts.isTemplateMiddle(node) || ts.isTemplateTail(node) || ts.isTemplateExpression(node);
+  return (ts.getLeadingCommentRanges(sf.text, node.pos) ?? []).some((r) => r.pos === offset);
 }
 
 function shapeOfType(type: ts.Type, checker: ts.TypeChecker): { shape: Shape; arrayKind?: ArrayKind } {
@@ -288,9 +379,12 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   // Every identifier in the function, and every local's shape.
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) usedNames.add(n.text);
-    if ((ts.isVariableDeclaration(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
+    if ((ts.isVariableDeclaration(n) || ts.isBindingElement(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
       const type = checker.getTypeAtLocation(n.name);
-      let info = shapeOfType(type, checker);
+      let info: LocalInfo = shapeOfType(type, checker);
+      // `let best: number | null = null; ... best = x * x`: a number wherever it is read as one (the
+      // checker narrows it), so it may hold an active value; its tangent and adjoint are numbers.
+      if (info.shape === "other" && !ts.isParameter(n) && checker.getNonNullableType(type).flags & ts.TypeFlags.NumberLike) info = { shape: "num", nullable: true };
       // An untyped (any) local holds a number unless its initializer makes an array.
       if (type.flags & ts.TypeFlags.Any && !(ts.isVariableDeclaration(n) && n.initializer !== undefined && (isZeroFilledArray(n.initializer) || ts.isArrayLiteralExpression(n.initializer))))
         info = { shape: "num" };
@@ -649,7 +743,10 @@ class Converter {
     const decl = list.flags & ts.NodeFlags.Const ? "const" : "let";
     const decls: Declarator[] = [];
     for (const d of list.declarations) {
-      if (!ts.isIdentifier(d.name)) return this.opaqueStmt(node, ADC.unsupportedStatement, "destructuring declarations are not supported");
+      if (!ts.isIdentifier(d.name)) {
+        decls.push(...this.destructured(d));
+        continue;
+      }
       decls.push({
         name: d.name.text,
         pos: posOf(d, this.sf),
@@ -659,6 +756,58 @@ class Converter {
       });
     }
     return { k: "let", decl, decls };
+  }
+
+  /**
+   * `const { a, b: c } = p` → `const a = p.a, c = p.b`, `const [a, , b] = v` → `const a = v[0], b = v[2]`:
+   * one declaration per name, so every mode declares each (a pattern kept as text was declared in the
+   * forward sweep only, and a callee's reverse half read names it never declared). The source is read
+   * once: a variable directly, anything else through a temporary. Defaults, rest elements, nesting and
+   * computed keys are an error (ADC2007) wherever they are: they cannot be kept as text either.
+   */
+  private destructured(d: ts.VariableDeclaration): Declarator[] {
+    const pattern = d.name as ts.BindingPattern;
+    const unsupported = (at: ts.Node, what: string): never => {
+      throw new CompileError({ code: ADC.unsupportedStatement, message: `${what} in a destructuring declaration is not supported in differentiable code; write one declaration per name`, pos: posOf(at, this.sf) });
+    };
+    if (d.initializer === undefined) return unsupported(d, "a pattern without a value");
+    const out: Declarator[] = [];
+    let source = d.initializer;
+    while (ts.isParenthesizedExpression(source) || ts.isNonNullExpression(source) || ts.isAsExpression(source) || ts.isSatisfiesExpression(source)) source = source.expression;
+    let from: string;
+    if (ts.isIdentifier(source) && this.locals.has(source.text)) from = source.text;
+    else {
+      from = this.fresh("destructured");
+      this.locals.set(from, shapeOfType(this.checker.getTypeAtLocation(d.initializer), this.checker));
+      out.push({ name: from, pos: posOf(d.initializer, this.sf), init: this.expr(d.initializer) });
+    }
+    pattern.elements.forEach((el, i) => {
+      if (ts.isOmittedExpression(el)) return;
+      if (el.dotDotDotToken !== undefined) unsupported(el, "a rest element");
+      if (el.initializer !== undefined) unsupported(el, "a default value");
+      if (!ts.isIdentifier(el.name)) unsupported(el, "a nested pattern");
+      const name = (el.name as ts.Identifier).text;
+      const pos = posOf(el, this.sf);
+      let init: Expr;
+      if (ts.isArrayBindingPattern(pattern)) init = { k: "index", arr: { k: "var", name: from }, index: { k: "num", value: i }, pos };
+      else {
+        const key = el.propertyName ?? el.name;
+        if (!ts.isIdentifier(key) && !ts.isStringLiteral(key) && !ts.isNumericLiteral(key)) return unsupported(el, "a computed key");
+        const prop = ts.isIdentifier(key) ? key.text : undefined;
+        if (prop === "length") init = { k: "length", arr: { k: "var", name: from } };
+        else
+          init = {
+            k: "opaque",
+            text: prop !== undefined ? `${from}.${prop}` : `${from}[${key.getText(this.sf)}]`,
+            reads: [from],
+            code: ADC.propertyOnActive,
+            reason: `reading .${prop ?? key.getText(this.sf)} of an active value is not differentiated (only .length is)`,
+            pos,
+          };
+      }
+      out.push({ name, pos, init, ...(this.ownInfo.has(el) ? { info: this.ownInfo.get(el) } : {}) });
+    });
+    return out;
   }
 
   private lvalue(e: ts.Expression): LValue | undefined {
@@ -713,10 +862,18 @@ class Converter {
       if (from !== "other" && to !== "other" && from !== to)
         return this.opaque(e, ADC.unsupportedExpression, `a type assertion from ${from === "num" ? "a number" : "an array"} to ${to === "num" ? "a number" : "an array"} is not differentiated (the value stays what it was)`);
     }
-    if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e))
+    if (ts.isNonNullExpression(e)) {
+      const inner = this.expr(e.expression);
+      // `y!` of a `number | null`: the assertion stays, or the output would not type-check where the input does.
+      return inner.k === "var" ? { ...inner, nonNull: true } : inner;
+    }
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e))
       return this.expr(e.expression);
     if (ts.isNumericLiteral(e)) return { k: "num", value: Number(e.text.replace(/_/g, "")), text: e.getText(this.sf) };
     if (ts.isIdentifier(e)) {
+      if (this.locals.get(e.text)?.nullable && this.checker.getTypeAtLocation(e).flags & ts.TypeFlags.NumberLike)
+        // Read where the checker narrowed it to a number: a mode may move the read where it cannot narrow.
+        return { k: "var", name: e.text, nonNull: true };
       if (this.locals.has(e.text)) return { k: "var", name: e.text };
       if (e.text === "Infinity") return { k: "num", value: Infinity, text: "Infinity" };
       if (e.text === "NaN") return { k: "num", value: NaN, text: "NaN" };

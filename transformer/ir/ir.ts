@@ -40,7 +40,8 @@ export interface Opaque {
 
 export type Expr =
   | { readonly k: "num"; readonly value: number; readonly text?: string }
-  | { readonly k: "var"; readonly name: string }
+  /** `nonNull`: written `name!` (a `number | null` narrowed by the user); printed so, so the output type-checks as the input does. */
+  | { readonly k: "var"; readonly name: string; readonly nonNull?: true }
   | { readonly k: "bin"; readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
   | { readonly k: "neg"; readonly a: Expr }
   | { readonly k: "cmp"; readonly op: CompareOp; readonly a: Expr; readonly b: Expr }
@@ -149,6 +150,8 @@ export interface LocalInfo {
   readonly arrayKind?: ArrayKind;
   /** The type to declare it with, for variables lowering makes (the checker names the user's). */
   readonly type?: string;
+  /** A number declared `number | null` or `number | undefined`: it may hold null until assigned. */
+  readonly nullable?: true;
 }
 
 export interface FunctionIR {

@@ -20,8 +20,8 @@ interface Dual {
 }
 
 export interface ForwardContext {
-  /** The name to call for the forward derivative of `target` with these active parameters. */
-  dualName(target: string, activeParams: readonly string[]): string;
+  /** The callee to write for the forward derivative of a call's function with these active parameters (`g_dual`, `m.g_dual`). */
+  dualCallee(call: CallExpr, activeParams: readonly string[]): string;
   /** Whether `target`'s forward derivative returns `[value, tangent]` (false: it returns nothing). */
   returnsPair(target: string): boolean;
   /** The length of the tuple of numbers `target` returns, if it returns one (its derivative appends as many tangents). */
@@ -126,10 +126,10 @@ class Forward {
   }
 
   /** Keep a value in a `const` if it is not cheap to repeat. */
-  private keep(e: Expr, base = "t"): Expr {
+  private keep(e: Expr, base = "t", type?: string): Expr {
     if (isCheap(e)) return e;
     const t = this.names.fresh(base);
-    this.out.push({ k: "let", decl: "const", decls: [{ name: t, init: e }] });
+    this.out.push({ k: "let", decl: "const", decls: [{ name: t, ...(type !== undefined ? { type } : {}), init: e }] });
     return ref(t);
   }
 
@@ -259,7 +259,10 @@ class Forward {
   }
 
   private conditional(e: Extract<Expr, { k: "cond" }>): Dual {
-    const c = this.keep(this.inactive(e.c), "c");
+    // A test of a number that may be null (`acc === null`) in a loop that assigns it: typed, or tsc
+    // finds the type of `c` circular (it narrows what the loop assigns, which reads `c`).
+    const nullable = [...exprReads(e.c)].some((n) => this.fn.locals.get(n)?.nullable);
+    const c = this.keep(this.inactive(e.c), "c", nullable ? "boolean" : undefined);
     const thenOut: Stmt[] = [];
     const elseOut: Stmt[] = [];
     const saved = this.out;
@@ -325,7 +328,7 @@ class Forward {
       .map((p) => args[callee.indexOf(p)].d ?? num(0));
     const derived: Expr = {
       k: "call",
-      fn: renameCallee(e.fn, this.ctx.dualName(e.target, activeParams)),
+      fn: this.ctx.dualCallee(e, activeParams),
       target: e.target,
       args: [...allArguments(args.map((a) => a.v), callee.length), ...tangents],
       pos: e.pos,
@@ -436,7 +439,7 @@ class Forward {
     if (decls.every((d) => d.init === undefined)) {
       // `let w3: number, w4: number;` is followed by `let dw3: number, dw4: number;`
       this.out.push({ k: "let", decl, decls });
-      if (activeDecls.length > 0) this.out.push({ k: "let", decl, decls: activeDecls.map((d) => ({ name: this.tan(d.name), ...(d.type ? { type: d.type } : {}) })) });
+      if (activeDecls.length > 0) this.out.push({ k: "let", decl, decls: activeDecls.map((d) => this.tangentDeclarator(d)) });
       return;
     }
     for (const d of decls) {
@@ -446,15 +449,21 @@ class Forward {
       }
       if (d.init === undefined) {
         this.out.push({ k: "let", decl, decls: [d] });
-        this.out.push({ k: "let", decl, decls: [{ name: this.tan(d.name), ...(d.type ? { type: d.type } : {}) }] });
+        this.out.push({ k: "let", decl, decls: [this.tangentDeclarator(d)] });
         continue;
       }
       const r = this.fwd(d.init, ref(d.name));
       this.out.push({ k: "let", decl, decls: [{ ...d, init: r.v }] });
       const info = d.info ?? this.shapeOf(d.name);
       const tangent = r.d ?? this.zeroLike(info.shape, info.arrayKind, ref(d.name));
-      this.out.push({ k: "let", decl, decls: [{ name: this.tan(d.name), ...(d.type ? { type: d.type } : {}), init: tangent }] });
+      this.out.push({ k: "let", decl, decls: [this.tangentDeclarator(d, tangent)] });
     }
+  }
+
+  /** A local's tangent: a number where the local holds one, even one declared `number | null`. */
+  private tangentDeclarator(d: Declarator, init?: Expr): Declarator {
+    const type = d.type !== undefined && (d.info ?? this.shapeOf(d.name)).shape === "num" ? "number" : d.type;
+    return { name: this.tan(d.name), ...(type !== undefined ? { type } : {}), ...(init !== undefined ? { init } : {}) };
   }
 
   /** An inactive value that may still contain calls whose derivative writes tangents. */

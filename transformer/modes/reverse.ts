@@ -30,8 +30,8 @@ import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 
 export interface ReverseContext {
-  /** The names a caller writes for the split derivatives of `target` with these active parameters. */
-  splitNames(callee: string, target: string, activeParams: readonly string[]): { readonly fwd: string; readonly bwd: string };
+  /** The callees a caller writes for the split derivatives of a call's function with these active parameters. */
+  splitNames(call: Pick<CallExpr, "fn" | "target" | "pos">, activeParams: readonly string[]): { readonly fwd: string; readonly bwd: string };
   /**
    * Whether every call of the function being differentiated passes different arrays, none a possible
    * alias of another, to its array parameters and receives its array result in yet another: then the
@@ -811,10 +811,12 @@ class Reverse {
     let y = result;
     if (rule.usesResult && y === undefined) y = this.keep(build(values));
     // Under forward mode (Hessians), x^p's guard `p === 0 ? 0 : p x^(p-1)` would be differentiated as the
-    // constant 0 where p is 0, losing ∂²/∂x∂p = x^(p-1): take the partial itself (it is undefined only at x = 0).
+    // constant 0 where p is 0, losing ∂²/∂x∂p = x^(p-1) when p is active: take the partial itself there
+    // (it is undefined only at x = 0). An inactive p has no tangent, so its guard stays: without it
+    // p = 0 at x = 0 gives 0 · 0^-1 = NaN in the gradient and the Hessian.
     const zeroGuard = (op: string, rhs: Expr, then: Expr): boolean => op === "===" && rhs.k === "num" && rhs.value === 0 && then.k === "num" && then.value === 0;
     const algebra =
-      this.ctx.forHessian && fn === "pow"
+      this.ctx.forHessian && fn === "pow" && active[1]
         ? { ...irAlgebra, select: (l: Expr, op: Comparison, r: Expr, then: Expr, otherwise: Expr) => (zeroGuard(op, r, then) ? otherwise : irAlgebra.select(l, op, r, then, otherwise)) }
         : irAlgebra;
     const partials = rule.partials(algebra, values, y ?? build(values));
@@ -851,7 +853,7 @@ class Reverse {
     const activeParams = this.act.calleeActiveParams(call);
     const returnActive = this.act.isActive(call);
     const params = this.act.calleeParams(call.target);
-    const names = this.ctx.splitNames(call.fn, call.target, activeParams);
+    const names = this.ctx.splitNames(call, activeParams);
     const args = allArguments(call.args, params.length);
     params.forEach((p, i) => {
       if (!activeParams.includes(p.name) || p.shape !== "array") return;
@@ -1041,7 +1043,7 @@ class Reverse {
         return { k: "assign", target, op: "=", value: this.tape("popArrayActive", [ref(root), ...this.activityWitness()]) };
       return { k: "assign", target, op: "=", value: { ...this.tape("popArray"), fn: `${this.ctx.tape}.popArray<${kind}>` } as Expr };
     }
-    if (target.k === "var" && this.fn.locals.get(root)?.shape === "other")
+    if (target.k === "var" && this.byReference(root))
       return { k: "assign", target, op: "=", value: { ...this.tape("popValue"), fn: `${this.ctx.tape}.popValue<${this.nameableType(root)}>` } as Expr };
     const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
     if (this.ctx.forHessian && this.act.active.has(root)) return { k: "assign", target, op: "=", value: this.tape("popActive", [current, ...this.activityWitness()]) };
@@ -1071,9 +1073,21 @@ class Reverse {
     const root = lvalueRoot(target)!;
     if (target.k === "var" && this.isArray(root)) return { k: "expr", expr: this.tape("pushArray", [ref(root)]) };
     // The tape's number stack holds numbers only: anything else goes by reference.
-    if (target.k === "var" && this.fn.locals.get(root)?.shape === "other") return { k: "expr", expr: this.tape("pushValue", [ref(root)]) };
+    if (target.k === "var" && this.byReference(root)) return { k: "expr", expr: this.tape("pushValue", [ref(root)]) };
     const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
     return { k: "expr", expr: this.tape("push", [current]) };
+  }
+
+  /** A variable the tape keeps by reference: not a number, or a number that may be null (Float64Array would make it 0). */
+  private byReference(name: string): boolean {
+    const info = this.fn.locals.get(name);
+    if (info?.nullable && this.ctx.forHessian && this.act.active.has(name))
+      throw new CompileError({
+        code: ADC.unsupportedStatement,
+        message: `the Hessian needs the values of '${name}' that later code overwrites, and its tape keeps numbers with their tangents, not null: declare '${name}' as a number`,
+        pos: this.declaredAt(name),
+      });
+    return info?.shape === "other" || info?.nullable === true;
   }
 
   private reverseOf(s: Stmt): Stmt[] {
@@ -1162,7 +1176,7 @@ class Reverse {
   /** A call whose derivative the reverse sweep needs goes to the callee's forward sweep. */
   private forwardCall(e: Expr): Expr {
     if (e.k !== "call" || !this.callNeedsReverse(e)) return e;
-    const names = this.ctx.splitNames(e.fn, e.target, this.act.calleeActiveParams(e));
+    const names = this.ctx.splitNames(e, this.act.calleeActiveParams(e));
     const activeParams = this.act.calleeActiveParams(e);
     return { ...e, fn: names.fwd, ...(this.ctx.forHessian ? { target: splitTarget(e.target, "fwd", activeParams) } : {}) };
   }
@@ -1333,7 +1347,8 @@ class Reverse {
   private declaration(name: string, init?: Expr): Stmt {
     const info = this.fn.locals.get(name)!;
     if (init !== undefined) return { k: "let", decl: "let", decls: [{ name, ...(info.shape === "num" ? {} : { type: this.typeOf(name) }), init }] };
-    if (info.shape === "num") return { k: "let", decl: "let", decls: [{ name, init: num(0) }] };
+    // A number that may be null keeps its type: the tape restores null.
+    if (info.shape === "num") return { k: "let", decl: "let", decls: [{ name, ...(info.nullable ? { type: this.typeOf(name) } : {}), init: num(0) }] };
     if (info.shape === "array") {
       const type = this.typeOf(name);
       // A tuple or a type named after a parameter's holds no empty array: one in its place until the forward sweep assigns it.
@@ -1371,7 +1386,7 @@ class Reverse {
 
   private typeOf(name: string): string {
     const info = this.fn.locals.get(name)!;
-    if (info.shape === "num") return "number";
+    if (info.shape === "num") return info.nullable ? this.nameableType(name) : "number";
     if (info.shape === "other") return this.nameableType(name);
     return info.type ?? this.ctx.localType(name) ?? (info.arrayKind === "Float64Array" ? "Float64Array" : "number[]");
   }

@@ -1,0 +1,312 @@
+/**
+ * The corpus (issues 13 and 14): numeric functions copied as written from public libraries
+ * (test/corpus/*.ts, one tagged function per file; test/corpus/README.md has the table). Each file
+ * is compiled on its own and must either come out as the diagnostics the manifest lists (code and
+ * line:col, inside the file) or compile and pass an independent oracle in every generated mode:
+ * f_dual against central differences of f, f_vjp / f_grad / f_jacobian against f_dual, f_hessian
+ * against central differences of f_grad. A compile that succeeds and fails the oracle is a
+ * silent-wrong finding: those are the `knownWrong` entries, run with it.fails so the suite records
+ * them until the compiler reports them (or differentiates them) instead.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { compileSources, relErr, type Compiled } from "./helpers/compile.js";
+import { strictTypeErrors } from "./helpers/typecheck.js";
+import { tape } from "../src/runtime/tape.js";
+
+type Arg = number | number[] | Float64Array | number[][] | ((x: number) => number) | undefined;
+type Fn = (...args: unknown[]) => unknown;
+
+interface Oracle {
+  /** Input points in the function's domain, every parameter given (undefined for an optional one left out). */
+  readonly points: readonly (readonly Arg[])[];
+  /** The parameters a user differentiates with respect to (the tag's wrt=, else every numeric one). */
+  readonly active: readonly number[];
+  readonly hessian?: boolean;
+}
+
+type Entry =
+  /** `strictKnownWrong`: the derivatives are right but the generated code fails tsc --strict (the issue item). */
+  | { readonly file: string; readonly fn: string; readonly pass: Oracle; readonly strictKnownWrong?: string }
+  | { readonly file: string; readonly fn: string; readonly diagnostics: readonly string[] }
+  /** Compiles, but the derivative is wrong: `item` names the defect (an item of the issue). */
+  | { readonly file: string; readonly fn: string; readonly knownWrong: string; readonly oracle: Oracle };
+
+const f64 = (...v: number[]) => new Float64Array(v);
+
+const STRICT_UNINITIALISED = "the generated code fails tsc --strict: a `let x;` / `var x;` without initialiser in the source becomes `number | undefined` where the derivative code reads it (issue item '`let r;` without initialiser / null initialisers / `!` (strict failures)')";
+
+/** "ADCxxxx line:col" per diagnostic, in the order the compiler reports them. */
+const manifest: readonly Entry[] = [
+  // Plain scalar math.
+  { file: "d3-ease-sinInOut.ts", fn: "sinInOut", pass: { points: [[0.3], [0.77]], active: [0] } },
+  { file: "d3-ease-polyIn.ts", fn: "polyIn", pass: { points: [[0.5, undefined], [0.8, 2.5]], active: [0] } },
+  { file: "d3-ease-elasticOut.ts", fn: "elasticOut", pass: { points: [[0.2, 1.5, 0.4], [0.6, undefined, undefined]], active: [0] } },
+  { file: "d3-ease-cubicInOut.ts", fn: "cubicInOut", diagnostics: ["ADC2010 9:12", "ADC2010 9:40"] },
+  { file: "d3-ease-backInOut.ts", fn: "backInOut", diagnostics: ["ADC2010 10:12", "ADC2010 10:55"] },
+  { file: "d3-ease-bounceOut.ts", fn: "bounceOut", diagnostics: ["ADC2010 20:47", "ADC2010 20:82", "ADC2010 20:108"] },
+  { file: "simple-statistics-errorFunction.ts", fn: "errorFunction", pass: { points: [[0.4], [-1.1]], active: [0], hessian: true } },
+  { file: "simple-statistics-gammaln.ts", fn: "gammaln", pass: { points: [[2.4], [7.3]], active: [0], hessian: true } },
+  { file: "simple-statistics-logit.ts", fn: "logit", pass: { points: [[0.3], [0.85]], active: [0], hessian: true } },
+  { file: "simple-statistics-gamma.ts", fn: "gamma", diagnostics: ["ADC2001 35:9"] },
+  { file: "stdlib-hypot.ts", fn: "hypot", diagnostics: ["ADC2001 53:13"] },
+  { file: "bezier-easing-newtonRaphsonIterate.ts", fn: "newtonRaphsonIterate", pass: { points: [[0.4, 0.4, 0.25, 0.75], [0.7, 0.65, 0.42, 0.58]], active: [0, 1, 2, 3] } },
+  { file: "bezier-easing-binarySubdivide.ts", fn: "binarySubdivide", pass: { points: [[0.4, 0.3, 0.5, 0.25, 0.75], [0.7, 0.6, 0.8, 0.42, 0.58]], active: [0, 1, 2, 3, 4] }, strictKnownWrong: STRICT_UNINITIALISED },
+  { file: "bezier-easing-x2t.ts", fn: "x2t", diagnostics: ["ADC2001 18:18", "ADC2001 19:12", "ADC2001 19:29", "ADC2001 21:13", "ADC2001 22:31"] },
+  { file: "brain.js-leakyRelu.ts", fn: "activate", pass: { points: [[0.7], [-1.3]], active: [0] } },
+  { file: "brain.js-mish.ts", fn: "activate", pass: { points: [[0.5], [-1.2]], active: [0], hessian: true } },
+  { file: "three-damp.ts", fn: "damp", pass: { points: [[0.2, 1.5, 3, 0.016], [5, -1, 0.5, 0.1]], active: [0, 1, 2, 3] } },
+  { file: "three-pingpong.ts", fn: "pingpong", pass: { points: [[0.3, 1], [2.7, 1.5]], active: [0, 1] } },
+  { file: "three-smootherstep.ts", fn: "smootherstep", pass: { points: [[0.3, 0, 1], [2, 1, 4]], active: [0, 1, 2], hessian: true } },
+  // Array loops.
+  { file: "simple-statistics-mean.ts", fn: "mean", pass: { points: [[[0.5, 10, -3, 2.25]], [[-1, 0.25]]], active: [0] } },
+  { file: "simple-statistics-sampleVariance.ts", fn: "sampleVariance", pass: { points: [[[1, 2, 3, 4, 5.5]], [[-0.5, 0.25, 3]]], active: [0] }, strictKnownWrong: STRICT_UNINITIALISED },
+  { file: "simple-statistics-sampleCovariance.ts", fn: "sampleCovariance", pass: { points: [[[1, 2, 3, 4, 5, 6], [6, 5, 4, 3.5, 2, 1]], [[0.1, -2], [3, 7]]], active: [0, 1] } },
+  { file: "simple-statistics-sampleSkewness.ts", fn: "sampleSkewness", pass: { points: [[[2, 4, 6, 3, 1]], [[0.5, -1, 2.5, 0]]], active: [0] }, strictKnownWrong: STRICT_UNINITIALISED },
+  { file: "simple-statistics-geometricMean.ts", fn: "geometricMean", pass: { points: [[[1.8, 1.166666, 1.428571]], [[0.5, 2, 3, 0.25]]], active: [0] } },
+  { file: "simple-statistics-rootMeanSquare.ts", fn: "rootMeanSquare", pass: { points: [[[-1, 1, -1, 2]], [[0.3, 4]]], active: [0] } },
+  { file: "stdlib-dvariancewd.ts", fn: "dvariancewd", pass: { points: [[4, 1, f64(1, -2, 2, 0.5), 1], [3, 0, f64(0.5, 7, -1), -1]], active: [2] }, strictKnownWrong: STRICT_UNINITIALISED },
+  { file: "stdlib-ddot.ts", fn: "ddot", pass: { points: [[7, f64(4, 2, -3, 5, -1, 0.5, 2), 1, f64(2, 6, -1, -4, 8, 3, -0.5), 1], [3, f64(1, 9, 2, 9, 3, 9), 2, f64(0.5, -1, 4), -1]], active: [1, 3] }, strictKnownWrong: STRICT_UNINITIALISED },
+  { file: "stdlib-evalpoly.ts", fn: "evalpoly", pass: { points: [[[3, 2, 1, 0.5], 1.3], [[1, -2], 0.7]], active: [0, 1], hessian: true } },
+  { file: "stdlib-dasum.ts", fn: "dasum", diagnostics: ["ADC2013 31:2"] },
+  { file: "mljs-euclidean.ts", fn: "euclidean", pass: { points: [[[1, 2, 3], [0.5, -1, 4]], [[0, 0.5], [2, -1]]], active: [0, 1], hessian: true } },
+  { file: "fmin-norm2.ts", fn: "norm2", pass: { points: [[[1, -2, 3]], [[0.25, 0.5, -0.125, 4]]], active: [0], hessian: true } },
+  { file: "gl-matrix-cross.ts", fn: "cross", pass: { points: [[[0, 0, 0], [1, 2, 3], [-1, 0.5, 2]], [[9, 9, 9], [0.3, -0.7, 0.1], [2, 1, -4]]], active: [0, 1, 2] } },
+  { file: "gl-matrix-hermite.ts", fn: "hermite", pass: { points: [[[0, 0, 0], [1, 2, 3], [-1, 0.5, 2], [0, 1, 0], [4, -2, 1], 0.3]], active: [0, 1, 2, 3, 4, 5] } },
+  { file: "gl-matrix-transformMat4.ts", fn: "transformMat4", diagnostics: ["ADC2008 11:7"] },
+  { file: "gl-matrix-angle.ts", fn: "angle", diagnostics: ["ADC2007 16:3"] },
+  { file: "fmin-weightedSum.ts", fn: "weightedSum", diagnostics: ["ADC1005 8:1"] },
+  // Objects, classes, number[][], callbacks, closures.
+  { file: "simple-statistics-linearRegression.ts", fn: "linearRegression", diagnostics: ["ADC1005 8:1"] },
+  { file: "d3-array-variance.ts", fn: "variance", diagnostics: ["ADC1005 13:1"] },
+  { file: "d3-interpolate-number.ts", fn: "interpolateNumber", diagnostics: ["ADC1005 9:1"] },
+  { file: "bezier-easing-bezier.ts", fn: "bezier", diagnostics: ["ADC1005 40:1"] },
+  { file: "fmin-bisect.ts", fn: "bisect", diagnostics: ["ADC2001 14:16", "ADC2001 15:16", "ADC2001 28:22"] },
+  { file: "fmin-gemv.ts", fn: "gemv", diagnostics: ["ADC1005 16:1"] },
+  { file: "ode-rk4-step.ts", fn: "step", diagnostics: ["ADC1002 38:1"] },
+  {
+    file: "simple-statistics-rSquared.ts",
+    fn: "rSquared",
+    knownWrong: "a tagged function whose only numeric data is number[][] compiles with no active parameter: f_dual's tangent and f_grad are silently absent/zero instead of a diagnostic (the defect of issue item 'objects-only parameters (silent zero tangent)')",
+    oracle: { points: [[[[0, 0.1], [1, 1.2], [2, 1.9]], (x: number) => 0.9 * x + 0.1]], active: [0] },
+  },
+  {
+    file: "brain.js-mse.ts",
+    fn: "mse",
+    knownWrong: "a parameter typed Float32Array | number[] is silently inactive: mse compiles with no active parameter, f_dual's tangent is 0 and f_grad returns no gradient, instead of a diagnostic (the defect of issue item 'objects-only parameters (silent zero tangent)')",
+    oracle: { points: [[[0.5, -1, 2]]], active: [0] },
+  },
+];
+
+const corpusDir = join(import.meta.dirname, "corpus");
+const compiled: Compiled[] = [];
+afterAll(() => compiled.forEach((c) => c.cleanup()));
+
+function compile(file: string): Compiled {
+  const c = compileSources({ [file]: readFileSync(join(corpusDir, file), "utf8") });
+  compiled.push(c);
+  return c;
+}
+
+// ---- The oracle -------------------------------------------------------------------------------
+
+/** A deep copy of an argument: the functions may write into their array parameters. */
+function copyArg(a: Arg): Arg {
+  if (a instanceof Float64Array) return a.slice();
+  if (Array.isArray(a)) return (a as unknown[]).map((v) => copyArg(v as Arg)) as Arg;
+  return a;
+}
+const copyArgs = (args: readonly Arg[]): Arg[] => args.map(copyArg);
+
+/** Paths to the numbers of the active parameters: [parameter, index, index...], in flattening order. */
+function leaves(args: readonly Arg[], active: readonly number[]): number[][] {
+  const walk = (v: unknown, path: number[]): number[][] =>
+    typeof v === "number" ? [path] : Array.from(v as ArrayLike<unknown>).flatMap((e, i) => walk(e, [...path, i]));
+  return active.flatMap((i) => walk(args[i], [i]));
+}
+
+function withLeaf(args: readonly Arg[], path: readonly number[], value: number): Arg[] {
+  const out = copyArgs(args);
+  if (path.length === 1) {
+    out[path[0]] = value;
+    return out;
+  }
+  let node = out[path[0]] as unknown as Record<number, unknown>;
+  for (const k of path.slice(1, -1)) node = node[k] as Record<number, unknown>;
+  node[path[path.length - 1]] = value;
+  return out;
+}
+
+const leafValue = (args: readonly Arg[], path: readonly number[]): number =>
+  path.slice(1).reduce((v: unknown, k) => (v as ArrayLike<unknown>)[k], args[path[0]]) as number;
+
+const outputs = (y: unknown): number[] => (typeof y === "number" ? [y] : Array.from(y as ArrayLike<number>));
+
+/** Tangents for f_dual: zeros shaped like each active parameter, 1 at `path`. */
+function seed(args: readonly Arg[], active: readonly number[], path: readonly number[]): Arg[] {
+  const zero = (v: unknown): unknown =>
+    typeof v === "number" ? 0 : v instanceof Float64Array ? new Float64Array(v.length) : Array.from(v as ArrayLike<unknown>, zero);
+  const tangents = active.map((i) => zero(args[i]) as Arg);
+  const k = active.indexOf(path[0]);
+  return withLeaf(tangents, [k, ...path.slice(1)], 1);
+}
+
+/** Central differences of `g` (one output vector) along each leaf: h = 1e-6 · max(1, |x|). */
+function centralColumns(g: (args: Arg[]) => number[], args: readonly Arg[], paths: readonly number[][]): number[][] {
+  return paths.map((p) => {
+    const x = leafValue(args, p);
+    const h = 1e-6 * Math.max(1, Math.abs(x));
+    const up = g(withLeaf(args, p, x + h));
+    const down = g(withLeaf(args, p, x - h));
+    return up.map((u, k) => (u - down[k]) / (2 * h));
+  });
+}
+
+const DUAL_VS_CENTRAL = 1e-6;
+const REVERSE_VS_DUAL = 1e-10;
+const HESSIAN_VS_CENTRAL = 1e-5;
+
+function closeTo(got: number, want: number, tolerance: number, what: string): void {
+  expect(relErr(got, want), `${what}: got ${got}, want ${want}`).toBeLessThanOrEqual(tolerance);
+}
+
+/** Every generated mode at every point against the oracle (relErr is |a - b| / max(1, |b|)). */
+function checkModes(m: Record<string, Fn>, fn: string, oracle: Oracle): void {
+  const f = m[fn];
+  for (const args of oracle.points) {
+    const at = `${fn}(${JSON.stringify(args, (_, v) => (v instanceof Float64Array ? Array.from(v) : v))})`;
+    const paths = leaves(args, oracle.active);
+    const y = f(...copyArgs(args));
+    const ys = outputs(y);
+    // f_dual: one column per input direction, against central differences of f.
+    const central = centralColumns((a) => outputs(f(...a)), args, paths);
+    const dual = paths.map((p) => {
+      const [value, tangent] = m[`${fn}_dual`](...copyArgs(args), ...seed(args, oracle.active, p)) as [unknown, unknown];
+      expect(outputs(value)).toEqual(ys);
+      return outputs(tangent);
+    });
+    paths.forEach((p, j) => {
+      expect(dual[j].length, `${at}: tangent shape`).toBe(ys.length);
+      ys.forEach((_, k) => closeTo(dual[j][k], central[j][k], DUAL_VS_CENTRAL, `${at} f_dual d y${k} / d ${p}`));
+    });
+    // f_vjp: row k of the Jacobian from ybar = e_k, against the f_dual columns.
+    ys.forEach((_, k) => {
+      const ybar = typeof y === "number" ? 1 : y instanceof Float64Array ? new Float64Array(ys.length) : new Array<number>(ys.length).fill(0);
+      if (typeof ybar !== "number") ybar[k] = 1;
+      const [value, ...adjoints] = m[`${fn}_vjp`](...copyArgs(args), ybar) as unknown[];
+      expect(tape.isEmpty()).toBe(true);
+      expect(outputs(value)).toEqual(ys);
+      expect(adjoints.length, `${at}: one adjoint per active parameter`).toBe(oracle.active.length);
+      const row = leaves(adjoints as Arg[], adjoints.map((_, i) => i)).map((p) => leafValue(adjoints as Arg[], p));
+      expect(row.length).toBe(paths.length);
+      row.forEach((r, j) => closeTo(r, dual[j][k], REVERSE_VS_DUAL, `${at} f_vjp row ${k}, ${paths[j]}`));
+    });
+    // f_grad (scalar functions): the gradient, against the f_dual columns.
+    if (typeof y === "number") {
+      const [value, ...grads] = m[`${fn}_grad`](...copyArgs(args)) as unknown[];
+      expect(tape.isEmpty()).toBe(true);
+      expect(value).toBe(y);
+      const g = leaves(grads as Arg[], grads.map((_, i) => i)).map((p) => leafValue(grads as Arg[], p));
+      expect(g.length, `${at}: one gradient entry per input`).toBe(paths.length);
+      g.forEach((gj, j) => closeTo(gj, dual[j][0], REVERSE_VS_DUAL, `${at} f_grad ${paths[j]}`));
+    }
+    // f_jacobian: one row per output, one column per active input element.
+    const [jv, J] = m[`${fn}_jacobian`](...copyArgs(args)) as [unknown, number[][]];
+    expect(tape.isEmpty()).toBe(true);
+    expect(outputs(jv)).toEqual(ys);
+    expect(J.length).toBe(ys.length);
+    J.forEach((row, k) => {
+      expect(row.length).toBe(paths.length);
+      row.forEach((v, j) => closeTo(v, dual[j][k], REVERSE_VS_DUAL, `${at} f_jacobian[${k}][${j}]`));
+    });
+    // f_hessian: the gradient again, and H against central differences of f_grad.
+    if (oracle.hessian === true) {
+      const gradOf = (a: Arg[]): number[] => {
+        const [, ...grads] = m[`${fn}_grad`](...a) as unknown[];
+        return leaves(grads as Arg[], grads.map((_, i) => i)).map((p) => leafValue(grads as Arg[], p));
+      };
+      const [hv, hg, H] = m[`${fn}_hessian`](...copyArgs(args)) as [number, unknown[], number[][]];
+      expect(tape.isEmpty()).toBe(true);
+      expect(hv).toBe(y);
+      const hgFlat = leaves(hg as Arg[], hg.map((_, i) => i)).map((p) => leafValue(hg as Arg[], p));
+      hgFlat.forEach((gj, j) => closeTo(gj, dual[j][0], REVERSE_VS_DUAL, `${at} f_hessian gradient ${paths[j]}`));
+      const centralH = centralColumns(gradOf, args, paths);
+      expect(H.length).toBe(paths.length);
+      H.forEach((row, a) => row.forEach((v, b) => closeTo(v, centralH[b][a], HESSIAN_VS_CENTRAL, `${at} f_hessian[${a}][${b}]`)));
+    }
+  }
+}
+
+// ---- The tests --------------------------------------------------------------------------------
+
+/** Files that compiled: their generated output must type-check under tsc --strict. */
+const generated: string[] = [];
+
+describe("corpus: real numeric code, as written", () => {
+  it("has one manifest entry per corpus file", () => {
+    const files = readdirSync(corpusDir).filter((f) => f.endsWith(".ts")).sort();
+    expect(manifest.map((e) => e.file).sort()).toEqual(files);
+  });
+
+  for (const entry of manifest) {
+    if ("diagnostics" in entry) {
+      it(`${entry.file}: ${entry.fn} is rejected with ${[...new Set(entry.diagnostics.map((d) => d.split(" ")[0]))].join(", ")}`, () => {
+        const c = compile(entry.file);
+        const lines = readFileSync(join(corpusDir, entry.file), "utf8").split("\n");
+        expect(c.diagnostics.map((d) => `${d.code} ${d.pos?.line}:${d.pos?.col}`)).toEqual(entry.diagnostics);
+        for (const d of c.diagnostics) {
+          expect(d.pos?.file.endsWith(entry.file)).toBe(true);
+          expect(d.pos!.line).toBeLessThanOrEqual(lines.length);
+          expect(d.pos!.col).toBeLessThanOrEqual(lines[d.pos!.line - 1].length);
+          // Says what the user wrote, never a TypeScript syntax-kind name.
+          expect(d.message).not.toMatch(/[A-Z][a-z]+(Expression|Statement|Declaration|Literal|Keyword)\b/);
+        }
+      });
+    } else if ("pass" in entry) {
+      it(`${entry.file}: ${entry.fn} compiles and every mode matches the oracle`, async () => {
+        const c = compile(entry.file);
+        expect(c.diagnostics).toEqual([]);
+        generated.push(join(c.dir, "out", entry.file));
+        checkModes(await c.load<Record<string, Fn>>(), entry.fn, entry.pass);
+      });
+    } else {
+      it(`${entry.file}: ${entry.fn} compiles`, () => {
+        const c = compile(entry.file);
+        expect(c.diagnostics).toEqual([]);
+        generated.push(join(c.dir, "out", entry.file));
+      });
+      // Known wrong on main: the oracle fails (see `knownWrong`); it.fails turns green when fixed.
+      it.fails(`${entry.file}: ${entry.fn} known wrong: ${entry.knownWrong}`, async () => {
+        const c = compile(entry.file);
+        checkModes(await c.load<Record<string, Fn>>(), entry.fn, entry.oracle);
+      });
+    }
+  }
+
+  it("every compiled corpus file's output type-checks under tsc --strict, but the known-wrong ones", () => {
+    expect(generated.length).toBe(manifest.filter((e) => !("diagnostics" in e)).length);
+    const failing = [...strictErrorsByFile().keys()].sort();
+    expect(failing).toEqual(manifest.filter((e) => "pass" in e && e.strictKnownWrong !== undefined).map((e) => e.file).sort());
+  });
+
+  for (const entry of manifest) {
+    if (!("pass" in entry) || entry.strictKnownWrong === undefined) continue;
+    it.fails(`${entry.file}: ${entry.fn} known wrong: ${entry.strictKnownWrong}`, () => {
+      expect(strictErrorsByFile().get(entry.file) ?? []).toEqual([]);
+    });
+  }
+});
+
+/** The strict type errors of all compiled corpus outputs, by corpus file (one program: the lib files load once). */
+let strictErrors: Map<string, string[]> | undefined;
+function strictErrorsByFile(): Map<string, string[]> {
+  if (strictErrors === undefined) {
+    strictErrors = new Map();
+    for (const e of strictTypeErrors(generated)) {
+      const file = manifest.find((m) => e.includes(`/out/${m.file}:`))?.file ?? e;
+      strictErrors.set(file, [...(strictErrors.get(file) ?? []), e]);
+    }
+  }
+  return strictErrors;
+}

@@ -1,0 +1,10 @@
+/**
+ * Library: d3-ease (v1), src/cubic.js at commit 80c481cffa4629e1c693f3473db6b8aa96f27663
+ * https://github.com/d3/d3-ease/blob/80c481cffa4629e1c693f3473db6b8aa96f27663/src/cubic.js
+ * License: BSD-3-Clause. Copyright 2010-2016 Mike Bostock. All rights reserved.
+ * Changed: the differentiable JSDoc tag and parameter types; the other exports of the file left out.
+ */
+/** @differentiable */
+export function cubicInOut(t: number) {
+  return ((t *= 2) <= 1 ? t * t * t : (t -= 2) * t * t + 2) / 2;
+};
