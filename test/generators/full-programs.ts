@@ -25,14 +25,16 @@
  * Issue 13's constructs: `mkf(a, b, n)[i]` / `mkn(a, b, n)[i]`, an array-returning helper read by
  * element inside an expression; `dh({ a: A, b: B }, [C0, C1], e)`, a helper that destructures an
  * inactive object and an inactive array parameter (`const { a, b } = p; const [c0, c1] = q;`) beside
- * an active number (`destructure-helper`); `a ** n` and `Math.pow(a, n)` with n a loop counter, and
- * `pw(a, n)`, which computes both with n an inactive parameter given a constant 0..3 or a counter, so
- * that n = 0 and, at the points with x = 0 (pointsFor), a = 0 are common (in Hessian programs only with
- * `pow-zero-hessian`). A program may be two modules: h in `h.ts`, reached by `import { h }`,
- * `import { h as hh }` or `import * as m` (and, with `export-forms`, `import h from` of an
- * `export default function h`, or `import { g2 }` of `export { h as g2 }`); f is exported as
- * `export function f`, `export default function f` (and, with `export-forms`, `export { f }` or
- * `export { f as g }`, whose derivatives are g_dual, ...: see `exportedName`).
+ * an active number; `a ** n` and `Math.pow(a, n)` with n a loop counter, and `pw(a, n)`, which computes
+ * both with n an inactive parameter given a constant 0..3 or a counter, so that n = 0 and, at the points
+ * with x = 0 (pointsFor), a = 0 are common. A program may be two modules: h in `h.ts`, reached by
+ * `import { h }`, `import { h as hh }`, `import * as m`, `import h from` of an `export default function
+ * h`, or `import { g2 }` of `export { h as g2 }`; f is exported as `export function f`, `export default
+ * function f`, `export { f }` or `export { f as g }`, whose derivatives are g_dual, ... (see
+ * `exportedNames`). On 9f55a98 the destructuring helper (reverse mode: ReferenceError), f_hessian at
+ * x = 0 (NaN), the default and renamed imports of h, `export { f }` / `export { f as g }` (no derivative
+ * exported) and h's own module in Hessian programs (h_fwd_dual not exported) failed; fix-misc and
+ * fix-modules fixed them.
  *
  * Programs that must not compile (`forbiddenProgramArb`): a program as above with
  * `try { ...; return r + a * b; } catch/finally { ... }` wrapped around a random span of statements at a
@@ -94,33 +96,6 @@ export const HESSIAN_PARAM_WRITES = true;
  * it): finding 23, reverse mode follows it since adjoints follow their arrays in such alias classes.
  */
 export const FOR_OF_REBIND_WRITE = true;
-
-/**
- * `destructure-helper`: dh, which destructures its object and array parameters; reverse mode reads the
- * destructured names in dh's adjoint half where it never declares them (ReferenceError: a is not defined).
- */
-export const DESTRUCTURE_HELPER = open("destructure-helper");
-
-/**
- * `export-forms`: `export default function h` imported as `import h from`, `export { h as g2 }`
- * imported as `import { g2 }` (the generated code calls h_dual, which nothing declares or imports), and
- * f exported by `export { f }` or `export { f as g }` (no derivative is exported).
- */
-export const EXPORT_FORMS = open("export-forms");
-
-/**
- * `module-helper-hessian`: h in a module of its own in a program that asks for f_hessian: f's module
- * imports h_fwd_dual and h_bwd_dual, which h's module declares but does not export (strict type errors,
- * undefined at run time). Without it such programs keep h beside f.
- */
-export const MODULE_HELPER_HESSIAN = open("module-helper-hessian");
-
-/**
- * `pow-zero-hessian`: in programs that ask for f_hessian, `a ** n` / `Math.pow(a, n)` with n inactive but
- * not a constant (a loop counter, pw's parameter): at a = 0 with n = 0 or 1, f_hessian gives NaN (its
- * second sweep differentiates p x^(p-1) into p (p-1) x^(p-2) = 0 · ∞).
- */
-export const POW_ZERO_HESSIAN = open("pow-zero-hessian");
 
 /**
  * `try-in-helper`: in the programs that must not compile, the try in mkn's loop body (mkn read by
@@ -302,8 +277,6 @@ interface Ctx {
   readonly returns: boolean;
   /** Whether x^p with p not a constant may appear (see `applications`). */
   readonly variableExponent: boolean;
-  /** Whether `a ** n`, `Math.pow(a, n)` and `pw(a, n)` with n an inactive variable may appear (see POW_ZERO_HESSIAN). */
-  readonly inactiveExponent: boolean;
 }
 
 const numArb: fc.Arbitrary<FExpr> = fc.integer({ min: -20, max: 20 }).map((v) => ({ k: "num", v: v / 10 }));
@@ -444,27 +417,23 @@ function exprArb(ctx: Ctx, depth: number): fc.Arbitrary<FExpr> {
         .tuple(fc.constantFrom("f64", "num" as const), sub, sub, fc.integer({ min: 1, max: 4 }))
         .chain(([kind, a, b, len]) => fc.integer({ min: 0, max: len - 1 }).map((i) => ({ k: "callMElem", kind, a, b, n: len, i }) as FExpr)),
     });
-    if (DESTRUCTURE_HELPER) {
-      const field = fc.integer({ min: -20, max: 20 }).map((v) => v / 10);
-      const inactive = ctx.counters.length > 0 ? fc.oneof(numArb, fc.constantFrom(...ctx.counters).map((name) => ({ k: "var", name }) as FExpr)) : numArb;
-      branches.push({
-        weight: 1,
-        arbitrary: fc.tuple(field, field, inactive, inactive, sub).map(([a, b, c0, c1, e]) => ({ k: "callD", a, b, c0, c1, e }) as FExpr),
-      });
-    }
+    const field = fc.integer({ min: -20, max: 20 }).map((v) => v / 10);
+    const inactive = ctx.counters.length > 0 ? fc.oneof(numArb, fc.constantFrom(...ctx.counters).map((name) => ({ k: "var", name }) as FExpr)) : numArb;
+    branches.push({
+      weight: 1,
+      arbitrary: fc.tuple(field, field, inactive, inactive, sub).map(([a, b, c0, c1, e]) => ({ k: "callD", a, b, c0, c1, e }) as FExpr),
+    });
   }
-  if (ctx.inactiveExponent) {
-    // The base mostly a variable, so that it is often exactly 0 at the points with x = 0.
-    const base = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ctx.readable).map((name) => ({ k: "var", name }) as FExpr) }, { weight: 1, arbitrary: sub });
-    if (ctx.counters.length > 0)
-      branches.push({
-        weight: 1,
-        arbitrary: fc.tuple(fc.constantFrom("**", "pow" as const), base, fc.constantFrom(...ctx.counters)).map(([fn, a, name]) => ({ k: "powN", fn, a, n: name }) as FExpr),
-      });
-    if (ctx.calls) {
-      const exponent = fc.oneof(fc.integer({ min: 0, max: 3 }).map(n), ...(ctx.counters.length > 0 ? [fc.constantFrom(...ctx.counters).map((name) => ({ k: "var", name }) as FExpr)] : []));
-      branches.push({ weight: 1, arbitrary: fc.tuple(base, exponent).map(([a, e]) => ({ k: "callPw", a, n: e }) as FExpr) });
-    }
+  // `a ** n` with n inactive, the base mostly a variable, so that it is often exactly 0 at the points with x = 0.
+  const base = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ctx.readable).map((name) => ({ k: "var", name }) as FExpr) }, { weight: 1, arbitrary: sub });
+  if (ctx.counters.length > 0)
+    branches.push({
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom("**", "pow" as const), base, fc.constantFrom(...ctx.counters)).map(([fn, a, name]) => ({ k: "powN", fn, a, n: name }) as FExpr),
+    });
+  if (ctx.calls) {
+    const exponent = fc.oneof(fc.integer({ min: 0, max: 3 }).map(n), ...(ctx.counters.length > 0 ? [fc.constantFrom(...ctx.counters).map((name) => ({ k: "var", name }) as FExpr)] : []));
+    branches.push({ weight: 1, arbitrary: fc.tuple(base, exponent).map(([a, e]) => ({ k: "callPw", a, n: e }) as FExpr) });
   }
   return fc.oneof(...branches);
 }
@@ -752,7 +721,6 @@ const mainCtx: Ctx = {
   blocks: 0,
   returns: true,
   variableExponent: true,
-  inactiveExponent: true,
 };
 const hCtx: Ctx = { ...mainCtx, readable: ["a", "b", "c", "r"], writable: ["r", "a"], arrays: [], stores: [], kinds: {}, calls: false, arrayCalls: false, blocks: null };
 const gCtx: Ctx = { ...hCtx, readable: ["e", "acc", "c", "d"], writable: [] };
@@ -807,26 +775,16 @@ function writesParameter(body: readonly FStmt[]): boolean {
   return writes;
 }
 
-/** Mostly h beside f and `export function f`, the other forms together about one program in thirteen each; see MODULE_HELPER_HESSIAN. */
-const modulesArb = (hessian: boolean): fc.Arbitrary<FProgram["modules"]> => fc.record({
-  h: fc.oneof(
-    { weight: 12, arbitrary: fc.constant<HImport>("local") },
-    {
-      weight: hessian && !MODULE_HELPER_HESSIAN ? 0 : 1,
-      arbitrary: fc.constantFrom<HImport>("named", "alias", "namespace", ...(EXPORT_FORMS ? (["default", "renamed"] as const) : [])),
-    },
-  ),
-  f: fc.oneof(
-    { weight: 12, arbitrary: fc.constant<FExport>("named") },
-    { weight: 1, arbitrary: fc.constantFrom<FExport>("default", ...(EXPORT_FORMS ? (["list", "alias"] as const) : [])) },
-  ),
+/** Mostly h beside f and `export function f`, the other forms together about one program in thirteen each. */
+const modulesArb: fc.Arbitrary<FProgram["modules"]> = fc.record({
+  h: fc.oneof({ weight: 12, arbitrary: fc.constant<HImport>("local") }, { weight: 1, arbitrary: fc.constantFrom<HImport>("named", "alias", "namespace", "default", "renamed") }),
+  f: fc.oneof({ weight: 12, arbitrary: fc.constant<FExport>("named") }, { weight: 1, arbitrary: fc.constantFrom<FExport>("default", "list", "alias") }),
 });
 
-/** Programs asking for f_hessian or not; see HESSIAN_POW_ZERO_EXPONENT, POW_ZERO_HESSIAN and HESSIAN_PARAM_WRITES for what the first leave out. */
+/** Programs asking for f_hessian or not; see HESSIAN_POW_ZERO_EXPONENT and HESSIAN_PARAM_WRITES for what the first leave out. */
 function programArb(hessian: boolean): fc.Arbitrary<FProgram> {
   const variableExponent = !hessian || HESSIAN_POW_ZERO_EXPONENT;
-  const inactiveExponent = !hessian || POW_ZERO_HESSIAN;
-  const [main, hc, gc, mc, kc, ks, dc] = [mainCtx, hCtx, gCtx, mCtx, kCtx, kStepCtx, dCtx].map((ctx) => ({ ...ctx, variableExponent, inactiveExponent }));
+  const [main, hc, gc, mc, kc, ks, dc] = [mainCtx, hCtx, gCtx, mCtx, kCtx, kStepCtx, dCtx].map((ctx) => ({ ...ctx, variableExponent }));
   return fc
     .record({
       h: fc.record({ body: stmtsArb(hc, 1), result: exprArb(hc, 2), annotated: fc.boolean() }),
@@ -837,7 +795,7 @@ function programArb(hessian: boolean): fc.Arbitrary<FProgram> {
       body: stmtsArb(main, 2),
       result: exprArb(main, 2),
       hessian: fc.constant(hessian),
-      modules: modulesArb(hessian),
+      modules: modulesArb,
     })
     .map((p) => (p.hessian && !HESSIAN_PARAM_WRITES && writesParameter(p.body) ? { ...p, hessian: false } : p));
 }
