@@ -86,7 +86,7 @@ describe("diagnostics", () => {
   });
 
   it("covers every compiler code (ADC1xxx and ADC2xxx)", () => {
-    // ADC1012 needs two files: module-forms.test.ts checks it.
+    // ADC1012 needs two files: module-forms.test.ts checks it. ADC9001 (internal) needs an injected fault: fence-totality.test.ts tests it.
     const tested = new Set([...Object.values(cases).map((c) => c.code), ADC.tooDeep, ADC.unreachableDerivative]);
     const compilerCodes = Object.values(ADC).filter((code) => /^ADC[12]/.test(code));
     expect(compilerCodes.filter((code) => !tested.has(code))).toEqual([]);

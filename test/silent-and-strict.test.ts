@@ -305,3 +305,44 @@ export function power4(x: number): number {
     ]);
   });
 });
+
+describe("locals declared without a value that the reverse sweep reads or saves (item 9, stdlib's ddot and simple-statistics' sampleVariance)", () => {
+  // m is assigned on both branches of an if, t first inside a loop: the reverse sweep reads m as a loop
+  // bound and t's saves come before its first assignment, where strict TypeScript sees undefined.
+  const source = `
+/** @differentiable wrt=x */
+export function f(x: number[], n: number): number {
+  let m;
+  let t;
+  let s = 0;
+  if (n > 1) {
+    m = n % 2;
+  } else {
+    m = 0;
+  }
+  for (let i = 0; i < x.length; i++) {
+    t = x[i] * x[i];
+    s += t * x[i];
+  }
+  for (let i = 0; i < m; i++) s += x[i] * 2;
+  return s;
+}
+`;
+  it("compiles to strictly typed code; f = Σ x³ + 2 x0 (n odd): ∂f/∂x = 3x² + (2, 0, 0) in every mode", async () => {
+    const m = await compileChecked(source);
+    const x = [0.5, -1.5, 2];
+    const want = x.map((v, i) => 3 * v * v + (i === 0 ? 2 : 0));
+    const [value, g] = m.f_grad([...x], 3) as [number, number[]];
+    expect(relErr(value, 0.125 - 3.375 + 8 + 1)).toBeLessThan(1e-12);
+    g.forEach((gi, i) => expect(relErr(gi, want[i])).toBeLessThan(1e-12));
+    const [, J] = m.f_jacobian([...x], 3) as [number, number[][]];
+    J[0].forEach((ji, i) => expect(relErr(ji, want[i])).toBeLessThan(1e-12));
+    for (let i = 0; i < 3; i++) {
+      const dx = [0, 0, 0];
+      dx[i] = 1;
+      expect(relErr((m.f_dual([...x], 3, dx) as [number, number])[1], want[i])).toBeLessThan(1e-12);
+    }
+    // n even: m = 0, the second loop does not run.
+    expect((m.f_grad([...x], 4) as [number, number[]])[1]).toEqual(x.map((v) => 3 * v * v));
+  });
+});

@@ -5,8 +5,8 @@
  */
 import { basename } from "node:path";
 import ts from "typescript";
-import { ADC, CompileError, type Diagnostic } from "./diagnostics.js";
-import type { Expr, FunctionIR, Stmt } from "./ir/ir.js";
+import { ADC, CompileError, diagnosticKey, foldCallChain, type Diagnostic } from "./diagnostics.js";
+import type { Annotation, Expr, FunctionIR, Stmt } from "./ir/ir.js";
 import { arrayHolders, callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, siteKey, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
@@ -79,7 +79,7 @@ export function createProgram(files: readonly string[], options: ts.CompilerOpti
   return ts.createProgram({ rootNames: [...files], options });
 }
 
-const BOTTOM: Summary = { returnActive: false, activatedParams: new Set() };
+const BOTTOM: Summary = { returnActive: false, activatedParams: new Set(), diagnostics: [] };
 
 const sameSummary = (a: Summary, b: Summary): boolean =>
   a.returnActive === b.returnActive && a.activatedParams.size === b.activatedParams.size && [...a.activatedParams].every((p) => b.activatedParams.has(p));
@@ -99,7 +99,7 @@ function withStackGuard(files: readonly string[], compile: () => CompileResult):
   try {
     return compile();
   } catch (e) {
-    if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) throw e;
+    if (!isStackOverflow(e)) throw e;
     return {
       diagnostics: [
         {
@@ -112,6 +112,8 @@ function withStackGuard(files: readonly string[], compile: () => CompileResult):
     };
   }
 }
+
+const isStackOverflow = (e: unknown): boolean => e instanceof RangeError && /call stack/i.test(e.message);
 
 class Compilation {
   private readonly checker: ts.TypeChecker;
@@ -163,6 +165,8 @@ class Compilation {
 
   run(): CompileResult {
     const sourceFiles: ts.SourceFile[] = [];
+    /** Files that do not parse: their syntax errors stand for everything else in them. */
+    const broken = new Set<string>();
     for (const file of this.files) {
       const sf = this.program.getSourceFile(file);
       if (sf === undefined) {
@@ -173,13 +177,15 @@ class Compilation {
       for (const d of this.program.getSyntacticDiagnostics(sf)) {
         const { line, character } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
         this.diagnostics.push({ code: ADC.syntax, message: ts.flattenDiagnosticMessageText(d.messageText, "\n"), pos: { file: sf.fileName, line: line + 1, col: character + 1 } });
+        broken.add(sf.fileName);
       }
     }
-    if (this.diagnostics.length > 0) return { diagnostics: this.diagnostics, warnings: [], files: new Map() };
 
+    // Every function of every file is checked in this one run: a problem in one never hides another's.
     for (const sf of sourceFiles) {
       this.inputFiles.add(sf.fileName);
-      const sites = collectFunctionSites(sf, this.checker, this.diagnostics);
+      // A broken file's functions stay callable (calls into them resolve), its tags are not checked.
+      const sites = collectFunctionSites(sf, this.checker, broken.has(sf.fileName) ? [] : this.diagnostics);
       this.sitesByFile.set(sf.fileName, sites);
       for (const s of sites) this.sites.set(s.key, s);
       const declared = topLevelNames(sf);
@@ -188,21 +194,10 @@ class Compilation {
     }
     // The annotated functions' own derivatives come first and take the plain names.
     for (const sf of sourceFiles) {
+      if (broken.has(sf.fileName)) continue;
       for (const site of this.sitesByFile.get(sf.fileName)!) {
         if (site.annotation === undefined) continue;
-        const ir = this.functionIROrReport(site.key);
-        if (ir === undefined) continue;
-        if (ir.returnShape === "other") {
-          this.diagnostics.push({ code: ADC.badReturn, message: `${ir.name} returns ${ir.returnType}; a differentiable function returns number, number[] or Float64Array`, pos: ir.pos });
-          continue;
-        }
-        if (site.annotation.hessian && ir.returnShape !== "num")
-          this.diagnostics.push({ code: ADC.badHessian, message: `hessian needs ${ir.name} to return a number`, pos: ir.pos });
-        this.variant(site.key, "dual", site.annotation.wrt);
-        if (ir.returnShape === "num") this.variant(site.key, "grad", site.annotation.wrt);
-        this.variant(site.key, "vjp", site.annotation.wrt);
-        this.variant(site.key, "jacobian", site.annotation.wrt);
-        if (site.annotation.hessian && ir.returnShape === "num") this.variant(site.key, "hessian", site.annotation.wrt);
+        this.reporting(() => this.registerAnnotated(site, site.annotation!));
       }
     }
 
@@ -214,20 +209,17 @@ class Compilation {
       if (i >= order.length) order = [...this.variants.values()]; // generation registered callees
       const v = order[i];
       this.onProgress?.(i + 1, this.variants.size);
-      try {
-        const ir = this.functionIR(v.target);
-        const fns = this.generate(v, ir);
-        const site = this.sites.get(parseSplitTarget(v.target)?.base ?? v.target)!;
+      this.reporting(() => {
+        const site = this.siteOfTarget(v.target)!;
+        const fns = this.guarded(site, () => this.generate(v, this.functionIR(v.target)));
         const list = generated.get(site.file) ?? [];
-        for (const fn of fns) list.push({ after: site, code: printFunction(fn), fn });
+        for (const fn of fns) list.push({ after: site, code: this.guarded(site, () => printFunction(fn)), fn });
         generated.set(site.file, list);
-      } catch (e) {
-        if (e instanceof CompileError) this.diagnostics.push(e.diagnostic);
-        else throw e;
-      }
+      });
     }
     for (const sf of sourceFiles) this.exportDerivatives(sf);
-    const unique = dedupe(this.diagnostics);
+    // What a syntax error causes in its own file is noise beside it.
+    const unique = dedupe(this.diagnostics.filter((d) => d.code === ADC.syntax || d.pos === undefined || !broken.has(d.pos.file)));
     const warnings = dedupe(this.warnings);
     if (unique.length > 0) return { diagnostics: unique, warnings, files: new Map() };
 
@@ -240,15 +232,57 @@ class Compilation {
     return { diagnostics: [], warnings, files };
   }
 
+  /** An annotated function's own derivatives, registered in order, or its diagnostics. */
+  private registerAnnotated(site: FunctionSite, annotation: Annotation): void {
+    const ir = this.functionIR(site.key);
+    if (ir.returnShape === "other") {
+      this.diagnostics.push({ code: ADC.badReturn, message: `${ir.name} returns ${ir.returnType}; a differentiable function returns number, number[] or Float64Array`, pos: ir.pos });
+      return;
+    }
+    if (annotation.hessian && ir.returnShape !== "num") this.diagnostics.push({ code: ADC.badHessian, message: `hessian needs ${ir.name} to return a number`, pos: ir.pos });
+    this.variant(site.key, "dual", annotation.wrt);
+    if (ir.returnShape === "num") this.variant(site.key, "grad", annotation.wrt);
+    this.variant(site.key, "vjp", annotation.wrt);
+    this.variant(site.key, "jacobian", annotation.wrt);
+    if (annotation.hessian && ir.returnShape === "num") this.variant(site.key, "hessian", annotation.wrt);
+  }
+
+  /** Run one step of one function; its CompileError becomes its diagnostics, and the run goes on. */
+  private reporting(step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      if (!(e instanceof CompileError)) throw e;
+      this.diagnostics.push(...e.diagnostics);
+    }
+  }
+
+  /**
+   * Run a step of work on one function: an unexpected exception (a bug in adc-ts) becomes ADC9001 at
+   * that function, so the user sees where, and every other function is still compiled. A stack
+   * overflow stays an exception for withStackGuard (ADC1008).
+   */
+  private guarded<T>(site: FunctionSite, step: () => T): T {
+    try {
+      return step();
+    } catch (e) {
+      if (e instanceof CompileError || isStackOverflow(e)) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      throw new CompileError({ code: ADC.internal, message: `internal error while differentiating ${site.name} (please report): ${message}`, pos: posOf(site.node) });
+    }
+  }
+
+  /** The input function a target (a function, or a callee's reverse half) belongs to; none for the tape's. */
+  private siteOfTarget(target: string): FunctionSite | undefined {
+    return this.sites.get(parseSplitTarget(target)?.base ?? target);
+  }
+
   /** The functions of one variant. */
   private generate(v: Variant, ir: FunctionIR): GeneratedFunction[] {
     const reserved = this.moduleNames.get(ir.file)!.names();
     if (v.mode === "dual") {
       const act = this.activity(ir, v.activeParams);
-      this.diagnostics.push(...act.diagnostics);
-      return [
-        forwardMode(ir, act, v.name, v.exported, reserved, this.forwardContext(ir.file)),
-      ];
+      return this.differentiating(act, () => [forwardMode(ir, act, v.name, v.exported, reserved, this.forwardContext(ir.file))]);
     }
     if (v.mode === "jacobian") {
       const dual = this.variant(v.target, "dual", v.activeParams).name;
@@ -257,16 +291,33 @@ class Compilation {
     }
     const lowered = this.lowerForReverse(ir);
     const act = this.activity(lowered.fn, v.activeParams);
+    return this.differentiating(act, () => {
+      const ctx = this.reverseContext(ir.file, v.target, v.mode === "hessian");
+      if (v.mode === "hessian") return this.hessian(v, ir, lowered, act, ctx, reserved);
+      if (v.mode === "split") return reverseSplit(lowered, act, reserved, ctx, { fwd: v.name, bwd: v.bwdName!, exported: v.exported });
+      const joint = reverseJoint(lowered, act, reserved, ctx, { name: v.name, exported: v.exported, seed: v.mode === "grad" ? "one" : "parameter" });
+      if (v.mode !== "grad") return [joint];
+      // The gradient is the vector-Jacobian product with ȳ = 1: call it rather than print its body twice.
+      const vjp = this.variant(v.target, "vjp", v.activeParams).name;
+      const args: Expr[] = [...ir.params.map((p) => ref(p.name)), num(1)];
+      return [{ ...joint, body: [{ k: "return", value: { k: "call", fn: vjp, target: v.target, args, pos: ir.pos } }] }];
+    });
+  }
+
+  /**
+   * Run a mode over a function whose activity is `act`. The fence's errors are reported; the mode
+   * still runs, for the errors only it finds, but it assumes code the fence passed: where the fence
+   * did not, a crash of the mode is not reported (the fence's errors already say what is wrong).
+   */
+  private differentiating(act: Activity, mode: () => GeneratedFunction[]): GeneratedFunction[] {
+    if (act.diagnostics.length === 0) return mode();
     this.diagnostics.push(...act.diagnostics);
-    const ctx = this.reverseContext(ir.file, v.target, v.mode === "hessian");
-    if (v.mode === "hessian") return this.hessian(v, ir, lowered, act, ctx, reserved);
-    if (v.mode === "split") return reverseSplit(lowered, act, reserved, ctx, { fwd: v.name, bwd: v.bwdName!, exported: v.exported });
-    const joint = reverseJoint(lowered, act, reserved, ctx, { name: v.name, exported: v.exported, seed: v.mode === "grad" ? "one" : "parameter" });
-    if (v.mode !== "grad") return [joint];
-    // The gradient is the vector-Jacobian product with ȳ = 1: call it rather than print its body twice.
-    const vjp = this.variant(v.target, "vjp", v.activeParams).name;
-    const args: Expr[] = [...ir.params.map((p) => ref(p.name)), num(1)];
-    return [{ ...joint, body: [{ k: "return", value: { k: "call", fn: vjp, target: v.target, args, pos: ir.pos } }] }];
+    try {
+      return mode();
+    } catch (e) {
+      if (e instanceof CompileError || isStackOverflow(e)) throw e;
+      return [];
+    }
   }
 
   /**
@@ -279,8 +330,7 @@ class Compilation {
     const dualName = scope.fresh(`${ir.name}_gradient_dual`);
     const gradient = reverseJoint(lowered, act, reserved, ctx, { name: gradientName, exported: false, seed: "one", flatGradient: true });
     const gradientIR = asFunctionIR(gradient, lowered.fn);
-    const gradientAct = this.activity(gradientIR, v.activeParams);
-    this.diagnostics.push(...gradientAct.diagnostics);
+    const gradientAct = this.fencedActivity(gradientIR, v.activeParams);
     const dual = forwardMode(gradientIR, gradientAct, dualName, false, new Set([...reserved, dualName, gradientName]), this.forwardContext(ir.file));
     return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName, written: this.writtenArrayParams(v.target) })];
   }
@@ -437,7 +487,7 @@ class Compilation {
     let read: ReadonlySet<string> = all;
     try {
       const lowered = this.lowerForReverse(ir);
-      const act = this.activity(lowered.fn, activeParams);
+      const act = this.fencedActivity(lowered.fn, activeParams);
       // Analysis only: the callees' halves get no variants (and no place in the output's order) from here.
       const ctx = { ...this.reverseContext(ir.file, target, forHessian), splitNames: (call: CalleeRef) => ({ fwd: `${call.fn}_fwd`, bwd: `${call.fn}_bwd` }) };
       read = reverseReadArrays(lowered, act, this.moduleNames.get(ir.file)!.names(), ctx);
@@ -592,7 +642,7 @@ class Compilation {
     const { base, half, active } = parseSplitTarget(key)!;
     const ir = this.functionIR(base);
     const lowered = this.lowerForReverse(ir);
-    const act = this.activity(lowered.fn, active);
+    const act = this.fencedActivity(lowered.fn, active);
     const v = this.variant(base, "split", active);
     const ctx = this.reverseContext(ir.file, base, true);
     const [fwd, bwd] = reverseSplit(lowered, act, this.moduleNames.get(ir.file)!.names(), ctx, { fwd: v.name, bwd: v.bwdName!, exported: false });
@@ -617,28 +667,16 @@ class Compilation {
     if (isTapeTarget(key)) return tapeFunctionIR(key, { file: "adc-ts/runtime", line: 1, col: 1 });
     let ir = this.irs.get(key);
     if (ir === undefined && parseSplitTarget(key) !== undefined) {
-      ir = this.splitHalfIR(key);
+      ir = this.guarded(this.siteOfTarget(key)!, () => this.splitHalfIR(key));
       this.irs.set(key, ir);
     }
     if (ir === undefined) {
       const site = this.sites.get(key);
       if (site === undefined) throw new Error(`internal: no function ${key}`);
-      ir = convertFunction(site, this.checker, (callee) => this.resolveCallee(callee));
+      ir = this.guarded(site, () => convertFunction(site, this.checker, (callee) => this.resolveCallee(callee)));
       this.irs.set(key, ir);
     }
     return ir;
-  }
-
-  private functionIROrReport(key: string): FunctionIR | undefined {
-    try {
-      return this.functionIR(key);
-    } catch (e) {
-      if (e instanceof CompileError) {
-        this.diagnostics.push(e.diagnostic);
-        return undefined;
-      }
-      throw e;
-    }
   }
 
   private resolveCallee(callee: ts.Expression): FunctionSite | undefined {
@@ -652,13 +690,17 @@ class Compilation {
 
   private declarationOf(symbol: ts.Symbol | undefined): ts.Declaration | undefined {
     if (symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
-    return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    // An overloaded function: its implementation, the declaration with a body.
+    const implementation = symbol?.declarations?.find((d) => ts.isFunctionDeclaration(d) && d.body !== undefined);
+    return implementation ?? symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   }
 
   /** The function a declaration declares, if adc-ts can differentiate it. */
   private siteOf(decl: ts.Declaration | undefined): FunctionSite | undefined {
     if (decl === undefined || !(ts.isFunctionDeclaration(decl) || ts.isVariableDeclaration(decl)) || decl.name === undefined || !ts.isIdentifier(decl.name)) return undefined;
-    return this.sites.get(siteKey(decl.getSourceFile().fileName, decl.name.text));
+    const site = this.sites.get(siteKey(decl.getSourceFile().fileName, decl.name.text));
+    // The declaration itself, not its name: a local `const h = g` or a nested `function h` shadows a top-level h.
+    return site !== undefined && (site.node === decl || site.node === decl.parent.parent) ? site : undefined;
   }
 
   private activity(ir: FunctionIR, activeParams: readonly string[]): Activity {
@@ -668,8 +710,18 @@ class Compilation {
     });
   }
 
+  /**
+   * The activity of a function a mode is about to differentiate: the modes assume code the fence
+   * passed, so fence errors stop it here (reported, never a crash or a derivative of opaque code).
+   */
+  private fencedActivity(ir: FunctionIR, activeParams: readonly string[]): Activity {
+    const act = this.activity(ir, activeParams);
+    if (act.diagnostics.length > 0) throw new CompileError(act.diagnostics[0], act.diagnostics.slice(1));
+    return act;
+  }
+
   private summary(target: string, activeParams: readonly string[]): Summary {
-    if (isTapeTarget(target)) return { returnActive: tapeReturnsActive(target), activatedParams: new Set() };
+    if (isTapeTarget(target)) return { returnActive: tapeReturnsActive(target), activatedParams: new Set(), diagnostics: [] };
     const key = `${target}|${activeParams.join(",")}`;
     if (this.inProgress.has(key)) {
       this.readWhileInProgress.add(key);
@@ -684,7 +736,7 @@ class Compilation {
       } finally {
         this.inProgress.delete(key);
       }
-      const s: Summary = { returnActive: act.returnActive, activatedParams: act.activatedParams };
+      const s = act.summary;
       const before = this.summaries.get(key) ?? BOTTOM;
       this.summaries.set(key, s);
       if (!this.readWhileInProgress.has(key) || sameSummary(before, s)) return s;
@@ -698,8 +750,7 @@ class Compilation {
         const key = `${v.target}|${v.activeParams.join(",")}`;
         const before = this.summaries.get(key);
         try {
-          const act = this.activity(this.functionIR(v.target), v.activeParams);
-          const s: Summary = { returnActive: act.returnActive, activatedParams: act.activatedParams };
+          const s = this.guarded(this.siteOfTarget(v.target)!, () => this.activity(this.functionIR(v.target), v.activeParams).summary);
           this.summaries.set(key, s);
           if (before === undefined || !sameSummary(before, s)) changed = true;
         } catch (e) {
@@ -1066,17 +1117,15 @@ function identifiersIn(node: ts.Node, out: Set<string>): Set<string> {
 /** The derivatives registered for `grad(f)` and friends, in this order (`split` halves are internal). */
 const REGISTERED_MODES: readonly string[] = ["dual", "grad", "vjp", "jacobian", "hessian"];
 
+/** Each diagnostic once, in the order of positions; one found on several call chains with the longest (from a tagged function). */
 function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  const out: Diagnostic[] = [];
+  const byKey = new Map<string, Diagnostic>();
   for (const d of ds) {
-    const k = `${d.pos?.file}:${d.pos?.line}:${d.pos?.col}:${d.code}:${d.message}`;
-    if (!seen.has(k)) {
-      seen.add(k);
-      out.push(d);
-    }
+    const k = diagnosticKey(d);
+    const known = byKey.get(k);
+    if (known === undefined || (d.via?.length ?? 0) > (known.via?.length ?? 0)) byKey.set(k, d);
   }
-  return out.sort((a, b) => (a.pos?.file ?? "").localeCompare(b.pos?.file ?? "") || (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
+  return [...byKey.values()].map(foldCallChain).sort((a, b) => (a.pos?.file ?? "").localeCompare(b.pos?.file ?? "") || (a.pos?.line ?? 0) - (b.pos?.line ?? 0) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0));
 }
 
 export { posOf };

@@ -72,6 +72,8 @@ export const ADC = {
   unwritableOutput: "ADC3003",
   /** Warning: a name a derivative would take is already declared in the module, so the derivative gets a numbered name. */
   derivativeNameTaken: "ADC4001",
+  /** An internal compiler error while differentiating a function (a bug in adc-ts: please report it). */
+  internal: "ADC9001",
 } as const;
 
 export type AdcCode = (typeof ADC)[keyof typeof ADC];
@@ -82,6 +84,19 @@ export interface Diagnostic {
   readonly pos?: SourcePos;
   /** A warning (ADC4xxx) is printed and reported but does not fail the compile; absent: an error. */
   readonly severity?: "warning";
+  /**
+   * In a function called with active arguments: the calls that reach it, as function keys
+   * (`file#name`) from the caller down to the function at fault. The compiler folds it into the
+   * message (`foldCallChain`) before reporting.
+   */
+  readonly via?: readonly string[];
+}
+
+/** A diagnostic as reported: its call chain, if any, at the end of its message. */
+export function foldCallChain(d: Diagnostic): Diagnostic {
+  const { via, ...rest } = d;
+  if (via === undefined) return rest;
+  return { ...rest, message: `${d.message}, in the call chain ${via.map((key) => key.slice(key.lastIndexOf("#") + 1)).join(" → ")}` };
 }
 
 export function formatDiagnostic(d: Diagnostic, relativeTo?: (file: string) => string): string {
@@ -89,9 +104,16 @@ export function formatDiagnostic(d: Diagnostic, relativeTo?: (file: string) => s
   return `${where}${d.severity ?? "error"} ${d.code}: ${d.message}`;
 }
 
+/** What makes two diagnostics the same one (an error found on two paths is reported once). */
+export const diagnosticKey = (d: Diagnostic): string => `${d.pos?.file}:${d.pos?.line}:${d.pos?.col}:${d.code}:${d.message}`;
+
 /** Thrown inside the compiler where one construct cannot go on; caught per function. */
 export class CompileError extends Error {
-  constructor(readonly diagnostic: Diagnostic) {
+  /** `diagnostic` and any others found at the same time (every bad parameter of a function, say). */
+  readonly diagnostics: readonly Diagnostic[];
+
+  constructor(readonly diagnostic: Diagnostic, others: readonly Diagnostic[] = []) {
     super(formatDiagnostic(diagnostic));
+    this.diagnostics = [diagnostic, ...others];
   }
 }

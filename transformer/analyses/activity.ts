@@ -5,7 +5,7 @@
  * parameters does it write active values into), so activity flows across functions and recursion.
  * The analysis also fences the language: an opaque construct that touches an active value is an error.
  */
-import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
+import { ADC, diagnosticKey, type Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionIR, LValue, SourcePos, Stmt } from "../ir/ir.js";
 import { arrayHolders, children, lvalueRoot, stmtExprs } from "../ir/build.js";
 import { aliasSources } from "./pointers.js";
@@ -15,6 +15,12 @@ export interface Summary {
   readonly returnActive: boolean;
   /** Array parameters the function writes active values into. */
   readonly activatedParams: ReadonlySet<string>;
+  /**
+   * The fence's errors in the function with these parameters active: a caller passing it an active
+   * value reports them, whether or not the result turns out active (code the fence rejects may hide
+   * the dependence, as a `try` around the `return` does).
+   */
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 export interface ActivityContext {
@@ -48,9 +54,36 @@ export class Activity {
     this.activeCache = new WeakMap();
   }
 
+  /**
+   * Record an error and go on: every error of the function is found in one run. What the error is
+   * about stays inactive, and a mode never runs on a function with errors (see core.ts).
+   */
+  private report(d: Diagnostic): void {
+    const key = diagnosticKey(d);
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.diagnostics.push(d);
+  }
+
+  private readonly reported = new Set<string>();
+
+  /** The callee's errors with these arguments active are this call's: reported with the calls that reach them. */
+  private reportCallee(call: CallExpr): void {
+    const self = `${this.fn.file}#${this.fn.name}`;
+    for (const d of this.ctx.summary(call.target, this.calleeActiveParams(call)).diagnostics) {
+      const chain = d.via ?? [call.target];
+      // Around a recursive cycle each error is reported on the path without the cycle.
+      if (!chain.includes(self)) this.report({ ...d, via: [self, ...chain] });
+    }
+  }
+
   /** Array parameters (not among the active ones) that became active by writes. */
   get activatedParams(): Set<string> {
     return new Set(this.fn.params.filter((p) => p.shape === "array" && this.active.has(p.name) && !this.activeParams.includes(p.name)).map((p) => p.name));
+  }
+
+  get summary(): Summary {
+    return { returnActive: this.returnActive, activatedParams: this.activatedParams, diagnostics: this.diagnostics };
   }
 
   /** isActive per node once the analysis is done (modes ask it at every level of a tree). */
@@ -105,12 +138,12 @@ export class Activity {
       const arg = call.args[i];
       if (arg === undefined || !this.isActive(arg)) return;
       if (p.shape === "other")
-        throw new CompileError({
+        this.report({
           code: ADC.activeArgumentNotVariable,
           message: `argument ${i + 1} of ${call.fn} is active, but its parameter '${p.name}' has type ${p.type}, which cannot carry a derivative`,
           pos: call.pos,
         });
-      names.push(p.name);
+      else names.push(p.name);
     });
     return names;
   }
@@ -119,12 +152,12 @@ export class Activity {
     if (name === undefined || this.active.has(name)) return;
     if (this.fn.locals.get(name)?.shape === "other")
       // A value that cannot hold a tangent would silently lose the derivative: refuse instead.
-      throw new CompileError({
+      this.report({
         code: ADC.unsupportedStatement,
         message: `'${name}' receives an active value, but its type is not number, number[] or Float64Array; give it one of those types`,
         pos,
       });
-    this.active.add(name);
+    else this.active.add(name);
   }
 
   /** Visit calls inside an expression: active array arguments the callee writes make the caller's array active. */
@@ -145,12 +178,12 @@ export class Activity {
           // become active. A new array (a literal, an allocation, a call's result) is nobody's after the call.
           const holders = arg === undefined ? undefined : arrayHolders(arg);
           if (holders === undefined)
-            throw new CompileError({
+            this.report({
               code: ADC.activeArgumentNotVariable,
               message: `${e.fn} writes derivatives into its parameter '${p.name}'; pass a variable there`,
               pos: e.pos,
             });
-          for (const name of holders) this.markActive(name, e.pos);
+          else for (const name of holders) this.markActive(name, e.pos);
         });
         return;
       }
@@ -204,9 +237,8 @@ export class Activity {
     this.calls(value);
     if (target.k === "index") this.calls(target.index);
     if (this.isActive(value)) {
-      if (target.k === "index" && target.arr.k !== "var")
-        throw new CompileError({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: pos ?? this.fn.pos });
-      this.markActive(lvalueRoot(target), pos);
+      if (target.k === "index" && target.arr.k !== "var") this.report({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: pos ?? this.fn.pos });
+      else this.markActive(lvalueRoot(target), pos);
     }
   }
 
@@ -254,8 +286,8 @@ export class Activity {
           this.calls(s.value);
           if (this.isActive(s.value)) {
             if (this.fn.returnShape === "other" && this.fn.returnTuple === undefined)
-              throw new CompileError({ code: ADC.badReturn, message: `${this.fn.name} returns an active value of type ${this.fn.returnType}; differentiable functions return number, number[] or Float64Array`, pos: s.pos ?? this.fn.pos });
-            this.returnActive = true;
+              this.report({ code: ADC.badReturn, message: `${this.fn.name} returns an active value of type ${this.fn.returnType}; differentiable functions return number, number[] or Float64Array`, pos: s.pos ?? this.fn.pos });
+            else this.returnActive = true;
           }
         }
         return;
@@ -285,7 +317,7 @@ export class Activity {
     const visit = (e: Expr): void => {
       // One touching an active value is reported as such below.
       if (e.k === "opaque" && e.writesAt !== undefined && !e.reads.some((r) => this.active.has(r)))
-        this.diagnostics.push({
+        this.report({
           code: ADC.assignmentInExpression,
           message: `an assignment, ++ or -- inside an expression with an active value is not supported here (in a branch of ?:, && or || that may not run, in a for-loop update, beside another use of its variable, or of an array element); move it to a statement of its own`,
           pos: e.writesAt,
@@ -304,8 +336,9 @@ export class Activity {
           const allowed = e.allowActiveScalars === true && touched.every((r) => this.fn.locals.get(r)?.shape === "num");
           if (touched.length > 0 && !allowed) {
             const params = touched.filter((t) => this.activeParams.includes(t));
-            const hint = params.length === touched.length ? `; if ${params.map((t) => `'${t}'`).join(", ")} need${params.length > 1 ? "" : "s"} no derivative, leave ${params.length > 1 ? "them" : "it"} out with @differentiable wrt=...` : "";
-            this.diagnostics.push({ code: e.code, message: `${e.reason} (it touches the active value${touched.length > 1 ? "s" : ""} ${touched.map((t) => `'${t}'`).join(", ")}${hint})`, pos: e.pos });
+            // Only a tagged function's parameters are chosen with wrt=; a callee's are active because a caller passes active values.
+            const hint = this.fn.annotation !== undefined && params.length === touched.length ? `; if ${params.map((t) => `'${t}'`).join(", ")} need${params.length > 1 ? "" : "s"} no derivative, leave ${params.length > 1 ? "them" : "it"} out with @differentiable wrt=...` : "";
+            this.report({ code: e.code, message: `${e.reason} (it touches the active value${touched.length > 1 ? "s" : ""} ${touched.map((t) => `'${t}'`).join(", ")}${hint})`, pos: e.pos });
           }
           return;
         }
@@ -329,6 +362,7 @@ export class Activity {
           return;
         case "call":
           for (const a of e.args) checkExpr(a);
+          if (e.args.some((a) => this.isActive(a))) this.reportCallee(e);
           return;
         case "index":
           checkExpr(e.arr);

@@ -278,9 +278,26 @@ function commentStartsAt(sf: ts.SourceFile, offset: number): boolean {
   return (ts.getLeadingCommentRanges(sf.text, node.pos) ?? []).some((r) => r.pos === offset);
 }
 
+/** A declaration inside a function: a local, a parameter or a nested function. */
+function isInsideFunction(decl: ts.Node): boolean {
+  for (let n = decl.parent; n !== undefined; n = n.parent) if (ts.isFunctionLike(n)) return true;
+  return false;
+}
+
+/** Whether a type, or each type of a union, has one of `flags`. */
+function typeIsAll(type: ts.Type, flags: ts.TypeFlags): boolean {
+  return type.isUnion() ? type.types.every((t) => typeIsAll(t, flags)) : (type.flags & flags) !== 0;
+}
+
+/** true or false (or undefined or null, as an optional flag may be; or any, as untyped code's is). */
+const isBooleanLike = (type: ts.Type): boolean => typeIsAll(type, ts.TypeFlags.BooleanLike | ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.Any);
+
+/** A value passed by value: a number, string, boolean, ... (not an object or array, which a callee may write). */
+const isPrimitive = (type: ts.Type): boolean =>
+  typeIsAll(type, ts.TypeFlags.NumberLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.EnumLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void);
+
 function shapeOfType(type: ts.Type, checker: ts.TypeChecker): { shape: Shape; arrayKind?: ArrayKind } {
-  if (type.flags & ts.TypeFlags.NumberLike) return { shape: "num" };
-  if (type.isUnion() && type.types.every((t) => t.flags & ts.TypeFlags.NumberLike)) return { shape: "num" };
+  if (typeIsAll(type, ts.TypeFlags.NumberLike)) return { shape: "num" };
   const symbolName = type.getSymbol()?.getName();
   if (symbolName === "Float64Array") return { shape: "array", arrayKind: "Float64Array" };
   if (checker.isArrayType(type) || checker.isTupleType(type)) {
@@ -367,9 +384,9 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const fn = site.fn;
   const diagnostics: Diagnostic[] = [];
   if (fn.asteriskToken !== undefined || (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) !== 0)
-    throw new CompileError({ code: ADC.asyncOrGenerator, message: `${site.name} is async or a generator; differentiable functions must be plain`, pos: posOf(fn, sf) });
+    diagnostics.push({ code: ADC.asyncOrGenerator, message: `${site.name} is async or a generator; differentiable functions must be plain`, pos: posOf(fn, sf) });
   const params = convertParams(fn, checker, sf, diagnostics);
-  if (diagnostics.length > 0) throw new CompileError(diagnostics[0]);
+  if (diagnostics.length > 0) throw new CompileError(diagnostics[0], diagnostics.slice(1));
 
   const locals = new Map<string, LocalInfo>();
   /** Declarations holding another kind of value than the first declaration of their name. */
@@ -421,6 +438,41 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
     usedNames,
     annotation: site.annotation,
   };
+}
+
+/** Constructs named in words in messages (others are quoted): never by their syntax kind's name. */
+const constructNames: Partial<Record<ts.SyntaxKind, string>> = {
+  [ts.SyntaxKind.TypeOfExpression]: "a `typeof` expression",
+  [ts.SyntaxKind.VoidExpression]: "a `void` expression",
+  [ts.SyntaxKind.DeleteExpression]: "a `delete` expression",
+  [ts.SyntaxKind.AwaitExpression]: "`await`",
+  [ts.SyntaxKind.YieldExpression]: "`yield`",
+  [ts.SyntaxKind.TemplateExpression]: "a template literal",
+  [ts.SyntaxKind.NoSubstitutionTemplateLiteral]: "a template literal",
+  [ts.SyntaxKind.TaggedTemplateExpression]: "a tagged template",
+  [ts.SyntaxKind.SpreadElement]: "a spread (`...`)",
+  [ts.SyntaxKind.StringLiteral]: "a string",
+  [ts.SyntaxKind.RegularExpressionLiteral]: "a regular expression",
+  [ts.SyntaxKind.BigIntLiteral]: "a bigint",
+  [ts.SyntaxKind.TrueKeyword]: "a boolean",
+  [ts.SyntaxKind.FalseKeyword]: "a boolean",
+  [ts.SyntaxKind.NullKeyword]: "null",
+  [ts.SyntaxKind.ThisKeyword]: "`this`",
+  [ts.SyntaxKind.ThrowStatement]: "a `throw` statement",
+  [ts.SyntaxKind.ForInStatement]: "a `for...in` loop",
+  [ts.SyntaxKind.DebuggerStatement]: "a `debugger` statement",
+  [ts.SyntaxKind.InterfaceDeclaration]: "a type declaration",
+  [ts.SyntaxKind.TypeAliasDeclaration]: "a type declaration",
+  [ts.SyntaxKind.EnumDeclaration]: "an enum",
+  [ts.SyntaxKind.ModuleDeclaration]: "a namespace",
+};
+
+/** What the user wrote, for a message: the construct in words, or its text (shortened). */
+function written(node: ts.Node, sf: ts.SourceFile): string {
+  const named = constructNames[node.kind];
+  if (named !== undefined) return named;
+  const text = node.getText(sf).replace(/\s+/g, " ");
+  return `\`${text.length > 40 ? `${text.slice(0, 37)}...` : text}\``;
 }
 
 /** Why an increment stays inside its expression. */
@@ -487,6 +539,8 @@ class Converter {
     let writesAt: SourcePos | undefined;
     const visit = (n: ts.Node): void => {
       if (ts.isIdentifier(n) && this.locals.has(n.text) && isReference(n)) reads.add(n.text);
+      // `arguments` reads the parameters without naming them.
+      if (ts.isIdentifier(n) && n.text === "arguments" && !this.locals.has(n.text)) for (const name of this.locals.keys()) reads.add(name);
       if (writesAt === undefined && this.assignedLocal(n) !== undefined) writesAt = posOf(n, this.sf);
       // An increment converted (and hoisted) before its expression turned out opaque would run twice.
       const hoisted = this.hoisting?.hoisted.get(n);
@@ -676,7 +730,7 @@ class Converter {
       out.push(this.opaqueStmt(s, ADC.dynamicCode, "with is not supported"));
     } else {
       // throw, for-in, type declarations, ...: fine while they touch no active value.
-      out.push(this.opaqueStmt(s, ADC.unsupportedStatement, `${ts.SyntaxKind[s.kind]} is not differentiated`));
+      out.push(this.opaqueStmt(s, ADC.unsupportedStatement, `${written(s, this.sf)} is not differentiated`));
     }
   }
 
@@ -845,8 +899,9 @@ class Converter {
     if (ts.isCallExpression(e)) {
       const converted = this.expr(e);
       if (converted.k === "opaque" && converted.code === ADC.opaqueCall)
-        // A call whose result is dropped cannot change a derivative through numbers passed by value.
-        return this.opaqueStmt(node, ADC.opaqueCall, converted.reason, true);
+        // A call whose result is dropped cannot change a derivative through numbers passed by value;
+        // it can through an array or object passed, which it may write (`fill(out, x)`).
+        return this.opaqueStmt(node, ADC.opaqueCall, converted.reason, e.arguments.every((a) => isPrimitive(this.checker.getTypeAtLocation(a))));
       return { k: "expr", expr: converted, pos: posOf(e, this.sf) };
     }
     return this.opaqueStmt(node, ADC.unsupportedStatement, "this expression statement is not differentiated");
@@ -877,6 +932,7 @@ class Converter {
       if (this.locals.has(e.text)) return { k: "var", name: e.text };
       if (e.text === "Infinity") return { k: "num", value: Infinity, text: "Infinity" };
       if (e.text === "NaN") return { k: "num", value: NaN, text: "NaN" };
+      if (e.text === "arguments") return this.opaque(e, ADC.unsupportedExpression, "`arguments` is not differentiated; read the parameters by name");
       return this.opaque(e, ADC.unsupportedExpression, "a module-level value");
     }
     if (ts.isBinaryExpression(e)) {
@@ -893,6 +949,8 @@ class Converter {
       if (cmp !== undefined) return { k: "cmp", op: cmp, a: this.expr(e.left), b: this.expr(e.right) };
       if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) {
         if (this.isNumeric(e)) return this.opaque(e, ADC.unsupportedExpression, "&& and || on numbers are not differentiated; write a ternary");
+        // `(c && v) || w` picks an array: as a condition it would read as a constant.
+        if (!isBooleanLike(this.checker.getTypeAtLocation(e))) return this.opaque(e, ADC.unsupportedExpression, "&& and || that pick a value other than true or false are not differentiated; write a ternary");
         const a = this.expr(e.left);
         return { k: "logic", op: kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||", a, b: this.maybeEvaluated(e.right) };
       }
@@ -941,7 +999,7 @@ class Converter {
     if (ts.isCallExpression(e)) return this.call(e);
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isObjectLiteralExpression(e) || ts.isClassExpression(e))
       return this.opaque(e, ADC.objectOrClosure, "objects and closures holding active values are not differentiated");
-    return this.opaque(e, ADC.unsupportedExpression, `${ts.SyntaxKind[e.kind]} is not differentiated`);
+    return this.opaque(e, ADC.unsupportedExpression, `${written(e, this.sf)} is not differentiated`);
   }
 
   private isNumeric(e: ts.Expression): boolean {
@@ -1015,6 +1073,8 @@ class Converter {
     }
     if (ts.isPropertyAccessExpression(callee) && !(ts.isIdentifier(callee.expression) && !this.locals.has(callee.expression.text)))
       return this.opaque(e, ADC.methodOnActive, `the method .${callee.name.text}() is not differentiated`);
+    if (ts.isIdentifier(callee) && this.checker.getSymbolAtLocation(callee)?.declarations?.some(isInsideFunction))
+      return this.opaque(e, ADC.objectOrClosure, `${callee.text} is a function value or nested function, which adc-ts does not differentiate through; call a top-level function by its name`);
     return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} has no source adc-ts can see, so it cannot be differentiated`);
   }
 }

@@ -19,7 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mul, neg, num, readVariable, reassignedNames, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
+import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -1074,8 +1074,24 @@ class Reverse {
     if (target.k === "var" && this.isArray(root)) return { k: "expr", expr: this.tape("pushArray", [ref(root)]) };
     // The tape's number stack holds numbers only: anything else goes by reference.
     if (target.k === "var" && this.byReference(root)) return { k: "expr", expr: this.tape("pushValue", [ref(root)]) };
-    const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
+    // A number declared without a value (`let t;`) may be saved before its first assignment, a read
+    // strict TypeScript rejects: `t!` (the tape keeps NaN for undefined, and nothing reads that value).
+    const current: Expr = target.k === "var" ? (this.declaredWithoutValue().has(root) ? { k: "var", name: root, nonNull: true } : ref(root)) : { k: "index", arr: target.arr, index: target.index };
     return { k: "expr", expr: this.tape("push", [current]) };
+  }
+
+  private withoutValue?: ReadonlySet<string>;
+
+  /** The locals some declaration of the body leaves without a value. */
+  private declaredWithoutValue(): ReadonlySet<string> {
+    if (this.withoutValue === undefined) {
+      const names = new Set<string>();
+      walkStmts(this.body, (st) => {
+        if (st.k === "let") for (const d of st.decls) if (d.init === undefined) names.add(d.name);
+      });
+      this.withoutValue = names;
+    }
+    return this.withoutValue;
   }
 
   /** A variable the tape keeps by reference: not a number, or a number that may be null (Float64Array would make it 0). */
@@ -1094,6 +1110,10 @@ class Reverse {
     switch (s.k) {
       case "let":
       case "assign": {
+        // Lowering gives each declaration a statement of its own, except in a for-loop header.
+        const active = s.k === "let" && s.decls.length > 1 ? s.decls.find((d) => d.init !== undefined && this.act.isActive(d.init)) : undefined;
+        if (active !== undefined)
+          throw new CompileError({ code: ADC.activeLoopHeader, message: `reverse mode cannot differentiate '${active.name}' declared beside another variable in this for-loop header; declare it before the loop`, ...(active.pos !== undefined ? { pos: active.pos } : {}) });
         if (s.k === "let" && (s.decls.length !== 1 || s.decls[0].init === undefined)) return [];
         const target: LValue = s.k === "let" ? { k: "var", name: s.decls[0].name } : s.target;
         const a = this.adjointOf(s);
@@ -1335,7 +1355,7 @@ class Reverse {
     const referenced = [...names].filter((n) => this.fn.locals.has(n) && !params.has(n)).sort();
     const hoisted = referenced.filter((n) => this.nestedDeclarations.has(n));
     this.hoisted = new Set(hoisted);
-    const reverseSweep = dropDeadResets(reverse, this.adjointsUsed, this.fn.params.map((p) => adjointName(this.names, p.name)));
+    const reverseSweep = assertAssigned(dropDeadResets(reverse, this.adjointsUsed, this.fn.params.map((p) => adjointName(this.names, p.name))), this.declaredWithoutValue());
     return { forward: flattenInlined(this.forwardList(this.body)), reverse: flattenInlined(reverseSweep), referenced, hoisted };
   }
 
@@ -1901,4 +1921,14 @@ function collectNested(stmts: readonly Stmt[], top: boolean, out: Set<string>): 
     // An inlined callee's body is printed in place: its declarations are as nested as the call was.
     for (const child of childLists(s)) collectNested(child, top && s.k === "block" && s.inlined !== undefined, out);
   }
+}
+
+/**
+ * Reads of `names` asserted (`m!`): the reverse sweep reads locals the user declared without a value
+ * (`let m;`) where TypeScript cannot see that the forward sweep assigned them (strict: possibly undefined).
+ */
+function assertAssigned(stmts: readonly Stmt[], names: ReadonlySet<string>): Stmt[] {
+  if (names.size === 0) return [...stmts];
+  const expr = (e: Expr): Expr => (e.k === "var" ? (names.has(e.name) ? { ...e, nonNull: true } : e) : mapExpr(e, expr));
+  return stmts.map((st) => mapChildLists(mapStmtExprs(st, expr), (list) => assertAssigned(list, names)));
 }
