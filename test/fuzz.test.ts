@@ -25,8 +25,9 @@ const SECONDS = process.env.ADC_FUZZ_SECONDS === undefined ? undefined : Number(
 const BATCH = 50;
 /**
  * The CI budget: 6 batches of 50 programs (half of them with f_hessian) and one batch of 50 that must
- * not compile; the same CPU time as 7 batches before issue 13's constructs made programs larger (about
- * 63 s of CPU and 90 s on the development machine under load from other jobs, against 67 s and 117 s).
+ * not compile; about the CPU time of the 7 batches before issue 13's constructs made programs larger
+ * (measured back to back on the development machine, 2 cores shared: 62-66 s of CPU against 62 s,
+ * 46-67 s wall against 49 s).
  */
 const CI_BATCHES = 6;
 const POINTS = 3;

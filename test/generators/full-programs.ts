@@ -38,9 +38,11 @@
  *
  * Programs that must not compile (`forbiddenProgramArb`): a program as above with
  * `try { ...; return r + a * b; } catch/finally { ... }` wrapped around a random span of statements at a
- * random spot in h (or, with `try-in-helper`, in the loop body of mkf and mkn, then read as
- * `mkn(x, y, 3)[1]`), which f calls with active arguments; adc-ts must report ADC2004 at the `try` and
- * nothing else (`expectedTryDiagnostics`; the harness's `checkForbiddenBatch`).
+ * random spot in h (or in the loop body of mkf and mkn, then read as `mkn(x, y, 3)[1]`), which f calls
+ * with active arguments; adc-ts must report ADC2004 at the `try`, naming the call chain, and nothing
+ * else (`expectedTryDiagnostics`; the harness's `checkForbiddenBatch`). On 9f55a98 a try in mkn whose
+ * only active write was inside it got no diagnostic and a derivative of 0 (`try-in-helper`, fixed by
+ * fix-fence).
  *
  * A program is a small AST with two readings: `printFullProgram` writes it as TypeScript for adc-ts,
  * `evalFull` evaluates it over any number type given as a `Scalar`: dual numbers (first derivatives),
@@ -96,13 +98,6 @@ export const HESSIAN_PARAM_WRITES = true;
  * it): finding 23, reverse mode follows it since adjoints follow their arrays in such alias classes.
  */
 export const FOR_OF_REBIND_WRITE = true;
-
-/**
- * `try-in-helper`: in the programs that must not compile, the try in mkn's loop body (mkn read by
- * element, `mkn(x, y, 3)[1]`): adc-ts compiles it without a diagnostic and the element's derivative is
- * a silent 0. Without it the try goes only into h.
- */
-export const TRY_IN_ARRAY_HELPER = open("try-in-helper");
 
 /**
  * `try-adc2007`: in the programs that must not compile, no second diagnostic at the try. Reverse mode
@@ -861,15 +856,14 @@ function placeTry(body: readonly FStmt[], active: FStmt, list: number, start: nu
 }
 
 /**
- * A random program with a try at a random spot in h, or (with `try-in-helper`) in the loop body of mkf
- * and mkn; f's result then adds `h(x, y, s)` (or `2 * mkn(x, y, 3)[1] + 2 * mkf(x, y, 3)[1]`), a call
+ * A random program with a try at a random spot in h, or in the loop body of mkf and mkn; f's result then adds `h(x, y, s)` (or `2 * mkn(x, y, 3)[1] + 2 * mkf(x, y, 3)[1]`), a call
  * with every argument active. The try ends with code whose value the result needs: `return r + a * b`
  * in h, `out[j] += a * b` in mkf and mkn.
  */
 export const forbiddenProgramArb: fc.Arbitrary<ForbiddenProgram> = fc
   .record({
     program: fullProgramArb,
-    host: TRY_IN_ARRAY_HELPER ? fc.constantFrom("h", "mk" as const) : fc.constant("h" as const),
+    host: fc.constantFrom("h", "mk" as const),
     list: fc.nat(),
     start: fc.nat(),
     count: fc.nat({ max: 3 }),
@@ -920,6 +914,9 @@ export function expectedTryDiagnostics(fp: ForbiddenProgram): ExpectedDiagnostic
       // The statement ends at the first line after it that is its indentation and `}`.
       const close = `${line.slice(0, col)}}`;
       const end = lines.findIndex((l, j) => j > i && l === close);
+      // A callee's error names the call chain from f: only f calls the helpers.
+      const host = lines.slice(0, i).reverse().map((l) => /\bfunction (\w+)\(/.exec(l)?.[1]).find((name) => name !== undefined);
+      const chain = `, in the call chain f → ${host}`;
       const words = new Set([...lines.slice(i, end + 1).join("\n").matchAll(/(?<![.\w])[A-Za-z_]\w*/g)].map((m) => m[0]));
       const touched = [...words].filter((w) => names.includes(w));
       const messages: string[] = [];
@@ -927,9 +924,9 @@ export function expectedTryDiagnostics(fp: ForbiddenProgram): ExpectedDiagnostic
         const subset = touched.filter((_, k) => (mask >> k) & 1);
         const list = subset.map((name) => `'${name}'`).join(", ");
         const base = `try/catch/finally is not differentiated (it touches the active value${subset.length > 1 ? "s" : ""} ${list}`;
-        messages.push(`${base})`);
+        messages.push(`${base})${chain}`);
         if (subset.every((name) => params.includes(name)))
-          messages.push(`${base}; if ${list} need${subset.length > 1 ? "" : "s"} no derivative, leave ${subset.length > 1 ? "them" : "it"} out with @differentiable wrt=...)`);
+          messages.push(`${base}; if ${list} need${subset.length > 1 ? "" : "s"} no derivative, leave ${subset.length > 1 ? "them" : "it"} out with @differentiable wrt=...)${chain}`);
       }
       const tolerated = TRY_ADC2007
         ? []
