@@ -22,6 +22,28 @@
  *
  * A share of programs asks for `f_hessian` (`@differentiable hessian`).
  *
+ * Issue 13's constructs: `mkf(a, b, n)[i]` / `mkn(a, b, n)[i]`, an array-returning helper read by
+ * element inside an expression; `dh({ a: A, b: B }, [C0, C1], e)`, a helper that destructures an
+ * inactive object and an inactive array parameter (`const { a, b } = p; const [c0, c1] = q;`) beside
+ * an active number; `a ** n` and `Math.pow(a, n)` with n a loop counter, and `pw(a, n)`, which computes
+ * both with n an inactive parameter given a constant 0..3 or a counter, so that n = 0 and, at the points
+ * with x = 0 (pointsFor), a = 0 are common. A program may be two modules: h in `h.ts`, reached by
+ * `import { h }`, `import { h as hh }`, `import * as m`, `import h from` of an `export default function
+ * h`, or `import { g2 }` of `export { h as g2 }`; f is exported as `export function f`, `export default
+ * function f`, `export { f }` or `export { f as g }`, whose derivatives are g_dual, ... (see
+ * `exportedNames`). On 9f55a98 the destructuring helper (reverse mode: ReferenceError), f_hessian at
+ * x = 0 (NaN), the default and renamed imports of h, `export { f }` / `export { f as g }` (no derivative
+ * exported) and h's own module in Hessian programs (h_fwd_dual not exported) failed; fix-misc and
+ * fix-modules fixed them.
+ *
+ * Programs that must not compile (`forbiddenProgramArb`): a program as above with
+ * `try { ...; return r + a * b; } catch/finally { ... }` wrapped around a random span of statements at a
+ * random spot in h (or in the loop body of mkf and mkn, then read as `mkn(x, y, 3)[1]`), which f calls
+ * with active arguments; adc-ts must report ADC2004 at the `try`, naming the call chain, and nothing
+ * else (`expectedTryDiagnostics`; the harness's `checkForbiddenBatch`). On 9f55a98 a try in mkn whose
+ * only active write was inside it got no diagnostic and a derivative of 0 (`try-in-helper`, fixed by
+ * fix-fence).
+ *
  * A program is a small AST with two readings: `printFullProgram` writes it as TypeScript for adc-ts,
  * `evalFull` evaluates it over any number type given as a `Scalar`: dual numbers (first derivatives),
  * and dual numbers over dual numbers (hyper-dual numbers: second derivatives, exact to rounding), with
@@ -77,6 +99,14 @@ export const HESSIAN_PARAM_WRITES = true;
  */
 export const FOR_OF_REBIND_WRITE = true;
 
+/**
+ * `try-adc2007`: in the programs that must not compile, no second diagnostic at the try. Reverse mode
+ * reports one where the try may overwrite a value its sweep needs, under ADC2007 ("reverse mode needs
+ * the values of 'a' that this code may overwrite, and cannot save them (try/catch/finally is not
+ * differentiated)"), beside the ADC2004. Without it that one is tolerated (exactly that text).
+ */
+export const TRY_ADC2007 = open("try-adc2007");
+
 /** The share of programs that ask for f_hessian (`@differentiable hessian`), in percent. */
 export const HESSIAN_PERCENT = Number(process.env.ADC_FUZZ_HESSIAN_PERCENT ?? 50);
 
@@ -99,7 +129,15 @@ export type FExpr =
   /** `(c ? a : b)[0]`: an element of a choice of two arrays of one kind. */
   | { k: "pickElem"; c: FCond; a: string; b: string }
   /** `pass(arr, c)[0]`: pass scales arr in place and returns it (the array, not a copy); only a statement's whole value. */
-  | { k: "callP"; arr: string; c: FExpr };
+  | { k: "callP"; arr: string; c: FExpr }
+  /** `mkf(a, b, n)[i]` / `mkn(a, b, n)[i]`: an element of a fresh array from a helper, 0 <= i < n. */
+  | { k: "callMElem"; kind: "f64" | "num"; a: FExpr; b: FExpr; n: number; i: number }
+  /** `dh({ a: A, b: B }, [c0, c1], e)`: A, B constants, c0 and c1 inactive (constants or a loop counter). */
+  | { k: "callD"; a: number; b: number; c0: FExpr; c1: FExpr; e: FExpr }
+  /** `a ** n` or `Math.pow(a, n)` with n a loop counter (inactive, often 0). */
+  | { k: "powN"; fn: "**" | "pow"; a: FExpr; n: string }
+  /** `pw(a, n)`: `a ** n + 0.5 * Math.pow(a, n)` with n an inactive parameter (a constant 0..3 or a loop counter). */
+  | { k: "callPw"; a: FExpr; n: FExpr };
 
 /** An array argument of k: a variable, an array literal, or a choice of two arrays, written in the call. */
 export type KArg = { k: "name"; name: string } | { k: "lit"; elems: FExpr[] } | { k: "pick"; c: FCond; a: string; b: string };
@@ -154,7 +192,8 @@ export type FStmt =
   | { k: "doWhile"; counter: string; bound: FBound; body: FStmt[] }
   | { k: "forOf"; elem: string; arr: string; body: FStmt[] }
   | { k: "break" | "continue"; c: FCond }
-  | { k: "return"; c: FCond; e: FExpr }
+  /** `if (c) return e;`, or `return e;` where c is null (only in programs that must not compile). */
+  | { k: "return"; c: FCond | null; e: FExpr }
   /** `{ const|let name = init; body }` */
   | { k: "arrBlock"; name: string; mutable: boolean; init: ArrInit; body: FStmt[] }
   /** `name = init` for a `let` block array, with a fresh array of its kind. */
@@ -167,7 +206,18 @@ export type FStmt =
   /** `name op= k(out, u, c);`: k writes its first array and reads its second, which may be the same array. */
   | { k: "callK"; name: string; op: "=" | "+="; out: KArg; u: KArg; c: FExpr }
   /** f's parameter `v = [...]` (ARRAY_LENGTH elements) or `v = q`: the caller's array keeps v's gradient. */
-  | { k: "repoint"; init: { k: "lit"; elems: FExpr[] } | { k: "alias"; of: "q" } };
+  | { k: "repoint"; init: { k: "lit"; elems: FExpr[] } | { k: "alias"; of: "q" } }
+  /** `try { body } catch { handler } finally { final }` (at least one of the two): only in programs that must not compile. */
+  | { k: "try"; body: FStmt[]; handler: FStmt[] | null; final: FStmt[] | null };
+
+/**
+ * Where f's module gets h: `local` (h beside f), or from a module h.ts by `import { h }` (`named`),
+ * `import { h as hh }` (`alias`), `import * as m` (`namespace`), `import h from` of `export default
+ * function h` (`default`), or `import { g2 }` of `export { h as g2 }` (`renamed`).
+ */
+export type HImport = "local" | "named" | "alias" | "namespace" | "default" | "renamed";
+/** How f is exported: `export function f`, `export default function f`, `export { f }`, `export { f as g }`. */
+export type FExport = "named" | "default" | "list" | "alias";
 
 export interface FProgram {
   /** `h(a, b, c)`: statements over a, b, c and its local r, then `return result`. */
@@ -184,10 +234,16 @@ export interface FProgram {
    * `return result` (step over u's elements, out, c, r and j; body may write out and read both).
    */
   readonly k: { readonly op: "=" | "+="; readonly step: FExpr; readonly body: FStmt[]; readonly result: FExpr };
+  /**
+   * `dh(p, q, x)`: `const { a, b } = p; const [c0, c1] = q; let r = a * x;`, body, `return result`
+   * (over x, a, b, c0, c1 and r).
+   */
+  readonly d: { readonly body: FStmt[]; readonly result: FExpr };
   readonly body: FStmt[];
   readonly result: FExpr;
   /** Whether f is tagged `@differentiable hessian`. */
   readonly hessian: boolean;
+  readonly modules: { readonly h: HImport; readonly f: FExport };
 }
 
 /** Whether an array is indexed modulo its `.length` (block arrays and mk's `out`) rather than ARRAY_LENGTH. */
@@ -348,7 +404,31 @@ function exprArb(ctx: Ctx, depth: number): fc.Arbitrary<FExpr> {
         weight: 1,
         arbitrary: fc.tuple(fc.constantFrom(...arrayArgs), sub, sub).map(([arr, c, d]) => ({ k: "callG", arr, c, d }) as FExpr),
       });
-
+  }
+  if (ctx.arrayCalls) {
+    branches.push({
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom("f64", "num" as const), sub, sub, fc.integer({ min: 1, max: 4 }))
+        .chain(([kind, a, b, len]) => fc.integer({ min: 0, max: len - 1 }).map((i) => ({ k: "callMElem", kind, a, b, n: len, i }) as FExpr)),
+    });
+    const field = fc.integer({ min: -20, max: 20 }).map((v) => v / 10);
+    const inactive = ctx.counters.length > 0 ? fc.oneof(numArb, fc.constantFrom(...ctx.counters).map((name) => ({ k: "var", name }) as FExpr)) : numArb;
+    branches.push({
+      weight: 1,
+      arbitrary: fc.tuple(field, field, inactive, inactive, sub).map(([a, b, c0, c1, e]) => ({ k: "callD", a, b, c0, c1, e }) as FExpr),
+    });
+  }
+  // `a ** n` with n inactive, the base mostly a variable, so that it is often exactly 0 at the points with x = 0.
+  const base = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ctx.readable).map((name) => ({ k: "var", name }) as FExpr) }, { weight: 1, arbitrary: sub });
+  if (ctx.counters.length > 0)
+    branches.push({
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom("**", "pow" as const), base, fc.constantFrom(...ctx.counters)).map(([fn, a, name]) => ({ k: "powN", fn, a, n: name }) as FExpr),
+    });
+  if (ctx.calls) {
+    const exponent = fc.oneof(fc.integer({ min: 0, max: 3 }).map(n), ...(ctx.counters.length > 0 ? [fc.constantFrom(...ctx.counters).map((name) => ({ k: "var", name }) as FExpr)] : []));
+    branches.push({ weight: 1, arbitrary: fc.tuple(base, exponent).map(([a, e]) => ({ k: "callPw", a, n: e }) as FExpr) });
   }
   return fc.oneof(...branches);
 }
@@ -639,6 +719,8 @@ const mainCtx: Ctx = {
 };
 const hCtx: Ctx = { ...mainCtx, readable: ["a", "b", "c", "r"], writable: ["r", "a"], arrays: [], stores: [], kinds: {}, calls: false, arrayCalls: false, blocks: null };
 const gCtx: Ctx = { ...hCtx, readable: ["e", "acc", "c", "d"], writable: [] };
+/** The body of dh after its destructuring declarations. */
+const dCtx: Ctx = { ...hCtx, readable: ["x", "a", "b", "c0", "c1", "r"], writable: ["r"] };
 /** The body of k after its loop: writes to `out`, reads `out` and `u` (which may be the same array). */
 const kCtx: Ctx = { ...hCtx, readable: ["c", "r"], writable: ["r"], arrays: ["out", "u"], stores: ["out"], kinds: { out: "num", u: "num" } };
 /** k's first loop: `out[j] op= step`. */
@@ -688,19 +770,27 @@ function writesParameter(body: readonly FStmt[]): boolean {
   return writes;
 }
 
+/** Mostly h beside f and `export function f`, the other forms together about one program in thirteen each. */
+const modulesArb: fc.Arbitrary<FProgram["modules"]> = fc.record({
+  h: fc.oneof({ weight: 12, arbitrary: fc.constant<HImport>("local") }, { weight: 1, arbitrary: fc.constantFrom<HImport>("named", "alias", "namespace", "default", "renamed") }),
+  f: fc.oneof({ weight: 12, arbitrary: fc.constant<FExport>("named") }, { weight: 1, arbitrary: fc.constantFrom<FExport>("default", "list", "alias") }),
+});
+
 /** Programs asking for f_hessian or not; see HESSIAN_POW_ZERO_EXPONENT and HESSIAN_PARAM_WRITES for what the first leave out. */
 function programArb(hessian: boolean): fc.Arbitrary<FProgram> {
   const variableExponent = !hessian || HESSIAN_POW_ZERO_EXPONENT;
-  const [main, hc, gc, mc, kc, ks] = [mainCtx, hCtx, gCtx, mCtx, kCtx, kStepCtx].map((ctx) => ({ ...ctx, variableExponent }));
+  const [main, hc, gc, mc, kc, ks, dc] = [mainCtx, hCtx, gCtx, mCtx, kCtx, kStepCtx, dCtx].map((ctx) => ({ ...ctx, variableExponent }));
   return fc
     .record({
       h: fc.record({ body: stmtsArb(hc, 1), result: exprArb(hc, 2), annotated: fc.boolean() }),
       g: fc.record({ op: fc.constantFrom("=", "+=" as const), step: exprArb(gc, 2) }),
       m: fc.record({ first: exprArb(mc, 2), body: fc.array(stmtArb(mc, 1), { maxLength: 2 }) }),
       k: fc.record({ op: fc.constantFrom("=", "+=" as const), step: kStepArb(ks), body: fc.array(stmtArb(kc, 1), { maxLength: 2 }), result: kResultArb(kc) }),
+      d: fc.record({ body: fc.array(stmtArb(dc, 1), { maxLength: 2 }), result: exprArb(dc, 2) }),
       body: stmtsArb(main, 2),
       result: exprArb(main, 2),
       hessian: fc.constant(hessian),
+      modules: modulesArb,
     })
     .map((p) => (p.hessian && !HESSIAN_PARAM_WRITES && writesParameter(p.body) ? { ...p, hessian: false } : p));
 }
@@ -709,6 +799,143 @@ export const fullProgramArb: fc.Arbitrary<FProgram> = fc.oneof(
   { weight: 100 - HESSIAN_PERCENT, arbitrary: programArb(false) },
   { weight: HESSIAN_PERCENT, arbitrary: programArb(true) },
 );
+
+// ---------- programs that must not compile ----------
+
+/** A program with a try around active code in a helper (see `expectedTryDiagnostics`). */
+export interface ForbiddenProgram {
+  readonly program: FProgram;
+  /** The helper holding the try: h, or mkf and mkn (the same body), which f reads by element. */
+  readonly host: "h" | "mk";
+}
+
+/** A body rebuilt list by list: `edit` gets each statement list (the body first, then nested ones in source order) and its index in that order. */
+function mapStmtLists(body: readonly FStmt[], edit: (list: FStmt[], index: number) => FStmt[]): FStmt[] {
+  let next = 0;
+  const visit = (list: readonly FStmt[]): FStmt[] => {
+    const index = next++;
+    const inner = list.map((s): FStmt => {
+      switch (s.k) {
+        case "if":
+          return { ...s, then: visit(s.then), else: s.else === null ? null : visit(s.else) };
+        case "switch":
+          return { ...s, cases: s.cases.map((c) => ({ ...c, body: visit(c.body) })) };
+        case "for":
+        case "while":
+        case "doWhile":
+        case "forOf":
+        case "arrBlock":
+          return { ...s, body: visit(s.body) };
+        case "try":
+          return { ...s, body: visit(s.body), handler: s.handler === null ? null : visit(s.handler), final: s.final === null ? null : visit(s.final) };
+        default:
+          return s;
+      }
+    });
+    return edit(inner, index);
+  };
+  return visit(body);
+}
+
+/**
+ * `body` with statements [start, start + count) of one of its statement lists (each index taken modulo
+ * what there is) wrapped in `try { ...; active }` and a catch block, a finally block or both.
+ */
+function placeTry(body: readonly FStmt[], active: FStmt, list: number, start: number, count: number, clauses: "catch" | "finally" | "both"): FStmt[] {
+  let lists = 0;
+  mapStmtLists(body, (l) => (lists++, l));
+  const target = list % lists;
+  return mapStmtLists(body, (l, index) => {
+    if (index !== target) return l;
+    const from = start % (l.length + 1);
+    const length = count % (l.length - from + 1);
+    const handler: FStmt[] | null = clauses === "finally" ? null : [{ k: "assign", name: "r", op: "=", e: n(0) }];
+    const final: FStmt[] | null = clauses === "catch" ? null : [{ k: "assign", name: "r", op: "*=", e: n(0.5) }];
+    return [...l.slice(0, from), { k: "try", body: [...l.slice(from, from + length), active], handler, final }, ...l.slice(from + length)];
+  });
+}
+
+/**
+ * A random program with a try at a random spot in h, or in the loop body of mkf and mkn; f's result then adds `h(x, y, s)` (or `2 * mkn(x, y, 3)[1] + 2 * mkf(x, y, 3)[1]`), a call
+ * with every argument active. The try ends with code whose value the result needs: `return r + a * b`
+ * in h, `out[j] += a * b` in mkf and mkn.
+ */
+export const forbiddenProgramArb: fc.Arbitrary<ForbiddenProgram> = fc
+  .record({
+    program: fullProgramArb,
+    host: fc.constantFrom("h", "mk" as const),
+    list: fc.nat(),
+    start: fc.nat(),
+    count: fc.nat({ max: 3 }),
+    clauses: fc.constantFrom("catch", "finally", "both" as const),
+  })
+  .map(({ program: p, host, list, start, count, clauses }) => {
+    const x: FExpr = { k: "var", name: "x" };
+    const y: FExpr = { k: "var", name: "y" };
+    const element = (kind: "f64" | "num"): FExpr => bin("*", n(2), { k: "callMElem", kind, a: x, b: y, n: 3, i: 1 });
+    const ab = bin("*", { k: "var", name: "a" }, { k: "var", name: "b" });
+    // Not `r += a * b`: where nothing needs r afterwards, the try would touch no active value.
+    const hActive: FStmt = { k: "return", c: null, e: bin("+", { k: "var", name: "r" }, ab) };
+    const mActive: FStmt = { k: "store", arr: "out", index: { k: "counter", name: "j", shift: 0 }, op: "+=", e: ab };
+    const program: FProgram =
+      host === "h"
+        ? { ...p, h: { ...p.h, body: placeTry(p.h.body, hActive, list, start, count, clauses) }, result: bin("+", p.result, { k: "callH", a: x, b: y, c: { k: "var", name: "s" } }) }
+        : { ...p, m: { ...p.m, body: placeTry(p.m.body, mActive, list, start, count, clauses) }, result: bin("+", p.result, bin("+", element("num"), element("f64"))) };
+    return { program, host };
+  });
+
+export interface ExpectedDiagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly code: string;
+  /** The messages it may have: which of the names the try touches are active depends on the call (every subset of them, in source order). */
+  readonly messages: readonly string[];
+  /** Other diagnostics tolerated at the same place (see TRY_ADC2007). */
+  readonly tolerated: readonly { readonly code: string; readonly message: string }[];
+}
+
+/**
+ * The ADC2004 adc-ts must report at each `try` of a forbidden program (h has one; mkf and mkn one each),
+ * and nothing else. Its message lists the touched names that are active where the helper is called:
+ * with every argument active (f's result) all of them; other calls of the helper may make only some
+ * active, each a diagnostic of its own at the same place.
+ */
+export function expectedTryDiagnostics(fp: ForbiddenProgram): ExpectedDiagnostic[] {
+  // The names that can be active (counters never are); the parameters among them get the wrt hint.
+  const names = fp.host === "h" ? ["a", "b", "c", "r"] : ["a", "b", "r", "out"];
+  const params = fp.host === "h" ? ["a", "b", "c"] : ["a", "b"];
+  const out: ExpectedDiagnostic[] = [];
+  for (const [file, text] of Object.entries(printFullProgramFiles(fp.program))) {
+    const lines = text.split("\n");
+    lines.forEach((line, i) => {
+      const col = line.indexOf("try {");
+      if (col < 0) return;
+      // The statement ends at the first line after it that is its indentation and `}`.
+      const close = `${line.slice(0, col)}}`;
+      const end = lines.findIndex((l, j) => j > i && l === close);
+      // A callee's error names the call chain from f: only f calls the helpers.
+      const host = lines.slice(0, i).reverse().map((l) => /\bfunction (\w+)\(/.exec(l)?.[1]).find((name) => name !== undefined);
+      const chain = `, in the call chain f → ${host}`;
+      const words = new Set([...lines.slice(i, end + 1).join("\n").matchAll(/(?<![.\w])[A-Za-z_]\w*/g)].map((m) => m[0]));
+      const touched = [...words].filter((w) => names.includes(w));
+      const messages: string[] = [];
+      for (let mask = 1; mask < 1 << touched.length; mask++) {
+        const subset = touched.filter((_, k) => (mask >> k) & 1);
+        const list = subset.map((name) => `'${name}'`).join(", ");
+        const base = `try/catch/finally is not differentiated (it touches the active value${subset.length > 1 ? "s" : ""} ${list}`;
+        messages.push(`${base})${chain}`);
+        if (subset.every((name) => params.includes(name)))
+          messages.push(`${base}; if ${list} need${subset.length > 1 ? "" : "s"} no derivative, leave ${subset.length > 1 ? "them" : "it"} out with @differentiable wrt=...)${chain}`);
+      }
+      const tolerated = TRY_ADC2007
+        ? []
+        : [...words].map((name) => ({ code: "ADC2007", message: `reverse mode needs the values of '${name}' that this code may overwrite, and cannot save them (try/catch/finally is not differentiated)` }));
+      out.push({ file, line: i + 1, col: col + 1, code: "ADC2004", messages, tolerated });
+    });
+  }
+  return out;
+}
 
 // ---------- printing ----------
 
@@ -746,6 +973,14 @@ export function printExpr(e: FExpr): string {
       return `(${printCond(e.c)} ? ${e.a} : ${e.b})[0]`;
     case "callP":
       return `pass(${e.arr}, ${printExpr(e.c)})[0]`;
+    case "callMElem":
+      return `${e.kind === "f64" ? "mkf" : "mkn"}(${printExpr(e.a)}, ${printExpr(e.b)}, ${e.n})[${e.i}]`;
+    case "callD":
+      return `dh({ a: ${printNum(e.a)}, b: ${printNum(e.b)} }, [${printExpr(e.c0)}, ${printExpr(e.c1)}], ${printExpr(e.e)})`;
+    case "powN":
+      return e.fn === "**" ? `(${printExpr(e.a)} ** ${e.n})` : `Math.pow(${printExpr(e.a)}, ${e.n})`;
+    case "callPw":
+      return `pw(${printExpr(e.a)}, ${printExpr(e.n)})`;
   }
 }
 
@@ -902,54 +1137,78 @@ function printStmts(stmts: readonly FStmt[], indent: string, out: string[]): voi
         out.push(`${indent}if (${printCond(s.c)}) ${s.k};`);
         break;
       case "return":
-        out.push(`${indent}if (${printCond(s.c)}) return ${printExpr(s.e)};`);
+        out.push(`${indent}${s.c === null ? "" : `if (${printCond(s.c)}) `}return ${printExpr(s.e)};`);
+        break;
+      case "try":
+        out.push(`${indent}try {`);
+        printStmts(s.body, indent + "  ", out);
+        if (s.handler !== null) {
+          out.push(`${indent}} catch {`);
+          printStmts(s.handler, indent + "  ", out);
+        }
+        if (s.final !== null) {
+          out.push(`${indent}} finally {`);
+          printStmts(s.final, indent + "  ", out);
+        }
+        out.push(`${indent}}`);
         break;
     }
   }
 }
 
+/** Every node of f's body and result (statements, expressions, initialisers), in one walk: which helpers it calls. */
+function nodesOf(p: FProgram): { k: string; kind?: string }[] {
+  const nodes: { k: string; kind?: string }[] = [];
+  JSON.stringify([p.body, p.result], (_key, value: unknown) => {
+    if (value !== null && typeof value === "object" && typeof (value as { k?: unknown }).k === "string") nodes.push(value as { k: string });
+    return value;
+  });
+  return nodes;
+}
+
 /** Which of the array-returning helpers a program calls (only those are printed). */
-function madeKinds(p: FProgram): Set<"f64" | "num"> {
-  const kinds = new Set<"f64" | "num">();
-  JSON.stringify(p.body, (_key, value: unknown) => {
-    const init = value as ArrInit | null;
-    if (init !== null && typeof init === "object" && init.k === "make") kinds.add(init.kind);
-    return value;
-  });
-  return kinds;
+function madeKinds(nodes: readonly { k: string; kind?: string }[]): Set<"f64" | "num"> {
+  return new Set(nodes.filter((node) => node.k === "make" || node.k === "callMElem").map((node) => node.kind as "f64" | "num"));
 }
 
-/** Whether a program calls pass. */
-function usesPass(p: FProgram): boolean {
-  let uses = false;
-  JSON.stringify(p.body, (_key, value: unknown) => {
-    const k = (value as { k?: string } | null)?.k;
-    if (k === "callP" || k === "pass") uses = true;
-    return value;
-  });
-  return uses;
-}
-
-/** Whether a program calls k. */
-function callsK(p: FProgram): boolean {
-  let calls = false;
-  JSON.stringify(p.body, (_key, value: unknown) => {
-    if (value !== null && typeof value === "object" && (value as FStmt).k === "callK") calls = true;
-    return value;
-  });
-  return calls;
-}
+/** The name f's module calls h by (see HImport). */
+const hCallee: Record<HImport, string> = { local: "h", named: "h", alias: "hh", namespace: "m.h", default: "h", renamed: "g2" };
+const hImport: Record<Exclude<HImport, "local">, string> = {
+  named: `import { h } from "./h.js";`,
+  alias: `import { h as hh } from "./h.js";`,
+  namespace: `import * as m from "./h.js";`,
+  default: `import h from "./h.js";`,
+  renamed: `import { g2 } from "./h.js";`,
+};
 
 /**
- * The program as a TypeScript module: helpers `h` (annotated or not), `g`, `mkf`/`mkn` and `k` where called,
- * and the annotated `f`.
+ * The names the compiled module exports f and its derivatives under: `export default function f` is the
+ * default export beside f_dual, ...; `export { f as g }` gives g, g_dual, ... (the derivatives are named
+ * after the name the user exported).
  */
-export function printFullProgram(p: FProgram): string {
-  const out: string[] = [];
-  if (p.h.annotated) out.push("/** @differentiable */");
-  out.push("export function h(a: number, b: number, c: number): number {", "  let r = 0.5 * a;");
-  printStmts(p.h.body, "  ", out);
-  out.push(`  return ${printExpr(p.h.result)};`, "}", "");
+export function exportedNames(p: FProgram): { readonly f: string; readonly derivatives: string } {
+  return p.modules.f === "default" ? { f: "default", derivatives: "f" } : p.modules.f === "alias" ? { f: "g", derivatives: "g" } : { f: "f", derivatives: "f" };
+}
+
+/** The file f is in, and the file h is in when it has a module of its own. */
+export const MAIN_FILE = "main.ts";
+export const H_FILE = "h.ts";
+
+/**
+ * The program as TypeScript modules, by file name: MAIN_FILE with helpers `h` (annotated or not, unless
+ * it is in H_FILE), `g`, `mkf`/`mkn`, `pass`, `k`, `pw` and `dh` where called, and the annotated `f`.
+ */
+export function printFullProgramFiles(p: FProgram): Record<string, string> {
+  const nodes = nodesOf(p);
+  const uses = (...kinds: string[]): boolean => nodes.some((node) => kinds.includes(node.k));
+  const hOut: string[] = [];
+  if (p.h.annotated) hOut.push("/** @differentiable */");
+  const exported = p.modules.h === "renamed" ? "" : p.modules.h === "default" ? "export default " : "export ";
+  hOut.push(`${exported}function h(a: number, b: number, c: number): number {`, "  let r = 0.5 * a;");
+  printStmts(p.h.body, "  ", hOut);
+  hOut.push(`  return ${printExpr(p.h.result)};`, "}", "");
+  if (p.modules.h === "renamed") hOut.push("export { h as g2 };", "");
+  const out: string[] = p.modules.h === "local" ? [...hOut] : [hImport[p.modules.h], ""];
   out.push(
     "function g(u: number[], c: number, d: number): number {",
     "  let acc = c;",
@@ -958,7 +1217,7 @@ export function printFullProgram(p: FProgram): string {
     "}",
     "",
   );
-  for (const kind of madeKinds(p)) {
+  for (const kind of madeKinds(nodes)) {
     out.push(
       kind === "f64" ? "function mkf(a: number, b: number, m: number): Float64Array {" : "function mkn(a: number, b: number, m: number): number[] {",
       kind === "f64" ? "  const out = new Float64Array(m);" : "  const out = new Array<number>(m).fill(0);",
@@ -969,7 +1228,7 @@ export function printFullProgram(p: FProgram): string {
     printStmts(p.m.body, "    ", out);
     out.push("  }", "  return out;", "}", "");
   }
-  if (usesPass(p))
+  if (uses("callP", "pass"))
     out.push(
       "/** Scales out in place and returns it (the array, not a copy). */",
       "function pass(out: number[], c: number): number[] {",
@@ -978,7 +1237,7 @@ export function printFullProgram(p: FProgram): string {
       "}",
       "",
     );
-  if (callsK(p)) {
+  if (uses("callK")) {
     out.push(
       "function k(out: number[], u: number[], c: number): number {",
       "  let r = 0.5 * c;",
@@ -987,9 +1246,21 @@ export function printFullProgram(p: FProgram): string {
     printStmts(p.k.body, "  ", out);
     out.push(`  return ${printExpr(p.k.result)};`, "}", "");
   }
+  if (uses("callPw")) out.push("function pw(a: number, n: number): number {", "  return a ** n + 0.5 * Math.pow(a, n);", "}", "");
+  if (uses("callD")) {
+    out.push(
+      "function dh(p: { a: number; b: number }, q: number[], x: number): number {",
+      "  const { a, b } = p;",
+      "  const [c0, c1] = q;",
+      "  let r = a * x;",
+    );
+    printStmts(p.d.body, "  ", out);
+    out.push(`  return ${printExpr(p.d.result)};`, "}", "");
+  }
+  const fStart = out.length;
   out.push(
     p.hessian ? "/** @differentiable hessian */" : "/** @differentiable */",
-    "export function f(x: number, y: number, v: number[]): number {",
+    `${p.modules.f === "named" ? "export " : p.modules.f === "default" ? "export default " : ""}function f(x: number, y: number, v: number[]): number {`,
     "  let s = x;",
     "  let t = y;",
     `  const w = new Float64Array(${ARRAY_LENGTH});`,
@@ -998,7 +1269,19 @@ export function printFullProgram(p: FProgram): string {
   );
   printStmts(p.body, "  ", out);
   out.push(`  return ${printExpr(p.result)};`, "}", "");
-  return out.join("\n");
+  if (p.modules.f === "list") out.push("export { f };", "");
+  if (p.modules.f === "alias") out.push("export { f as g };", "");
+  // Only f calls h, and nothing else in f is named h: its calls take the name the import gives h.
+  for (let i = fStart; i < out.length; i++) out[i] = out[i].replace(/\bh\(/g, `${hCallee[p.modules.h]}(`);
+  const files: Record<string, string> = { [MAIN_FILE]: out.join("\n") };
+  if (p.modules.h !== "local") files[H_FILE] = hOut.join("\n");
+  return files;
+}
+
+/** The program as one text: its module, or its modules each under a `// file` line. */
+export function printFullProgram(p: FProgram): string {
+  const files = Object.entries(printFullProgramFiles(p));
+  return files.length === 1 ? files[0][1] : files.map(([name, text]) => `// ${name}\n${text}`).join("\n");
 }
 
 // ---------- the oracle: one interpreter over any number type ----------
@@ -1247,6 +1530,23 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
         return arrays.get(cond(e.c, env, arrays) ? e.a : e.b)![0];
       case "callP":
         return callPass(arrays.get(e.arr)!, ev(e.c, env, arrays))[0];
+      case "callMElem": {
+        const a = ev(e.a, env, arrays);
+        const b = ev(e.b, env, arrays);
+        return callMake(a, b, e.n)[e.i];
+      }
+      case "callD": {
+        const c0 = ev(e.c0, env, arrays);
+        const c1 = ev(e.c1, env, arrays);
+        return callD(F.c(e.a), F.c(e.b), c0, c1, ev(e.e, env, arrays));
+      }
+      case "powN":
+        return F.pow(ev(e.a, env, arrays), env.get(e.n)!);
+      case "callPw": {
+        const a = ev(e.a, env, arrays);
+        const m = ev(e.n, env, arrays);
+        return F.add(F.pow(a, m), F.mul(F.c(0.5), F.pow(a, m)));
+      }
     }
   };
 
@@ -1417,7 +1717,7 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
           if (cond(s.c, env, arrays)) throw new Continue();
           break;
         case "return":
-          if (cond(s.c, env, arrays)) throw new Return(ev(s.e, env, arrays));
+          if (s.c === null || cond(s.c, env, arrays)) throw new Return(ev(s.e, env, arrays));
           break;
         case "arrBlock": {
           // A block array may shadow an enclosing one: that one is back after the block.
@@ -1453,6 +1753,14 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
         case "repoint":
           arrays.set("v", s.init.k === "alias" ? arrays.get(s.init.of)! : s.init.elems.map((e) => ev(e, env, arrays)));
           break;
+        case "try":
+          // The programs throw nothing, so the handler never runs; the final block runs on every way out.
+          try {
+            run(s.body, env, arrays);
+          } finally {
+            if (s.final !== null) run(s.final, env, arrays);
+          }
+          break;
       }
     }
   };
@@ -1484,6 +1792,12 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
     }
     env.delete("j");
     return valueOf(p.k.body, p.k.result, env, arrays);
+  };
+
+  /** dh({ a, b }, [c0, c1], x) */
+  const callD = (a: S, b: S, c0: S, c1: S, x: S): S => {
+    const env: Env = new Map([["x", x], ["a", a], ["b", b], ["c0", c0], ["c1", c1], ["r", F.mul(a, x)]]);
+    return valueOf(p.d.body, p.d.result, env, new Map());
   };
 
   const callMake = (a: S, b: S, m: number): S[] => {

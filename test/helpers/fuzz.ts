@@ -6,16 +6,31 @@
  * hyper-dual numbers (second derivatives); a failing program is re-run alone under fast-check, which
  * shrinks it.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import fc from "fast-check";
 import ts from "typescript";
 import { compileProgram, compilerOptions } from "../../transformer/core.js";
 import { formatDiagnostic } from "../../transformer/diagnostics.js";
 import { tape } from "../../src/runtime/tape.js";
 import { strictOptions, strictTypeErrors } from "./typecheck.js";
-import { ARRAY_LENGTH, evalFull, evalFullDual, fullProgramArb, hyperDuals, Overflow, printFullProgram, type D, type Dual, type FProgram } from "../generators/full-programs.js";
+import {
+  ARRAY_LENGTH,
+  evalFull,
+  evalFullDual,
+  expectedTryDiagnostics,
+  exportedNames,
+  fullProgramArb,
+  hyperDuals,
+  Overflow,
+  printFullProgram,
+  printFullProgramFiles,
+  type D,
+  type Dual,
+  type ForbiddenProgram,
+  type FProgram,
+} from "../generators/full-programs.js";
 
 
 /** The number of active input elements: x, y and v[0..]. */
@@ -45,7 +60,10 @@ export interface Point {
   readonly ybar: number;
 }
 
-/** Random inputs in [-2, 2], a direction in [-1, 1], an adjoint in [-2, 2]; the same for every program of a seed. */
+/**
+ * Random inputs in [-2, 2] (x exactly 0 at about one point in four: the base of `x ** n`), a direction
+ * in [-1, 1], an adjoint in [-2, 2]; the same for every program of a seed.
+ */
 export function pointsFor(seed: number, count: number): Point[] {
   // Away from the underflow range (|v| ≥ 1e-3, or exactly 0): there a product of two tiny numbers
   // rounds to 0 and the modes' finite and infinite partials meet in a different order. Likewise away
@@ -56,7 +74,7 @@ export function pointsFor(seed: number, count: number): Point[] {
   const value = fc.double({ min: -2, max: 2, noNaN: true }).filter((v) => v === 0 || (Math.abs(v) >= 1e-3 && !nearConstant(v)));
   return fc.sample(
     fc.record({
-      x: value,
+      x: fc.oneof({ weight: 3, arbitrary: value }, { weight: 1, arbitrary: fc.constant(0) }),
       y: value,
       v: fc.array(value, { minLength: ARRAY_LENGTH, maxLength: ARRAY_LENGTH }),
       direction: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: INPUTS, maxLength: INPUTS }),
@@ -89,7 +107,8 @@ function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
 }
 
 export interface CompiledBatch {
-  readonly modules: FuzzModule[];
+  /** Per program, its module's f and derivatives, or why they are missing. */
+  readonly modules: (FuzzModule | string)[];
   /** adc diagnostics (a generated program the compiler rejects is a finding too). */
   readonly diagnostics: string[];
   /** --strict errors in the generated code. */
@@ -100,32 +119,59 @@ export interface CompiledBatch {
 
 let loads = 0;
 
+/** Write each program's modules into `in/p<i>/` under `dir`; per program, its files (f's module first). */
+function writePrograms(dir: string, programs: readonly { readonly files: Record<string, string> }[]): string[][] {
+  return programs.map((p, i) =>
+    Object.entries(p.files).map(([name, text]) => {
+      const file = join(dir, "in", `p${i}`, name);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      return file;
+    }),
+  );
+}
+
+/** Compile the programs' modules in one compilation (with the standard library parsed once). */
+function compileWritten(inputs: readonly string[]): ReturnType<typeof compileProgram> {
+  const program = ts.createProgram({ rootNames: inputs, options: compilerOptions, host: cachingHost(compilerOptions) });
+  return compileProgram(program, inputs);
+}
+
+/** f and its derivatives from the compiled module, under the names `exportedNames` gives, or which are missing. */
+function fuzzModule(program: FProgram, exports: Record<string, unknown>): FuzzModule | string {
+  const names = exportedNames(program);
+  const wanted: [keyof FuzzModule, string][] = [
+    ["f", names.f],
+    ...(["dual", "grad", "vjp", "jacobian", ...(program.hessian ? ["hessian"] : [])] as const).map((d) => [`f_${d}`, `${names.derivatives}_${d}`] as [keyof FuzzModule, string]),
+  ];
+  const missing = wanted.filter(([, name]) => typeof exports[name] !== "function").map(([, name]) => name);
+  if (missing.length > 0) return `the module exports no ${missing.join(", ")} (it exports ${Object.keys(exports).join(", ")})`;
+  return Object.fromEntries(wanted.map(([key, name]) => [key, exports[name]])) as unknown as FuzzModule;
+}
+
 /** Compile programs in one compilation, type-check the outputs in one program, import them. */
 export async function compileBatch(programs: readonly FProgram[], typeCheck = true): Promise<CompiledBatch> {
   const dir = mkdtempSync(join(tmpdir(), "adc-fuzz-"));
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   try {
-    const inputs = programs.map((p, i) => {
-      const file = join(dir, "in", `p${i}.ts`);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, printFullProgram(p));
-      return file;
-    });
-    const program = ts.createProgram({ rootNames: inputs, options: compilerOptions, host: cachingHost(compilerOptions) });
-    const result = compileProgram(program, inputs);
+    const inputs = writePrograms(dir, programs.map((p) => ({ files: printFullProgramFiles(p) })));
+    const result = compileWritten(inputs.flat());
     const diagnostics = result.diagnostics.map((d) => formatDiagnostic(d));
     if (diagnostics.length > 0) return { modules: [], diagnostics, typeErrors: [], texts: [], cleanup };
-    const texts = inputs.map((file) => result.files.get(file)?.text ?? "");
-    const outputs = texts.map((text, i) => {
-      const file = join(dir, "out", `p${i}.ts`);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, text);
-      return file;
-    });
-    const typeErrors = typeCheck ? strictTypeErrors(outputs, cachingHost(strictOptions)) : [];
+    // A module without an annotated function is not re-emitted: its output is its input.
+    const outputs = inputs.map((files) =>
+      files.map((file) => {
+        const out = join(dir, "out", relative(join(dir, "in"), file));
+        mkdirSync(dirname(out), { recursive: true });
+        writeFileSync(out, result.files.get(file)?.text ?? readFileSync(file, "utf8"));
+        return out;
+      }),
+    );
+    const texts = outputs.map((files) => readFileSync(files[0], "utf8"));
+    const typeErrors = typeCheck ? strictTypeErrors(outputs.flat(), cachingHost(strictOptions)) : [];
     if (typeErrors.length > 0) return { modules: [], diagnostics, typeErrors, texts, cleanup };
-    const modules = await Promise.all(outputs.map((file) => import(/* @vite-ignore */ `${file}?fuzz=${loads++}`) as Promise<FuzzModule>));
-    return { modules, diagnostics, typeErrors, texts, cleanup };
+    const loaded = await Promise.all(outputs.map((files) => import(/* @vite-ignore */ `${files[0]}?fuzz=${loads++}`) as Promise<Record<string, unknown>>));
+    return { modules: loaded.map((exports, i) => fuzzModule(programs[i], exports)), diagnostics, typeErrors, texts, cleanup };
   } catch (error) {
     cleanup();
     throw error;
@@ -305,8 +351,9 @@ export async function runBatch(programs: readonly FProgram[], points: readonly P
     programs.forEach((program, index) => {
       for (const point of points) {
         let result: PointCheck;
+        const module = compiled.modules[index];
         try {
-          result = checkPoint(program, compiled.modules[index], point);
+          result = typeof module === "string" ? { failure: module, meaningful: true, nonZeroGradient: false } : checkPoint(program, module, point);
         } catch (error) {
           result = { failure: `threw ${(error as Error).stack ?? String(error)}`, meaningful: true, nonZeroGradient: false };
         }
@@ -376,4 +423,37 @@ export async function shrinkFailure(seed: number, index: number, points: readonl
   // The message of the smallest counterexample: re-check it (the last failing run may have been a larger one).
   const message = (await programPasses(program, points)) ?? lastMessage;
   return { seed, path: result.counterexamplePath ?? String(index), program, text: printFullProgram(program), message };
+}
+
+/**
+ * Compile programs that must not compile, in one compilation: each must get exactly the diagnostics
+ * `expectedTryDiagnostics` gives (at least one at each place, with its code and one of its messages),
+ * nothing else and no output. The failures, by index.
+ */
+export function checkForbiddenBatch(programs: readonly ForbiddenProgram[]): ProgramFailure[] {
+  const dir = mkdtempSync(join(tmpdir(), "adc-fuzz-"));
+  try {
+    const inputs = writePrograms(dir, programs.map((p) => ({ files: printFullProgramFiles(p.program) })));
+    const result = compileWritten(inputs.flat());
+    const unplaced = result.diagnostics.filter((d) => d.pos === undefined);
+    if (unplaced.length > 0) return [{ index: -1, message: `diagnostics without a position: ${unplaced.map((d) => formatDiagnostic(d)).join("; ")}` }];
+    return programs.flatMap((p, index): ProgramFailure[] => {
+      const here = (file: string): string => relative(join(dir, "in", `p${index}`), file);
+      const got = result.diagnostics.filter((d) => inputs[index].includes(d.pos!.file));
+      const expected = expectedTryDiagnostics(p);
+      const problems: string[] = [];
+      for (const d of got) {
+        const e = expected.find((x) => x.file === here(d.pos!.file) && x.line === d.pos!.line && x.col === d.pos!.col);
+        const accepted = e !== undefined && ((d.code === e.code && e.messages.includes(d.message)) || e.tolerated.some((t) => t.code === d.code && t.message === d.message));
+        if (!accepted) problems.push(`unexpected ${formatDiagnostic(d, here)}`);
+      }
+      for (const e of expected)
+        if (!got.some((d) => here(d.pos!.file) === e.file && d.pos!.line === e.line && d.pos!.col === e.col && d.code === e.code))
+          problems.push(`no diagnostic at ${e.file}:${e.line}:${e.col} (expected ${e.code}: ${e.messages[e.messages.length - 1]})`);
+      if (expected.length === 0) problems.push("no try in the program");
+      return problems.length === 0 ? [] : [{ index, message: `${problems.join("\n")}\n${printFullProgram(p.program)}` }];
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
