@@ -566,3 +566,30 @@ export function f(x: number, y: number): number {
     expect(tape.isEmpty()).toBe(true);
   });
 });
+
+describe("fuzzer findings, issue 13's constructs", () => {
+  it("a try in a helper that overwrites a value reverse mode needs is one ADC2004 at the try, not also an ADC2007 (finding 42)", () => {
+    const source = `function h(a: number, b: number): number {
+  let r = a * b;
+  try {
+    r = r * a + b;
+  } catch {
+    r = 0;
+  }
+  return r;
+}
+/** @differentiable */
+export function f(x: number, y: number): number {
+  return h(x, y);
+}
+`;
+    const c = compileSources({ "input.ts": source });
+    try {
+      expect(c.diagnostics.map((d) => [d.code, d.pos?.line, d.pos?.col, d.message])).toEqual([
+        ["ADC2004", 3, 3, "try/catch/finally is not differentiated (it touches the active values 'r', 'a', 'b'), in the call chain f → h"],
+      ]);
+    } finally {
+      c.cleanup();
+    }
+  });
+});

@@ -99,14 +99,6 @@ export const HESSIAN_PARAM_WRITES = true;
  */
 export const FOR_OF_REBIND_WRITE = true;
 
-/**
- * `try-adc2007`: in the programs that must not compile, no second diagnostic at the try. Reverse mode
- * reports one where the try may overwrite a value its sweep needs, under ADC2007 ("reverse mode needs
- * the values of 'a' that this code may overwrite, and cannot save them (try/catch/finally is not
- * differentiated)"), beside the ADC2004. Without it that one is tolerated (exactly that text).
- */
-export const TRY_ADC2007 = open("try-adc2007");
-
 /** The share of programs that ask for f_hessian (`@differentiable hessian`), in percent. */
 export const HESSIAN_PERCENT = Number(process.env.ADC_FUZZ_HESSIAN_PERCENT ?? 50);
 
@@ -891,8 +883,6 @@ export interface ExpectedDiagnostic {
   readonly code: string;
   /** The messages it may have: which of the names the try touches are active depends on the call (every subset of them, in source order). */
   readonly messages: readonly string[];
-  /** Other diagnostics tolerated at the same place (see TRY_ADC2007). */
-  readonly tolerated: readonly { readonly code: string; readonly message: string }[];
 }
 
 /**
@@ -928,10 +918,7 @@ export function expectedTryDiagnostics(fp: ForbiddenProgram): ExpectedDiagnostic
         if (subset.every((name) => params.includes(name)))
           messages.push(`${base}; if ${list} need${subset.length > 1 ? "" : "s"} no derivative, leave ${subset.length > 1 ? "them" : "it"} out with @differentiable wrt=...)${chain}`);
       }
-      const tolerated = TRY_ADC2007
-        ? []
-        : [...words].map((name) => ({ code: "ADC2007", message: `reverse mode needs the values of '${name}' that this code may overwrite, and cannot save them (try/catch/finally is not differentiated)` }));
-      out.push({ file, line: i + 1, col: col + 1, code: "ADC2004", messages, tolerated });
+      out.push({ file, line: i + 1, col: col + 1, code: "ADC2004", messages });
     });
   }
   return out;

@@ -444,7 +444,7 @@ export function checkForbiddenBatch(programs: readonly ForbiddenProgram[]): Prog
       const problems: string[] = [];
       for (const d of got) {
         const e = expected.find((x) => x.file === here(d.pos!.file) && x.line === d.pos!.line && x.col === d.pos!.col);
-        const accepted = e !== undefined && ((d.code === e.code && e.messages.includes(d.message)) || e.tolerated.some((t) => t.code === d.code && t.message === d.message));
+        const accepted = e !== undefined && d.code === e.code && e.messages.includes(d.message);
         if (!accepted) problems.push(`unexpected ${formatDiagnostic(d, here)}`);
       }
       for (const e of expected)

@@ -6,7 +6,7 @@
  * The analysis also fences the language: an opaque construct that touches an active value is an error.
  */
 import { ADC, diagnosticKey, type Diagnostic } from "../diagnostics.js";
-import type { Expr, FunctionIR, LValue, SourcePos, Stmt } from "../ir/ir.js";
+import type { Expr, FunctionIR, LValue, Opaque, SourcePos, Stmt } from "../ir/ir.js";
 import { arrayHolders, children, lvalueRoot, stmtExprs } from "../ir/build.js";
 import { aliasSources } from "./pointers.js";
 import { rules } from "../../src/runtime/rules.js";
@@ -88,6 +88,12 @@ export class Activity {
 
   /** isActive per node once the analysis is done (modes ask it at every level of a tree). */
   private activeCache: WeakMap<Expr, boolean> | undefined;
+
+  /** Whether the fence rejects code adc-ts cannot see into: it touches an active value (numbers passed by value to a call excepted). */
+  rejects(e: Opaque): boolean {
+    const touched = e.reads.filter((r) => this.active.has(r));
+    return touched.length > 0 && !(e.allowActiveScalars === true && touched.every((r) => this.fn.locals.get(r)?.shape === "num"));
+  }
 
   isActive(e: Expr): boolean {
     if (this.activeCache === undefined) return this.computeActive(e);
@@ -333,8 +339,7 @@ export class Activity {
       switch (e.k) {
         case "opaque": {
           const touched = e.reads.filter((r) => this.active.has(r));
-          const allowed = e.allowActiveScalars === true && touched.every((r) => this.fn.locals.get(r)?.shape === "num");
-          if (touched.length > 0 && !allowed) {
+          if (this.rejects(e)) {
             const params = touched.filter((t) => this.activeParams.includes(t));
             // Only a tagged function's parameters are chosen with wrt=; a callee's are active because a caller passes active values.
             const hint = this.fn.annotation !== undefined && params.length === touched.length ? `; if ${params.map((t) => `'${t}'`).join(", ")} need${params.length > 1 ? "" : "s"} no derivative, leave ${params.length > 1 ? "them" : "it"} out with @differentiable wrt=...` : "";

@@ -10,7 +10,7 @@
  * untouched by the body), so such an index is never saved per iteration, only around the whole loop.
  */
 import { ADC } from "../diagnostics.js";
-import type { Expr, SourcePos, Stmt } from "../ir/ir.js";
+import type { Expr, Opaque, SourcePos, Stmt } from "../ir/ir.js";
 import { children, exprReadsSized, lengthKey, lvalueRoot, stmtExprs, walkStmts } from "../ir/build.js";
 
 /** A counted loop whose reverse runs the index backwards. */
@@ -52,7 +52,7 @@ export interface TbrResult {
   /** What is required at the end of the function (a split forward sweep pushes these). */
   readonly requiredAtEnd: ReadonlySet<string>;
   /** Code adc-ts cannot see into that may overwrite a required variable: it cannot be restored. */
-  readonly unrestorable: readonly { readonly stmt: Stmt; readonly name: string; readonly reason: string; readonly pos: SourcePos; readonly code?: string }[];
+  readonly unrestorable: readonly { readonly stmt: Stmt; readonly name: string; readonly reason: string; readonly pos: SourcePos; readonly code?: string; readonly opaque: Opaque }[];
 }
 
 export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtStart: Iterable<string> = []): TbrResult {
@@ -60,7 +60,7 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
   const undoes = new Set<Stmt>();
   const savesIndex = new Set<Stmt>();
   const savedArrays = new Map<Stmt, string[]>();
-  const unrestorable: { stmt: Stmt; name: string; reason: string; pos: SourcePos; code?: string }[] = [];
+  const unrestorable: { stmt: Stmt; name: string; reason: string; pos: SourcePos; code?: string; opaque: Opaque }[] = [];
 
   /** Array `a` saved whole before `s` (which may write it) and restored after its reverse. */
   const saveWhole = (s: Stmt, a: string): void => {
@@ -124,7 +124,7 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
           // A statement that is one method call keeping the length (`buf.fill(0)`): saved whole, as for a call.
           if (x.writesAt === undefined && s.k === "expr" && s.expr === x && q.isArray(name) && keepsLength(x.text, name)) saveWhole(s, name);
           else if (!unrestorable.some((u) => u.stmt === s && u.name === name))
-            unrestorable.push({ stmt: s, name, reason: x.reason, ...(x.writesAt !== undefined ? { pos: x.writesAt, code: ADC.assignmentInExpression } : { pos: x.pos }) });
+            unrestorable.push({ stmt: s, name, reason: x.reason, opaque: x, ...(x.writesAt !== undefined ? { pos: x.writesAt, code: ADC.assignmentInExpression } : { pos: x.pos }) });
         }
         return;
       }
@@ -212,7 +212,7 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
           if (!req.has(name)) continue;
           // A method that changes values but not the length (`buf.fill(0)`): saved whole, as for a call.
           if (q.isArray(name) && keepsLength(s.stmt.text, name)) saveWhole(s, name);
-          else if (!unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: s.stmt.reason, pos: s.stmt.pos });
+          else if (!unrestorable.some((u) => u.stmt === s && u.name === name)) unrestorable.push({ stmt: s, name, reason: s.stmt.reason, pos: s.stmt.pos, opaque: s.stmt });
         }
         return req;
       default:

@@ -284,7 +284,8 @@ class Reverse {
       // A declaration of the function's body runs once, before anything reads its name.
       firstValue: (s) => (s.k === "let" && this.body.includes(s)) || (s.k === "assign" && s.target.k === "var" && this.definedOnce(s.target.name)),
     });
-    const [first] = this.tbr.unrestorable;
+    // Code the fence rejects (a try around active code, say) has its own diagnostic already.
+    const [first] = this.tbr.unrestorable.filter((u) => !this.act.rejects(u.opaque));
     if (first !== undefined)
       throw new CompileError({
         code: first.code ?? ADC.unsupportedStatement,
