@@ -72,7 +72,7 @@ export const ADC = {
   unwritableOutput: "ADC3003",
   /** Warning: a name a derivative would take is already declared in the module, so the derivative gets a numbered name. */
   derivativeNameTaken: "ADC4001",
-  /** An internal compiler error while differentiating a function (a bug in adc-ts: please report it). */
+  /** An internal compiler error (a bug in adc-ts: please report it), at the function or file it happened in. */
   internal: "ADC9001",
 } as const;
 
