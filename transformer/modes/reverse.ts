@@ -19,6 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
+import { arrayOf, localOf, NUM, opaque, paramOf, returning, type Type } from "../ir/types.js";
 import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
@@ -149,14 +150,14 @@ const tapeMethod = (target: string): string => target.slice(TAPE_TARGET.length +
 /** The IR activity analysis reads for a tape function: one parameter, no body. */
 export function tapeFunctionIR(target: string, pos: FunctionIR["pos"]): FunctionIR {
   const d = tapeDuals[tapeMethod(target)];
-  const param: Param = d?.param === "array" ? { name: "array", type: "number[]", shape: "array", arrayKind: "Array" } : { name: "value", type: "number", shape: "num" };
+  const param = d?.param === "array" ? paramOf("array", "number[]", arrayOf(NUM)) : paramOf("value", "number", NUM);
   return {
     name: tapeMethod(target),
     file: "adc-ts/runtime",
     pos,
     exported: true,
     params: d !== undefined ? [param] : [],
-    returnShape: d?.returns ?? "num",
+    ...returning(d?.returns === "array" ? arrayOf(NUM) : d?.returns === "other" ? opaque("void") : NUM),
     returnType: d?.returns === "array" ? "number[]" : "number",
     body: [],
     locals: new Map(),
@@ -171,18 +172,18 @@ export const tapeDualName = (target: string): string => tapeDuals[tapeMethod(tar
  * A generated function as IR again, for forward mode over it: the shapes of its new locals (adjoints,
  * temporaries, counters) read from their declarations.
  */
-export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: { shape: Shape; arrayKind?: ArrayKind; tuple?: number } = { shape: "array", arrayKind: "Array" }, params: readonly Param[] = base.params): FunctionIR {
+export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: { t: Type; tuple?: number } = { t: arrayOf(NUM) }, params: readonly Param[] = base.params): FunctionIR {
   const locals = new Map(base.locals);
-  for (const p of params) locals.set(p.name, { shape: p.shape, arrayKind: p.arrayKind });
+  for (const p of params) locals.set(p.name, localOf(p.t));
   const names = new Set([...base.usedNames, ...params.map((p) => p.name)]);
   const declare = (name: string, init: Expr | undefined): void => {
     names.add(name);
     if (locals.has(name)) return;
-    if (init?.k === "zeros") locals.set(name, { shape: "array", arrayKind: init.kind });
-    else if (init?.k === "arraylit") locals.set(name, { shape: "array", arrayKind: "Array" });
+    if (init?.k === "zeros") locals.set(name, localOf(arrayOf(NUM, init.kind)));
+    else if (init?.k === "arraylit") locals.set(name, localOf(arrayOf(NUM)));
     else if (init?.k === "var" && locals.get(init.name)?.shape === "array") locals.set(name, locals.get(init.name)!);
     else if (init?.k === "cond" && init.a.k === "var" && locals.get(init.a.name)?.shape === "array") locals.set(name, locals.get(init.a.name)!);
-    else locals.set(name, { shape: "num" });
+    else locals.set(name, localOf(NUM));
   };
   const visit = (stmts: readonly Stmt[]): void => {
     for (const st of stmts) {
@@ -198,8 +199,7 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: 
     name: gen.name,
     exported: gen.exported,
     params,
-    returnShape: returns.shape,
-    returnArrayKind: returns.arrayKind,
+    ...returning(returns.t),
     returnType: gen.returnType,
     ...(returns.tuple !== undefined ? { returnTuple: returns.tuple } : {}),
     body: gen.body,
