@@ -156,7 +156,7 @@ export interface LocalInfo {
   readonly arrayKind?: ArrayKind;
   /** The type to declare it with, for variables lowering makes (the checker names the user's). */
   readonly type?: string;
-  /** A number declared `number | null` or `number | undefined`: it may hold null until assigned. */
+  /** A number declared `number | null` or `number | undefined` (its `t` is `num`): it may hold null until assigned. */
   readonly nullable?: true;
 }
 

@@ -18,8 +18,8 @@
  * Before all this, `lower.ts` removes return/break/continue/switch and moves calls into statements.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
-import { arrayOf, localOf, NUM, opaque, paramOf, returning, type Type } from "../ir/types.js";
+import type { ArrayKind, Expr, FunctionIR, LValue, Param, SourcePos, Stmt } from "../ir/ir.js";
+import { arrayOf, irZeros, localOf, NUM, opaque, paramOf, returning, zeroOf, type Type } from "../ir/types.js";
 import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
@@ -382,6 +382,11 @@ class Reverse {
     return { k: "zeros", kind, size };
   }
 
+  /** A zero adjoint for the array `primal`, as long as `of` (the array itself unless given). */
+  private zeroAdjoint(primal: string, of: Expr = ref(primal)): Expr {
+    return zeroOf(arrayOf(NUM, this.arrayKind(primal)), of, irZeros)!;
+  }
+
   // ---------------------------------------------------------------- adjoints of simple statements
 
   /** The adjoint statements of an assignment, a declaration with a value or a call statement. */
@@ -651,7 +656,7 @@ class Reverse {
   private sharedAdjoint(v: string, before = false): Expr {
     const cls = this.pointers.shared.get(v)!;
     const others = before ? cls.slice(0, cls.indexOf(v)) : cls.filter((n) => n !== v);
-    let e: Expr = this.zeros(this.arrayKind(v), { k: "length", arr: ref(v) });
+    let e: Expr = this.zeroAdjoint(v);
     for (let i = others.length - 1; i >= 0; i--) e = { k: "cond", c: { k: "cmp", op: "===", a: ref(v), b: ref(others[i]) }, a: this.adjRef(others[i]), b: e };
     return e;
   }
@@ -671,7 +676,7 @@ class Reverse {
       k: "if",
       cond: { k: "cmp", op: "===", a: { k: "length", arr: ref(a) }, b: length },
       then: [this.zeroArray(a)],
-      else: [{ k: "assign", target: { k: "var", name: a }, op: "=", value: this.zeros(this.arrayKind(root), length) }],
+      else: [{ k: "assign", target: { k: "var", name: a }, op: "=", value: this.zeroAdjoint(root) }],
     };
   }
 
@@ -878,7 +883,7 @@ class Reverse {
       if (this.pointers.shared.has(root!)) this.out.push(this.resetArrayAdjoint(root!));
       else {
         this.resizedAdjoints.add(targetAdjoint.name);
-        this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: this.zeros(this.arrayKind(root!), { k: "length", arr: ref(root!) }) });
+        this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: this.zeroAdjoint(root!) });
       }
       targetAdjoint = undefined;
       args.push(ref(seed));
@@ -932,7 +937,7 @@ class Reverse {
     const j = this.zeroIndex;
     const adjoint = this.adjRef(root);
     return [
-      { k: "let", decl: "const", decls: [{ name: seed, init: this.zeros(this.arrayKind(root), { k: "length", arr: adjoint }) }] },
+      { k: "let", decl: "const", decls: [{ name: seed, init: this.zeroAdjoint(root, adjoint) }] },
       {
         k: "for",
         init: [{ k: "let", decl: "let", decls: [{ name: j, init: num(0) }] }],
@@ -1435,7 +1440,7 @@ class Reverse {
         out.push({ k: "let", decl: "let", decls: [{ name: a, init: this.pointerAdjoint(primal) }] });
         continue;
       }
-      if (this.isArray(primal)) out.push({ k: "let", decl: this.resizedAdjoints.has(a) ? "let" : "const", decls: [{ name: a, init: this.zeros(this.arrayKind(primal), { k: "length", arr: ref(primal) }) }] });
+      if (this.isArray(primal)) out.push({ k: "let", decl: this.resizedAdjoints.has(a) ? "let" : "const", decls: [{ name: a, init: this.zeroAdjoint(primal) }] });
       else out.push({ k: "let", decl: "let", decls: [{ name: a, init: num(0) }] });
     }
     return out;
