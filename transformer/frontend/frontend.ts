@@ -312,7 +312,7 @@ export function typeOf(type: ts.Type, checker: ts.TypeChecker, within: readonly 
   const name = symbol?.getName();
   if (name === "Float64Array" || name === "Float32Array") return arrayOf(NUM, name);
   if (checker.isArrayType(type) || checker.isTupleType(type)) {
-    // As before types: an element that is a union of numbers (`(0 | 1)[]`) is not differentiated.
+    // As before the IR had types: an element that is a union of numbers (`(0 | 1)[]`) is not differentiated.
     const elems = checker.getTypeArguments(type as ts.TypeReference).map((t) => (t.isUnion() && typeIsAll(t, ts.TypeFlags.NumberLike) ? opaque(checker.typeToString(t)) : typeOf(t, checker, inner)));
     const target = (type as ts.TypeReference).target;
     if (checker.isArrayType(type)) return { k: "array", elem: elems[0], kind: "Array", ...(name === "ReadonlyArray" ? { readonly: true as const } : {}) };
