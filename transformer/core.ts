@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import ts from "typescript";
 import { ADC, CompileError, diagnosticKey, foldCallChain, type Diagnostic } from "./diagnostics.js";
 import type { Annotation, Expr, FunctionIR, SourcePos, Stmt } from "./ir/ir.js";
+import { localOf, NUM, opaque, paramOf, tangentType } from "./ir/types.js";
 import { arrayHolders, callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, siteKey, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
@@ -560,7 +561,7 @@ class Compilation {
       lowered = lowerForReverse(ir, {
         returnShapeOf: (target) => {
           const callee = this.functionIR(target);
-          return { shape: callee.returnShape, arrayKind: callee.returnArrayKind, ...(isPortableType(callee.returnType) ? { type: callee.returnType } : {}) };
+          return localOf(callee.returnT, isPortableType(callee.returnType) ? { type: callee.returnType } : {});
         },
         paramTypeOf: (target, index) => {
           const type = this.functionIR(target).params[index]?.type;
@@ -651,20 +652,17 @@ class Compilation {
     const v = this.variant(base, "split", active);
     const ctx = this.reverseContext(ir.file, base, true);
     const [fwd, bwd] = reverseSplit(lowered, act, this.moduleNames.get(ir.file)!.names(), ctx, { fwd: v.name, bwd: v.bwdName!, exported: false });
-    if (half === "fwd") return asFunctionIR(fwd, lowered.fn, { shape: ir.returnShape, arrayKind: ir.returnArrayKind }, ir.params);
+    if (half === "fwd") return asFunctionIR(fwd, lowered.fn, { t: ir.returnT }, ir.params);
     const extra = bwd.params.slice(ir.params.length);
     const arrays = ir.params.filter((p) => active.includes(p.name) && p.shape === "array");
     const params = [
       ...ir.params,
-      ...extra.map((p, i) =>
-        i < arrays.length
-          ? { name: p.name, type: p.type, shape: "array" as const, arrayKind: arrays[i].arrayKind }
-          : { name: p.name, type: p.type, shape: ir.returnShape, arrayKind: ir.returnArrayKind },
-      ),
+      // The adjoints of the active arrays, then the result's (its seed).
+      ...extra.map((p, i) => paramOf(p.name, p.type, i < arrays.length ? tangentType(arrays[i].t)! : (tangentType(ir.returnT) ?? ir.returnT))),
     ];
     // Several active numbers come back as a tuple `[a_b, b_b]`, whose forward derivative appends the tangents.
     const numbers = ir.params.filter((p) => active.includes(p.name) && p.shape === "num").length;
-    const returns = numbers === 1 ? { shape: "num" as const } : { shape: "other" as const, ...(numbers > 1 ? { tuple: numbers } : {}) };
+    const returns = numbers === 1 ? { t: NUM } : { t: opaque(bwd.returnType), ...(numbers > 1 ? { tuple: numbers } : {}) };
     return asFunctionIR(bwd, lowered.fn, returns, params);
   }
 

@@ -8,6 +8,7 @@ import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
 import { childLists, children, stmtExprs } from "../ir/build.js";
 import { isMathFunction, mathConstants, rules } from "../../src/runtime/rules.js";
+import { arrayOf, BOOL, localOf, NUM, opaque, paramOf, returning, shapeOf, type Type } from "../ir/types.js";
 import type {
   Annotation,
   ArrayKind,
@@ -296,16 +297,50 @@ const isBooleanLike = (type: ts.Type): boolean => typeIsAll(type, ts.TypeFlags.B
 const isPrimitive = (type: ts.Type): boolean =>
   typeIsAll(type, ts.TypeFlags.NumberLike | ts.TypeFlags.StringLike | ts.TypeFlags.BooleanLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.EnumLike | ts.TypeFlags.ESSymbolLike | ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void);
 
-function shapeOfType(type: ts.Type, checker: ts.TypeChecker): { shape: Shape; arrayKind?: ArrayKind } {
-  if (typeIsAll(type, ts.TypeFlags.NumberLike)) return { shape: "num" };
-  const symbolName = type.getSymbol()?.getName();
-  if (symbolName === "Float64Array") return { shape: "array", arrayKind: "Float64Array" };
+/**
+ * The IR type of a checker type, recursively. A type met again inside itself, or nested too deep, is
+ * opaque; so are unions (other than of numbers or of booleans) and types declared outside the inputs
+ * (library types: their structure is not the user's data).
+ */
+export function typeOf(type: ts.Type, checker: ts.TypeChecker, within: readonly ts.Type[] = []): Type {
+  if (typeIsAll(type, ts.TypeFlags.NumberLike)) return NUM;
+  if (typeIsAll(type, ts.TypeFlags.BooleanLike)) return BOOL;
+  const asText = (): Type => opaque(checker.typeToString(type));
+  if (within.includes(type) || within.length >= MAX_TYPE_DEPTH) return asText();
+  const inner = [...within, type];
+  const symbol = type.getSymbol();
+  const name = symbol?.getName();
+  if (name === "Float64Array" || name === "Float32Array") return arrayOf(NUM, name);
   if (checker.isArrayType(type) || checker.isTupleType(type)) {
-    const args = checker.getTypeArguments(type as ts.TypeReference);
-    if (args.length > 0 && args.every((t) => t.flags & ts.TypeFlags.NumberLike)) return { shape: "array", arrayKind: "Array" };
+    // As before the IR had types: an element that is a union of numbers (`(0 | 1)[]`) is not differentiated.
+    const elems = checker.getTypeArguments(type as ts.TypeReference).map((t) => (t.isUnion() && typeIsAll(t, ts.TypeFlags.NumberLike) ? opaque(checker.typeToString(t)) : typeOf(t, checker, inner)));
+    const target = (type as ts.TypeReference).target;
+    if (checker.isArrayType(type)) return { k: "array", elem: elems[0], kind: "Array", ...(name === "ReadonlyArray" ? { readonly: true as const } : {}) };
+    const readonly = (target as ts.TupleType).readonly ? { readonly: true as const } : {};
+    if ((target as ts.TupleType).elementFlags.every((f) => f & ts.ElementFlags.Required)) return { k: "tuple", elems, ...readonly };
+    // `[number, ...number[]]`, `[number, number?]`: no fixed length, differentiated as the array of numbers it is.
+    return elems.length > 0 && elems.every((e) => e.k === "num") ? { k: "array", elem: NUM, kind: "Array", ...readonly } : asText();
   }
-  return { shape: "other" };
+  if (!(type.flags & ts.TypeFlags.Object) || type.getConstructSignatures().length > 0 || checker.getIndexInfosOfType(type).length > 0) return asText();
+  const calls = type.getCallSignatures();
+  if (calls.length > 0) {
+    const [sig] = calls;
+    const plain = (p: ts.Symbol): boolean => {
+      const d = p.valueDeclaration;
+      return d !== undefined && ts.isParameter(d) && d.questionToken === undefined && d.dotDotDotToken === undefined && d.initializer === undefined;
+    };
+    if (calls.length > 1 || sig.getTypeParameters() !== undefined || type.getProperties().length > 0 || !sig.getParameters().every(plain)) return asText();
+    return { k: "fn", params: sig.getParameters().map((p) => ({ name: p.getName(), t: typeOf(checker.getTypeOfSymbol(p), checker, inner) })), result: typeOf(sig.getReturnType(), checker, inner) };
+  }
+  if (symbol === undefined || !(symbol.declarations ?? []).every((d) => !d.getSourceFile().isDeclarationFile)) return asText();
+  const fields = checker.getPropertiesOfType(type).map((p) => ({ name: p.getName(), t: typeOf(checker.getTypeOfSymbol(p), checker, inner) }));
+  return { k: "record", fields, ...(symbol.flags & ts.SymbolFlags.Class ? { className: checker.typeToString(type) } : {}) };
 }
+
+/** Deeper than this, a type is opaque: generic types can nest without end (`interface L<T> { next: L<T[]> }`). */
+const MAX_TYPE_DEPTH = 8;
+
+const shapeOfType = (type: ts.Type, checker: ts.TypeChecker): { shape: Shape; arrayKind?: ArrayKind } => shapeOf(typeOf(type, checker));
 
 function convertParams(
   fn: ts.SignatureDeclaration,
@@ -316,11 +351,11 @@ function convertParams(
   return fn.parameters.map((p) => {
     if (!ts.isIdentifier(p.name) || p.dotDotDotToken !== undefined) {
       diagnostics.push({ code: ADC.badParameter, message: "destructured and rest parameters are not supported in differentiable code", pos: posOf(p, sf) });
-      return { name: p.name.getText(sf), type: "unknown", shape: "other" as const };
+      return paramOf(p.name.getText(sf), "unknown", opaque("unknown"));
     }
     const type = checker.getTypeAtLocation(p);
     const typeText = p.type !== undefined ? p.type.getText(sf) : checker.typeToString(type);
-    const param: Param = { name: p.name.text, type: typeText, ...shapeOfType(type, checker), optional: p.questionToken !== undefined || p.initializer !== undefined };
+    const param = paramOf(p.name.text, typeText, typeOf(type, checker), { optional: p.questionToken !== undefined || p.initializer !== undefined });
     if (p.initializer === undefined) return param;
     const read = parameterRead(p.initializer, fn, checker);
     if (read !== undefined)
@@ -392,22 +427,22 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   /** Declarations holding another kind of value than the first declaration of their name. */
   const ownInfo = new Map<ts.Node, LocalInfo>();
   const usedNames = new Set<string>();
-  for (const p of params) locals.set(p.name, { shape: p.shape, arrayKind: p.arrayKind });
+  for (const p of params) locals.set(p.name, localOf(p.t));
   // Every identifier in the function, and every local's shape.
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) usedNames.add(n.text);
     if ((ts.isVariableDeclaration(n) || ts.isBindingElement(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
       const type = checker.getTypeAtLocation(n.name);
-      let info: LocalInfo = shapeOfType(type, checker);
+      let info = localOf(typeOf(type, checker));
       // `let best: number | null = null; ... best = x * x`: a number wherever it is read as one (the
       // checker narrows it), so it may hold an active value; its tangent and adjoint are numbers.
-      if (info.shape === "other" && !ts.isParameter(n) && checker.getNonNullableType(type).flags & ts.TypeFlags.NumberLike) info = { shape: "num", nullable: true };
+      if (info.shape === "other" && !ts.isParameter(n) && checker.getNonNullableType(type).flags & ts.TypeFlags.NumberLike) info = localOf(NUM, { nullable: true });
       // An untyped (any) local holds a number unless its initializer makes an array.
       if (type.flags & ts.TypeFlags.Any && !(ts.isVariableDeclaration(n) && n.initializer !== undefined && (isZeroFilledArray(n.initializer) || ts.isArrayLiteralExpression(n.initializer))))
-        info = { shape: "num" };
+        info = localOf(NUM);
       // `new Array(n).fill(0)` is typed any[]: its initializer says what it holds.
       const fromInit = info.shape === "other" && ts.isVariableDeclaration(n) && n.initializer !== undefined && isZeroFilledArray(n.initializer);
-      if (fromInit) info = { shape: "array", arrayKind: "Array" };
+      if (fromInit) info = localOf(arrayOf(NUM));
       const first = locals.get(n.name.text);
       if (first === undefined) locals.set(n.name.text, info);
       else if (first.shape !== info.shape || first.arrayKind !== info.arrayKind) ownInfo.set(n, info);
@@ -418,7 +453,6 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
 
   const signature = checker.getSignatureFromDeclaration(fn);
   const returnTsType = signature !== undefined ? checker.getReturnTypeOfSignature(signature) : undefined;
-  const returnInfo = returnTsType !== undefined ? shapeOfType(returnTsType, checker) : { shape: "other" as Shape };
   const returnType = fn.type !== undefined ? fn.type.getText(sf) : returnTsType !== undefined ? checker.typeToString(returnTsType) : "unknown";
 
   const cx = new Converter(sf, checker, resolve, locals, usedNames, ownInfo);
@@ -430,8 +464,7 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
     pos: posOf(site.node, sf),
     exported: site.exported,
     params,
-    returnShape: returnInfo.shape,
-    returnArrayKind: returnInfo.arrayKind,
+    ...returning(returnTsType !== undefined ? typeOf(returnTsType, checker) : opaque("unknown")),
     returnType,
     body,
     locals,
@@ -597,7 +630,7 @@ class Converter {
       }
       const bad = [...h.counts].filter(([name, n]) => h.swallowed.has(name) || references(scope, name) !== n).map(([name]) => name);
       if (bad.length === 0) {
-        for (const t of h.temps) this.locals.set(t, { shape: "num" });
+        for (const t of h.temps) this.locals.set(t, localOf(NUM));
         out.push(...h.pre);
         return result;
       }
@@ -747,7 +780,7 @@ class Converter {
       return;
     }
     const i = this.fresh("i");
-    this.locals.set(i, { shape: "num" });
+    this.locals.set(i, localOf(NUM));
     const name = list.declarations[0].name.text;
     const decl = list.flags & ts.NodeFlags.Const ? "const" : "let";
     const body = this.block(s.statement);
@@ -757,15 +790,15 @@ class Converter {
     if (assignsWhole(body, iterated)) {
       const start = this.fresh(`${iterated}_iterated`);
       // The kind of this array (the checker's type here: a name may be a number[] in another block).
-      const here = shapeOfType(this.checker.getTypeAtLocation(s.expression), this.checker);
-      const info: LocalInfo = here.shape === "array" ? here : this.locals.get(iterated)!;
+      const here = localOf(typeOf(this.checker.getTypeAtLocation(s.expression), this.checker));
+      const info = here.shape === "array" ? here : this.locals.get(iterated)!;
       this.locals.set(start, info);
       // Any array: another name of the one iterated (`v = q` before the loop) may be written.
       const isArray = (n: string): boolean => this.locals.get(n)?.shape === "array";
       if (writesElements(body, isArray)) out.push({ k: "let", decl: "const", decls: [{ name: start, init: arr }] });
       else {
         const k = this.fresh("k");
-        this.locals.set(k, { shape: "num" });
+        this.locals.set(k, localOf(NUM));
         const length: Expr = { k: "length", arr };
         out.push({ k: "let", decl: "const", decls: [{ name: start, init: { k: "zeros", kind: info.arrayKind ?? "Array", size: length } }] });
         out.push({
@@ -832,7 +865,7 @@ class Converter {
     if (ts.isIdentifier(source) && this.locals.has(source.text)) from = source.text;
     else {
       from = this.fresh("destructured");
-      this.locals.set(from, shapeOfType(this.checker.getTypeAtLocation(d.initializer), this.checker));
+      this.locals.set(from, localOf(typeOf(this.checker.getTypeAtLocation(d.initializer), this.checker)));
       out.push({ name: from, pos: posOf(d.initializer, this.sf), init: this.expr(d.initializer) });
     }
     pattern.elements.forEach((el, i) => {

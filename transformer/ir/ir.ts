@@ -10,7 +10,9 @@ export interface SourcePos {
   readonly col: number;
 }
 
-/** What a value is, as far as differentiation cares. */
+import type { Type } from "./types.js";
+
+/** What a value is, as far as today's modes differentiate it: derived from its `Type` by `shapeOf`. */
 export type Shape = "num" | "array" | "other";
 
 /** The constructor of an array value, so tangents and adjoints are made alike. */
@@ -134,6 +136,8 @@ export interface Param {
   readonly name: string;
   /** The parameter's type as written, or as the checker printed it. */
   readonly type: string;
+  /** What it is; `shape` and `arrayKind` are derived from it (`paramOf`). */
+  readonly t: Type;
   readonly shape: Shape;
   readonly arrayKind?: ArrayKind;
   /** Written `name?: T` or with a default: a caller may leave it out. */
@@ -146,11 +150,13 @@ export interface Param {
 
 /** The facts the frontend learned about a local variable. */
 export interface LocalInfo {
+  /** What it holds; `shape` and `arrayKind` are derived from it (`localOf`). */
+  readonly t: Type;
   readonly shape: Shape;
   readonly arrayKind?: ArrayKind;
   /** The type to declare it with, for variables lowering makes (the checker names the user's). */
   readonly type?: string;
-  /** A number declared `number | null` or `number | undefined`: it may hold null until assigned. */
+  /** A number declared `number | null` or `number | undefined` (its `t` is `num`): it may hold null until assigned. */
   readonly nullable?: true;
 }
 
@@ -160,6 +166,8 @@ export interface FunctionIR {
   readonly pos: SourcePos;
   readonly exported: boolean;
   readonly params: readonly Param[];
+  /** What it returns; `returnShape` and `returnArrayKind` are derived from it (`returning`). */
+  readonly returnT: Type;
   readonly returnShape: Shape;
   readonly returnArrayKind?: ArrayKind;
   readonly returnType: string;

@@ -7,6 +7,7 @@ import { ADC } from "../diagnostics.js";
 import type { FunctionIR, Param, Stmt } from "../ir/ir.js";
 import { primalParams, type GeneratedFunction } from "../emit/print.js";
 import { NameScope } from "./names.js";
+import { differentiatedAs, textZeros, zeroOf } from "../ir/types.js";
 
 export interface DriverNames {
   readonly name: string;
@@ -42,10 +43,8 @@ function text(lines: string[], fn: FunctionIR): Stmt {
   return { k: "opaque", stmt: { k: "opaque", text: lines.join("\n"), reads: [], code: ADC.unsupportedStatement, reason: "driver", pos: fn.pos } };
 }
 
-/** `new Float64Array(n)` or `new Array<number>(n).fill(0)`, like the parameter. */
-export function zerosLike(p: Param, size: string): string {
-  return p.arrayKind === "Float64Array" ? `new Float64Array(${size})` : `new Array<number>(${size}).fill(0)`;
-}
+/** The zero tangent of an active parameter, as text: `0`, `new Float64Array(x.length)`, `new Array<number>(x.length).fill(0)`. */
+export const zeroTangent = (p: Param): string => zeroOf(differentiatedAs(p.t)!, p.name, textZeros)!;
 
 export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], names: DriverNames): GeneratedFunction {
   const scope = new NameScope([...fn.params.map((p) => p.name), names.dual, names.vjp, fn.name]);
@@ -88,7 +87,7 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   lines.push(`if (${inputs} <= ${outputs}) {`);
   lines.push(`  // One forward sweep per input element: a column.`);
   lines.push(`  let ${column} = 0;`);
-  active.forEach((p, i) => lines.push(p.shape === "num" ? `  let ${tangents[i]} = 0;` : `  const ${tangents[i]} = ${zerosLike(p, `${p.name}.length`)};`));
+  active.forEach((p, i) => lines.push(p.shape === "num" ? `  let ${tangents[i]} = 0;` : `  const ${tangents[i]} = ${zeroTangent(p)};`));
   const dualCall = `${names.dual}(${[sweep.each, ...sweep.seeds(active, tangents)].join(", ")})`;
   const storeColumn = (indent: string): void => {
     lines.push(`${indent}const [, ${dvalue}] = ${dualCall};`);
@@ -160,7 +159,7 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
   lines.push(`const ${value} = ${fn.name}(${sweep.first});`);
   lines.push(`const ${hessian}: number[][] = [];`);
   lines.push(`let ${gradient}: number[] = [];`);
-  active.forEach((p, k) => lines.push(p.shape === "num" ? `let ${tangents[k]} = 0;` : `const ${tangents[k]} = ${zerosLike(p, `${p.name}.length`)};`));
+  active.forEach((p, k) => lines.push(p.shape === "num" ? `let ${tangents[k]} = 0;` : `const ${tangents[k]} = ${zeroTangent(p)};`));
   const call = `${names.gradientDual}(${[sweep.each, ...sweep.seeds(active, tangents)].join(", ")})`;
   const column = (indent: string): void => {
     lines.push(`${indent}const [${g}, ${dg}] = ${call};`);

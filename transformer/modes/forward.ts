@@ -4,12 +4,13 @@
  * cheap to repeat. The tangent of an expression comes from the rule table (`src/runtime/rules.ts`).
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Declarator, Expr, FunctionIR, LValue, Param, Shape, Stmt } from "../ir/ir.js";
+import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, LValue, Param, Stmt } from "../ir/ir.js";
 import { add, allArguments, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
 import { rules } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { primalParams, type GeneratedFunction, type GeneratedParam } from "../emit/print.js";
-import { zerosLike } from "./drivers.js";
+import { zeroTangent } from "./drivers.js";
+import { arrayOf, differentiatedAs, irZeros, localOf, NUM, textZeros, zeroOf, type Type } from "../ir/types.js";
 import { NameScope } from "./names.js";
 import { arrayAliases } from "../analyses/pointers.js";
 
@@ -52,8 +53,7 @@ export function forwardMode(
   const prologue: Stmt[] = [];
   // Array parameters that only become active through writes get a zero tangent of their own.
   for (const p of act.activatedParams) {
-    const info = fn.locals.get(p)!;
-    prologue.push({ k: "let", decl: "const", decls: [{ name: fwd.tan(p), init: { k: "zeros", kind: info.arrayKind ?? "Array", size: { k: "length", arr: ref(p) } } }] });
+    prologue.push({ k: "let", decl: "const", decls: [{ name: fwd.tan(p), init: fwd.zeroLike(fn.locals.get(p)!.t, ref(p)) }] });
   }
   // A number parameter outside wrt that is assigned an active value starts with a zero tangent.
   for (const p of fn.params) {
@@ -82,8 +82,9 @@ function tangentParam(param: Param, name: string): GeneratedParam {
   const tangent = { name, type: param.type, optional: param.optional };
   if (!param.optional) return tangent;
   if (param.shape === "num") return { ...tangent, init: "0" };
-  if (param.initLength !== undefined) return { ...tangent, init: `[${new Array<string>(param.initLength).fill("0").join(", ")}]` };
-  if (param.init !== undefined) return { ...tangent, init: zerosLike(param, `${param.name}.length`) };
+  // The zero of the default's tuple type: [0, 0].
+  if (param.initLength !== undefined) return { ...tangent, init: zeroOf({ k: "tuple", elems: new Array<Type>(param.initLength).fill(NUM) }, param.name, textZeros)! };
+  if (param.init !== undefined) return { ...tangent, init: zeroTangent(param) };
   return tangent;
 }
 
@@ -101,8 +102,8 @@ class Forward {
     return this.names.derivedName("d", name);
   }
 
-  private shapeOf(name: string): { shape: Shape; arrayKind?: ArrayKind } {
-    return this.fn.locals.get(name) ?? { shape: "num" };
+  private shapeOf(name: string): LocalInfo {
+    return this.fn.locals.get(name) ?? localOf(NUM);
   }
 
   /** Arrays that may be one array under two names: parameters (a caller may pass one twice) and aliases. */
@@ -133,10 +134,10 @@ class Forward {
     return ref(t);
   }
 
-  /** A zero tangent shaped like a value. */
-  private zeroLike(shape: Shape, kind: ArrayKind | undefined, value: Expr): Expr {
-    if (shape !== "array") return num(0);
-    return { k: "zeros", kind: kind ?? "Array", size: { k: "length", arr: this.keep(value) } };
+  /** A zero tangent for a value of type `t`, shaped as the modes differentiate it (a number when they do not). */
+  zeroLike(t: Type, value: Expr): Expr {
+    const d = differentiatedAs(t) ?? NUM;
+    return d.k === "num" ? num(0) : zeroOf(d, this.keep(value), irZeros)!;
   }
 
   /** Inactive expressions stay as written, but a call that writes derivatives cannot hide in them. */
@@ -274,7 +275,7 @@ class Forward {
     // A branch without a tangent has a zero one, shaped like the value (an array for arrays).
     const kind = this.arrayKindOf(e);
     const zero = (x: Dual): Expr =>
-      kind === undefined ? num(0) : x.v.k === "arraylit" ? { k: "zeros", kind: "Array", size: num(x.v.elems.length) } : this.zeroLike("array", kind, x.v);
+      kind === undefined ? num(0) : x.v.k === "arraylit" ? { k: "zeros", kind: "Array", size: num(x.v.elems.length) } : this.zeroLike(arrayOf(NUM, kind), x.v);
     if (thenOut.length === 0 && elseOut.length === 0) {
       const value: Expr = { k: "cond", c, a: a.v, b: b.v };
       if (a.d === null && b.d === null) return { v: value, d: null };
@@ -385,7 +386,7 @@ class Forward {
         }
         const r = this.fwd(s.value);
         const v = r.d === null && this.fn.returnShape === "array" ? this.keep(r.v) : r.v;
-        this.out.push({ k: "return", value: { k: "arraylit", elems: [v, r.d ?? this.zeroLike(this.fn.returnShape, this.fn.returnArrayKind, v)] } });
+        this.out.push({ k: "return", value: { k: "arraylit", elems: [v, r.d ?? this.zeroLike(this.fn.returnT, v)] } });
         return;
       }
       case "expr": {
@@ -455,7 +456,7 @@ class Forward {
       const r = this.fwd(d.init, ref(d.name));
       this.out.push({ k: "let", decl, decls: [{ ...d, init: r.v }] });
       const info = d.info ?? this.shapeOf(d.name);
-      const tangent = r.d ?? this.zeroLike(info.shape, info.arrayKind, ref(d.name));
+      const tangent = r.d ?? this.zeroLike(info.t, ref(d.name));
       this.out.push({ k: "let", decl, decls: [this.tangentDeclarator(d, tangent)] });
     }
   }
@@ -514,7 +515,7 @@ class Forward {
         // and of the value's length: where the value reads the target (`u1 = mkf(u1[0], 2)`), the tangent
         // goes first, and the target's length is still the old array's, so the value is kept and measured.
         if (readsTarget) value = this.keep(value);
-        tangentValue = this.zeroLike(info.shape, this.arrayKindOf(s.value) ?? info.arrayKind, readsTarget ? value : ref(target.name));
+        tangentValue = this.zeroLike(arrayOf(NUM, this.arrayKindOf(s.value) ?? info.arrayKind), readsTarget ? value : ref(target.name));
       } else tangentValue = num(0);
     }
     const primal: Stmt = { ...s, value };

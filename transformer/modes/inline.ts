@@ -7,6 +7,7 @@
  * the calls (a tangent costs no more across a call).
  */
 import type { Expr, FunctionIR, LocalInfo, Stmt } from "../ir/ir.js";
+import { localOf } from "../ir/types.js";
 import { add, callsIn, children, containsOpaque, mapChildLists, mapExpr, mapStmtExprs, mul, reassignedNames, stmtReads, sub, walkStmts } from "../ir/build.js";
 import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
@@ -66,7 +67,7 @@ export function inlineLeafCalls(caller: LoweredFunction, calleeOf: (target: stri
         return;
       }
       const copy = names.fresh(p.name);
-      locals.set(copy, { shape: p.shape, ...(p.arrayKind !== undefined ? { arrayKind: p.arrayKind } : {}) });
+      locals.set(copy, localOf(p.t));
       rename.set(p.name, copy);
       out.push({ k: "let", decl: assigned.has(p.name) ? "let" : "const", decls: [{ name: copy, init: arg }] });
     });

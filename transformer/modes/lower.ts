@@ -11,6 +11,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
+import { arrayOf, BOOL, localOf, NUM, opaque, typeText } from "../ir/types.js";
 import { childLists, children as exprChildren, containsCall, exprReads, exprReadsSized, mapChildLists, mapExpr, mapStmtExprs, num, reassignedNames, ref, renameReads, sameCode, stmtExprs, walkStmts } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
@@ -67,7 +68,7 @@ function copyReassignedArrayParams(fn: FunctionIR): FunctionIR {
   const prologue: Stmt[] = copied.map((p) => {
     const name = names.numbered(p.name);
     local.set(p.name, name);
-    locals.set(name, { shape: "array", arrayKind: p.arrayKind ?? "Array", type: p.type });
+    locals.set(name, localOf(p.t, { type: p.type }));
     return { k: "let", decl: "let", decls: [{ name, type: p.type, init: ref(p.name), pos: fn.pos }] };
   });
   return { ...fn, body: [...prologue, ...renameStmts(fn.body, (n) => local.get(n) ?? n, new Set())], locals, usedNames: names.names() };
@@ -222,12 +223,12 @@ class Lowering {
     const arrayChoiceReturned = last?.k === "return" && last.value?.k === "cond" && this.fn.returnShape === "array";
     const tailOnly = returns === 1 && last?.k === "return" && !arrayChoiceReturned;
     if (hasReturnValue(body)) {
-      this.value = this.fresh("value", { shape: this.fn.returnShape, arrayKind: this.fn.returnArrayKind });
+      this.value = this.fresh("value", localOf(this.fn.returnT));
     }
     if (returns > 0 && !tailOnly) {
       if (this.value !== undefined) this.prologue.push({ k: "let", decl: "let", decls: [this.valueDeclarator()] });
       if (returns > 1 || last?.k !== "return") {
-        this.returned = this.fresh("returned", { shape: "other", type: "boolean" });
+        this.returned = this.fresh("returned", localOf(BOOL, { type: "boolean" }));
         this.prologue.push({ k: "let", decl: "let", decls: [{ name: this.returned, init: FALSE }] });
       }
     }
@@ -264,7 +265,7 @@ class Lowering {
           if (e.k === "cond" || e.k === "logic") return e; // evaluated only on one branch: leave as written
           const inner = mapExpr(e, (c) => keep(c, false));
           if (top || !isCostlyResult(inner)) return inner;
-          const name = this.fresh(inner.k === "math" ? inner.fn : "power", { shape: "num" });
+          const name = this.fresh(inner.k === "math" ? inner.fn : "power", localOf(NUM));
           pre.push({ k: "let", decl: "const", decls: [{ name, init: inner }] });
           return ref(name);
         };
@@ -381,8 +382,8 @@ class Lowering {
     const ex = exitsOfBody(s.body);
     const out: Stmt[] = [];
     const flags: LoopFlags = {
-      ...(ex.brk ? { broke: this.fresh("broke", { shape: "other", type: "boolean" }) } : {}),
-      ...(ex.cnt ? { continued: this.fresh("continued", { shape: "other", type: "boolean" }) } : {}),
+      ...(ex.brk ? { broke: this.fresh("broke", localOf(BOOL, { type: "boolean" })) } : {}),
+      ...(ex.cnt ? { continued: this.fresh("continued", localOf(BOOL, { type: "boolean" })) } : {}),
     };
     if (flags.broke) out.push({ k: "let", decl: "let", decls: [{ name: flags.broke, init: FALSE }] });
     if (flags.continued) out.push({ k: "let", decl: "let", decls: [{ name: flags.continued, init: FALSE }] });
@@ -413,7 +414,7 @@ class Lowering {
     const out: Stmt[] = [];
     let disc = s.disc;
     if (disc.k !== "var" && disc.k !== "num") {
-      const name = this.fresh("selector", { shape: "num" });
+      const name = this.fresh("selector", localOf(NUM));
       out.push({ k: "let", decl: "const", decls: [{ name, init: disc, ...(s.pos !== undefined ? { pos: s.pos } : {}) }] });
       disc = ref(name);
     }
@@ -435,7 +436,7 @@ class Lowering {
     for (let g = groups.length - 2; g >= 0; g--)
       if (groups[g].fallsThrough) groups[g] = { ...groups[g], body: [...groups[g].body, ...groups[g + 1].body] };
     const breaks = groups.some((g) => exitsOfBody(g.body).brk);
-    const flags: LoopFlags = { ...loop, ...(breaks ? { broke: this.fresh("broke", { shape: "other", type: "boolean" }) } : {}) };
+    const flags: LoopFlags = { ...loop, ...(breaks ? { broke: this.fresh("broke", localOf(BOOL, { type: "boolean" })) } : {}) };
     if (breaks) out.push({ k: "let", decl: "let", decls: [{ name: flags.broke!, init: FALSE }] });
     const fallback = groups.find((g) => g.isDefault);
     let chain: Stmt[] | undefined = fallback !== undefined ? this.list(fallback.body, flags) : undefined;
@@ -635,9 +636,10 @@ class CallHoisting {
    */
   private arrayVariable(e: Expr, kind: ArrayKind, out: Stmt[], type?: string): Expr {
     const name = this.names.fresh("arr");
-    const plain = kind === "Float64Array" ? "Float64Array" : "number[]";
+    const t = arrayOf(NUM, kind);
+    const plain = typeText(t);
     const declared = type !== undefined && type !== plain ? type : undefined;
-    this.locals.set(name, { shape: "array", arrayKind: kind, ...(declared !== undefined ? { type: declared } : {}) });
+    this.locals.set(name, localOf(t, declared !== undefined ? { type: declared } : {}));
     if (e.k !== "cond") {
       out.push({ k: "let", decl: "const", decls: [{ name, ...(declared !== undefined ? { type: declared } : {}), init: this.expr(e, out) }] });
       return ref(name);
@@ -675,13 +677,13 @@ class CallHoisting {
           // must not see what the callee wrote into an array passed to it (or another name for one).
           if (!passesArray || this.arrayValued(arg) || ![...exprReadsSized(arg)].some(isArray)) return arg;
           const name = this.names.fresh("arg");
-          this.locals.set(name, { shape: "num" });
+          this.locals.set(name, localOf(NUM));
           out.push({ k: "let", decl: "const", decls: [{ name, init: arg }] });
           return ref(name);
         });
         const call: Expr = { ...e, args };
         if (whole) return call;
-        const info = this.callee.returnShapeOf(e.target) ?? { shape: "other" as const };
+        const info = this.callee.returnShapeOf(e.target) ?? localOf(opaque("unknown"));
         const name = this.names.fresh(e.fn.slice(e.fn.lastIndexOf(".") + 1));
         // Reverse mode may declare it before its block, with a type that means the same there: the
         // checker's type at the call where the callee's is not written the same here (generic, another module's names).
@@ -696,7 +698,7 @@ class CallHoisting {
         if (kind !== undefined) return this.arrayVariable(e, kind, out);
         const c = this.expr(e.c, out);
         const name = this.names.fresh("chosen");
-        this.locals.set(name, { shape: "num" });
+        this.locals.set(name, localOf(NUM));
         out.push({ k: "let", decl: "let", decls: [{ name, type: "number" }] });
         const thenOut: Stmt[] = [];
         const a = this.expr(e.a, thenOut, true);

@@ -18,7 +18,8 @@
  * Before all this, `lower.ts` removes return/break/continue/switch and moves calls into statements.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Expr, FunctionIR, LValue, Param, Shape, SourcePos, Stmt } from "../ir/ir.js";
+import type { ArrayKind, Expr, FunctionIR, LValue, Param, SourcePos, Stmt } from "../ir/ir.js";
+import { arrayOf, irZeros, localOf, NUM, opaque, paramOf, returning, zeroOf, type Type } from "../ir/types.js";
 import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
@@ -149,14 +150,14 @@ const tapeMethod = (target: string): string => target.slice(TAPE_TARGET.length +
 /** The IR activity analysis reads for a tape function: one parameter, no body. */
 export function tapeFunctionIR(target: string, pos: FunctionIR["pos"]): FunctionIR {
   const d = tapeDuals[tapeMethod(target)];
-  const param: Param = d?.param === "array" ? { name: "array", type: "number[]", shape: "array", arrayKind: "Array" } : { name: "value", type: "number", shape: "num" };
+  const param = d?.param === "array" ? paramOf("array", "number[]", arrayOf(NUM)) : paramOf("value", "number", NUM);
   return {
     name: tapeMethod(target),
     file: "adc-ts/runtime",
     pos,
     exported: true,
     params: d !== undefined ? [param] : [],
-    returnShape: d?.returns ?? "num",
+    ...returning(d?.returns === "array" ? arrayOf(NUM) : d?.returns === "other" ? opaque("void") : NUM),
     returnType: d?.returns === "array" ? "number[]" : "number",
     body: [],
     locals: new Map(),
@@ -171,18 +172,18 @@ export const tapeDualName = (target: string): string => tapeDuals[tapeMethod(tar
  * A generated function as IR again, for forward mode over it: the shapes of its new locals (adjoints,
  * temporaries, counters) read from their declarations.
  */
-export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: { shape: Shape; arrayKind?: ArrayKind; tuple?: number } = { shape: "array", arrayKind: "Array" }, params: readonly Param[] = base.params): FunctionIR {
+export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: { t: Type; tuple?: number } = { t: arrayOf(NUM) }, params: readonly Param[] = base.params): FunctionIR {
   const locals = new Map(base.locals);
-  for (const p of params) locals.set(p.name, { shape: p.shape, arrayKind: p.arrayKind });
+  for (const p of params) locals.set(p.name, localOf(p.t));
   const names = new Set([...base.usedNames, ...params.map((p) => p.name)]);
   const declare = (name: string, init: Expr | undefined): void => {
     names.add(name);
     if (locals.has(name)) return;
-    if (init?.k === "zeros") locals.set(name, { shape: "array", arrayKind: init.kind });
-    else if (init?.k === "arraylit") locals.set(name, { shape: "array", arrayKind: "Array" });
+    if (init?.k === "zeros") locals.set(name, localOf(arrayOf(NUM, init.kind)));
+    else if (init?.k === "arraylit") locals.set(name, localOf(arrayOf(NUM)));
     else if (init?.k === "var" && locals.get(init.name)?.shape === "array") locals.set(name, locals.get(init.name)!);
     else if (init?.k === "cond" && init.a.k === "var" && locals.get(init.a.name)?.shape === "array") locals.set(name, locals.get(init.a.name)!);
-    else locals.set(name, { shape: "num" });
+    else locals.set(name, localOf(NUM));
   };
   const visit = (stmts: readonly Stmt[]): void => {
     for (const st of stmts) {
@@ -198,8 +199,7 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: 
     name: gen.name,
     exported: gen.exported,
     params,
-    returnShape: returns.shape,
-    returnArrayKind: returns.arrayKind,
+    ...returning(returns.t),
     returnType: gen.returnType,
     ...(returns.tuple !== undefined ? { returnTuple: returns.tuple } : {}),
     body: gen.body,
@@ -381,6 +381,11 @@ class Reverse {
 
   private zeros(kind: ArrayKind, size: Expr): Expr {
     return { k: "zeros", kind, size };
+  }
+
+  /** A zero adjoint for the array `primal`, as long as `of` (the array itself unless given). */
+  private zeroAdjoint(primal: string, of: Expr = ref(primal)): Expr {
+    return zeroOf(arrayOf(NUM, this.arrayKind(primal)), of, irZeros)!;
   }
 
   // ---------------------------------------------------------------- adjoints of simple statements
@@ -652,7 +657,7 @@ class Reverse {
   private sharedAdjoint(v: string, before = false): Expr {
     const cls = this.pointers.shared.get(v)!;
     const others = before ? cls.slice(0, cls.indexOf(v)) : cls.filter((n) => n !== v);
-    let e: Expr = this.zeros(this.arrayKind(v), { k: "length", arr: ref(v) });
+    let e: Expr = this.zeroAdjoint(v);
     for (let i = others.length - 1; i >= 0; i--) e = { k: "cond", c: { k: "cmp", op: "===", a: ref(v), b: ref(others[i]) }, a: this.adjRef(others[i]), b: e };
     return e;
   }
@@ -672,7 +677,7 @@ class Reverse {
       k: "if",
       cond: { k: "cmp", op: "===", a: { k: "length", arr: ref(a) }, b: length },
       then: [this.zeroArray(a)],
-      else: [{ k: "assign", target: { k: "var", name: a }, op: "=", value: this.zeros(this.arrayKind(root), length) }],
+      else: [{ k: "assign", target: { k: "var", name: a }, op: "=", value: this.zeroAdjoint(root) }],
     };
   }
 
@@ -879,7 +884,7 @@ class Reverse {
       if (this.pointers.shared.has(root!)) this.out.push(this.resetArrayAdjoint(root!));
       else {
         this.resizedAdjoints.add(targetAdjoint.name);
-        this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: this.zeros(this.arrayKind(root!), { k: "length", arr: ref(root!) }) });
+        this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: this.zeroAdjoint(root!) });
       }
       targetAdjoint = undefined;
       args.push(ref(seed));
@@ -933,7 +938,7 @@ class Reverse {
     const j = this.zeroIndex;
     const adjoint = this.adjRef(root);
     return [
-      { k: "let", decl: "const", decls: [{ name: seed, init: this.zeros(this.arrayKind(root), { k: "length", arr: adjoint }) }] },
+      { k: "let", decl: "const", decls: [{ name: seed, init: this.zeroAdjoint(root, adjoint) }] },
       {
         k: "for",
         init: [{ k: "let", decl: "let", decls: [{ name: j, init: num(0) }] }],
@@ -1436,7 +1441,7 @@ class Reverse {
         out.push({ k: "let", decl: "let", decls: [{ name: a, init: this.pointerAdjoint(primal) }] });
         continue;
       }
-      if (this.isArray(primal)) out.push({ k: "let", decl: this.resizedAdjoints.has(a) ? "let" : "const", decls: [{ name: a, init: this.zeros(this.arrayKind(primal), { k: "length", arr: ref(primal) }) }] });
+      if (this.isArray(primal)) out.push({ k: "let", decl: this.resizedAdjoints.has(a) ? "let" : "const", decls: [{ name: a, init: this.zeroAdjoint(primal) }] });
       else out.push({ k: "let", decl: "let", decls: [{ name: a, init: num(0) }] });
     }
     return out;
