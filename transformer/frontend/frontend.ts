@@ -1208,9 +1208,10 @@ class Converter {
    */
   private nullishOr(e: ts.BinaryExpression): Expr | undefined {
     const left = unparenthesized(e.left);
-    if (left.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(left) && left.text === "undefined" && !this.locals.has("undefined"))) return this.expr(e.right);
-    if (!this.isNumeric(e)) return undefined;
     const type = this.checker.getTypeAtLocation(e.left);
+    // `null ?? b`, or a variable the checker knows holds null here.
+    if (left.kind === ts.SyntaxKind.NullKeyword || typeIsAll(type, ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return this.expr(e.right);
+    if (!this.isNumeric(e)) return undefined;
     if (typeIsAll(type, ts.TypeFlags.NumberLike)) return this.expr(e.left);
     if (!ts.isIdentifier(left) || !this.locals.has(left.text) || !typeIsAll(this.checker.getNonNullableType(type), ts.TypeFlags.NumberLike)) return undefined;
     const name = left.text;
