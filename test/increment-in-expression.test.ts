@@ -1,8 +1,9 @@
 /**
  * `++` and `--` inside an expression (`x[i++]`): the frontend moves each into a statement of its own
  * before its statement, in evaluation order, so every mode runs it once. Checked against hand-derived
- * values and gradients in f_dual, f_grad and f_vjp, plus the dot-product test. Where it cannot be
- * moved (a branch that may not run, another use of the variable in the statement, a loop condition
+ * values and gradients in f_dual, f_grad and f_vjp, plus the dot-product test; one in a branch of ?:
+ * moves into the branch of the if/else the ?: becomes. Where it cannot be moved (the right of && or ||,
+ * which may not run, an earlier use of the variable in the statement, a loop condition
  * whose variable reverse mode needs) every mode refuses with ADC2010 at the increment.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -68,6 +69,14 @@ export function last(x: number[], c: number): number {
   return x[--n] * c;
 }
 
+/** In a branch of ?:, which becomes an if/else (f_dual used to repeat it in the tangent). */
+/** @differentiable */
+export function branch(x: number[], c: number): number {
+  let i = 0;
+  const a = c > 0 ? x[i++] : 0;
+  return a * x[i];
+}
+
 /** The body of an arrow function. */
 /** @differentiable wrt=x,c */
 export const arrow = (x: number[], c: number, i: number): number => x[i++] * x[i++] * c;
@@ -93,6 +102,8 @@ describe("++ and -- inside an index", () => {
     // y = (x2 c, x1 c, x0 c): c (3 x2 + 2 x1 + x0) = 28.
     { name: "pack", args: [[1, 2, 3], 2], active: [0, 1], value: 28, grad: [[2, 4, 6], 14] },
     { name: "last", args: [[1, 2, 3], 2], active: [0, 1], value: 6, grad: [[0, 0, 2], 3] },
+    // c > 0: a = x0, i = 1: x0 x1 = 2; d/dx = (x1, x0, 0), d/dc = 0.
+    { name: "branch", args: [[1, 2, 3], 2], active: [0, 1], value: 2, grad: [[2, 1, 0], 0] },
     { name: "arrow", args: [[1, 2, 3], 2, 0], active: [0, 1], value: 4, grad: [[4, 2, 0], 2] },
   ];
 
@@ -120,9 +131,8 @@ describe("++ and -- inside an index", () => {
 
 describe("++ and -- that cannot move are refused in every mode", () => {
   const refused: { name: string; body: string; line: number; col: number; says: string }[] = [
-    { name: "in a branch of ?:", body: "let i = 0;\n  const a = c > 0 ? x[i++] : 0;\n  return a * x[i];", line: 4, col: 23, says: "inside an expression with an active value is not supported here" },
     { name: "on the right of &&", body: "let i = 0;\n  const a = c > 0 && x[i++] > 1 ? c : 0;\n  return a * x[i];", line: 4, col: 24, says: "inside an expression with an active value is not supported here" },
-    { name: "beside another use of its variable", body: "let i = 0;\n  const a = x[i] * x[i++];\n  return a * x[i];", line: 4, col: 22, says: "beside another use of its variable" },
+    { name: "beside another use of its variable", body: "let i = 0;\n  const a = x[i] * x[i++];\n  return a * x[i];", line: 4, col: 22, says: "beside an earlier use of its variable" },
     { name: "in a for-loop update", body: "let i = 0;\n  let s = 0;\n  for (let k = 0; k < 2; k++, s += x[i++] * c) s += c;\n  return s;", line: 5, col: 38, says: "in a for-loop update" },
     { name: "in a loop condition whose variable reverse mode needs", body: "let s = 0;\n  let k = 0;\n  while (k++ < 2) s += x[k - 1] * c;\n  return s;", line: 5, col: 10, says: "reverse mode needs the values of 'k'" },
   ];

@@ -325,7 +325,7 @@ export class Activity {
       if (e.k === "opaque" && e.writesAt !== undefined && !e.reads.some((r) => this.active.has(r)))
         this.report({
           code: ADC.assignmentInExpression,
-          message: `an assignment, ++ or -- inside an expression with an active value is not supported here (in a branch of ?:, && or || that may not run, in a for-loop update, beside another use of its variable, or of an array element); move it to a statement of its own`,
+          message: `an assignment, ++ or -- inside an expression with an active value is not supported here (on the right of && or ||, or in a branch of ?: that may not run, in a for-loop update, beside an earlier use of its variable, or of an array element); move it to a statement of its own`,
           pos: e.writesAt,
         });
       for (const c of children(e)) visit(c);

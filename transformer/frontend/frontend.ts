@@ -510,7 +510,11 @@ function written(node: ts.Node, sf: ts.SourceFile): string {
 
 /** Why an increment stays inside its expression. */
 const INCREMENT_REASON =
-  "++ and -- inside this expression are not supported (in a condition or update of a loop, a case label, a branch of ?:, && or || that may not run, or beside another use of its variable); move the increment to a statement of its own";
+  "++ and -- inside this expression are not supported (in a condition or update of a loop, a case label, a branch of && or || that may not run, or beside an earlier use of its variable); move the increment to a statement of its own";
+
+/** Why an assignment stays inside its expression. */
+const ASSIGNMENT_REASON =
+  "an assignment inside an expression is not supported here (in a condition or update of a loop, a case label, a branch of && or || that may not run, beside an earlier use of its variable, or to an array element); write it as its own statement";
 
 const isLogicalAssignment = (kind: ts.SyntaxKind): boolean =>
   kind === ts.SyntaxKind.AmpersandAmpersandEqualsToken || kind === ts.SyntaxKind.BarBarEqualsToken || kind === ts.SyntaxKind.QuestionQuestionEqualsToken;
@@ -525,15 +529,42 @@ function isReference(n: ts.Identifier): boolean {
   );
 }
 
-/** How many times `node` names the variable `name`. */
-function references(node: ts.Node, name: string): number {
-  let n = 0;
-  const visit = (x: ts.Node): void => {
-    if (ts.isIdentifier(x) && x.text === name && isReference(x)) n++;
-    ts.forEachChild(x, visit);
-  };
-  visit(node);
-  return n;
+const unparenthesized = (e: ts.Expression): ts.Expression => (ts.isParenthesizedExpression(e) ? unparenthesized(e.expression) : e);
+
+/** Whether an identifier reads its variable: not a declaration's name, nor the target of a plain `=`. */
+function isRead(n: ts.Identifier): boolean {
+  if (!isReference(n)) return false;
+  const parent = n.parent;
+  if ((ts.isVariableDeclaration(parent) || ts.isBindingElement(parent) || ts.isParameter(parent)) && parent.name === n) return false;
+  let top: ts.Node = n;
+  while (ts.isParenthesizedExpression(top.parent)) top = top.parent;
+  return !(ts.isBinaryExpression(top.parent) && top.parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && top.parent.left === top);
+}
+
+/** Whether an identifier is assigned where it stands: `x = ...`, `x += ...`, `x++`, `[x] = ...`, `for (x of ...)`. */
+function isAssignedAt(id: ts.Identifier): boolean {
+  let n: ts.Node = id;
+  for (;;) {
+    const p = n.parent;
+    if (ts.isParenthesizedExpression(p) || ts.isArrayLiteralExpression(p) || ts.isSpreadElement(p) || ts.isShorthandPropertyAssignment(p) || ts.isObjectLiteralExpression(p) || (ts.isPropertyAssignment(p) && p.initializer === n)) n = p;
+    else if ((ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) && (p.operator === ts.SyntaxKind.PlusPlusToken || p.operator === ts.SyntaxKind.MinusMinusToken)) return true;
+    else if (ts.isBinaryExpression(p) && p.left === n) return assignments[p.operatorToken.kind] !== undefined || isLogicalAssignment(p.operatorToken.kind);
+    else return (ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer === n;
+  }
+}
+
+/**
+ * A construct moved out of its expression into statements before it (see `Converter.hoisted`): an
+ * assignment, `++`/`--`, a `?:` lowered to if/else, a copy of a value read twice.
+ */
+interface Unit {
+  readonly node: ts.Node;
+  /** The locals it may write: those it assigns, and those it passes to calls (which may write their arrays). */
+  readonly writes: ReadonlySet<string>;
+  /** The locals it names. */
+  readonly names: ReadonlySet<string>;
+  /** It reads array elements or calls code that may: a call evaluated before it must not run after it. */
+  readonly readsMemory: boolean;
 }
 
 interface Hoisting {
@@ -541,18 +572,23 @@ interface Hoisting {
   readonly scope: ts.Node;
   /** The statements to run before it. */
   readonly pre: Stmt[];
-  /** Increments hoisted, per variable. */
-  readonly counts: Map<string, number>;
-  /** Variables whose increments stay in place. */
-  readonly blocked: ReadonlySet<string>;
-  /** The increment nodes hoisted, and their variables. */
-  readonly hoisted: Map<ts.Node, string>;
-  /** Variables with a hoisted increment inside what became opaque code. */
-  readonly swallowed: Set<string>;
+  /** Units that stay in place. */
+  readonly blocked: ReadonlySet<ts.Node>;
+  /** The units moved. */
+  readonly units: Unit[];
+  /** Units moved from inside what became opaque code. */
+  readonly swallowed: Set<ts.Node>;
   /** The copies made. */
   readonly temps: string[];
   /** Depth of branches that may not be evaluated. */
   conditional: number;
+  /**
+   * What holds the expression being converted in one statement: the scope, a moved assignment's right
+   * side, a lowered `?:`'s condition. A value read there is read when that statement runs.
+   */
+  container: ts.Node;
+  /** Where the scope is a branch of a lowered `?:`, its variable: a `?:` that is the whole branch continues the if/else chain. */
+  readonly into?: string;
 }
 
 class Converter {
@@ -575,9 +611,8 @@ class Converter {
       // `arguments` reads the parameters without naming them.
       if (ts.isIdentifier(n) && n.text === "arguments" && !this.locals.has(n.text)) for (const name of this.locals.keys()) reads.add(name);
       if (writesAt === undefined && this.assignedLocal(n) !== undefined) writesAt = posOf(n, this.sf);
-      // An increment converted (and hoisted) before its expression turned out opaque would run twice.
-      const hoisted = this.hoisting?.hoisted.get(n);
-      if (hoisted !== undefined) this.hoisting!.swallowed.add(hoisted);
+      // A unit converted (and moved) before its expression turned out opaque would run twice.
+      if (this.hoisting?.units.some((u) => u.node === n)) this.hoisting.swallowed.add(n);
       ts.forEachChild(n, visit);
     };
     visit(node);
@@ -606,21 +641,22 @@ class Converter {
     return ts.isIdentifier(target) && this.locals.has(target.text) ? target.text : undefined;
   }
 
-  /** Increments being hoisted out of the expressions of the statement being converted. */
+  /** Units being moved out of the expressions of the statement being converted. */
   private hoisting: Hoisting | undefined;
 
   /**
-   * Convert the expressions of one statement (`scope`), moving the `++` and `--` inside them into
-   * statements of their own, appended to `out` before the statement in evaluation order: `x[i++]` →
-   * `const i_old = i; i++;` ... `x[i_old]`. A variable's increments move only if every use of it in
-   * the scope is such an increment, each evaluated exactly once (not in a branch that may not run):
-   * the others stay in place, opaque (ADC2010 where a mode would have to repeat them).
+   * Convert the expressions of one statement (`scope`), moving the assignments, `++` and `--` inside
+   * them into statements of their own, appended to `out` before the statement in evaluation order:
+   * `x[i++]` → `const i_old = i; i++;` ... `x[i_old]`, `(t *= 2) <= 1` → `t *= 2;` ... `t <= 1`, and a
+   * `?:` with one in a branch into if/else (`lowerConditional`). Each is evaluated exactly once (never in
+   * a branch that may not run), and moves only where that keeps JavaScript's evaluation order
+   * (`outOfOrder`): the others stay in place, opaque (ADC2010 where a mode would have to repeat them).
    */
-  private hoisted<T>(scope: ts.Node, out: Stmt[], convert: () => T): T {
+  private hoisted<T>(scope: ts.Node, out: Stmt[], convert: () => T, into?: string): T {
     const outer = this.hoisting;
-    const blocked = new Set<string>();
+    const blocked = new Set<ts.Node>();
     for (;;) {
-      const h: Hoisting = { scope, pre: [], counts: new Map(), blocked, hoisted: new Map(), swallowed: new Set(), temps: [], conditional: 0 };
+      const h: Hoisting = { scope, pre: [], blocked, units: [], swallowed: new Set(), temps: [], conditional: 0, container: scope, ...(into !== undefined ? { into } : {}) };
       this.hoisting = h;
       let result: T;
       try {
@@ -628,43 +664,177 @@ class Converter {
       } finally {
         this.hoisting = outer;
       }
-      const bad = [...h.counts].filter(([name, n]) => h.swallowed.has(name) || references(scope, name) !== n).map(([name]) => name);
+      const bad = h.units.length === 0 ? [] : this.outOfOrder(h);
       if (bad.length === 0) {
         for (const t of h.temps) this.locals.set(t, localOf(NUM));
         out.push(...h.pre);
         return result;
       }
-      for (const name of bad) blocked.add(name);
+      for (const node of bad) blocked.add(node);
     }
   }
 
-  /** `i++`, `++i`, `i--` or `--i` of a number variable, hoisted (see `hoisted`); undefined where it stays. */
+  /**
+   * The units whose move before the statement would change what the statement computes: a unit runs
+   * there before everything of the statement that stays in place, so nothing evaluated before it in
+   * JavaScript may stay in place and read what it writes (`x[i] * x[i++]`), write what it reads, or
+   * call code that may write the array elements it reads. What is evaluated before it inside a unit
+   * moved before it is fine: those statements keep their order.
+   */
+  private outOfOrder(h: Hoisting): ts.Node[] {
+    const reads: ts.Identifier[] = [];
+    const writes: ts.Node[] = [];
+    const calls: ts.Node[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isIdentifier(n) && this.locals.has(n.text) && isRead(n)) reads.push(n);
+      if (this.assignedLocal(n) !== undefined) writes.push(n);
+      if (ts.isCallExpression(n) && this.mathFunction(n.expression) === undefined) calls.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(h.scope);
+    const start = (n: ts.Node): number => n.getStart(this.sf);
+    const within = (n: ts.Node, outer: ts.Node): boolean => start(n) >= start(outer) && n.end <= outer.end;
+    return h.units
+      .filter((u) => {
+        if (h.swallowed.has(u.node)) return true;
+        const at = start(u.node);
+        // Evaluated before u and not moved ahead of it, inside a unit of its own.
+        const leftBehind = (n: ts.Node): boolean => n.end <= at && !h.units.some((o) => o !== u && o.node.end <= at && within(n, o.node));
+        return (
+          reads.some((r) => u.writes.has(r.text) && leftBehind(r)) ||
+          writes.some((w) => leftBehind(w) && u.names.has(this.assignedLocal(w)!)) ||
+          (u.readsMemory && calls.some(leftBehind))
+        );
+      })
+      .map((u) => u.node);
+  }
+
+  /** Record `node` as moved before its statement (see `hoisted`). */
+  private moved(node: ts.Node): void {
+    const writes = new Set<string>();
+    const names = new Set<string>();
+    let readsMemory = false;
+    const visit = (n: ts.Node, inCall: boolean): void => {
+      if (ts.isIdentifier(n) && this.locals.has(n.text) && isReference(n)) {
+        names.add(n.text);
+        if (inCall) writes.add(n.text);
+      }
+      const assigned = this.assignedLocal(n);
+      if (assigned !== undefined) writes.add(assigned);
+      const call = ts.isCallExpression(n) && this.mathFunction(n.expression) === undefined;
+      if (call || ts.isElementAccessExpression(n)) readsMemory = true;
+      ts.forEachChild(n, (c) => visit(c, inCall || call));
+    };
+    visit(node, false);
+    this.hoisting!.units.push({ node, writes, names, readsMemory });
+  }
+
+  /** Whether the variable `name` is assigned after `after` and before the statement reading its value runs. */
+  private writtenAfter(name: string, after: ts.Node): boolean {
+    const visit = (n: ts.Node): boolean => (n.getStart(this.sf) >= after.end && this.assignedLocal(n) === name) || ts.forEachChild(n, visit) === true;
+    return visit(this.hoisting!.container);
+  }
+
+  /** Convert `e`, which a statement moved before the one being converted holds (see `Hoisting.container`). */
+  private contained(e: ts.Expression): Expr {
+    const h = this.hoisting!;
+    const outer = h.container;
+    h.container = e;
+    try {
+      return this.expr(e);
+    } finally {
+      h.container = outer;
+    }
+  }
+
+  /** `const base = value` before the statement: the value as it is now. */
+  private copy(base: string, value: Expr, pos: SourcePos): Expr {
+    const t = this.fresh(base);
+    this.hoisting!.temps.push(t);
+    this.hoisting!.pre.push({ k: "let", decl: "const", decls: [{ name: t, init: value, pos }] });
+    return { k: "var", name: t };
+  }
+
+  /** The value of a number variable just assigned: the variable, or a copy where the statement assigns it again later. */
+  private assigned(name: string, node: ts.Node, pos: SourcePos): Expr {
+    return this.writtenAfter(name, node) ? this.copy(`${name}_new`, { k: "var", name }, pos) : { k: "var", name };
+  }
+
+  /** `i++`, `++i`, `i--` or `--i` of a number variable, moved before its statement (see `hoisted`); undefined where it stays. */
   private increment(e: ts.PrefixUnaryExpression | ts.PostfixUnaryExpression): Expr | undefined {
     const h = this.hoisting;
-    if (h === undefined || h.conditional > 0) return undefined;
-    let operand: ts.Expression = e.operand;
-    while (ts.isParenthesizedExpression(operand)) operand = operand.expression;
-    if (!ts.isIdentifier(operand) || !this.locals.has(operand.text) || h.blocked.has(operand.text) || !this.isNumeric(operand)) return undefined;
+    if (h === undefined || h.conditional > 0 || h.blocked.has(e)) return undefined;
+    const operand = unparenthesized(e.operand);
+    if (!ts.isIdentifier(operand) || !this.locals.has(operand.text) || !this.isNumeric(operand)) return undefined;
     const name = operand.text;
     const up = e.operator === ts.SyntaxKind.PlusPlusToken;
     const pos = posOf(e, this.sf);
     const step: Stmt = { k: "assign", target: { k: "var", name }, op: up ? "+=" : "-=", value: { k: "num", value: 1 }, increment: up ? "++" : "--", pos };
-    h.counts.set(name, (h.counts.get(name) ?? 0) + 1);
-    h.hoisted.set(e, name);
-    const copy = (base: string): Expr => {
-      const t = this.fresh(base);
-      h.temps.push(t);
-      h.pre.push({ k: "let", decl: "const", decls: [{ name: t, init: { k: "var", name }, pos }] });
-      return { k: "var", name: t };
-    };
+    this.moved(e);
     if (ts.isPostfixUnaryExpression(e)) {
-      const before = copy(`${name}_old`);
+      const before = this.copy(`${name}_old`, { k: "var", name }, pos);
       h.pre.push(step);
       return before;
     }
     h.pre.push(step);
-    // The only use of the variable in the statement: read it after the increment.
-    return references(h.scope, name) === 1 ? { k: "var", name } : copy(`${name}_new`);
+    return this.assigned(name, e, pos);
+  }
+
+  /** `t = v`, `t *= v`, ... of a number variable inside an expression, moved before its statement (see `hoisted`); undefined where it stays. */
+  private assignment(e: ts.BinaryExpression): Expr | undefined {
+    const h = this.hoisting;
+    const op = assignments[e.operatorToken.kind];
+    const target = unparenthesized(e.left);
+    if (h === undefined || h.conditional > 0 || h.blocked.has(e) || op === undefined) return undefined;
+    if (!ts.isIdentifier(target) || this.locals.get(target.text)?.shape !== "num" || !this.isNumeric(e)) return undefined;
+    const name = target.text;
+    const pos = posOf(e, this.sf);
+    // JavaScript evaluates the right side (and what it moves) before it assigns.
+    const value = this.contained(e.right);
+    this.moved(e);
+    h.pre.push({ k: "assign", target: { k: "var", name }, op, value, pos });
+    return this.assigned(name, e, pos);
+  }
+
+  /**
+   * `c ? a : b` with an assignment or `++`/`--` in a branch (d3-ease's `(t *= 2) <= 1 ? t * t * t : (t -= 2)
+   * * t * t + 2`), as `let ternary = 0; if (c) { ...; ternary = a; } else { ...; ternary = b; }` before its
+   * statement: each branch is a statement scope of its own, run only where JavaScript runs it, so what it
+   * assigns moves there. A `?:` that is a whole branch continues the chain (`else if`).
+   */
+  private lowerConditional(e: ts.ConditionalExpression): Expr | undefined {
+    const h = this.hoisting;
+    if (h === undefined || h.conditional > 0 || h.blocked.has(e) || !this.isNumeric(e)) return undefined;
+    if (!this.hasMovableWrite(e.whenTrue) && !this.hasMovableWrite(e.whenFalse)) return undefined;
+    const chained = h.into !== undefined && unparenthesized(h.scope as ts.Expression) === e;
+    const name = chained ? h.into! : this.fresh("ternary");
+    const pos = posOf(e, this.sf);
+    if (!chained) {
+      h.temps.push(name);
+      h.pre.push({ k: "let", decl: "let", decls: [{ name, init: { k: "num", value: 0 }, pos }] });
+    }
+    const cond = this.contained(e.condition);
+    const branch = (b: ts.Expression): Stmt[] => {
+      const out: Stmt[] = [];
+      const value = this.hoisted(b, out, () => this.expr(b), name);
+      if (!(value.k === "var" && value.name === name)) out.push({ k: "assign", target: { k: "var", name }, op: "=", value, pos: posOf(b, this.sf) });
+      return out;
+    };
+    const then = branch(e.whenTrue);
+    h.pre.push({ k: "if", cond, then, else: branch(e.whenFalse), pos });
+    this.moved(e);
+    return { k: "var", name };
+  }
+
+  /** Whether an expression has an assignment or `++`/`--` of a number variable that a statement of its own could take. */
+  private hasMovableWrite(e: ts.Node): boolean {
+    const visit = (n: ts.Node): boolean => {
+      if (ts.isFunctionLike(n)) return false;
+      const name = this.assignedLocal(n);
+      if (name !== undefined && this.locals.get(name)?.shape === "num" && !(ts.isBinaryExpression(n) && isLogicalAssignment(n.operatorToken.kind))) return true;
+      return ts.forEachChild(n, visit) === true;
+    };
+    return visit(e);
   }
 
   /** Convert `e`, which may not be evaluated (a branch of ?:, the right of && or ||): nothing in it is hoisted. */
@@ -980,6 +1150,14 @@ class Converter {
       }
       const cmp = comparisons[kind];
       if (cmp !== undefined) return { k: "cmp", op: cmp, a: this.expr(e.left), b: this.expr(e.right) };
+      if (kind === ts.SyntaxKind.BarBarToken && this.isNumeric(e) && this.isNumeric(e.left)) {
+        const or = this.numericOr(e);
+        if (or !== undefined) return or;
+      }
+      if (kind === ts.SyntaxKind.QuestionQuestionToken) {
+        const nullish = this.nullishOr(e);
+        if (nullish !== undefined) return nullish;
+      }
       if (kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken) {
         if (this.isNumeric(e)) return this.opaque(e, ADC.unsupportedExpression, "&& and || on numbers are not differentiated; write a ternary");
         // `(c && v) || w` picks an array: as a condition it would read as a constant.
@@ -987,7 +1165,7 @@ class Converter {
         const a = this.expr(e.left);
         return { k: "logic", op: kind === ts.SyntaxKind.AmpersandAmpersandToken ? "&&" : "||", a, b: this.maybeEvaluated(e.right) };
       }
-      if (assignments[kind] !== undefined) return this.opaque(e, ADC.assignmentInExpression, "an assignment inside an expression is not supported; write it as its own statement");
+      if (assignments[kind] !== undefined) return this.assignment(e) ?? this.opaque(e, ADC.assignmentInExpression, ASSIGNMENT_REASON);
       return this.opaque(e, ADC.unsupportedExpression, `the operator ${ts.tokenToString(kind)} is not differentiated`);
     }
     if (ts.isPrefixUnaryExpression(e)) {
@@ -1007,6 +1185,8 @@ class Converter {
     }
     if (ts.isPostfixUnaryExpression(e)) return this.increment(e) ?? this.opaque(e, ADC.assignmentInExpression, INCREMENT_REASON);
     if (ts.isConditionalExpression(e)) {
+      const lowered = this.lowerConditional(e);
+      if (lowered !== undefined) return lowered;
       const c = this.expr(e.condition);
       const a = this.maybeEvaluated(e.whenTrue);
       return { k: "cond", c, a, b: this.maybeEvaluated(e.whenFalse) };
@@ -1033,6 +1213,82 @@ class Converter {
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isObjectLiteralExpression(e) || ts.isClassExpression(e))
       return this.opaque(e, ADC.objectOrClosure, "objects and closures holding active values are not differentiated");
     return this.opaque(e, ADC.unsupportedExpression, `${written(e, this.sf)} is not differentiated`);
+  }
+
+  /**
+   * `a || b` on numbers: `a !== 0 && a === a ? a : b` (0 and NaN are falsy), the derivative that of the
+   * branch taken; `a` is read once, through a copy unless it is a variable (gl-matrix's `w = w || 1.0`).
+   */
+  private numericOr(e: ts.BinaryExpression): Expr | undefined {
+    const left = unparenthesized(e.left);
+    let a: Expr;
+    if (ts.isIdentifier(left) && this.locals.has(left.text)) a = this.expr(left);
+    else {
+      const h = this.hoisting;
+      if (h === undefined || h.conditional > 0 || h.blocked.has(e.left)) return undefined;
+      a = this.contained(e.left);
+      if (a.k === "num") return a.value !== 0 && !Number.isNaN(a.value) ? a : this.expr(e.right);
+      this.moved(e.left);
+      a = this.copy("left", a, posOf(e.left, this.sf));
+    }
+    const truthy: Expr = { k: "logic", op: "&&", a: { k: "cmp", op: "!==", a, b: { k: "num", value: 0 } }, b: { k: "cmp", op: "===", a, b: a } };
+    return { k: "cond", c: truthy, a, b: this.maybeEvaluated(e.right) };
+  }
+
+  /**
+   * `a ?? b` giving a number: `b` where `a` is null or undefined, else `a`: `a != null ? a! : b` for a
+   * variable that may hold null or undefined; `a` for one that cannot (`b` never runs), `b` for `null ?? b`.
+   */
+  private nullishOr(e: ts.BinaryExpression): Expr | undefined {
+    const left = unparenthesized(e.left);
+    const type = this.checker.getTypeAtLocation(e.left);
+    // `null ?? b`, or a variable the checker knows holds null here.
+    if (left.kind === ts.SyntaxKind.NullKeyword || typeIsAll(type, ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return this.expr(e.right);
+    if (!this.isNumeric(e)) return undefined;
+    if (typeIsAll(type, ts.TypeFlags.NumberLike)) return this.expr(e.left);
+    if (!ts.isIdentifier(left) || !this.locals.has(left.text) || !typeIsAll(this.checker.getNonNullableType(type), ts.TypeFlags.NumberLike)) return undefined;
+    const name = left.text;
+    const isNull: Expr = { k: "opaque", text: "null", reads: [], code: ADC.unsupportedExpression, reason: "null is not a number", pos: posOf(left, this.sf) };
+    return { k: "cond", c: { k: "cmp", op: "!=", a: { k: "var", name }, b: isNull }, a: { k: "var", name, nonNull: true }, b: this.maybeEvaluated(e.right) };
+  }
+
+  /** Aliases of Math functions, by their symbol (see `mathFunction`). */
+  private readonly aliases = new Map<ts.Symbol, string | undefined>();
+
+  /**
+   * The Math function a callee names: `Math.sqrt`, or an alias never assigned again (`const sqrt =
+   * Math.sqrt`, `var sqrt = Math.sqrt`, `const { cbrt, sqrt } = Math`, in the module or the function).
+   */
+  private mathFunction(callee: ts.Expression): string | undefined {
+    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math" && !this.locals.has("Math")) return callee.name.text;
+    if (!ts.isIdentifier(callee)) return undefined;
+    const symbol = this.checker.getSymbolAtLocation(callee);
+    if (symbol === undefined) return undefined;
+    if (!this.aliases.has(symbol)) this.aliases.set(symbol, this.mathAlias(symbol));
+    return this.aliases.get(symbol);
+  }
+
+  private mathAlias(symbol: ts.Symbol): string | undefined {
+    const decl = symbol.valueDeclaration;
+    if (decl === undefined || symbol.declarations?.length !== 1) return undefined;
+    const isGlobalMath = (e: ts.Expression): boolean =>
+      ts.isIdentifier(e) && e.text === "Math" && (this.checker.getSymbolAtLocation(e)?.declarations?.every((d) => d.getSourceFile().isDeclarationFile) ?? false);
+    let fn: string | undefined;
+    let declaration: ts.VariableDeclaration | undefined;
+    if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && decl.initializer !== undefined) {
+      const init = unparenthesized(decl.initializer);
+      if (ts.isPropertyAccessExpression(init) && isGlobalMath(init.expression)) [fn, declaration] = [init.name.text, decl];
+    } else if (ts.isBindingElement(decl) && decl.dotDotDotToken === undefined && decl.initializer === undefined && ts.isObjectBindingPattern(decl.parent) && ts.isVariableDeclaration(decl.parent.parent)) {
+      const init = decl.parent.parent.initializer;
+      const key = decl.propertyName ?? decl.name;
+      if (init !== undefined && isGlobalMath(unparenthesized(init)) && ts.isIdentifier(key)) [fn, declaration] = [key.text, decl.parent.parent];
+    }
+    if (fn === undefined || declaration === undefined || typeof (Math as unknown as Record<string, unknown>)[fn] !== "function") return undefined;
+    if (declaration.parent.flags & ts.NodeFlags.Const) return fn;
+    // A `var` or `let` alias assigned anywhere in its file may be another function when called.
+    const assigned = (n: ts.Node): boolean =>
+      (ts.isIdentifier(n) && n.text === symbol.name && isAssignedAt(n) && this.checker.getSymbolAtLocation(n) === symbol) || ts.forEachChild(n, assigned) === true;
+    return assigned(decl.getSourceFile()) ? undefined : fn;
   }
 
   private isNumeric(e: ts.Expression): boolean {
@@ -1085,8 +1341,8 @@ class Converter {
     const callee = e.expression;
     if (isZeroFilledArray(e) && ts.isPropertyAccessExpression(callee) && ts.isNewExpression(callee.expression))
       return { k: "zeros", kind: "Array", size: this.expr(callee.expression.arguments![0]) };
-    if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === "Math" && !this.locals.has("Math")) {
-      const fn = callee.name.text;
+    const fn = this.mathFunction(callee);
+    if (fn !== undefined) {
       if (!isMathFunction(fn)) return this.opaque(e, ADC.unknownMathFunction, `Math.${fn} has no derivative rule`);
       const args = e.arguments.map((a) => this.expr(a));
       if (fn === "min" || fn === "max") {
