@@ -1,5 +1,5 @@
 /**
- * The call-site API: `grad(f)`, `jvp(f)`, `vjp(f)`, `jacobian(f)`, `hessian(f)`, `valueAndGrad(f)`,
+ * The call-site API: `grad(f)`, `jvp(f)`, `vjp(f)`, `jacobian(f)`, `hessian(f)`, `hvp(f)`, `valueAndGrad(f)`,
  * typed from `f`'s own signature.
  *
  * Two ways the derivative gets there, one API:
@@ -64,6 +64,11 @@ export type Jacobian<F extends DifferentiableFunction> = (...args: Parameters<F>
 /** `f_hessian`: `[value, gradient, H]` over the flattened active inputs. */
 export type Hessian<F extends ScalarFunction> = (...args: Parameters<F>) => [number, number[], number[][]];
 
+/** `f_hvp`: all parameters, then one direction per active parameter; returns `[value, g1, ..., gk, Hv1, ..., Hvk]`. */
+export type Hvp<F extends ScalarFunction, Active extends readonly unknown[] = ActiveParams<Parameters<F>>> = (
+  ...args: [...Parameters<F>, ...Active]
+) => [number, ...Active, ...Active];
+
 /** `valueAndGrad(f)`: `[value, [g1, ..., gk]]`, the value apart from the gradients. */
 export type ValueAndGrad<F extends ScalarFunction, Active extends readonly unknown[] = ActiveParams<Parameters<F>>> = (
   ...args: Parameters<F>
@@ -74,7 +79,7 @@ export class NotDifferentiatedError extends Error {
   override readonly name = "NotDifferentiatedError";
 }
 
-const API_NAME: Record<DerivativeKind, string> = { dual: "jvp", grad: "grad", vjp: "vjp", jacobian: "jacobian", hessian: "hessian" };
+const API_NAME: Record<DerivativeKind, string> = { dual: "jvp", grad: "grad", vjp: "vjp", jacobian: "jacobian", hessian: "hessian", hvp: "hvp" };
 
 function lookup(kind: DerivativeKind, f: AnyFunction): AnyFunction {
   if (typeof f !== "function") throw new TypeError(`${API_NAME[kind]}(f): f must be a function, got ${f === null ? "null" : typeof f}`);
@@ -91,7 +96,7 @@ function lookup(kind: DerivativeKind, f: AnyFunction): AnyFunction {
     );
   const available = (Object.keys(found) as DerivativeKind[]).map((k) => `${API_NAME[k]}(${name})`).join(", ");
   const why =
-    kind === "hessian"
+    kind === "hessian" || kind === "hvp"
       ? `add the option: /** @differentiable hessian */ (${name} must return a number)`
       : kind === "grad"
         ? `grad needs ${name} to return a number; use vjp or jacobian for array results`
@@ -133,6 +138,15 @@ export function jacobian(f: AnyFunction, derivative?: AnyFunction): AnyFunction 
 export function hessian<F extends ScalarFunction>(f: F): Hessian<F>;
 export function hessian(f: AnyFunction, derivative?: AnyFunction): AnyFunction {
   return derivative ?? lookup("hessian", f);
+}
+
+/**
+ * The Hessian-vector product `f_hvp` (tag `@differentiable hessian`): `hvp(f)(x, y, vx, vy)` returns
+ * `[f(x, y), ∂f/∂x, ∂f/∂y, (Hv)_x, (Hv)_y]`, without building H.
+ */
+export function hvp<F extends ScalarFunction, Active extends readonly unknown[] = ActiveParams<Parameters<F>>>(f: F): Hvp<F, Active>;
+export function hvp(f: AnyFunction, derivative?: AnyFunction): AnyFunction {
+  return derivative ?? lookup("hvp", f);
 }
 
 /**

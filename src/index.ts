@@ -6,6 +6,7 @@ export {
   vjp,
   jacobian,
   hessian,
+  hvp,
   valueAndGrad,
   NotDifferentiatedError,
   type ActiveValue,
@@ -18,6 +19,7 @@ export {
   type Vjp,
   type Jacobian,
   type Hessian,
+  type Hvp,
   type ValueAndGrad,
 } from "./api.js";
 export { registerDerivatives, type DerivativeKind, type Derivatives } from "./runtime/registry.js";

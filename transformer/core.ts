@@ -27,16 +27,16 @@ import {
   tapeReturnsActive,
   type ReverseContext,
 } from "./modes/reverse.js";
-import { hessianDriver, jacobianDriver } from "./modes/drivers.js";
+import { hessianDriver, hvpDriver, jacobianDriver } from "./modes/drivers.js";
 import { printFunction, type GeneratedFunction } from "./emit/print.js";
 import { NameScope } from "./modes/names.js";
 
 /**
  * dual: forward mode (f_dual); grad, vjp: reverse mode in one function; split: a callee's reverse mode
  * as two functions (g_fwd for its caller's forward sweep, g_bwd for its reverse sweep); jacobian,
- * hessian: drivers over the others.
+ * hessian, hvp: drivers over the others (hessian and hvp over the f_gradient_dual hessian writes).
  */
-export type Mode = "dual" | "grad" | "vjp" | "split" | "jacobian" | "hessian";
+export type Mode = "dual" | "grad" | "vjp" | "split" | "jacobian" | "hessian" | "hvp";
 
 /** One derivative function to generate: a function, a mode and the parameters that are active. */
 export interface Variant {
@@ -141,6 +141,8 @@ class Compilation {
   private readonly loweredOnly = new Map<FunctionIR, LoweredFunction>();
   private readonly loweredForReverse = new Map<FunctionIR, LoweredFunction>();
   private readonly returnedParamsOf = new Map<string, ReadonlySet<number>>();
+  /** The flat gradient's and f_gradient_dual's names by function and active parameters (see gradientNames). */
+  private readonly gradientDuals = new Map<string, { gradient: string; dual: string }>();
   /** Derived names a file must import: file → import declaration → specifiers (`g_dual`, `g_dual as h_dual`). */
   private readonly neededImports = new Map<string, Map<ts.ImportDeclaration, Set<string>>>();
   /**
@@ -251,7 +253,10 @@ class Compilation {
     if (ir.returnShape === "num") this.variant(site.key, "grad", annotation.wrt);
     this.variant(site.key, "vjp", annotation.wrt);
     this.variant(site.key, "jacobian", annotation.wrt);
-    if (annotation.hessian && ir.returnShape === "num") this.variant(site.key, "hessian", annotation.wrt);
+    if (annotation.hessian && ir.returnShape === "num") {
+      this.variant(site.key, "hessian", annotation.wrt);
+      this.variant(site.key, "hvp", annotation.wrt);
+    }
   }
 
   /** Run one step of one function; its CompileError becomes its diagnostics, and the run goes on. */
@@ -295,6 +300,8 @@ class Compilation {
       const vjp = this.variant(v.target, "vjp", v.activeParams).name;
       return [jacobianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, dual, vjp, written: this.writtenArrayParams(v.target) })];
     }
+    // One call of the f_gradient_dual the hessian variant (generated before this one) writes.
+    if (v.mode === "hvp") return [hvpDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: this.gradientNames(v, ir).dual, written: this.writtenArrayParams(v.target) })];
     const lowered = this.lowerForReverse(ir);
     const act = this.activity(lowered.fn, v.activeParams);
     return this.differentiating(act, () => {
@@ -331,14 +338,24 @@ class Compilation {
    * (`f_gradient_dual`), and the driver that calls it once per input element.
    */
   private hessian(v: Variant, ir: FunctionIR, lowered: LoweredFunction, act: Activity, ctx: ReverseContext, reserved: ReadonlySet<string>): GeneratedFunction[] {
-    const scope = this.moduleNames.get(ir.file)!;
-    const gradientName = scope.fresh(`${ir.name}_gradient`);
-    const dualName = scope.fresh(`${ir.name}_gradient_dual`);
+    const { gradient: gradientName, dual: dualName } = this.gradientNames(v, ir);
     const gradient = reverseJoint(lowered, act, reserved, ctx, { name: gradientName, exported: false, seed: "one", flatGradient: true });
     const gradientIR = asFunctionIR(gradient, lowered.fn);
     const gradientAct = this.fencedActivity(gradientIR, v.activeParams);
     const dual = forwardMode(gradientIR, gradientAct, dualName, false, new Set([...reserved, dualName, gradientName]), this.forwardContext(ir.file));
     return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName, written: this.writtenArrayParams(v.target) })];
+  }
+
+  /** The names of a function's flat gradient and of its f_gradient_dual, chosen once for its hessian and hvp. */
+  private gradientNames(v: Variant, ir: FunctionIR): { gradient: string; dual: string } {
+    const key = `${v.target}|${v.activeParams.join(",")}`;
+    let names = this.gradientDuals.get(key);
+    if (names === undefined) {
+      const scope = this.moduleNames.get(ir.file)!;
+      names = { gradient: scope.fresh(`${ir.name}_gradient`), dual: scope.fresh(`${ir.name}_gradient_dual`) };
+      this.gradientDuals.set(key, names);
+    }
+    return names;
   }
 
   /** How forward mode names and calls derivatives from a file (the tape's functions included). */
@@ -1075,6 +1092,7 @@ const MODE_NAMES: Readonly<Record<Mode, string>> = {
   split: "forward sweep",
   jacobian: "Jacobian",
   hessian: "Hessian",
+  hvp: "Hessian-vector product",
 };
 
 /** The function's name as written (`g` in `function g` or `const g = ...`). */
@@ -1129,7 +1147,7 @@ function identifiersIn(node: ts.Node, out: Set<string>): Set<string> {
 }
 
 /** The derivatives registered for `grad(f)` and friends, in this order (`split` halves are internal). */
-const REGISTERED_MODES: readonly string[] = ["dual", "grad", "vjp", "jacobian", "hessian"];
+const REGISTERED_MODES: readonly string[] = ["dual", "grad", "vjp", "jacobian", "hessian", "hvp"];
 
 /** Each diagnostic once, in the order of positions; one found on several call chains with the longest (from a tagged function). */
 function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {

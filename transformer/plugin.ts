@@ -24,7 +24,7 @@ export interface TransformerExtras {
 
 /** The module that exports the call-site API, and which derivative each function of it stands for. */
 const API_MODULE = "adc-ts";
-const API_KIND: Readonly<Record<string, string>> = { jvp: "dual", grad: "grad", vjp: "vjp", jacobian: "jacobian", hessian: "hessian", valueAndGrad: "grad" };
+const API_KIND: Readonly<Record<string, string>> = { jvp: "dual", grad: "grad", vjp: "vjp", jacobian: "jacobian", hessian: "hessian", hvp: "hvp", valueAndGrad: "grad" };
 /** API functions that wrap the derivative rather than being it: they get it as a second argument. */
 const WRAPPERS = new Set(["valueAndGrad"]);
 

@@ -5,7 +5,7 @@
  */
 
 /** The derivative kinds the compiler generates, by the suffix of their generated name. */
-export type DerivativeKind = "dual" | "grad" | "vjp" | "jacobian" | "hessian";
+export type DerivativeKind = "dual" | "grad" | "vjp" | "jacobian" | "hessian" | "hvp";
 
 // The widest function type: every derivative has its own parameter list, checked by the API's types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

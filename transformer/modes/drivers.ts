@@ -8,6 +8,8 @@ import type { FunctionIR, Param, Stmt } from "../ir/ir.js";
 import { primalParams, type GeneratedFunction } from "../emit/print.js";
 import { NameScope } from "./names.js";
 import { differentiatedAs, textZeros, zeroOf } from "../ir/types.js";
+import { tangentParam } from "./forward.js";
+import { gradientType } from "./reverse.js";
 
 export interface DriverNames {
   readonly name: string;
@@ -22,21 +24,23 @@ export interface DriverNames {
  * Arguments for several sweeps of a function that writes some of its array parameters: the caller's
  * arrays are copied once (`x_in`) before the first call, and each sweep gets a copy of that copy, so
  * that every sweep starts from the caller's values and the caller's arrays change once, as by f.
+ * A single sweep (`only`) may have the copies themselves.
  */
 function sweepArguments(
   fn: FunctionIR,
   written: ReadonlySet<string>,
   n: (base: string) => string,
   lines: string[],
-): { first: string; each: string; seeds: (active: readonly Param[], tangents: readonly string[]) => string[] } {
+): { first: string; each: string; only: string; seeds: (active: readonly Param[], tangents: readonly string[]) => string[] } {
   const copies = new Map<string, string>();
   for (const p of fn.params) if (p.shape === "array" && written.has(p.name)) copies.set(p.name, n(`${p.name}_in`));
   for (const [p, copy] of copies) lines.push(`const ${copy} = ${p}.slice();`);
   const first = fn.params.map((p) => p.name).join(", ");
   const each = fn.params.map((p) => (copies.has(p.name) ? `${copies.get(p.name)}.slice()` : p.name)).join(", ");
+  const only = fn.params.map((p) => copies.get(p.name) ?? p.name).join(", ");
   // A tangent seed the function writes along with its array (dv beside v) is copied for each sweep too.
   const seeds = (active: readonly Param[], tangents: readonly string[]): string[] => active.map((p, k) => (copies.has(p.name) ? `${tangents[k]}.slice()` : tangents[k]));
-  return { first, each, seeds };
+  return { first, each, only, seeds };
 }
 
 function text(lines: string[], fn: FunctionIR): Stmt {
@@ -132,7 +136,7 @@ export interface HessianNames {
   readonly exported: boolean;
   /** Array parameters the function writes (see DriverNames). */
   readonly written: ReadonlySet<string>;
-  /** The forward derivative of the flat gradient: `(params, tangents) => [gradient, dgradient]`. */
+  /** The forward derivative of the flat gradient (`f_gradient_dual`): `(params, tangents) => [gradient, dgradient]`. */
   readonly gradientDual: string;
 }
 
@@ -192,4 +196,50 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
   lines.push(`}`);
   lines.push(`return [${value}, ${gradient}, ${hessian}];`);
   return { name: names.name, exported: names.exported, params: primalParams(fn.params), returnType: "[number, number[], number[][]]", body: [text(lines, fn)] };
+}
+
+/**
+ * `[value, g1, ..., gk, Hv1, ..., Hvk]` for directions (dp1, ..., dpk), one per active parameter and
+ * shaped like it: one call of f_gradient_dual, whose tangent is H·v; H is never built. The gradient
+ * is cut up as `_grad` returns it, and H·v the same way.
+ */
+export function hvpDriver(fn: FunctionIR, activeParams: readonly string[], names: HessianNames): GeneratedFunction {
+  const scope = new NameScope([...fn.params.map((p) => p.name), names.gradientDual, fn.name]);
+  const n = (base: string): string => scope.fresh(base);
+  const active = fn.params.filter((p) => activeParams.includes(p.name));
+  const tangents = active.map((p) => n(`d${p.name}`));
+  const value = n("value");
+  const gradient = n("gradient");
+  const hv = n("hv");
+  const lines: string[] = [];
+  const sweep = sweepArguments(fn, names.written, n, lines);
+  lines.push(`const ${value} = ${fn.name}(${sweep.first});`);
+  lines.push(`const [${gradient}, ${hv}] = ${names.gradientDual}(${[sweep.only, ...sweep.seeds(active, tangents)].join(", ")});`);
+  lines.push(`return [${[value, ...perParameter(gradient, active), ...perParameter(hv, active)].join(", ")}];`);
+  const types = active.map(gradientType);
+  return {
+    name: names.name,
+    exported: names.exported,
+    params: [...primalParams(fn.params), ...active.map((p, k) => tangentParam(p, tangents[k]))],
+    returnType: `[${["number", ...types, ...types].join(", ")}]`,
+    body: [text(lines, fn)],
+  };
+}
+
+/** A flat vector over the active parameters (`flat`), as one piece per parameter shaped like it: `g[0]`, `g.slice(1, 1 + v.length)`. */
+function perParameter(flat: string, active: readonly Param[]): string[] {
+  let numbers = 0;
+  const lengths: string[] = [];
+  const offset = (): string => [...(numbers > 0 || lengths.length === 0 ? [String(numbers)] : []), ...lengths].join(" + ");
+  return active.map((p, k) => {
+    const start = offset();
+    if (p.shape === "num") {
+      numbers++;
+      return `${flat}[${start}]`;
+    }
+    lengths.push(`${p.name}.length`);
+    const last = k === active.length - 1;
+    const piece = last ? (start === "0" ? flat : `${flat}.slice(${start})`) : `${flat}.slice(${start}, ${offset()})`;
+    return p.arrayKind === "Float64Array" ? `Float64Array.from(${piece})` : piece;
+  });
 }

@@ -78,7 +78,7 @@ export function forwardMode(
  * out too, zero by default: `dy: number = 0`; for an array default, zeros as long as it (`[0, 0]` for
  * `[1, 2]`). An optional array without a default keeps an optional tangent.
  */
-function tangentParam(param: Param, name: string): GeneratedParam {
+export function tangentParam(param: Param, name: string): GeneratedParam {
   const tangent = { name, type: param.type, optional: param.optional };
   if (!param.optional) return tangent;
   if (param.shape === "num") return { ...tangent, init: "0" };

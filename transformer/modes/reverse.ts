@@ -1828,7 +1828,7 @@ function indexReads(stmts: readonly Stmt[]): Set<string> {
 }
 
 /** The type of a gradient shaped like a parameter (a read-only input still gets a writable gradient). */
-function gradientType(p: Param): string {
+export function gradientType(p: Param): string {
   if (p.shape === "num") return "number";
   return p.arrayKind === "Float64Array" ? "Float64Array" : "number[]";
 }
