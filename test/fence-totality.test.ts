@@ -425,3 +425,22 @@ describe("an internal error is ADC9001 at the function, never a crash (item 7)",
     }
   });
 });
+
+describe("a second read of the merged change: constructs that were silently wrong or crashed", () => {
+  it("an array pattern over a Set (inactive data) is ADC2007, not value[0] = undefined", () => {
+    const source = "/** @differentiable */\nexport function g(x: number[], n: number): number {\n  const s = new Set([1, 2]);\n  const [a] = s;\n  return x[0] * n * a;\n}\n";
+    expect(diagnosticsOf({ "a.ts": source })).toEqual([
+      [ADC.unsupportedStatement, "a.ts", 4, 9, "an array pattern over a value that is not an array (Set<number>) in a destructuring declaration is not supported in differentiable code; write one declaration per name"],
+    ]);
+  });
+
+  it("an assignment holding a call that may write an array read earlier through another name stays in place (ADC2010), not moved before the read", () => {
+    const source = "function fill(a: number[], v: number): number {\n  a[0] = v * v;\n  return v;\n}\n/** @differentiable */\nexport function f(x: number): number {\n  const a = [x, 2];\n  const b = a;\n  let s = 0;\n  const y = b[0] + (s = fill(a, x));\n  return y + s;\n}\n";
+    expect(diagnosticsOf({ "a.ts": source }).map(([code, file, line, col]) => [code, file, line, col])).toEqual([[ADC.assignmentInExpression, "a.ts", 10, 21]]);
+  });
+
+  it("a recursive parameter type (type ND = number | ND[]) beside an active number: compiles, f' = 2x", async () => {
+    const { m } = await compileWithText<{ f_grad: (x: number, t: unknown) => [number, number] }>("type ND = number | ND[];\n/** @differentiable */\nexport function f(x: number, t: ND): number {\n  return x * x;\n}\n");
+    expect(m.f_grad(1.5, [1, [2]])).toEqual([2.25, 3]);
+  });
+});

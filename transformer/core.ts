@@ -993,12 +993,9 @@ class Compilation {
         const decl = this.resolvedDeclaration(ts.isExportAssignment(node) ? node.expression : node);
         const site = this.siteOf(decl);
         if (site === undefined) continue;
-        try {
+        this.reporting(() => {
           for (const name of this.derivedNames(site)) this.exportedAs(m, exportName, site, name);
-        } catch (e) {
-          if (e instanceof CompileError) this.diagnostics.push(e.diagnostic);
-          else throw e;
-        }
+        });
       }
     }
   }

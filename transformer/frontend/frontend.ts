@@ -148,10 +148,13 @@ function checkDefaultWrt(params: readonly Param[], fn: DefaultWrtCheck, diagnost
 }
 
 /** A type holding numbers that adc-ts does not differentiate: Float32Array, number[][], Float32Array | number[]. */
-function holdsUndifferentiatedNumbers(type: ts.Type, checker: ts.TypeChecker): boolean {
+function holdsUndifferentiatedNumbers(type: ts.Type, checker: ts.TypeChecker, within: ReadonlySet<ts.Type> = new Set()): boolean {
+  // A recursive type (`type ND = number | ND[]`) is looked at once.
+  if (within.has(type)) return false;
   const name = type.getSymbol()?.getName();
   if (name === "Float32Array" || name === "Float16Array") return true;
-  const holds = (t: ts.Type): boolean => shapeOfType(t, checker).shape === "array" || holdsUndifferentiatedNumbers(t, checker);
+  const inner = new Set([...within, type]);
+  const holds = (t: ts.Type): boolean => shapeOfType(t, checker).shape === "array" || holdsUndifferentiatedNumbers(t, checker, inner);
   if (type.isUnion()) return type.types.some(holds);
   if (checker.isArrayType(type) || checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference).some(holds);
   return false;
@@ -512,6 +515,9 @@ function written(node: ts.Node, sf: ts.SourceFile): string {
 const INCREMENT_REASON =
   "++ and -- inside this expression are not supported (in a condition or update of a loop, a case label, a branch of && or || that may not run, or beside an earlier use of its variable); move the increment to a statement of its own";
 
+/** Why `xs[i + 1] ?? xs[i]` and `xs[k] || 1` stay opaque (see `readsElement`). */
+const ELEMENT_GUARD_REASON = "|| and ?? on an array element are not differentiated (the element may be past the end of the array, where reverse mode cannot put its adjoint); compare the index with the length instead";
+
 /** Why an assignment stays inside its expression. */
 const ASSIGNMENT_REASON =
   "an assignment inside an expression is not supported here (in a condition or update of a loop, a case label, a branch of && or || that may not run, beside an earlier use of its variable, or to an array element); write it as its own statement";
@@ -530,6 +536,15 @@ function isReference(n: ts.Identifier): boolean {
 }
 
 const unparenthesized = (e: ts.Expression): ts.Expression => (ts.isParenthesizedExpression(e) ? unparenthesized(e.expression) : e);
+
+/**
+ * Whether an expression reads an array element: typed number, it may still be undefined (read past the
+ * end), which `||` and `??` guard against (`xs[i + 1] ?? xs[i]`), and whose adjoint reverse mode would
+ * write past the end of the adjoint array. Such guards stay opaque (ADC2008 where active).
+ */
+function readsElement(e: ts.Node): boolean {
+  return ts.isElementAccessExpression(e) || ts.forEachChild(e, readsElement) === true;
+}
 
 /** Whether an identifier reads its variable: not a declaration's name, nor the target of a plain `=`. */
 function isRead(n: ts.Identifier): boolean {
@@ -565,6 +580,8 @@ interface Unit {
   readonly names: ReadonlySet<string>;
   /** It reads array elements or calls code that may: a call evaluated before it must not run after it. */
   readonly readsMemory: boolean;
+  /** It calls code that may write arrays (through any name): an element read evaluated before it must not run after it. */
+  readonly calls: boolean;
 }
 
 interface Hoisting {
@@ -685,10 +702,12 @@ class Converter {
     const reads: ts.Identifier[] = [];
     const writes: ts.Node[] = [];
     const calls: ts.Node[] = [];
+    const elementReads: ts.Node[] = [];
     const visit = (n: ts.Node): void => {
       if (ts.isIdentifier(n) && this.locals.has(n.text) && isRead(n)) reads.push(n);
       if (this.assignedLocal(n) !== undefined) writes.push(n);
       if (ts.isCallExpression(n) && this.mathFunction(n.expression) === undefined) calls.push(n);
+      if (ts.isElementAccessExpression(n)) elementReads.push(n);
       ts.forEachChild(n, visit);
     };
     visit(h.scope);
@@ -703,7 +722,9 @@ class Converter {
         return (
           reads.some((r) => u.writes.has(r.text) && leftBehind(r)) ||
           writes.some((w) => leftBehind(w) && u.names.has(this.assignedLocal(w)!)) ||
-          (u.readsMemory && calls.some(leftBehind))
+          (u.readsMemory && calls.some(leftBehind)) ||
+          // A call may write an array read earlier through another name (`b[0] + (s = fill(a, x))`, b = a).
+          (u.calls && elementReads.some(leftBehind))
         );
       })
       .map((u) => u.node);
@@ -714,6 +735,7 @@ class Converter {
     const writes = new Set<string>();
     const names = new Set<string>();
     let readsMemory = false;
+    let calls = false;
     const visit = (n: ts.Node, inCall: boolean): void => {
       if (ts.isIdentifier(n) && this.locals.has(n.text) && isReference(n)) {
         names.add(n.text);
@@ -723,10 +745,11 @@ class Converter {
       if (assigned !== undefined) writes.add(assigned);
       const call = ts.isCallExpression(n) && this.mathFunction(n.expression) === undefined;
       if (call || ts.isElementAccessExpression(n)) readsMemory = true;
+      if (call) calls = true;
       ts.forEachChild(n, (c) => visit(c, inCall || call));
     };
     visit(node, false);
-    this.hoisting!.units.push({ node, writes, names, readsMemory });
+    this.hoisting!.units.push({ node, writes, names, readsMemory, calls });
   }
 
   /** Whether the variable `name` is assigned after `after` and before the statement reading its value runs. */
@@ -1028,6 +1051,13 @@ class Converter {
       throw new CompileError({ code: ADC.unsupportedStatement, message: `${what} in a destructuring declaration is not supported in differentiable code; write one declaration per name`, pos: posOf(at, this.sf) });
     };
     if (d.initializer === undefined) return unsupported(d, "a pattern without a value");
+    // `[a, b] = ...` reads elements by index only where the value is an array: a Set, a Map or an
+    // iterator would be read as `value[0]`, undefined.
+    if (ts.isArrayBindingPattern(pattern)) {
+      const type = this.checker.getTypeAtLocation(d.initializer);
+      const indexable = (t: ts.Type): boolean => this.checker.isArrayType(t) || this.checker.isTupleType(t) || /^(?:Float64|Float32|Int8|Uint8|Uint8Clamped|Int16|Uint16|Int32|Uint32)Array$/.test(t.getSymbol()?.getName() ?? "");
+      if (!(type.isUnion() ? type.types.every(indexable) : indexable(type))) return unsupported(d.name, `an array pattern over a value that is not an array (${this.checker.typeToString(type)})`);
+    }
     const out: Declarator[] = [];
     let source = d.initializer;
     while (ts.isParenthesizedExpression(source) || ts.isNonNullExpression(source) || ts.isAsExpression(source) || ts.isSatisfiesExpression(source)) source = source.expression;
@@ -1216,35 +1246,45 @@ class Converter {
   }
 
   /**
-   * `a || b` on numbers: `a !== 0 && a === a ? a : b` (0 and NaN are falsy), the derivative that of the
+   * The left side of `||` or `??`, read once: a variable as it is, anything else through a copy moved
+   * before the statement (`const left = xs[i + 1]`); undefined where it cannot move (it stays opaque).
+   */
+  private readOnce(left: ts.Expression): Expr | undefined {
+    const bare = unparenthesized(left);
+    if (ts.isIdentifier(bare) && this.locals.has(bare.text)) return this.expr(bare);
+    const h = this.hoisting;
+    if (h === undefined || h.conditional > 0 || h.blocked.has(left)) return undefined;
+    const value = this.contained(left);
+    this.moved(left);
+    return this.copy("left", value, posOf(left, this.sf));
+  }
+
+  /**
+   * `a || b` on numbers: `a ? a : b` (0, NaN and undefined are falsy), the derivative that of the
    * branch taken; `a` is read once, through a copy unless it is a variable (gl-matrix's `w = w || 1.0`).
    */
   private numericOr(e: ts.BinaryExpression): Expr | undefined {
     const left = unparenthesized(e.left);
-    let a: Expr;
-    if (ts.isIdentifier(left) && this.locals.has(left.text)) a = this.expr(left);
-    else {
-      const h = this.hoisting;
-      if (h === undefined || h.conditional > 0 || h.blocked.has(e.left)) return undefined;
-      a = this.contained(e.left);
-      if (a.k === "num") return a.value !== 0 && !Number.isNaN(a.value) ? a : this.expr(e.right);
-      this.moved(e.left);
-      a = this.copy("left", a, posOf(e.left, this.sf));
-    }
-    const truthy: Expr = { k: "logic", op: "&&", a: { k: "cmp", op: "!==", a, b: { k: "num", value: 0 } }, b: { k: "cmp", op: "===", a, b: a } };
-    return { k: "cond", c: truthy, a, b: this.maybeEvaluated(e.right) };
+    if (left.kind === ts.SyntaxKind.NumericLiteral) return Number((left as ts.NumericLiteral).text.replace(/_/g, "")) ? this.expr(left) : this.expr(e.right);
+    if (readsElement(left)) return this.opaque(e, ADC.unsupportedExpression, ELEMENT_GUARD_REASON);
+    const a = this.readOnce(e.left);
+    if (a === undefined) return undefined;
+    // JavaScript's own truthiness (`a ? a : b`): 0 and NaN take b.
+    return { k: "cond", c: a, a, b: this.maybeEvaluated(e.right) };
   }
 
   /**
    * `a ?? b` giving a number: `b` where `a` is null or undefined, else `a`: `a != null ? a! : b` for a
-   * variable that may hold null or undefined; `a` for one that cannot (`b` never runs), `b` for `null ?? b`.
+   * variable that may hold null or undefined; `a` for a number that cannot (`b` never runs), `b` for
+   * `null ?? b`. Other left sides stay opaque.
    */
   private nullishOr(e: ts.BinaryExpression): Expr | undefined {
     const left = unparenthesized(e.left);
     const type = this.checker.getTypeAtLocation(e.left);
-    // `null ?? b`, or a variable the checker knows holds null here.
-    if (left.kind === ts.SyntaxKind.NullKeyword || typeIsAll(type, ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return this.expr(e.right);
+    // `null ?? b`, or a variable the checker knows holds null here (nothing of the left to evaluate).
+    if (left.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(left) && typeIsAll(type, ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void))) return this.expr(e.right);
     if (!this.isNumeric(e)) return undefined;
+    if (readsElement(left)) return this.opaque(e, ADC.unsupportedExpression, ELEMENT_GUARD_REASON);
     if (typeIsAll(type, ts.TypeFlags.NumberLike)) return this.expr(e.left);
     if (!ts.isIdentifier(left) || !this.locals.has(left.text) || !typeIsAll(this.checker.getNonNullableType(type), ts.TypeFlags.NumberLike)) return undefined;
     const name = left.text;
