@@ -439,6 +439,24 @@ describe("a second read of the merged change: constructs that were silently wron
     expect(diagnosticsOf({ "a.ts": source }).map(([code, file, line, col]) => [code, file, line, col])).toEqual([[ADC.assignmentInExpression, "a.ts", 10, 21]]);
   });
 
+  it("an assignment moved out of the second declarator of a declaration runs after the first: f = 4x² + 2x + 1, f' = 8x + 2 in every mode", async () => {
+    type M = { f_dual: (x: number, dx: number) => [number, number]; f_grad: (x: number) => [number, number]; f_hessian: (x: number) => [number, number, number[][]] };
+    const { m, text } = await compileWithText<M>("/** @differentiable hessian */\nexport function f(x: number): number {\n  let t = 0;\n  const a = x * 2, b = (t = a * x) + 1;\n  return a + b + t;\n}\n");
+    const dir = mkdtempSync(join(tmpdir(), "adc-fence-"));
+    try {
+      writeFileSync(join(dir, "f.ts"), text);
+      expect(strictTypeErrors([join(dir, "f.ts")])).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const x of [0.5, -1.25]) {
+      expect(relErr(m.f_dual(x, 1)[0], 4 * x * x + 2 * x + 1)).toBeLessThan(1e-12);
+      expect(relErr(m.f_dual(x, 1)[1], 8 * x + 2)).toBeLessThan(1e-12);
+      expect(relErr(m.f_grad(x)[1], 8 * x + 2)).toBeLessThan(1e-12);
+      expect(m.f_hessian(x)[2]).toEqual([[8]]);
+    }
+  });
+
   it("a recursive parameter type (type ND = number | ND[]) beside an active number: compiles, f' = 2x", async () => {
     const { m } = await compileWithText<{ f_grad: (x: number, t: unknown) => [number, number] }>("type ND = number | ND[];\n/** @differentiable */\nexport function f(x: number, t: ND): number {\n  return x * x;\n}\n");
     expect(m.f_grad(1.5, [1, [2]])).toEqual([2.25, 3]);

@@ -901,8 +901,12 @@ class Converter {
 
   private stmt(s: ts.Statement, out: Stmt[]): void {
     if (ts.isVariableStatement(s)) {
-      const decl = this.hoisted(s, out, () => this.declList(s.declarationList, s));
-      out.push(decl);
+      const pre: Stmt[] = [];
+      const decl = this.hoisted(s, pre, () => this.declList(s.declarationList, s));
+      const list = s.declarationList.declarations;
+      if (pre.length === 0 || list.length === 1) out.push(...pre, decl);
+      // `const a = x * 2, b = (t = a)`: what moves out of one declarator runs after the ones before it.
+      else for (const d of list) out.push(this.hoisted(d, out, () => this.declList(s.declarationList, s, d)));
     } else if (ts.isExpressionStatement(s)) {
       const st = this.hoisted(s.expression, out, () => this.exprStmt(s.expression, s));
       out.push(st);
@@ -1019,10 +1023,11 @@ class Converter {
     return [e];
   }
 
-  private declList(list: ts.VariableDeclarationList, node: ts.Node): Stmt {
+  /** A declaration list, or (`only`) one declarator of it as a statement of its own. */
+  private declList(list: ts.VariableDeclarationList, node: ts.Node, only?: ts.VariableDeclaration): Stmt {
     const decl = list.flags & ts.NodeFlags.Const ? "const" : "let";
     const decls: Declarator[] = [];
-    for (const d of list.declarations) {
+    for (const d of only !== undefined ? [only] : list.declarations) {
       if (!ts.isIdentifier(d.name)) {
         decls.push(...this.destructured(d));
         continue;
