@@ -457,6 +457,21 @@ describe("a second read of the merged change: constructs that were silently wron
     }
   });
 
+  it("an empty array default (v: number[] = []) gives its tangent the default [] (strict-clean), f' = 2x + Σv", async () => {
+    type M = { f_dual: (x: number, v?: number[], dx?: number, dv?: number[]) => [number, number]; f_grad: (x: number, v?: number[]) => [number, number, number[]] };
+    const { m, text } = await compileWithText<M>("/** @differentiable */\nexport function f(x: number, v: number[] = []): number {\n  let s = x * x;\n  for (let i = 0; i < v.length; i++) s += v[i] * x;\n  return s;\n}\n");
+    expect(text).toContain("dv: number[] = []");
+    const dir = mkdtempSync(join(tmpdir(), "adc-fence-"));
+    try {
+      writeFileSync(join(dir, "f.ts"), text);
+      expect(strictTypeErrors([join(dir, "f.ts")])).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(m.f_dual(1.5, undefined, 1)).toEqual([2.25, 3]);
+    expect(m.f_grad(1.5, [2, -1])).toEqual([2.25 + 1.5, 4, [1.5, 1.5]]);
+  });
+
   it("a recursive parameter type (type ND = number | ND[]) beside an active number: compiles, f' = 2x", async () => {
     const { m } = await compileWithText<{ f_grad: (x: number, t: unknown) => [number, number] }>("type ND = number | ND[];\n/** @differentiable */\nexport function f(x: number, t: ND): number {\n  return x * x;\n}\n");
     expect(m.f_grad(1.5, [1, [2]])).toEqual([2.25, 3]);

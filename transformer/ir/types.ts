@@ -100,7 +100,8 @@ export function tangentType(t: Type): Type | undefined {
     }
     case "tuple": {
       const elems = t.elems.map(tangentType);
-      return elems.every((e) => e === undefined) ? undefined : { ...t, elems: elems.map((e) => e ?? UNDEFINED) };
+      // The empty tuple (a default `v: number[] = []`) is its own tangent: `dv = []`.
+      return t.elems.length > 0 && elems.every((e) => e === undefined) ? undefined : { ...t, elems: elems.map((e) => e ?? UNDEFINED) };
     }
     case "record": {
       const fields = t.fields.flatMap((f) => {
