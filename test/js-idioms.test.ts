@@ -12,8 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADC } from "../transformer/diagnostics.js";
-import { compileSources, relErr, type Compiled } from "./helpers/compile.js";
-import { strictTypeErrors } from "./helpers/typecheck.js";
+import { compileSources, compileWithText, relErr, type Compiled } from "./helpers/compile.js";
 import { tape } from "../src/runtime/tape.js";
 
 type Fn = (...args: unknown[]) => unknown;
@@ -62,12 +61,8 @@ const compiled: Compiled[] = [];
 afterAll(() => compiled.forEach((c) => c.cleanup()));
 
 /** Compile, expect no diagnostics and strict-clean output, and load the module. */
-async function load(source: string): Promise<{ m: Module; text: string }> {
-  const c = compileSources({ "input.ts": source });
-  compiled.push(c);
-  expect(c.diagnostics).toEqual([]);
-  expect(strictTypeErrors([`${c.dir}/out/input.ts`])).toEqual([]);
-  return { m: await c.load<Module>(), text: c.outputs["input.ts"] };
+function load(source: string): Promise<{ m: Module; text: string }> {
+  return compileWithText<Module>(source, { strict: true });
 }
 
 /** The diagnostics of a source, as "ADCxxxx line:col message". */

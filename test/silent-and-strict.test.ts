@@ -4,22 +4,13 @@
  * differences, or a diagnostic by its exact code, position and message.
  */
 import { describe, expect, it } from "vitest";
-import { join } from "node:path";
-import { centralDiff, compileSources, relErr } from "./helpers/compile.js";
-import { strictTypeErrors } from "./helpers/typecheck.js";
+import { centralDiff, compileSources, compileWithText, relErr } from "./helpers/compile.js";
 
 type Fn = (...args: number[]) => [number, ...unknown[]];
 
 /** Compile, strict-type-check the output, and load it. */
 async function compileChecked(source: string): Promise<Record<string, Fn>> {
-  const c = compileSources({ "input.ts": source });
-  try {
-    expect(c.diagnostics).toEqual([]);
-    expect(strictTypeErrors([join(c.dir, "out", "input.ts")])).toEqual([]);
-    return await c.load<Record<string, Fn>>();
-  } finally {
-    c.cleanup();
-  }
+  return (await compileWithText<Record<string, Fn>>(source, { strict: true })).m;
 }
 
 /** The diagnostics of one source as `line:col code message`. */

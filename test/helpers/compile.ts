@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { compileFiles } from "../../transformer/core.js";
 import { formatDiagnostic, type Diagnostic } from "../../transformer/diagnostics.js";
+import { strictTypeErrors } from "./typecheck.js";
 
 export interface Compiled {
   readonly dir: string;
@@ -61,11 +62,15 @@ export async function compileAndLoad<T = Record<string, (...args: never[]) => un
   return compileSources({ "input.ts": source }).load<T>();
 }
 
-/** Compile one source (no diagnostics expected), import its generated module, and keep its text. */
-export async function compileWithText<T = Record<string, (...args: never[]) => unknown>>(source: string): Promise<{ m: T; text: string }> {
+/**
+ * Compile one source (no diagnostics expected), import its generated module, and keep its text; with
+ * `strict`, the output must also type-check under tsc --strict.
+ */
+export async function compileWithText<T = Record<string, (...args: never[]) => unknown>>(source: string, options: { readonly strict?: boolean } = {}): Promise<{ m: T; text: string }> {
   const c = compileSources({ "input.ts": source });
   expect(c.diagnostics).toEqual([]);
   try {
+    if (options.strict === true) expect(strictTypeErrors([join(c.dir, "out", "input.ts")])).toEqual([]);
     return { m: await c.load<T>(), text: c.outputs["input.ts"] };
   } finally {
     c.cleanup();
