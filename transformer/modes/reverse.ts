@@ -798,15 +798,16 @@ class Reverse {
         }
         const a = bActive ? this.keep(e.a) : e.a;
         const b = aActive ? this.keep(e.b) : e.b;
-        if (aActive) this.distribute(e.a, mul(shared, b));
-        if (bActive) this.distribute(e.b, mul(a, shared));
+        // A factor kept in a temporary is the result its own rule may read (exp(u) * v: exp once).
+        if (aActive) this.distribute(e.a, mul(shared, b), a !== e.a ? a : undefined);
+        if (bActive) this.distribute(e.b, mul(a, shared), b !== e.b ? b : undefined);
         return;
       }
       case "/": {
         const b = this.keep(e.b);
         if (aActive) this.distribute(e.a, div(shared, b));
         // ∂(a/b)/∂b = -a/b², written as -(ȳ a)/(b b).
-        if (bActive) this.distribute(e.b, neg(div(mul(shared, this.keep(e.a)), mul(b, b))));
+        if (bActive) this.distribute(e.b, neg(div(mul(shared, this.keep(e.a)), mul(b, b))), b !== e.b ? b : undefined);
         return;
       }
       case "%": {
