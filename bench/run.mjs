@@ -3,6 +3,9 @@
 // measured in one run, their ratio (target: at most 3), the tape's peak size, and for comparison
 // forward mode (gmmObjective_dual, one direction), central differences (one direction: time and
 // error), the runtime's Dual class (operator overloading, one direction) and tfjs-core's tf.grads.
+// Then the same objective in three formulations (the bench's helpers, one function with inline loops
+// and if-maxima, flat helpers returning numbers): f, `_grad`, their ratio and the tape peak of each,
+// and how far each one's value and gradient are from the bench's.
 //
 //   npm run bench                       # build, then print the table
 //   node bench/run.mjs --write          # also replace the section in BENCHMARKS.md
@@ -43,9 +46,18 @@ function emit(name, text) {
 }
 
 const objectiveSource = join(root, "bench", "gmm-objective.ts");
-const compiled = compileProgram(createProgram([objectiveSource]), [objectiveSource]);
+/** The objective as written three ways: the file, the exported function's name, what it shows. */
+const formulations = [
+  { file: "gmm-objective", fn: "gmmObjective", label: "helpers (bench/gmm-objective.ts)" },
+  { file: "gmm-inline", fn: "gmmInline", label: "one function, inline loops, if-maxima (bench/gmm-inline.ts)" },
+  { file: "gmm-flat", fn: "gmmFlat", label: "flat helpers returning numbers (bench/gmm-flat.ts)" },
+];
+const sources = formulations.map((f) => join(root, "bench", `${f.file}.ts`));
+const compiled = compileProgram(createProgram(sources), sources);
 if (compiled.diagnostics.length > 0) throw new Error(compiled.diagnostics.map((d) => formatDiagnostic(d)).join("\n"));
-const gmm = await import(emit("gmm-objective.mjs", compiled.files.get(objectiveSource).text));
+const modules = [];
+for (const [i, f] of formulations.entries()) modules.push(await import(emit(`${f.file}.mjs`, compiled.files.get(sources[i]).text)));
+const gmm = modules[0];
 const { parseGmmInput } = await import(emit("adbench-gmm.mjs", readFileSync(join(root, "bench", "adbench-gmm.ts"), "utf8")));
 const { gmmObjectiveDual } = await import(emit("gmm-dual.mjs", readFileSync(join(root, "bench", "gmm-dual.ts"), "utf8")));
 const { tape } = await import(runtimeUrl);
@@ -153,7 +165,18 @@ for (const { group, file, path } of inputs) {
     const tgrad = t.gradient();
     tf = { value: tv, grad: tg, error: Math.abs(dotAll(tgrad, v) - exact) / Math.abs(exact), valueError: Math.abs(t.value() - value) / Math.abs(value) };
   }
-  const row = { group, file, d: g.d, k: g.k, n: g.n, params, objective, grad, ratio: grad / objective, tapeBytes, dual, dualError, central, centralError, dualClass, dualClassError, tf };
+  // The other formulations: their own f and _grad timed together, as the bench's were.
+  const others = formulations.slice(1).map((f, i) => {
+    const m = modules[i + 1];
+    const [fo, go] = pairedMedians(() => m[f.fn](...a), () => m[`${f.fn}_grad`](...a));
+    tape.resetPeak();
+    const [v, ...gr] = m[`${f.fn}_grad`](...a);
+    const peak = tape.peakBytes();
+    const gradientError = Math.max(...gr.flatMap((gj, j) => [...gj].map((e, q) => Math.abs(e - gradient[j][q]) / Math.max(1, Math.abs(gradient[j][q])))));
+    console.error(`  ${f.fn}: objective ${fo.toFixed(2)} ms, grad ${go.toFixed(2)} ms, ratio ${(go / fo).toFixed(2)}, tape ${(peak / 1e6).toFixed(1)} MB`);
+    return { objective: fo, grad: go, ratio: go / fo, tapeBytes: peak, valueError: Math.abs(v - value) / Math.abs(value), gradientError };
+  });
+  const row = { group, file, d: g.d, k: g.k, n: g.n, params, objective, grad, ratio: grad / objective, tapeBytes, dual, dualError, central, centralError, dualClass, dualClassError, tf, others };
   rows.push(row);
   console.error(`${group}/${file}: objective ${objective.toFixed(2)} ms, grad ${grad.toFixed(2)} ms, ratio ${row.ratio.toFixed(2)}, tape ${(tapeBytes / 1e6).toFixed(1)} MB`);
 }
@@ -189,6 +212,16 @@ const lines = rows.map((r) =>
   ].join(" | "),
 );
 const worst = rows.reduce((w, r) => (r.ratio > w.ratio ? r : w), rows[0]);
+const formulationHeader = [
+  `| input | ${formulations.map((f) => `${f.fn}: f (ms), \`_grad\` (ms), **ratio**, tape peak`).join(" | ")} | value, gradient vs the bench's |`,
+  `|---|${formulations.map(() => "---").join("|")}|---|`,
+];
+const formulationLines = rows.map((r) => {
+  const cells = [r, ...r.others].map((o) => `${ms(o.objective)}, ${ms(o.grad)}, **${o.ratio.toFixed(2)}**, ${mb(o.tapeBytes)}`);
+  const errors = r.others.map((o) => `${sci(o.valueError)}, ${sci(o.gradientError)}`).join("; ");
+  return `| ${r.group}/${r.file.replace(".txt", "")} | ${cells.join(" | ")} | ${errors} |`;
+});
+const worstOf = (i) => rows.reduce((w, r) => Math.max(w, i === 0 ? r.ratio : r.others[i - 1].ratio), 0);
 const section = `## Reverse mode on ADBench GMM
 
 \`npm run bench\` (\`bench/run.mjs\`) on ${date}: ${cpus().length} × ${cpu}, Node ${process.version}, load average at the end
@@ -205,6 +238,21 @@ ${tfjsProblem ? `\ntfjs could not run: ${tfjsProblem}\n` : ""}
 ${[...header, ...lines.map((l) => `| ${l} |`)].join("\n")}
 
 Largest ratio: ${worst.ratio.toFixed(2)} (${worst.group}/${worst.file}).
+
+### The same objective written three ways
+
+The gradient's cost should not depend on how the objective is spelled. Each formulation's f and
+\`_grad\` are warmed up and timed together as above, in the same run; the last column gives the
+relative difference of the other two formulations' value and largest gradient entry error from the
+bench's (${formulations
+  .slice(1)
+  .map((f) => f.fn)
+  .join(", then ")}).
+${formulations.map((f) => `- \`${f.fn}\`: ${f.label}`).join("\n")}
+
+${[...formulationHeader, ...formulationLines].join("\n")}
+
+Largest ratio: ${formulations.map((f, i) => `${f.fn} ${worstOf(i).toFixed(2)}`).join(", ")}.
 `;
 console.log(section);
 

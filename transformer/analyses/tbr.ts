@@ -4,14 +4,15 @@
  * problem over the lowered IR: `required` is the set of variables whose current value some adjoint of
  * an already executed statement reads. A statement that writes a required variable saves it first;
  * writing a whole variable then removes it from the set, writing one element of an array does not (the
- * other elements are still required). Loops iterate to a fixed point, branches join by union.
+ * other elements are still required), unless a counted loop writes every element (see `overwritten`).
+ * Loops iterate to a fixed point, branches join by union.
  *
  * The reverse sweep regenerates the index of a counted loop (`for (i = a; i < b; i++)` with `i` and `a`
  * untouched by the body), so such an index is never saved per iteration, only around the whole loop.
  */
 import { ADC } from "../diagnostics.js";
 import type { Expr, Opaque, SourcePos, Stmt } from "../ir/ir.js";
-import { children, exprReadsSized, lengthKey, lvalueRoot, stmtExprs, walkStmts } from "../ir/build.js";
+import { childLists, children, containsOpaque, exprReadsSized, forEachVarWrite, lengthKey, lvalueRoot, stmtExprs, walkStmts } from "../ir/build.js";
 
 /** A counted loop whose reverse runs the index backwards. */
 export interface CountedLoop {
@@ -38,6 +39,8 @@ export interface TbrQuestions {
   aliasesOf(name: string): readonly string[];
   /** Whether a declaration or assignment gives its variable its first value (none the reverse sweep could go back to). */
   firstValue(s: Stmt): boolean;
+  /** Whether `bound` is the length of the array `name` wherever a loop that does not re-point it runs. */
+  isLength(name: string, bound: Expr): boolean;
 }
 
 export interface TbrResult {
@@ -133,6 +136,53 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
     visit(e);
   };
 
+  /** Whether an adjoint of `stmts` reads a value of one of `names` (or may: a call writing it, code adc-ts cannot see). */
+  const adjointsRead = (stmts: readonly Stmt[], names: readonly string[]): boolean =>
+    stmts.some((s) => {
+      const reads = (st: Stmt): boolean => {
+        const { pre, post } = q.uses(st);
+        return names.some((n) => pre.has(n) || post.has(n)) || q.arraysWritten(st).some((n) => names.includes(n));
+      };
+      switch (s.k) {
+        case "let":
+          return s.decls.length === 1 && s.decls[0].init !== undefined && reads(s);
+        case "assign":
+        case "expr":
+          return reads(s);
+        case "for":
+          if (q.reduction(s) !== undefined) return reads(s);
+          return adjointsRead(q.counted(s) !== undefined ? s.body : [...s.init, ...s.body, ...s.update], names);
+        case "opaque":
+          return s.stmt.reads.some((n) => names.includes(n));
+        case "destructure":
+          return true;
+        default:
+          return childLists(s).some((l) => adjointsRead(l, names));
+      }
+    });
+
+  /**
+   * The arrays a counted loop `for (i = 0; i < length; i++)` overwrites whole, element by element: its
+   * body assigns `a[i]` at its top level (every iteration), never re-points `a`, and has no adjoint
+   * reading a value of `a` (or of another name of it), nor code adc-ts cannot see. After the loop no
+   * value of `a` an earlier adjoint read is left, so later writes of its elements (`a[j] += e`) destroy
+   * nothing the reverse sweep reads: the loop's own saves restore those values before the adjoints run.
+   */
+  const overwritten = (s: Extract<Stmt, { k: "for" }>, counted: CountedLoop): string[] => {
+    const cond = s.cond;
+    if (counted.step !== 1 || counted.start.k !== "num" || counted.start.value !== 0 || cond?.k !== "cmp" || cond.op !== "<" || containsOpaque(s.body)) return [];
+    const out: string[] = [];
+    for (const st of s.body) {
+      if (st.k !== "assign" || st.target.k !== "index" || st.target.arr.k !== "var" || st.target.index.k !== "var" || st.target.index.name !== counted.index) continue;
+      const a = st.target.arr.name;
+      if (out.includes(a) || !q.isLength(a, cond.b)) continue;
+      let repointed = false;
+      forEachVarWrite(s.body, (n) => (repointed ||= n === a));
+      if (!repointed && !adjointsRead(s.body, q.aliasesOf(a))) out.push(a);
+    }
+    return out;
+  };
+
   const stmt = (s: Stmt, req: Set<string>): Set<string> => {
     const before = effect(s, req);
     // A condition (run once per branch or iteration) that writes a variable needed around it.
@@ -195,6 +245,7 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
           entry.delete(counted.index);
           entry = fixpoint(entry, (r) => list(s.body, r));
           entry.delete(counted.index);
+          for (const a of overwritten(s, counted)) entry.delete(a);
           // The reverse loop runs from the end back to the start: what it reads must be there.
           exprReadsSized(counted.start, entry);
           if (counted.end !== undefined) exprReadsSized(counted.end, entry);

@@ -73,14 +73,14 @@ export interface SplitNames {
   readonly exported: boolean;
 }
 
-/** A counted loop folding `m = Math.max(m, e)` or `Math.min` over its index (see Reverse.reduction). */
+/** A counted loop folding `m = Math.max(m, e)`, `Math.min` or `if (c) m = e` over its index (see Reverse.reduction). */
 interface Reduction {
   readonly target: string;
   readonly index: string;
-  readonly fn: "max" | "min";
   /** The operand other than the target: e. */
   readonly other: Expr;
-  readonly targetFirst: boolean;
+  /** `m = Math.max(m, e)` (or min, m on either side), or `when`: the condition under which m takes e. */
+  readonly fold: { readonly fn: "max" | "min"; readonly targetFirst: boolean } | { readonly when: Expr };
   /** The variable recording the index of the last iteration that changed the target. */
   readonly at: string;
   /** Its value when no iteration did: the start less one step. */
@@ -283,6 +283,7 @@ class Reverse {
       aliasesOf: (n) => this.aliasesOf(n),
       // A declaration of the function's body runs once, before anything reads its name.
       firstValue: (s) => (s.k === "let" && this.body.includes(s)) || (s.k === "assign" && s.target.k === "var" && this.definedOnce(s.target.name)),
+      isLength: (n, bound) => this.isLength(n, bound),
     });
     // Code the fence rejects (a try around active code, say) has its own diagnostic already.
     const [first] = this.tbr.unrestorable.filter((u) => !this.act.rejects(u.opaque));
@@ -685,21 +686,38 @@ class Reverse {
   private varyingLength(root: string): boolean {
     let known = this.lengthVaries.get(root);
     if (known !== undefined) return known;
+    const { sizes, varies } = this.allocationSizes(root);
+    known = varies || sizes.size > 1;
+    this.lengthVaries.set(root, known);
+    return known;
+  }
+
+  /**
+   * The sizes the function allocates the array with, by their text (`new Float64Array(d)`, `[0, 0]`), and
+   * whether some allocation's size may vary (it reads a variable the function writes, or is a call's result).
+   */
+  private allocationSizes(root: string): { sizes: Map<string, Expr>; varies: boolean } {
     this.writtenInBody ??= writtenNames(this.fn.body);
     const written = this.writtenInBody;
-    const sizes = new Set<string>();
+    const sizes = new Map<string, Expr>();
     let varies = false;
     const note = (value: Expr): void => {
-      if (value.k === "zeros" && ![...exprReads(value.size)].some((n) => written.has(n))) sizes.add(printExpr(value.size));
-      else if (value.k === "arraylit") sizes.add(String(value.elems.length));
+      if (value.k === "zeros" && ![...exprReads(value.size)].some((n) => written.has(n))) sizes.set(printExpr(value.size), value.size);
+      else if (value.k === "arraylit") sizes.set(String(value.elems.length), num(value.elems.length));
       else varies = true;
     };
     forEachVarWrite(this.fn.body, (name, value) => {
       if (name === root) note(value);
     });
-    known = varies || sizes.size > 1;
-    this.lengthVaries.set(root, known);
-    return known;
+    return { sizes, varies };
+  }
+
+  /** Whether `bound` is the array's length wherever a loop that does not re-point it runs: its `.length`, or the one size it is allocated with. */
+  private isLength(root: string, bound: Expr): boolean {
+    if (bound.k === "length" && bound.arr.k === "var" && bound.arr.name === root) return true;
+    if (this.fn.params.some((p) => p.name === root)) return false;
+    const { sizes, varies } = this.allocationSizes(root);
+    return !varies && sizes.size === 1 && sameCode([...sizes.values()][0], bound);
   }
 
   /**
@@ -780,15 +798,16 @@ class Reverse {
         }
         const a = bActive ? this.keep(e.a) : e.a;
         const b = aActive ? this.keep(e.b) : e.b;
-        if (aActive) this.distribute(e.a, mul(shared, b));
-        if (bActive) this.distribute(e.b, mul(a, shared));
+        // A factor kept in a temporary is the result its own rule may read (exp(u) * v: exp once).
+        if (aActive) this.distribute(e.a, mul(shared, b), a !== e.a ? a : undefined);
+        if (bActive) this.distribute(e.b, mul(a, shared), b !== e.b ? b : undefined);
         return;
       }
       case "/": {
         const b = this.keep(e.b);
         if (aActive) this.distribute(e.a, div(shared, b));
         // ∂(a/b)/∂b = -a/b², written as -(ȳ a)/(b b).
-        if (bActive) this.distribute(e.b, neg(div(mul(shared, this.keep(e.a)), mul(b, b))));
+        if (bActive) this.distribute(e.b, neg(div(mul(shared, this.keep(e.a)), mul(b, b))), b !== e.b ? b : undefined);
         return;
       }
       case "%": {
@@ -980,9 +999,12 @@ class Reverse {
   }
 
   /**
-   * A counted loop that only folds `m = Math.max(m, e)` (or min) over its index: the whole adjoint of m
-   * goes to e at the last iteration that changed m (or stays with m's value before the loop), so the
-   * forward sweep records that one index instead of m at every iteration.
+   * A counted loop that only folds `m = Math.max(m, e)` (or min) over its index, or only overwrites m
+   * with e under a condition (`if (e > m) m = e`, `m = e > m ? e : m`): the whole adjoint of m goes to e
+   * at the last iteration that changed m (or stays with m's value before the loop), so the forward sweep
+   * records that one index instead of m, or the branch taken, at every iteration. The conditional form
+   * needs no comparison at all: a later write of m makes the adjoints of the earlier ones zero, so only
+   * the last write's e receives m̄, whatever the condition (a maximum, a minimum, a first or last match).
    */
   private reduction(s: Stmt): Reduction | undefined {
     if (this.reductionMemo.has(s)) return this.reductionMemo.get(s);
@@ -994,18 +1016,31 @@ class Reverse {
   private findReduction(s: Stmt): Reduction | undefined {
     const counted = this.counted(s);
     if (counted === undefined || s.k !== "for" || s.body.length !== 1) return undefined;
-    const fold = s.body[0];
-    if (fold.k !== "assign" || fold.target.k !== "var" || fold.op !== "=") return undefined;
-    const value = fold.value;
-    if (value.k !== "math" || (value.fn !== "max" && value.fn !== "min") || value.args.length !== 2) return undefined;
-    const target = fold.target.name;
+    const fold = foldOf(s.body[0]);
+    if (fold === undefined) return undefined;
+    const { target, value } = fold;
     if (target === counted.index || this.isArray(target) || !this.act.active.has(target)) return undefined;
-    const [a, b] = value.args;
-    const targetFirst = a.k === "var" && a.name === target;
-    const other = targetFirst ? b : a;
-    if (!targetFirst && !(b.k === "var" && b.name === target)) return undefined;
+    let other: Expr;
+    let form: Reduction["fold"];
+    if (fold.when !== undefined) {
+      if (containsCallOrOpaque(fold.when)) return undefined;
+      other = value;
+      form = { when: fold.when };
+    } else if (value.k === "cond" && ((value.b.k === "var" && value.b.name === target) || (value.a.k === "var" && value.a.name === target))) {
+      // `m = c ? e : m` is `if (c) m = e`; `m = c ? m : e` is `if (!c) m = e`.
+      const keepsOnFalse = value.b.k === "var" && value.b.name === target;
+      if (containsCallOrOpaque(value.c)) return undefined;
+      other = keepsOnFalse ? value.a : value.b;
+      form = { when: keepsOnFalse ? value.c : { k: "not", a: value.c } };
+    } else if (value.k === "math" && (value.fn === "max" || value.fn === "min") && value.args.length === 2) {
+      const [a, b] = value.args;
+      const targetFirst = a.k === "var" && a.name === target;
+      if (!targetFirst && !(b.k === "var" && b.name === target)) return undefined;
+      other = targetFirst ? b : a;
+      form = { fn: value.fn, targetFirst };
+    } else return undefined;
     if (exprReads(other).has(target) || containsCallOrOpaque(other)) return undefined;
-    return { target, index: counted.index, fn: value.fn, other, targetFirst, at: this.names.fresh(`${target}_at`), none: sub(counted.start, num(counted.step)) };
+    return { target, index: counted.index, other, fold: form, at: this.names.fresh(`${target}_at`), none: sub(counted.start, num(counted.step)) };
   }
 
   /** `if (m_at !== none) { e̅ at m_at += m̄; m̄ = 0; }` */
@@ -1312,25 +1347,29 @@ class Reverse {
     }
   }
 
-  /** The fold as written, plus `if (!(m >= e)) m_at = i;` before it (the per-step rule's choice). */
+  /**
+   * The fold as written, plus `if (!(m >= e)) m_at = i;` before it (the per-step rule's choice); a
+   * conditional overwrite becomes `if (c) { m_at = i; m = e; }`.
+   */
   private reductionForward(s: Extract<Stmt, { k: "for" }>, counted: CountedLoop, r: Reduction): Stmt[] {
     const saveIndex = this.tbr.savesIndex.has(s) ? [this.save({ k: "var", name: counted.index })] : [];
     const saveTarget = this.tbr.saves.has(s) ? [this.save({ k: "var", name: r.target })] : [];
     const body: Stmt[] = [];
-    let other = r.other;
-    if (!isCheap(other)) {
-      const t = this.names.fresh("t");
-      body.push({ k: "let", decl: "const", decls: [{ name: t, init: other }] });
-      other = ref(t);
+    const record: Stmt = { k: "assign", target: { k: "var", name: r.at }, op: "=", value: ref(counted.index) };
+    if ("when" in r.fold) body.push({ k: "if", cond: r.fold.when, then: [record, { k: "assign", target: { k: "var", name: r.target }, op: "=", value: r.other }] });
+    else {
+      let other = r.other;
+      if (!isCheap(other)) {
+        const t = this.names.fresh("t");
+        body.push({ k: "let", decl: "const", decls: [{ name: t, init: other }] });
+        other = ref(t);
+      }
+      const op = r.fold.fn === "max" ? ">=" : "<=";
+      const m = ref(r.target);
+      const wins: Expr = r.fold.targetFirst ? { k: "not", a: { k: "cmp", op, a: m, b: other } } : { k: "cmp", op, a: other, b: m };
+      const args = r.fold.targetFirst ? [m, other] : [other, m];
+      body.push({ k: "if", cond: wins, then: [record] }, { k: "assign", target: { k: "var", name: r.target }, op: "=", value: { k: "math", fn: r.fold.fn, args } });
     }
-    const op = r.fn === "max" ? ">=" : "<=";
-    const m = ref(r.target);
-    const wins: Expr = r.targetFirst ? { k: "not", a: { k: "cmp", op, a: m, b: other } } : { k: "cmp", op, a: other, b: m };
-    const args = r.targetFirst ? [m, other] : [other, m];
-    body.push(
-      { k: "if", cond: wins, then: [{ k: "assign", target: { k: "var", name: r.at }, op: "=", value: ref(counted.index) }] },
-      { k: "assign", target: { k: "var", name: r.target }, op: "=", value: { k: "math", fn: r.fn, args } },
-    );
     // The index keeps its own declaration unless the reverse sweep reads it (then it was moved to the top).
     const init: readonly Stmt[] = this.hoisted.has(counted.index) ? [{ k: "assign", target: { k: "var", name: counted.index }, op: "=", value: counted.start }] : s.init;
     return [
@@ -1907,6 +1946,15 @@ function isIntegerExpr(e: Expr, integers: ReadonlySet<string>): boolean {
     default:
       return false;
   }
+}
+
+/** `m = v` or `if (c) m = v` (no else): the variable overwritten, its new value, and the condition. */
+function foldOf(st: Stmt): { target: string; value: Expr; when?: Expr } | undefined {
+  if (st.k === "assign" && st.target.k === "var" && st.op === "=") return { target: st.target.name, value: st.value };
+  if (st.k !== "if" || st.then.length !== 1 || (st.else ?? []).length !== 0) return undefined;
+  const inner = st.then[0];
+  if (inner.k !== "assign" || inner.target.k !== "var" || inner.op !== "=") return undefined;
+  return { target: inner.target.name, value: inner.value, when: st.cond };
 }
 
 function containsCallOrOpaque(e: Expr): boolean {
