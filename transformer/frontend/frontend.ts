@@ -64,6 +64,7 @@ function ruleTagOf(sf: ts.SourceFile, node: ts.Node, diagnostics: Diagnostic[]):
   const line = comment.slice(m.index + RULE_TAG.length).split(/\r?\n/)[0].replace(/\*\/\s*$/, "");
   let offset = start + m.index + RULE_TAG.length;
   let of: RuleTag | undefined;
+  const before = diagnostics.length;
   for (const token of line.split(/(\s+)/)) {
     const here = posAt(sf, offset);
     offset += token.length;
@@ -79,8 +80,9 @@ function ruleTagOf(sf: ts.SourceFile, node: ts.Node, diagnostics: Diagnostic[]):
         pos: here,
       });
   }
-  if (of === undefined) diagnostics.push({ code: ADC.badRule, message: "@derivative needs of=f, naming the function whose partial derivatives this function returns", pos: posAt(sf, start + m.index) });
-  return of;
+  if (of === undefined && diagnostics.length === before) diagnostics.push({ code: ADC.badRule, message: "@derivative needs of=f, naming the function whose partial derivatives this function returns", pos: posAt(sf, start + m.index) });
+  // A tag with a problem is no rule: its function is not checked against one.
+  return diagnostics.length === before ? of : undefined;
 }
 
 export function posOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): SourcePos {

@@ -28,7 +28,7 @@ export function ruleAlgebra(e: Extract<Expr, { k: "math" }>, callee: string, bin
       const call: Expr = { k: "call", fn: callee, target: rule.target, args, pos: rule.pos, partialsOf: rule.callee };
       let result: Expr = call;
       if (binder !== undefined) {
-        const name = binder.fresh(`${rule.callee.slice(rule.callee.lastIndexOf(".") + 1)}_partial${count > 0 ? "s" : ""}`);
+        const name = binder.fresh(`${rule.callee.slice(rule.callee.lastIndexOf(".") + 1)}_partial`);
         // An array of partials is declared as one, so forward mode over this code (a Hessian) follows it.
         binder.push({ k: "let", decl: "const", decls: [{ name, init: call, ...(count > 0 ? { info: localOf(arrayOf(NUM)) } : {}) }] });
         result = ref(name);
