@@ -12,36 +12,15 @@ import { ADC } from "../transformer/diagnostics.js";
 import { grad, hessian } from "../src/api.js";
 import { compileSources, compileWithText, relErr } from "./helpers/compile.js";
 import { strictTypeErrors } from "./helpers/typecheck.js";
+import { erf, gammaln, logaddexp } from "./helpers/special.js";
 
 type Fn = (...args: number[]) => unknown;
 type Module = Record<string, Fn>;
 
-/** log Γ(x) for x > 0.5, Lanczos (g = 7, 9 terms): about 1e-15 relative. */
-function gammaln(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-  const y = x - 1;
-  let a = c[0];
-  const t = y + 7.5;
-  for (let i = 1; i < 9; i++) a += c[i] / (y + i);
-  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
-/** erf(x) by its Taylor series (|x| <= 3: about 1e-13). */
-function erf(x: number): number {
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 100; n++) {
-    term *= (-x * x) / n;
-    sum += term / (2 * n + 1);
-  }
-  return (2 / Math.sqrt(Math.PI)) * sum;
-}
-
-const logaddexp = (a: number, b: number): number => Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
-
 /** The same functions as a module adc-ts never sees (its .d.ts is an input; this .js is written beside the output). */
-const SPECIAL_JS = `${gammaln.toString().replace("function gammaln(x)", "export function gammaln(x)")}
-${erf.toString().replace("function erf(x)", "export function erf(x)")}
+const SPECIAL_JS = `const gammaln = ${gammaln.toString()};
+const erf = ${erf.toString()};
+export { gammaln, erf };
 export default function lbeta(a, b) { return gammaln(a) + gammaln(b) - gammaln(a + b); }
 `;
 
@@ -350,6 +329,38 @@ describe("the rule's signature is checked against its function's", () => {
     expect(c.diagnostics[0].message).toBe(
       "the second derivative of lib needs the derivative of its rule lib_partials, which adc-ts cannot differentiate: ADC2001 (input.ts:4:51): libPrime has no source adc-ts can see, so it cannot be differentiated (it touches the active value 'x')",
     );
+    c.cleanup();
+  });
+});
+
+describe("a call adc-ts does not see whose result is a boolean", () => {
+  it("Number.isInteger, isNaN and a library's isnan of an active number carry no derivative: allowed, the branches differentiated", async () => {
+    const globals = globalThis as unknown as Record<string, unknown>;
+    globals.isnan = (x: number): boolean => x !== x;
+    try {
+      const { m } = await compileWithText<Module>(
+        `declare function isnan(x: number): boolean;
+/** @differentiable */
+export function f(x: number): number {
+  if (isnan(x) || !Number.isFinite(x)) return NaN;
+  if (Number.isInteger(x)) return x * x;
+  return isNaN(x * 2) ? 0 : x * x * x;
+}
+`,
+        { strict: true },
+      );
+      expect(m.f_grad(3)).toEqual([9, 6]);
+      expect(m.f_grad(1.5)).toEqual([3.375, 6.75]);
+      expect((m.f_dual(1.5, 1) as number[])[1]).toBe(6.75);
+      expect(m.f_grad(NaN)).toEqual([NaN, 0]);
+    } finally {
+      delete globals.isnan;
+    }
+  });
+
+  it("an active array passed to one is still ADC2001 (the function may write it)", () => {
+    const c = compileSources({ "input.ts": "declare function scan(v: number[]): boolean;\n/** @differentiable */\nexport function f(v: number[]): number {\n  return scan(v) ? v[0] : v[1] * 2;\n}\n" });
+    expect(c.diagnostics.map((d) => [d.code, d.pos?.line, d.pos?.col])).toEqual([[ADC.opaqueCall, 4, 10]]);
     c.cleanup();
   });
 });

@@ -1381,8 +1381,7 @@ class Converter {
   private mathAlias(symbol: ts.Symbol): string | undefined {
     const decl = symbol.valueDeclaration;
     if (decl === undefined || symbol.declarations?.length !== 1) return undefined;
-    const isGlobalMath = (e: ts.Expression): boolean =>
-      ts.isIdentifier(e) && e.text === "Math" && (this.checker.getSymbolAtLocation(e)?.declarations?.every((d) => d.getSourceFile().isDeclarationFile) ?? false);
+    const isGlobalMath = (e: ts.Expression): boolean => this.isGlobal(e, "Math");
     let fn: string | undefined;
     let declaration: ts.VariableDeclaration | undefined;
     if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && decl.initializer !== undefined) {
@@ -1399,6 +1398,11 @@ class Converter {
     const assigned = (n: ts.Node): boolean =>
       (ts.isIdentifier(n) && n.text === symbol.name && isAssignedAt(n) && this.checker.getSymbolAtLocation(n) === symbol) || ts.forEachChild(n, assigned) === true;
     return assigned(decl.getSourceFile()) ? undefined : fn;
+  }
+
+  /** Whether `e` is the global `name` (declared by the standard library, not the user). */
+  private isGlobal(e: ts.Expression, name: string): boolean {
+    return ts.isIdentifier(e) && e.text === name && (this.checker.getSymbolAtLocation(e)?.declarations?.every((d) => d.getSourceFile().isDeclarationFile) ?? false);
   }
 
   private isNumeric(e: ts.Expression): boolean {
@@ -1482,7 +1486,10 @@ class Converter {
       return this.opaque(e, ADC.methodOnActive, `the method .${callee.name.text}() is not differentiated`);
     if (ts.isIdentifier(callee) && this.checker.getSymbolAtLocation(callee)?.declarations?.some(isInsideFunction))
       return this.opaque(e, ADC.objectOrClosure, `${callee.text} is a function value or nested function, which adc-ts does not differentiate through; call a top-level function by its name`);
-    return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} has no source adc-ts can see, so it cannot be differentiated`);
+    // A test of numbers (`Number.isInteger(n)`, `isNaN(x)`, a library's `isnan`): numbers go in by value
+    // and a boolean comes out, which carries no derivative. An array passed may be written: still an error.
+    const booleanResult = typeIsAll(this.checker.getTypeAtLocation(e), ts.TypeFlags.BooleanLike);
+    return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} has no source adc-ts can see, so it cannot be differentiated`, booleanResult);
   }
 }
 

@@ -167,7 +167,8 @@ class Forward {
     }
     switch (e.k) {
       case "var":
-        return { v: e, d: ref(this.tan(e.name)) };
+        // `x!` (a variable the checker may think unassigned): its tangent is declared alike, so `dx!`.
+        return { v: e, d: e.nonNull === true ? { k: "var", name: this.tan(e.name), nonNull: true } : ref(this.tan(e.name)) };
       case "index": {
         const arr = this.fwd(e.arr);
         const index = this.inactive(e.index);
