@@ -12,6 +12,7 @@ import { ADC } from "../transformer/diagnostics.js";
 import { grad, hessian } from "../src/api.js";
 import { compileSources, compileWithText, relErr } from "./helpers/compile.js";
 import { strictTypeErrors } from "./helpers/typecheck.js";
+import { buildWithPlugin } from "./helpers/plugin.js";
 import { erf, gammaln, logaddexp } from "./helpers/special.js";
 
 type Fn = (...args: number[]) => unknown;
@@ -283,6 +284,15 @@ describe("aliases of a ruled function", () => {
   });
 });
 
+describe("a local hiding the rule function", () => {
+  it("is ADC2001 at the call, naming both", () => {
+    const c = compileSources({ "input.ts": "declare function lib(x: number): number;\n/** @derivative of=lib */\nfunction lib_partials(x: number): number { return 2 * x; }\n/** @differentiable */\nexport function f(x: number): number {\n  const lib_partials = 3;\n  return lib(x) * lib_partials;\n}\n" });
+    expect(c.diagnostics.map((d) => [d.code, d.pos?.line, d.pos?.col])).toEqual([[ADC.opaqueCall, 7, 10]]);
+    expect(c.diagnostics[0].message).toContain("its derivative calls the rule lib_partials, which the local lib_partials here hides: rename the local");
+    c.cleanup();
+  });
+});
+
 describe("the rule's signature is checked against its function's", () => {
   const LIB = "declare function lib(a: number, b: number): number;\ndeclare function norm(v: number[]): number;\n";
   const cases: { name: string; rule: string; code: string; line: number; col: number; says: string }[] = [
@@ -362,5 +372,27 @@ export function f(x: number): number {
     const c = compileSources({ "input.ts": "declare function scan(v: number[]): boolean;\n/** @differentiable */\nexport function f(v: number[]): number {\n  return scan(v) ? v[0] : v[1] * 2;\n}\n" });
     expect(c.diagnostics.map((d) => [d.code, d.pos?.line, d.pos?.col])).toEqual([[ADC.opaqueCall, 4, 10]]);
     c.cleanup();
+  });
+});
+
+describe("through the ts-patch plugin", () => {
+  it("a rule in another file: the built program imports it, and grad(f) at the call site computes the derivative", async () => {
+    const build = buildWithPlugin({
+      "special.d.ts": "export declare function gammaln(x: number): number;\n",
+      "rules.ts": `import { gammaln } from "./special.js";\n\n${DIGAMMA}\n/** @derivative of=gammaln */\nexport function gammaln_partials(x: number): number {\n  return digamma(x);\n}\n`,
+      "main.ts": `import { grad } from "adc-ts";\nimport { gammaln } from "./special.js";\n\n/** @differentiable */\nexport function f(x: number, y: number): number {\n  return gammaln(x * y) * x;\n}\n\nexport const gradient = (x: number, y: number) => grad(f)(x, y);\n`,
+    });
+    expect(build.diagnostics).toEqual([]);
+    const main = build.outputs["main.js"];
+    expect(main).toContain('import { gammaln_partials } from "./rules.js";');
+    expect(main).toContain("f_grad(x, y)");
+    writeFileSync(join(build.dir, "out", "special.js"), SPECIAL_JS);
+    const mod = (await import(/* @vite-ignore */ join(build.dir, "out", "main.js"))) as Record<string, (x: number, y: number) => number[]>;
+    const real = (x: number, y: number): number => gammaln(x * y) * x;
+    for (const x of [[1.5, 2.25], [0.9, 3.1]]) {
+      const [value, ...g] = mod.gradient(x[0], x[1]);
+      expect(value).toBe(real(x[0], x[1]));
+      g.forEach((gi, i) => expect(relErr(gi, partial(real, x, i))).toBeLessThan(1e-7));
+    }
   });
 });

@@ -1473,6 +1473,9 @@ class Converter {
     const rule = ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee) ? this.rules(callee) : undefined;
     if (typeof rule === "string") return this.opaque(e, ADC.opaqueCall, rule);
     if (rule !== undefined) {
+      // The derivative calls the rule function by its name where it lives in this module.
+      if (this.locals.has(rule.name) && rule.target === siteKey(this.sf.fileName, rule.name))
+        return this.opaque(e, ADC.opaqueCall, `its derivative calls the rule ${rule.name}, which the local ${rule.name} here hides: rename the local`);
       if (e.arguments.length !== rule.arity || e.arguments.some(ts.isSpreadElement))
         return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} is called with ${String(e.arguments.length)} argument(s) here, and its rule ${rule.name} takes ${String(rule.arity)}`);
       return { k: "math", fn: rule.target, args: e.arguments.map((a) => this.expr(a)), rule: { ...rule, callee: callee.getText(this.sf), pos: posOf(e, this.sf) } };
