@@ -162,6 +162,8 @@ class Compilation {
   private userRules?: UserRules;
   /** Imports a file gets that its own imports cannot take: file → module specifier → specifiers (a rule function in another file). */
   private readonly addedImports = new Map<string, Map<string, Set<string>>>();
+  /** The functions (`file|key`) a file reaches by such an import: their derivatives come the same way. */
+  private readonly reachedByAddedImport = new Set<string>();
 
   constructor(
     private readonly program: ts.Program,
@@ -418,7 +420,7 @@ class Compilation {
     perFile.set(specifier, (perFile.get(specifier) ?? new Set<string>()).add(exported === local ? local : `${exported} as ${local}`));
     this.addedImports.set(callerFile, perFile);
     this.importedAs.set(key, local);
-    this.importedAs.set(`${callerFile}|${site.key}|`, site.name);
+    this.reachedByAddedImport.add(`${callerFile}|${site.key}`);
     return local;
   }
 
@@ -939,7 +941,7 @@ class Compilation {
       return local;
     }
     // A rule function the file imports by an import of adc-ts's own: its derivatives (a Hessian's) come the same way.
-    if (this.importedAs.has(`${callerFile}|${site.key}|`)) return this.importFromModuleOf(callerFile, site, name, call.pos);
+    if (this.reachedByAddedImport.has(`${callerFile}|${site.key}`)) return this.importFromModuleOf(callerFile, site, name, call.pos);
     throw unreachable("through no import adc-ts can extend (an import of a module that is not an input, or import ... = require)");
   }
 
