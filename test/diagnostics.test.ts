@@ -59,6 +59,9 @@ const cases: Record<string, Case> = {
   literalAssertedNumber: { source: "/** @differentiable */\nexport function f(x: number): number {\n  const s = x * 2;\n  const t = s * ([x] as unknown as number);\n  return t;\n}\n", code: ADC.unsupportedExpression, line: 4, col: 18, says: "a type assertion from an array to a number is not differentiated" },
   calleeActiveReturn: { source: "function g(x: number): any {\n  const s = 1;\n  return x * s;\n}\n/** @differentiable */\nexport function f(x: number): number {\n  const s = x * 2;\n  return g(s) * s;\n}\n", code: ADC.badReturn, line: 3, col: 3, says: "g returns an active value of type any" },
   mathArity: { source: "/** @differentiable */\nexport function f(x: number): number {\n  const s = x * 2;\n  return Math.atan2(x) + s;\n}\n", code: ADC.unknownMathFunction, line: 4, col: 10, says: "Math.atan2 takes 2 argument(s) in differentiable code" },
+  badRule: { source: "declare function lib(v: number): number;\n/** @derivative of=nothing */\nexport function r(x: number): number { return 1; }\n", code: ADC.badRule, line: 2, col: 17, says: "of=nothing names nothing r's module sees" },
+  ruleSignature: { source: "declare function lib(v: number): number;\n/** @derivative of=lib */\nexport function lib_partials(x: number, y: number): number { return x * y; }\n", code: ADC.ruleSignature, line: 3, col: 1, says: "lib_partials takes 2 parameter(s) and lib takes 1" },
+  ruleNoSecondDerivative: { source: "declare function lib(v: number): number;\ndeclare function lib2(v: number): number;\n/** @derivative of=lib */\nexport function lib_partials(x: number): number { return lib2(x); }\n/** @differentiable hessian */\nexport function f(x: number): number {\n  return lib(x) * x;\n}\n", code: ADC.ruleNoSecondDerivative, line: 7, col: 10, says: "the second derivative of lib needs the derivative of its rule lib_partials, which adc-ts cannot differentiate: ADC2001" },
   calleeWritesUntypedArray: { source: "function put(out: number[], v: number): void {\n  out[0] = v;\n}\n/** @differentiable */\nexport function f(x: number): number {\n  const buf: any = [0, 0];\n  const s = x * 2;\n  put(buf, s);\n  return s;\n}\n", code: ADC.unsupportedStatement, line: 8, col: 3, says: "'buf' receives an active value, but its type is not number" },
 };
 
@@ -87,8 +90,8 @@ describe("diagnostics", () => {
   });
 
   it("covers every compiler code (ADC1xxx and ADC2xxx)", () => {
-    // ADC1012 needs two files: module-forms.test.ts checks it. ADC9001 (internal) needs an injected fault: fence-totality.test.ts tests it.
-    const tested = new Set([...Object.values(cases).map((c) => c.code), ADC.tooDeep, ADC.unreachableDerivative]);
+    // ADC1012 needs two files: module-forms.test.ts checks it; so does ADC1016: custom-rules.test.ts. ADC9001 (internal) needs an injected fault: fence-totality.test.ts tests it.
+    const tested = new Set([...Object.values(cases).map((c) => c.code), ADC.tooDeep, ADC.unreachableDerivative, ADC.ruleNotExported]);
     const compilerCodes = Object.values(ADC).filter((code) => /^ADC[12]/.test(code));
     expect(compilerCodes.filter((code) => !tested.has(code))).toEqual([]);
   });

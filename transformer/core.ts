@@ -3,13 +3,14 @@
  * and the input files, the derivative functions of every annotated function (and of every function
  * they call), as IR → printed text, placed after their primal in each file.
  */
-import { basename } from "node:path";
+import { basename, dirname, relative, sep } from "node:path";
 import ts from "typescript";
 import { ADC, CompileError, diagnosticKey, foldCallChain, type Diagnostic } from "./diagnostics.js";
-import type { Annotation, Expr, FunctionIR, SourcePos, Stmt } from "./ir/ir.js";
+import type { Annotation, Expr, FunctionIR, SourcePos, Stmt, UserRuleCall } from "./ir/ir.js";
 import { localOf, NUM, opaque, paramOf, tangentType } from "./ir/types.js";
 import { arrayHolders, callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, siteKey, type FunctionSite } from "./frontend/frontend.js";
+import { UserRules } from "./frontend/rules.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
 import { arrayAliases } from "./analyses/pointers.js";
 import { forwardMode, renameCallee, type ForwardContext } from "./modes/forward.js";
@@ -157,6 +158,12 @@ class Compilation {
   /** Names each module's user code declares at the top level, and where (for ADC4001). */
   private readonly userNames = new Map<string, Map<string, ts.Node>>();
   private readonly inputFiles = new Set<string>();
+  /** The user's derivative rules (`@derivative of=f`), checked once every file's functions are known. */
+  private userRules?: UserRules;
+  /** Imports a file gets that its own imports cannot take: file → module specifier → specifiers (a rule function in another file). */
+  private readonly addedImports = new Map<string, Map<string, Set<string>>>();
+  /** The functions (`file|key`) a file reaches by such an import: their derivatives come the same way. */
+  private readonly reachedByAddedImport = new Set<string>();
 
   constructor(
     private readonly program: ts.Program,
@@ -200,6 +207,12 @@ class Compilation {
       this.userNames.set(sf.fileName, declared);
       this.moduleNames.set(sf.fileName, new NameScope(declared.keys()));
     }
+    // Rules before any function is converted: calls of a function with a rule are intrinsics.
+    this.userRules = new UserRules(this.checker, this.diagnostics);
+    for (const sf of sourceFiles) {
+      if (broken.has(sf.fileName)) continue;
+      for (const site of this.sitesByFile.get(sf.fileName)!) if (site.ruleFor !== undefined) this.reporting(() => this.guarded(site, () => this.userRules!.add(site)));
+    }
     // The annotated functions' own derivatives come first and take the plain names.
     for (const sf of sourceFiles) {
       if (broken.has(sf.fileName)) continue;
@@ -234,7 +247,7 @@ class Compilation {
     const files = new Map<string, FileOutput>();
     for (const sf of sourceFiles) {
       const fns = generated.get(sf.fileName) ?? [];
-      const edited = fns.length > 0 || this.neededImports.has(sf.fileName) || this.addedAfter.has(sf.fileName);
+      const edited = fns.length > 0 || this.neededImports.has(sf.fileName) || this.addedAfter.has(sf.fileName) || this.addedImports.has(sf.fileName);
       this.reporting(() => files.set(sf.fileName, { text: edited ? this.guardedFile(sf, () => this.splice(sf, fns) + this.registration(sf)) : undefined, functions: fns }));
     }
     if (this.diagnostics.length > 0) return { diagnostics: dedupe(this.diagnostics), warnings, files: new Map() };
@@ -369,7 +382,46 @@ class Compilation {
         const param = this.functionIR(target).params[index];
         return param === undefined || this.writtenArrayParams(target).has(param.name);
       },
+      ruleCallee: (rule) => this.ruleCallee(file, rule),
     };
+  }
+
+  /** The callee text `callerFile` writes for a user rule's function: its name, imported where it lives in another module. */
+  private ruleCallee(callerFile: string, rule: UserRuleCall): string {
+    const site = this.sites.get(rule.target)!;
+    if (site.file === callerFile || !ts.isExternalModule(this.program.getSourceFile(site.file)!)) return site.name;
+    return this.importFromModuleOf(callerFile, site, site.name, rule.pos);
+  }
+
+  /**
+   * The local name under which `callerFile` imports `name` (a function of `site`'s module, or one of its
+   * derivatives) by an import of its own: a rule function used in a module that does not import it.
+   */
+  private importFromModuleOf(callerFile: string, site: FunctionSite, name: string, pos: SourcePos): string {
+    const key = `${callerFile}|${site.key}|${name}`;
+    const known = this.importedAs.get(key);
+    if (known !== undefined) return known;
+    const m = this.checker.getSymbolAtLocation(this.program.getSourceFile(site.file)!);
+    const exportName = m !== undefined ? this.exportNameOf(m, site) : undefined;
+    const exported = m !== undefined && exportName !== undefined ? this.exportedAs(m, exportName, site, name) : undefined;
+    if (exported === undefined)
+      throw new CompileError({
+        code: ADC.ruleNotExported,
+        message: `the derivative rule ${site.name} lives in ${basename(site.file)}, which does not export ${name === site.name ? "it" : name}, so ${basename(callerFile)} cannot call it: export ${site.name}`,
+        pos,
+      });
+    const sf = this.program.getSourceFile(callerFile)!;
+    const scope = this.moduleNames.get(callerFile)!;
+    // A local of any function may have the name: avoid every name in the file.
+    const local = new NameScope(identifiersIn(sf, new Set()), scope.names()).fresh(name);
+    scope.reserve(local);
+    const specifier = moduleSpecifier(sf, site.file);
+    const perFile = this.addedImports.get(callerFile) ?? new Map<string, Set<string>>();
+    perFile.set(specifier, (perFile.get(specifier) ?? new Set<string>()).add(exported === local ? local : `${exported} as ${local}`));
+    this.addedImports.set(callerFile, perFile);
+    this.importedAs.set(key, local);
+    this.reachedByAddedImport.add(`${callerFile}|${site.key}`);
+    return local;
   }
 
   private reverseContext(file: string, target: string, forHessian = false): ReverseContext {
@@ -386,6 +438,7 @@ class Compilation {
       reverseReadArrays: (t, active) => this.reverseReadArrays(t, active, forHessian),
       tape: this.tapeName(file),
       localType: (name) => types.get(name),
+      ruleCallee: (rule) => this.ruleCallee(file, rule),
       ...(forHessian ? { forHessian } : {}),
     };
   }
@@ -693,7 +746,7 @@ class Compilation {
     if (ir === undefined) {
       const site = this.sites.get(key);
       if (site === undefined) throw new Error(`internal: no function ${key}`);
-      ir = this.guarded(site, () => convertFunction(site, this.checker, (callee) => this.resolveCallee(callee)));
+      ir = this.guarded(site, () => convertFunction(site, this.checker, (callee) => this.resolveCallee(callee), this.userRules?.resolve));
       this.irs.set(key, ir);
     }
     return ir;
@@ -887,6 +940,8 @@ class Compilation {
       this.importedBinding.set(`${callerFile}|${local}`, b.local.text);
       return local;
     }
+    // A rule function the file imports by an import of adc-ts's own: its derivatives (a Hessian's) come the same way.
+    if (this.reachedByAddedImport.has(`${callerFile}|${site.key}`)) return this.importFromModuleOf(callerFile, site, name, call.pos);
     throw unreachable("through no import adc-ts can extend (an import of a module that is not an input, or import ... = require)");
   }
 
@@ -1034,6 +1089,7 @@ class Compilation {
         edits.push({ at: statement.end, text: `\n${keyword} { ${list.join(", ")} }${from === "" ? "" : ` from ${from}`};` });
       }
     }
+    for (const [specifier, names] of this.addedImports.get(sf.fileName) ?? []) edits.push(importAfterImports(sf, `import { ${[...names].sort().join(", ")} } from ${specifier};`));
     const tape = this.tapeNames.get(sf.fileName);
     if (tape !== undefined && fns.some((f) => f.code.includes(`${tape}.`))) {
       // A module constant rather than the imported binding itself: V8 reads an import through its
@@ -1068,7 +1124,24 @@ function internalErrorsAt<T>(what: string, pos: SourcePos, step: () => T): T {
 
 /** `import { tape } from "adc-ts/runtime";` (and `after` it) after the file's imports, or after its header comment. */
 function runtimeImport(sf: ts.SourceFile, binding: string, after = ""): { at: number; text: string } {
-  const line = `import { ${binding} } from "adc-ts/runtime";${after}`;
+  return importAfterImports(sf, `import { ${binding} } from "adc-ts/runtime";${after}`);
+}
+
+/**
+ * The module specifier by which `from` imports the input file `to`: relative, with the extension the
+ * file's own relative imports use (`.js` when it has none to follow).
+ */
+function moduleSpecifier(from: ts.SourceFile, to: string): string {
+  let path = relative(dirname(from.fileName), to).split(sep).join("/");
+  if (!path.startsWith(".")) path = `./${path}`;
+  const stem = path.replace(/(?:\.d)?\.[cm]?tsx?$/, "");
+  const own = from.statements.flatMap((st) => (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text.startsWith(".") ? [st.moduleSpecifier.text] : []));
+  const extension = own.length === 0 || own.some((t) => t.endsWith(".js")) ? ".js" : own.some((t) => t.endsWith(".ts")) ? ".ts" : "";
+  return JSON.stringify(`${stem}${extension}`);
+}
+
+/** A line after the file's imports, or after its header comment. */
+function importAfterImports(sf: ts.SourceFile, line: string): { at: number; text: string } {
   const imports = sf.statements.filter(ts.isImportDeclaration);
   if (imports.length > 0) return { at: imports[imports.length - 1].end, text: `\n${line}` };
   const comments = ts.getLeadingCommentRanges(sf.text, 0) ?? [];

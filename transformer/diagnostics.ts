@@ -32,6 +32,12 @@ export const ADC = {
   unreachableDerivative: "ADC1012",
   /** A derivative's exported name (`g_dual` for `export { f as g }`) that the module already exports. */
   derivativeExportTaken: "ADC1013",
+  /** A `@derivative` rule that is misplaced, names no function (`of=`), or is a second rule for one function. */
+  badRule: "ADC1014",
+  /** A `@derivative` rule whose signature does not match its function's (arity, number parameters, one partial per argument). */
+  ruleSignature: "ADC1015",
+  /** A `@derivative` rule used from another module that does not export it, so its partials cannot be imported there. */
+  ruleNotExported: "ADC1016",
   /** An active value passed to a function whose source adc-ts cannot see. */
   opaqueCall: "ADC2001",
   /** A method called on an active value (other than the supported ones). */
@@ -64,6 +70,8 @@ export const ADC = {
   unknownMathFunction: "ADC2015",
   /** Reverse mode: an alias of an active array it cannot follow (an array parameter re-pointed where code adc-ts cannot see reads it). */
   aliasedActiveArray: "ADC2016",
+  /** A Hessian through a `@derivative` rule whose partials function adc-ts cannot differentiate: the rule has no second derivative. */
+  ruleNoSecondDerivative: "ADC2026",
   /** An input file could not be read. */
   unreadableInput: "ADC3001",
   /** Bad command-line use: an --out inside the inputs, no inputs, ... */

@@ -19,6 +19,11 @@ export interface Algebra<T> {
   math(fn: string, args: T[]): T;
   /** `lhs op rhs ? then : otherwise` */
   select(lhs: T, op: Comparison, rhs: T, then: T, otherwise: T): T;
+  /**
+   * The partials a user's rule function gives (`@derivative of=f`, see `userRule`): its call on the
+   * arguments, once; `count` 0 where it returns one number, else the elements of the `count` it returns.
+   */
+  userPartials(fn: string, args: T[], count: number): T[];
 }
 
 export interface Rule {
@@ -136,6 +141,20 @@ export const rules: Readonly<Record<string, Rule>> = {
   fround: zero("0 (as specified by the contract: a rounding, treated as piecewise constant)"),
 };
 
+/**
+ * The rule of a function whose derivative the user gives (`/** @derivative of=f *\/ function f_partials`):
+ * the partials are what `partials` (the rule function's key) returns for the same arguments: one number
+ * for a function of one argument (`count` 0), or `count` of them in a tuple or array. The rule table is
+ * open to these: forward and reverse mode read them as they read the Math rows.
+ */
+export function userRule(partials: string, arity: number, count: number): Rule {
+  return {
+    arity,
+    edge: "as the user's rule gives",
+    partials: (A, args) => A.userPartials(partials, [...args], count),
+  };
+}
+
 /** Math constants the compiler treats as numbers. */
 export const mathConstants: Readonly<Record<string, number>> = {
   PI: Math.PI,
@@ -173,5 +192,8 @@ export const numberAlgebra: Algebra<number> = {
       case ">=": return lhs >= rhs ? then : otherwise;
       case "===": return lhs === rhs ? then : otherwise;
     }
+  },
+  userPartials: (fn) => {
+    throw new Error(`the rule ${fn} is a function of the compiled program: only generated code calls it`);
   },
 };

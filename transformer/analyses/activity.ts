@@ -5,11 +5,11 @@
  * parameters does it write active values into), so activity flows across functions and recursion.
  * The analysis also fences the language: an opaque construct that touches an active value is an error.
  */
-import { ADC, diagnosticKey, type Diagnostic } from "../diagnostics.js";
+import { basename } from "node:path";
+import { ADC, diagnosticKey, foldCallChain, type Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionIR, LValue, Opaque, SourcePos, Stmt } from "../ir/ir.js";
-import { arrayHolders, children, lvalueRoot, stmtExprs } from "../ir/build.js";
+import { arrayHolders, children, lvalueRoot, ruleOf, stmtExprs } from "../ir/build.js";
 import { aliasSources } from "./pointers.js";
-import { rules } from "../../src/runtime/rules.js";
 
 export interface Summary {
   readonly returnActive: boolean;
@@ -70,7 +70,19 @@ export class Activity {
   /** The callee's errors with these arguments active are this call's: reported with the calls that reach them. */
   private reportCallee(call: CallExpr): void {
     const self = `${this.fn.file}#${this.fn.name}`;
-    for (const d of this.ctx.summary(call.target, this.calleeActiveParams(call)).diagnostics) {
+    const problems = this.ctx.summary(call.target, this.calleeActiveParams(call)).diagnostics;
+    if (call.partialsOf !== undefined && problems.length > 0) {
+      // Only a second derivative (forward over reverse) differentiates a rule's function.
+      const [first] = problems.map(foldCallChain);
+      const where = first.pos !== undefined ? ` (${basename(first.pos.file)}:${first.pos.line}:${first.pos.col})` : "";
+      this.report({
+        code: ADC.ruleNoSecondDerivative,
+        message: `the second derivative of ${call.partialsOf} needs the derivative of its rule ${call.fn}, which adc-ts cannot differentiate: ${first.code}${where}: ${first.message}`,
+        pos: call.pos,
+      });
+      return;
+    }
+    for (const d of problems) {
       const chain = d.via ?? [call.target];
       // Around a recursive cycle each error is reported on the path without the cycle.
       if (!chain.includes(self)) this.report({ ...d, via: [self, ...chain] });
@@ -117,8 +129,10 @@ export class Activity {
         return this.isActive(e.a);
       case "cond":
         return this.isActive(e.a) || this.isActive(e.b);
-      case "math":
-        return rules[e.fn] !== undefined && !rules[e.fn].zeroDerivative && e.args.some((a) => this.isActive(a));
+      case "math": {
+        const rule = ruleOf(e);
+        return rule !== undefined && !rule.zeroDerivative && e.args.some((a) => this.isActive(a));
+      }
       case "call":
         return e.args.some((a) => this.isActive(a)) && this.ctx.summary(e.target, this.calleeActiveParams(e)).returnActive;
       case "arraylit":

@@ -124,6 +124,7 @@ export function printExpr(e: Expr): string {
     case "cond":
       return `${wrap(e.c, precedence(e.c) <= PREC.cond)} ? ${wrap(e.a, precedence(e.a) < PREC.cond)} : ${wrap(e.b, precedence(e.b) < PREC.cond)}`;
     case "math":
+      if (e.rule !== undefined) return `${e.rule.callee}(${e.args.map(printExpr).join(", ")})`;
       if (e.args.length === 0 && e.fn in mathConstants) return `Math.${e.fn}`;
       return `Math.${e.fn}(${e.args.map(printExpr).join(", ")})`;
     case "call":

@@ -25,6 +25,7 @@ import type {
   Shape,
   SourcePos,
   Stmt,
+  UserRuleCall,
 } from "../ir/ir.js";
 
 /** A function declaration the frontend can convert: its node and where its text ends. */
@@ -36,11 +37,53 @@ export interface FunctionSite {
   readonly fn: ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
   readonly exported: boolean;
   readonly annotation?: Annotation;
+  /** From a `@derivative of=f` tag: the function whose derivative rule this function is. */
+  readonly ruleFor?: RuleTag;
   /** The position right after the declaration's text, where derivatives are inserted. */
   readonly end: number;
 }
 
 export const TAG = "@differentiable";
+
+/** `/** @derivative of=f *\/` before a function: it gives f's partial derivatives. */
+export interface RuleTag {
+  /** The name `of=` gives, as the rule's module sees it. */
+  readonly of: string;
+  /** Where `of=` is written. */
+  readonly pos: SourcePos;
+}
+
+const RULE_TAG = "@derivative";
+const RULE_PATTERN = /@derivative(?![\w-])/;
+
+/** The `@derivative` tag in a function's leading JSDoc comment, or its diagnostics. */
+function ruleTagOf(sf: ts.SourceFile, node: ts.Node, diagnostics: Diagnostic[]): RuleTag | undefined {
+  const [start, comment] = leadingJsDoc(sf, node) ?? [0, ""];
+  const m = RULE_PATTERN.exec(comment);
+  if (m === null) return undefined;
+  const line = comment.slice(m.index + RULE_TAG.length).split(/\r?\n/)[0].replace(/\*\/\s*$/, "");
+  let offset = start + m.index + RULE_TAG.length;
+  let of: RuleTag | undefined;
+  const before = diagnostics.length;
+  for (const token of line.split(/(\s+)/)) {
+    const here = posAt(sf, offset);
+    offset += token.length;
+    if (token.trim() === "" || token === "*") continue;
+    if (token.startsWith("of=") && /^[A-Za-z_$][\w$]*$/.test(token.slice(3)) && of === undefined) of = { of: token.slice(3), pos: here };
+    else
+      diagnostics.push({
+        code: ADC.badRule,
+        message:
+          token === "pushforward" || token === "pullback"
+            ? `@derivative ${token} (a rule for a function of arrays) is not supported: a rule gives the partial derivatives of a function of numbers, @derivative of=f`
+            : `unknown option '${token}' after @derivative (known: of=f, naming the function whose partial derivatives this function returns)`,
+        pos: here,
+      });
+  }
+  if (of === undefined && diagnostics.length === before) diagnostics.push({ code: ADC.badRule, message: "@derivative needs of=f, naming the function whose partial derivatives this function returns", pos: posAt(sf, start + m.index) });
+  // A tag with a problem is no rule: its function is not checked against one.
+  return diagnostics.length === before ? of : undefined;
+}
 
 export function posOf(node: ts.Node, sf: ts.SourceFile = node.getSourceFile()): SourcePos {
   const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
@@ -54,14 +97,19 @@ function posAt(sf: ts.SourceFile, offset: number): SourcePos {
 
 export const siteKey = (file: string, name: string): string => `${file}#${name}`;
 
-/** The JSDoc comment carrying the tag directly before a statement, if any: [start, text]. */
-function taggedComment(sf: ts.SourceFile, node: ts.Node): [number, string] | undefined {
+/** The JSDoc comment directly before a statement, if any: [start, text]. */
+function leadingJsDoc(sf: ts.SourceFile, node: ts.Node): [number, string] | undefined {
   const ranges = ts.getLeadingCommentRanges(sf.text, node.getFullStart()) ?? [];
   const last = ranges[ranges.length - 1];
   if (last === undefined || last.kind !== ts.SyntaxKind.MultiLineCommentTrivia) return undefined;
   const text = sf.text.slice(last.pos, last.end);
-  if (!text.startsWith("/**") || !hasTag(text)) return undefined;
-  return [last.pos, text];
+  return text.startsWith("/**") ? [last.pos, text] : undefined;
+}
+
+/** The JSDoc comment carrying the tag directly before a statement, if any: [start, text]. */
+function taggedComment(sf: ts.SourceFile, node: ts.Node): [number, string] | undefined {
+  const doc = leadingJsDoc(sf, node);
+  return doc !== undefined && hasTag(doc[1]) ? doc : undefined;
 }
 
 const TAG_PATTERN = /@differentiable(?![\w-])/;
@@ -199,6 +247,7 @@ export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker,
   for (const st of sf.statements) {
     const tag = taggedComment(sf, st);
     let site: Omit<FunctionSite, "annotation"> | undefined;
+    const doc = leadingJsDoc(sf, st);
     if (ts.isFunctionDeclaration(st) && st.name !== undefined && st.body !== undefined) {
       site = { key: siteKey(sf.fileName, st.name.text), name: st.name.text, file: sf.fileName, node: st, fn: st, exported: exported(st, st.name.text), end: st.end };
     } else if (ts.isVariableStatement(st) && st.declarationList.declarations.length === 1) {
@@ -209,6 +258,11 @@ export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker,
         if (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
           site = { key: siteKey(sf.fileName, d.name.text), name: d.name.text, file: sf.fileName, node: st, fn: init, exported: exported(st, d.name.text), end: st.end };
       }
+    }
+    if (site !== undefined && doc !== undefined && RULE_PATTERN.test(doc[1])) {
+      consumedTags.add(doc[0]);
+      const ruleFor = ruleTagOf(sf, st, diagnostics);
+      if (ruleFor !== undefined) site = { ...site, ruleFor };
     }
     if (tag !== undefined) {
       consumedTags.add(tag[0]);
@@ -244,9 +298,13 @@ export function collectFunctionSites(sf: ts.SourceFile, checker: ts.TypeChecker,
   // A tag anywhere else (inside a function, on a class member, ...) would be silently ignored: report it.
   const commentPattern = /\/\*\*[\s\S]*?\*\//g;
   for (let m = commentPattern.exec(sf.text); m !== null; m = commentPattern.exec(sf.text)) {
-    if (!hasTag(m[0]) || consumedTags.has(m.index)) continue;
+    if (!(hasTag(m[0]) || RULE_PATTERN.test(m[0])) || consumedTags.has(m.index)) continue;
     // Only real comments: skip matches inside strings, templates, `//` comments or other block comments.
     if (!commentStartsAt(sf, m.index)) continue;
+    if (!hasTag(m[0])) {
+      diagnostics.push({ code: ADC.badRule, message: "@derivative must stand directly before a top-level function declaration or const-bound function (the rule)", pos: posAt(sf, m.index) });
+      continue;
+    }
     diagnostics.push({
       code: ADC.tagNotOnFunction,
       message: "@differentiable must stand directly before a top-level function declaration or const-bound function",
@@ -388,6 +446,12 @@ function parameterRead(e: ts.Expression, fn: ts.SignatureDeclaration, checker: t
 /** The functions a call may reach: resolves a callee expression to a site of the input. */
 export type CalleeResolver = (callee: ts.Expression) => FunctionSite | undefined;
 
+/**
+ * The user's derivative rule a callee reaches (`@derivative of=f`), without the call's own fields; or,
+ * as a string, why a callee that names a ruled function does not reach its rule (a `let` alias).
+ */
+export type RuleResolver = (callee: ts.Expression) => Omit<UserRuleCall, "callee" | "pos"> | string | undefined;
+
 const arithmetic: Partial<Record<ts.SyntaxKind, BinaryOp>> = {
   [ts.SyntaxKind.PlusToken]: "+",
   [ts.SyntaxKind.MinusToken]: "-",
@@ -417,7 +481,7 @@ const assignments: Partial<Record<ts.SyntaxKind, AssignOp>> = {
 };
 
 /** Converts one function to IR. */
-export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, resolve: CalleeResolver): FunctionIR {
+export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, resolve: CalleeResolver, rules: RuleResolver = () => undefined): FunctionIR {
   const sf = site.fn.getSourceFile();
   const fn = site.fn;
   const diagnostics: Diagnostic[] = [];
@@ -458,7 +522,7 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const returnTsType = signature !== undefined ? checker.getReturnTypeOfSignature(signature) : undefined;
   const returnType = fn.type !== undefined ? fn.type.getText(sf) : returnTsType !== undefined ? checker.typeToString(returnTsType) : "unknown";
 
-  const cx = new Converter(sf, checker, resolve, locals, usedNames, ownInfo);
+  const cx = new Converter(sf, checker, resolve, locals, usedNames, ownInfo, rules);
   const body: Stmt[] = ts.isBlock(fn.body!) ? cx.stmts(fn.body.statements) : cx.returned(fn.body as ts.Expression);
 
   return {
@@ -616,6 +680,7 @@ class Converter {
     private readonly locals: Map<string, LocalInfo>,
     private readonly usedNames: Set<string>,
     private readonly ownInfo: ReadonlyMap<ts.Node, LocalInfo>,
+    private readonly rules: RuleResolver,
   ) {}
 
   private opaque(node: ts.Node, code: string, reason: string, allowActiveScalars = false): Opaque {
@@ -1316,8 +1381,7 @@ class Converter {
   private mathAlias(symbol: ts.Symbol): string | undefined {
     const decl = symbol.valueDeclaration;
     if (decl === undefined || symbol.declarations?.length !== 1) return undefined;
-    const isGlobalMath = (e: ts.Expression): boolean =>
-      ts.isIdentifier(e) && e.text === "Math" && (this.checker.getSymbolAtLocation(e)?.declarations?.every((d) => d.getSourceFile().isDeclarationFile) ?? false);
+    const isGlobalMath = (e: ts.Expression): boolean => this.isGlobal(e, "Math");
     let fn: string | undefined;
     let declaration: ts.VariableDeclaration | undefined;
     if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && decl.initializer !== undefined) {
@@ -1334,6 +1398,11 @@ class Converter {
     const assigned = (n: ts.Node): boolean =>
       (ts.isIdentifier(n) && n.text === symbol.name && isAssignedAt(n) && this.checker.getSymbolAtLocation(n) === symbol) || ts.forEachChild(n, assigned) === true;
     return assigned(decl.getSourceFile()) ? undefined : fn;
+  }
+
+  /** Whether `e` is the global `name` (declared by the standard library, not the user). */
+  private isGlobal(e: ts.Expression, name: string): boolean {
+    return ts.isIdentifier(e) && e.text === name && (this.checker.getSymbolAtLocation(e)?.declarations?.every((d) => d.getSourceFile().isDeclarationFile) ?? false);
   }
 
   private isNumeric(e: ts.Expression): boolean {
@@ -1400,6 +1469,17 @@ class Converter {
       return { k: "math", fn, args };
     }
     if (ts.isIdentifier(callee) && callee.text === "eval") return this.opaque(e, ADC.dynamicCode, "eval is not supported");
+    // A function with a user's rule is an intrinsic, its source (if adc-ts sees it) not differentiated.
+    const rule = ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee) ? this.rules(callee) : undefined;
+    if (typeof rule === "string") return this.opaque(e, ADC.opaqueCall, rule);
+    if (rule !== undefined) {
+      // The derivative calls the rule function by its name where it lives in this module.
+      if (this.locals.has(rule.name) && rule.target === siteKey(this.sf.fileName, rule.name))
+        return this.opaque(e, ADC.opaqueCall, `its derivative calls the rule ${rule.name}, which the local ${rule.name} here hides: rename the local`);
+      if (e.arguments.length !== rule.arity || e.arguments.some(ts.isSpreadElement))
+        return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} is called with ${String(e.arguments.length)} argument(s) here, and its rule ${rule.name} takes ${String(rule.arity)}`);
+      return { k: "math", fn: rule.target, args: e.arguments.map((a) => this.expr(a)), rule: { ...rule, callee: callee.getText(this.sf), pos: posOf(e, this.sf) } };
+    }
     const site = this.resolve(callee);
     if (site !== undefined && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee))) {
       const resultType = this.checker.typeToString(this.checker.getTypeAtLocation(e), e, ts.TypeFormatFlags.NoTruncation);
@@ -1409,7 +1489,10 @@ class Converter {
       return this.opaque(e, ADC.methodOnActive, `the method .${callee.name.text}() is not differentiated`);
     if (ts.isIdentifier(callee) && this.checker.getSymbolAtLocation(callee)?.declarations?.some(isInsideFunction))
       return this.opaque(e, ADC.objectOrClosure, `${callee.text} is a function value or nested function, which adc-ts does not differentiate through; call a top-level function by its name`);
-    return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} has no source adc-ts can see, so it cannot be differentiated`);
+    // A test of numbers (`Number.isInteger(n)`, `isNaN(x)`, a library's `isnan`): numbers go in by value
+    // and a boolean comes out, which carries no derivative. An array passed may be written: still an error.
+    const booleanResult = typeIsAll(this.checker.getTypeAtLocation(e), ts.TypeFlags.BooleanLike);
+    return this.opaque(e, ADC.opaqueCall, `${callee.getText(this.sf)} has no source adc-ts can see, so it cannot be differentiated`, booleanResult);
   }
 }
 

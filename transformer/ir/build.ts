@@ -2,9 +2,9 @@
  * Smart constructors for IR expressions. They fold the 0s and 1s that derivative rules produce, so the
  * generated code reads like a hand-written derivative rather than a chain-rule transcript.
  */
-import type { Algebra, Comparison } from "../../src/runtime/rules.js";
-import { mathConstants, numberAlgebra } from "../../src/runtime/rules.js";
-import type { BinaryOp, Expr, LValue, SourcePos, Stmt } from "./ir.js";
+import type { Algebra, Comparison, Rule } from "../../src/runtime/rules.js";
+import { mathConstants, numberAlgebra, rules, userRule } from "../../src/runtime/rules.js";
+import type { BinaryOp, Expr, LValue, SourcePos, Stmt, UserRuleCall } from "./ir.js";
 
 export const num = (value: number): Expr => ({ k: "num", value });
 export const ref = (name: string): Expr => ({ k: "var", name });
@@ -89,7 +89,7 @@ export function select(lhs: Expr, op: Comparison, rhs: Expr, then: Expr, otherwi
   return { k: "cond", c: { k: "cmp", op, a: lhs, b: rhs }, a: then, b: otherwise };
 }
 
-/** The rule table's algebra over IR expressions. */
+/** The rule table's algebra over IR expressions (a user's rule needs `ruleAlgebra`, which knows its call). */
 export const irAlgebra: Algebra<Expr> = {
   num,
   add,
@@ -100,7 +100,20 @@ export const irAlgebra: Algebra<Expr> = {
   pow,
   math: (fn, args) => (fn in mathConstants && args.length === 0 ? math(fn, []) : math(fn, args)),
   select,
+  userPartials: (fn) => {
+    throw new Error(`internal: the partials of the rule ${fn} need ruleAlgebra`);
+  },
 };
+
+const userRules = new WeakMap<UserRuleCall, Rule>();
+
+/** The rule of an intrinsic: a row of the Math table, or the user's rule it calls. */
+export function ruleOf(e: Extract<Expr, { k: "math" }>): Rule | undefined {
+  if (e.rule === undefined) return Object.prototype.hasOwnProperty.call(rules, e.fn) ? rules[e.fn] : undefined;
+  let rule = userRules.get(e.rule);
+  if (rule === undefined) userRules.set(e.rule, (rule = userRule(e.rule.target, e.rule.arity, e.rule.count)));
+  return rule;
+}
 
 /** A value cheap enough to repeat in generated code instead of keeping it in a temporary. */
 export function isCheap(e: Expr): boolean {
@@ -305,8 +318,13 @@ export function walkStmts(stmts: readonly Stmt[], visit: (s: Stmt) => void): voi
 
 /** Whether statements hold code adc-ts could not represent (opaque statements or expressions). */
 export function containsOpaque(stmts: readonly Stmt[]): boolean {
-  const inExpr = (e: Expr): boolean => e.k === "opaque" || children(e).some(inExpr);
-  return stmts.some((s) => s.k === "opaque" || stmtExprs(s).some(inExpr) || childLists(s).some(containsOpaque));
+  return stmts.some((s) => s.k === "opaque") || containsExpr(stmts, (e) => e.k === "opaque") || stmts.some((s) => childLists(s).some(containsOpaque));
+}
+
+/** Whether statements (nested ones included) hold an expression `test` accepts. */
+export function containsExpr(stmts: readonly Stmt[], test: (e: Expr) => boolean): boolean {
+  const inExpr = (e: Expr): boolean => test(e) || children(e).some(inExpr);
+  return stmts.some((s) => stmtExprs(s).some(inExpr) || childLists(s).some((list) => containsExpr(list, test)));
 }
 
 /** The statement lists nested in a statement (branches, loop parts, cases). */

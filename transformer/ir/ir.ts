@@ -40,6 +40,20 @@ export interface Opaque {
   readonly writesAt?: SourcePos;
 }
 
+/** A call of a function with a user's derivative rule (`/** @derivative of=f *\/ function f_partials`). */
+export interface UserRuleCall {
+  /** The callee as written at the call (`gammaln`, `lg` for `const lg = gammaln`, `m.gammaln`). */
+  readonly callee: string;
+  /** The rule function: its key (`file#name`) and name. */
+  readonly target: string;
+  readonly name: string;
+  readonly arity: number;
+  /** 0: the rule returns the one partial; n: the n partials, in a tuple or an array. */
+  readonly count: number;
+  /** The call, for diagnostics. */
+  readonly pos: SourcePos;
+}
+
 export type Expr =
   | { readonly k: "num"; readonly value: number; readonly text?: string }
   /** `nonNull`: written `name!` (a `number | null` narrowed by the user); printed so, so the output type-checks as the input does. */
@@ -50,8 +64,12 @@ export type Expr =
   | { readonly k: "logic"; readonly op: "&&" | "||"; readonly a: Expr; readonly b: Expr }
   | { readonly k: "not"; readonly a: Expr }
   | { readonly k: "cond"; readonly c: Expr; readonly a: Expr; readonly b: Expr }
-  /** `Math.fn(args)`, or a Math constant when `args` is empty and `fn` names one. */
-  | { readonly k: "math"; readonly fn: string; readonly args: readonly Expr[] }
+  /**
+   * `Math.fn(args)`, or a Math constant when `args` is empty and `fn` names one. With `rule`, a call of
+   * a function the user gave a derivative rule (`@derivative of=f`): `fn` is then the rule's key (never
+   * a Math name) and the call is printed as `rule.callee(args)`.
+   */
+  | { readonly k: "math"; readonly fn: string; readonly args: readonly Expr[]; readonly rule?: UserRuleCall }
   /** A call of a function whose source the compiler sees. */
   | {
       readonly k: "call";
@@ -63,6 +81,8 @@ export type Expr =
       readonly pos: SourcePos;
       /** The checker's type of the result at the call (a generic callee's, instantiated), as this module names it. */
       readonly resultType?: string;
+      /** A call modes write of a user rule's function: the callee (as written) whose partials it gives. */
+      readonly partialsOf?: string;
     }
   /** `pos`: where the frontend read it (absent on those modes build). */
   | { readonly k: "index"; readonly arr: Expr; readonly index: Expr; readonly pos?: SourcePos }

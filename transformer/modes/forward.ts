@@ -4,14 +4,15 @@
  * cheap to repeat. The tangent of an expression comes from the rule table (`src/runtime/rules.ts`).
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, LValue, Param, Stmt } from "../ir/ir.js";
-import { add, allArguments, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, select, sub } from "../ir/build.js";
-import { rules } from "../../src/runtime/rules.js";
+import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, LValue, Param, Stmt, UserRuleCall } from "../ir/ir.js";
+import { add, allArguments, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, ruleOf, select, sub } from "../ir/build.js";
+import { rules, type Algebra, type Rule } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { primalParams, type GeneratedFunction, type GeneratedParam } from "../emit/print.js";
 import { zeroTangent } from "./drivers.js";
 import { arrayOf, differentiatedAs, irZeros, localOf, NUM, textZeros, zeroOf, type Type } from "../ir/types.js";
 import { NameScope } from "./names.js";
+import { ruleAlgebra } from "./partials.js";
 import { arrayAliases } from "../analyses/pointers.js";
 
 /** A value and its tangent; `d === null` is a zero tangent. */
@@ -29,6 +30,8 @@ export interface ForwardContext {
   returnTuple(target: string): number | undefined;
   /** Whether `target` may write the array passed as its argument `index` (true when unknown). */
   writesArrayArgument(target: string, index: number): boolean;
+  /** The callee text the module writes for a user rule's function (importing it when it lives in another file). */
+  ruleCallee(rule: UserRuleCall): string;
 }
 
 /** Replace the last name of a callee expression: `g` → `g_dual`, `m.g` → `m.g_dual`. */
@@ -164,7 +167,8 @@ class Forward {
     }
     switch (e.k) {
       case "var":
-        return { v: e, d: ref(this.tan(e.name)) };
+        // `x!` (a variable the checker may think unassigned): its tangent is declared alike, so `dx!`.
+        return { v: e, d: e.nonNull === true ? { k: "var", name: this.tan(e.name), nonNull: true } : ref(this.tan(e.name)) };
       case "index": {
         const arr = this.fwd(e.arr);
         const index = this.inactive(e.index);
@@ -177,7 +181,7 @@ class Forward {
       case "bin":
         return this.binary(e.op, e.a, e.b, result);
       case "math":
-        return this.intrinsic(e.fn, e.args, result);
+        return this.intrinsic(e, result);
       case "cond":
         return this.conditional(e);
       case "call":
@@ -222,18 +226,19 @@ class Forward {
         return { v: { k: "bin", op, a: a.v, b: b.v }, d };
       }
       case "**":
-        return this.applyRule("pow", [a, b], (args) => ({ k: "bin", op: "**", a: args[0], b: args[1] }), result);
+        return this.applyRule(rules.pow, irAlgebra, [a, b], (args) => ({ k: "bin", op: "**", a: args[0], b: args[1] }), result);
     }
   }
 
-  private intrinsic(fn: string, argExprs: readonly Expr[], result?: Expr): Dual {
-    const args = argExprs.map((x) => this.fwd(x));
-    return this.applyRule(fn, args, (vs) => ({ k: "math", fn, args: vs }), result);
+  private intrinsic(e: Extract<Expr, { k: "math" }>, result?: Expr): Dual {
+    const args = e.args.map((x) => this.fwd(x));
+    const binder = { fresh: (base: string) => this.names.fresh(base), push: (s: Stmt) => this.out.push(s) };
+    const algebra = e.rule !== undefined ? ruleAlgebra(e, this.ctx.ruleCallee(e.rule), binder) : irAlgebra;
+    return this.applyRule(ruleOf(e)!, algebra, args, (vs) => ({ ...e, args: vs }), result);
   }
 
-  /** The tangent of an intrinsic: the sum of partial × argument tangent, partials from the rule table. */
-  private applyRule(fn: string, args: Dual[], build: (values: Expr[]) => Expr, result?: Expr): Dual {
-    const rule = rules[fn];
+  /** The tangent of an intrinsic: the sum of partial × argument tangent, partials from the rule table (or the user's rule). */
+  private applyRule(rule: Rule, algebra: Algebra<Expr>, args: Dual[], build: (values: Expr[]) => Expr, result?: Expr): Dual {
     const values = args.map((a) => (rule.zeroDerivative ? a.v : this.keep(a.v)));
     let value = build(values);
     if (rule.zeroDerivative || args.every((a) => a.d === null)) return { v: value, d: null };
@@ -241,7 +246,7 @@ class Forward {
     const singular = rule.singular?.(values.map((v) => (v.k === "num" ? v.value : undefined))) === true;
     const tangents = args.map((a) => (a.d !== null && singular ? this.keep(a.d, "d") : a.d));
     const tangent = (resultRef: Expr): Expr => {
-      const partials = rule.partials(irAlgebra, values, resultRef);
+      const partials = rule.partials(algebra, values, resultRef);
       let d: Expr = num(0);
       tangents.forEach((t, i) => {
         if (t === null) return;

@@ -8,7 +8,7 @@
  */
 import type { Expr, FunctionIR, LocalInfo, Stmt } from "../ir/ir.js";
 import { localOf } from "../ir/types.js";
-import { add, callsIn, children, containsOpaque, mapChildLists, mapExpr, mapStmtExprs, mul, reassignedNames, stmtReads, sub, walkStmts } from "../ir/build.js";
+import { add, callsIn, children, containsExpr, containsOpaque, mapChildLists, mapExpr, mapStmtExprs, mul, reassignedNames, stmtReads, sub, walkStmts } from "../ir/build.js";
 import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 
@@ -23,6 +23,8 @@ const MAX_STATEMENTS = 12;
 export function inlinable(callee: LoweredFunction): boolean {
   const fn = callee.fn;
   if (callsIn(fn.body).length > 0 || containsOpaque(fn.body)) return false;
+  // A call with a user's rule names its function as the callee's module does, not as the caller's.
+  if (containsExpr(fn.body, (e) => e.k === "math" && e.rule !== undefined)) return false;
   for (const [name, info] of fn.locals) if (info.shape === "other" && !fn.params.some((p) => p.name === name)) return false;
   const assigned = reassignedNames(fn.body);
   if (fn.params.some((p) => p.shape === "array" && assigned.has(p.name))) return false;

@@ -18,9 +18,9 @@
  * Before all this, `lower.ts` removes return/break/continue/switch and moves calls into statements.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Expr, FunctionIR, LValue, Param, SourcePos, Stmt } from "../ir/ir.js";
+import type { ArrayKind, Expr, FunctionIR, LocalInfo, LValue, Param, SourcePos, Stmt, UserRuleCall } from "../ir/ir.js";
 import { arrayOf, irZeros, localOf, NUM, opaque, paramOf, returning, zeroOf, type Type } from "../ir/types.js";
-import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
+import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, ruleOf, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -29,6 +29,7 @@ import { primalParams, printExpr, type GeneratedFunction } from "../emit/print.j
 import { scalarizeAccumulators } from "./scalarize.js";
 import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
+import { ruleAlgebra } from "./partials.js";
 
 export interface ReverseContext {
   /** The callees a caller writes for the split derivatives of a call's function with these active parameters. */
@@ -56,6 +57,8 @@ export interface ReverseContext {
    * (`x = tape.popActive(x)`, whose tangent version pops the tangent too).
    */
   readonly forHessian?: boolean;
+  /** The callee text the module writes for a user rule's function (importing it when it lives in another file). */
+  ruleCallee(rule: UserRuleCall): string;
 }
 
 export interface JointOptions {
@@ -176,9 +179,10 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: 
   const locals = new Map(base.locals);
   for (const p of params) locals.set(p.name, localOf(p.t));
   const names = new Set([...base.usedNames, ...params.map((p) => p.name)]);
-  const declare = (name: string, init: Expr | undefined): void => {
+  const declare = (name: string, init: Expr | undefined, info?: LocalInfo): void => {
     names.add(name);
     if (locals.has(name)) return;
+    if (info !== undefined) return void locals.set(name, info);
     if (init?.k === "zeros") locals.set(name, localOf(arrayOf(NUM, init.kind)));
     else if (init?.k === "arraylit") locals.set(name, localOf(arrayOf(NUM)));
     else if (init?.k === "var" && locals.get(init.name)?.shape === "array") locals.set(name, locals.get(init.name)!);
@@ -187,7 +191,7 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: 
   };
   const visit = (stmts: readonly Stmt[]): void => {
     for (const st of stmts) {
-      if (st.k === "let") for (const d of st.decls) declare(d.name, d.init);
+      if (st.k === "let") for (const d of st.decls) declare(d.name, d.init, d.info);
       if (st.k === "destructure") for (const n of st.names) declare(n, undefined);
       for (const name of stmtReads([st])) names.add(name);
       for (const child of childLists(st)) visit(child);
@@ -752,7 +756,7 @@ class Reverse {
         this.binary(e, ab, result);
         return;
       case "math":
-        this.applyRule(e.fn, e.args, ab, (vs) => ({ k: "math", fn: e.fn, args: vs }), result);
+        this.applyRule(e, e.args, ab, (vs) => ({ ...e, args: vs }), result);
         return;
       case "cond": {
         const a = this.sub(() => this.distribute(e.a, ab));
@@ -817,19 +821,24 @@ class Reverse {
         return;
       }
       case "**":
-        this.applyRule("pow", [e.a, e.b], ab, (vs) => ({ k: "bin", op: "**", a: vs[0], b: vs[1] }), result);
+        this.applyRule(undefined, [e.a, e.b], ab, (vs) => ({ k: "bin", op: "**", a: vs[0], b: vs[1] }), result);
         return;
     }
   }
 
-  /** The adjoint through an intrinsic: argument i receives partial_i × ȳ, partials from the rule table. */
-  private applyRule(fn: string, args: readonly Expr[], ab: Expr, build: (values: Expr[]) => Expr, result?: Expr): void {
-    const rule = rules[fn];
+  /**
+   * The adjoint through an intrinsic `e` (a power `a ** b` where undefined): argument i receives
+   * partial_i × ȳ, partials from the rule table (or the user's rule).
+   */
+  private applyRule(e: Extract<Expr, { k: "math" }> | undefined, args: readonly Expr[], ab: Expr, build: (values: Expr[]) => Expr, result?: Expr): void {
+    const fn = e?.fn ?? "pow";
+    const rule = e !== undefined ? ruleOf(e) : rules.pow;
     if (rule === undefined || rule.zeroDerivative) return;
     const active = args.map((a) => this.act.isActive(a));
+    const callee = e?.rule !== undefined ? this.ctx.ruleCallee(e.rule) : "";
     // Keep in a temporary only the arguments the partials read (exp reads its result, not its argument).
     const placeholders = args.map((_, i) => ref(`\u0000${i}`));
-    const probe = rule.partials(irAlgebra, placeholders, ref("\u0000y"));
+    const probe = rule.partials(e !== undefined ? ruleAlgebra(e, callee) : irAlgebra, placeholders, ref("\u0000y"));
     const read = new Set<string>();
     for (const p of probe) exprReads(p, read);
     const values = args.map((a, i) => (read.has(`\u0000${i}`) || (rule.usesResult && result === undefined) ? this.keep(a) : a));
@@ -843,7 +852,9 @@ class Reverse {
     const algebra =
       this.ctx.forHessian && fn === "pow" && active[1]
         ? { ...irAlgebra, select: (l: Expr, op: Comparison, r: Expr, then: Expr, otherwise: Expr) => (zeroGuard(op, r, then) ? otherwise : irAlgebra.select(l, op, r, then, otherwise)) }
-        : irAlgebra;
+        : e !== undefined
+          ? ruleAlgebra(e, callee, { fresh: (base) => this.names.fresh(base), push: (s) => this.out.push(s) })
+          : irAlgebra;
     const partials = rule.partials(algebra, values, y ?? build(values));
     // Where a partial can be infinite (sqrt at 0, acos at ±1), a zero adjoint must contribute 0, not 0 · ∞.
     // Not under forward mode (Hessians): there an adjoint that is 0 may still have a tangent, whose
@@ -1878,7 +1889,7 @@ const increment = (name: string): Stmt => ({ k: "assign", target: { k: "var", na
 
 /** Whether the outermost operation of an expression is a rule that reads its own result. */
 function usesResult(e: Expr): boolean {
-  if (e.k === "math") return rules[e.fn]?.usesResult === true && !rules[e.fn].zeroDerivative;
+  if (e.k === "math") return ruleOf(e)?.usesResult === true && !ruleOf(e)!.zeroDerivative;
   if (e.k === "bin" && e.op === "**") return true;
   return false;
 }
