@@ -64,6 +64,10 @@ export const ADC = {
   unknownMathFunction: "ADC2015",
   /** Reverse mode: an alias of an active array it cannot follow (an array parameter re-pointed where code adc-ts cannot see reads it). */
   aliasedActiveArray: "ADC2016",
+  /** An array method's callback (`xs.map(cb)`, `reduce`, `forEach`, ...) that cannot be desugared into a loop: unknown source, `this`, a `return` inside a loop, a value missing on some path, or a place where the loop cannot run. */
+  callbackNotDesugared: "ADC2022",
+  /** A call of an arrow function or inner function that cannot be inlined where it is called: recursion, a captured name declared twice, or a place where its statements cannot run. */
+  functionValueNotInlined: "ADC2023",
   /** An input file could not be read. */
   unreadableInput: "ADC3001",
   /** Bad command-line use: an --out inside the inputs, no inputs, ... */

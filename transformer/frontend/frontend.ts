@@ -9,6 +9,7 @@ import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
 import { childLists, children, stmtExprs } from "../ir/build.js";
 import { isMathFunction, mathConstants, rules } from "../../src/runtime/rules.js";
 import { arrayOf, BOOL, localOf, NUM, opaque, paramOf, returning, shapeOf, type Type } from "../ir/types.js";
+import { Callbacks } from "./callbacks.js";
 import type {
   Annotation,
   ArrayKind,
@@ -616,7 +617,32 @@ class Converter {
     private readonly locals: Map<string, LocalInfo>,
     private readonly usedNames: Set<string>,
     private readonly ownInfo: ReadonlyMap<ts.Node, LocalInfo>,
-  ) {}
+  ) {
+    this.callbacks = new Callbacks({
+      sf,
+      checker,
+      locals,
+      resolve,
+      expr: (e) => this.expr(e),
+      statements: (list) => {
+        const outer = this.hoisting;
+        this.hoisting = undefined;
+        try {
+          return this.stmts(list);
+        } finally {
+          this.hoisting = outer;
+        }
+      },
+      hoisted: (scope, out, convert) => this.hoisted(scope, out, convert),
+      movable: (node) => (this.hoisting !== undefined && this.hoisting.conditional === 0 && !this.hoisting.blocked.has(node) ? this.hoisting.pre : undefined),
+      moved: (node) => this.moved(node),
+      fresh: (base) => this.fresh(base),
+      opaque: (node, code, reason) => this.opaque(node, code, reason),
+    });
+  }
+
+  /** Array methods with callbacks, and calls of local functions (callbacks.ts). */
+  private readonly callbacks: Callbacks;
 
   private opaque(node: ts.Node, code: string, reason: string, allowActiveScalars = false): Opaque {
     const reads = new Set<string>();
@@ -900,6 +926,7 @@ class Converter {
   }
 
   private stmt(s: ts.Statement, out: Stmt[]): void {
+    if (this.callbacks.declaresInlined(s)) return;
     if (ts.isVariableStatement(s)) {
       const pre: Stmt[] = [];
       const decl = this.hoisted(s, pre, () => this.declList(s.declarationList, s));
@@ -1135,6 +1162,8 @@ class Converter {
           : { k: "assign", target, op: "-=", value: { k: "num", value: 1 }, increment: "--", pos: posOf(e, this.sf) };
     }
     if (ts.isCallExpression(e)) {
+      const desugared = this.callbacks.statement(e);
+      if (desugared !== undefined) return desugared;
       const converted = this.expr(e);
       if (converted.k === "opaque" && converted.code === ADC.opaqueCall)
         // A call whose result is dropped cannot change a derivative through numbers passed by value;
@@ -1386,6 +1415,8 @@ class Converter {
     const callee = e.expression;
     if (isZeroFilledArray(e) && ts.isPropertyAccessExpression(callee) && ts.isNewExpression(callee.expression))
       return { k: "zeros", kind: "Array", size: this.expr(callee.expression.arguments![0]) };
+    const desugared = this.callbacks.call(e);
+    if (desugared !== undefined) return desugared;
     const fn = this.mathFunction(callee);
     if (fn !== undefined) {
       if (!isMathFunction(fn)) return this.opaque(e, ADC.unknownMathFunction, `Math.${fn} has no derivative rule`);
