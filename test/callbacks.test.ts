@@ -10,6 +10,8 @@
  * hand-derived formulas as well. Every output type-checks under tsc --strict, and its derivative code
  * holds no closure. What cannot be desugared is an exact diagnostic (code, line:col, message).
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ADC } from "../transformer/diagnostics.js";
 import { compileSources, compileWithText, relErr, type Compiled } from "./helpers/compile.js";
@@ -273,6 +275,23 @@ describe("function values, inlined at their calls, in every mode", () => {
     expect(code).not.toMatch(/=>|function \(|\b(sq|clip|f|inner|outer|dot|add)\(/);
     expect(text).toContain("export function twice_dual(x: number, y: number, a: number, dx: number, dy: number, da: number): [number, number] {");
   });
+});
+
+// ---- The golden fixture ---------------------------------------------------------------------------
+
+describe("fixtures/callbacks (the shape of the desugared loops) computes the right derivatives", () => {
+  const fixture: Record<string, Oracle> = {
+    sumOfSquares: { points: [[[1, -2, 3], 0.5]], active: [0, 1] },
+    positivePart: { points: [[[1, -2, 3, 0.25], 0.5]], active: [0, 1] },
+    closures: { points: [[0.7, 0.9], [0.7, 1.2]], active: [0, 1] },
+  };
+  let loaded: Promise<{ m: Module; text: string }> | undefined;
+  const load = (): Promise<{ m: Module; text: string }> =>
+    (loaded ??= compileWithText<Module>(readFileSync(join(import.meta.dirname, "..", "fixtures", "callbacks", "input.ts"), "utf8"), { strict: true }));
+  for (const [name, oracle] of Object.entries(fixture))
+    it(`${name}: every mode against the oracle`, async () => {
+      checkModes((await load()).m, name, oracle);
+    });
 });
 
 // ---- What stays out ------------------------------------------------------------------------------
