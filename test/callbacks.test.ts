@@ -277,6 +277,97 @@ describe("function values, inlined at their calls, in every mode", () => {
   });
 });
 
+// ---- Functions passed to helpers ------------------------------------------------------------------
+
+const helpers = `
+function integrate(f: (t: number) => number, lo: number, hi: number): number {
+  const n = 8;
+  const h = (hi - lo) / n;
+  let s = 0.5 * (f(lo) + f(hi));
+  for (let i = 1; i < n; i++) s += f(lo + i * h);
+  return s * h;
+}
+
+function cond(p: boolean, t: (x: number) => number, e: (x: number) => number, x: number): number {
+  return p ? t(x) : e(x);
+}
+
+/** Explicit Euler steps of y' = rhs(t, y). */
+function euler(rhs: (t: number, y: number) => number, y0: number, t1: number, steps: number): number {
+  let y = y0;
+  const dt = t1 / steps;
+  for (let k = 0; k < steps; k++) y = y + dt * rhs(k * dt, y);
+  return y;
+}
+
+function square(t: number): number {
+  return t * t;
+}
+
+/** A helper passing its function on to another helper. */
+function twiceIntegrated(g: (t: number) => number, hi: number): number {
+  return 2 * integrate(g, 0, hi);
+}
+
+/** @differentiable hessian */
+export function quadrature(a: number, b: number): number {
+  return integrate((t) => Math.sin(a * t), 0, b) + integrate(square, 0, a);
+}
+
+/** @differentiable */
+export function branches(a: number, b: number): number {
+  const damp = (x: number) => -x * b;
+  return cond(a > 0, (x) => x * b, damp, a) + twiceIntegrated((t) => t * b, a);
+}
+
+/** @differentiable */
+export function ode(a: number, b: number): number {
+  return euler((t, y) => -a * y + t, 1, b, 4);
+}
+`;
+
+describe("functions passed to helpers adc-ts sees, specialised at the call (integrate(f, a, b), cond, an ODE step)", () => {
+  let loaded: Promise<{ m: Module; text: string }> | undefined;
+  const load = (): Promise<{ m: Module; text: string }> => (loaded ??= compileWithText<Module>(helpers, { strict: true }));
+  const oracles: Record<string, Oracle> = {
+    quadrature: { points: [[0.7, 1.3], [-0.4, 2]], active: [0, 1], hessian: true },
+    branches: { points: [[0.7, 1.3], [-0.4, 2]], active: [0, 1] },
+    ode: { points: [[0.7, 1.3], [1.5, 0.5]], active: [0, 1] },
+  };
+  for (const [name, oracle] of Object.entries(oracles))
+    it(`${name}: every mode against the oracle`, async () => {
+      checkModes((await load()).m, name, oracle);
+    });
+
+  it("ode against the hand-derived derivative: 4 Euler steps of y' = -a y + t from y = 1, ∂/∂a by the recurrence", async () => {
+    const { m } = await load();
+    const [a, b] = [0.7, 1.3];
+    const dt = b / 4;
+    let [y, ya] = [1, 0];
+    for (let k = 0; k < 4; k++) [y, ya] = [y + dt * (-a * y + k * dt), ya + dt * (-y - a * ya)];
+    const [value, ga] = m.ode_grad(a, b) as number[];
+    close(value, y, "value");
+    close(ga, ya, "∂/∂a");
+  });
+
+  it("no function value is left: the helpers' bodies are inlined as blocks", async () => {
+    const { text } = await load();
+    const code = derivativeCode(text);
+    expect(code).not.toMatch(/=>|function \(|\b(integrate|cond|euler|twiceIntegrated)(_\w+)?\(/);
+  });
+
+  it("a helper that uses its function other than by calling it, or declares a name the function reads: ADC2024", () => {
+    const keeps = "function apply(f: (t: number) => number, x: number): number {\n  const g = f;\n  return g(x);\n}\n";
+    expect(diagnosticsOf(`${keeps}/** @differentiable */\nexport function f(a: number): number {\n  return apply((t) => t * a, a);\n}\n`)).toEqual([
+      `${ADC.functionArgumentNotSpecialized} 7:10 apply(...) cannot be specialised on the function passed to it: it uses its parameter 'f' other than by calling it`,
+    ]);
+    const clash = "function scale(f: (t: number) => number, a: number): number {\n  return a * f(a);\n}\n";
+    expect(diagnosticsOf(`${clash}/** @differentiable */\nexport function f(a: number, b: number): number {\n  return scale((t) => t * a, b);\n}\n`)).toEqual([
+      `${ADC.functionArgumentNotSpecialized} 6:16 scale(...) cannot be specialised on the function passed to it: the function given for 'f' reads 'a', a name scale declares too; rename one of them`,
+    ]);
+  });
+});
+
 // ---- The golden fixture ---------------------------------------------------------------------------
 
 describe("fixtures/callbacks (the shape of the desugared loops) computes the right derivatives", () => {

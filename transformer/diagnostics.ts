@@ -68,6 +68,8 @@ export const ADC = {
   callbackNotDesugared: "ADC2022",
   /** A call of an arrow function or inner function that cannot be inlined where it is called: recursion, a captured name declared twice, or a place where its statements cannot run. */
   functionValueNotInlined: "ADC2023",
+  /** A function passed to a helper whose source adc-ts sees (`integrate(f, a, b)`) that cannot be specialised there: the helper uses it other than by calling it, is in another file, or declares a name the function captures. */
+  functionArgumentNotSpecialized: "ADC2024",
   /** An input file could not be read. */
   unreadableInput: "ADC3001",
   /** Bad command-line use: an --out inside the inputs, no inputs, ... */

@@ -12,9 +12,9 @@
  */
 import ts from "typescript";
 import { ADC, CompileError } from "../diagnostics.js";
-import { children, containsCall, exprReads, isCheap, substitute, walkStmts } from "../ir/build.js";
+import { children, containsCall, exprReads, isCheap, stmtReads, substitute, walkStmts } from "../ir/build.js";
 import type { Expr, LocalInfo, Opaque, SourcePos, Stmt } from "../ir/ir.js";
-import { BOOL, localOf, NUM, shapeOf } from "../ir/types.js";
+import { BOOL, localOf, NUM, shapeOf, typeText } from "../ir/types.js";
 import { posOf, typeOf, type CalleeResolver } from "./frontend.js";
 
 /** What of the converter this file uses (see `Converter` in frontend.ts). */
@@ -34,6 +34,8 @@ export interface ConverterAccess {
   moved(node: ts.Node): void;
   fresh(base: string): string;
   opaque(node: ts.Node, code: string, reason: string): Opaque;
+  /** Take the locals declared under `root` (a helper's, inlined here) into the function's. */
+  declareLocals(root: ts.Node): void;
 }
 
 type FunctionNode = ts.ArrowFunction | ts.FunctionExpression | ts.FunctionDeclaration;
@@ -82,6 +84,8 @@ export class Callbacks {
   private readonly inlined = new Map<ts.Symbol, FunctionNode | undefined>();
   /** Functions being inlined (a function met again inside itself recurses). */
   private readonly inlining: FunctionNode[] = [];
+  /** The function parameters of helpers being specialised, by symbol: the callback each is bound to. */
+  private readonly bound = new Map<ts.Symbol, Callback>();
 
   constructor(private readonly cx: ConverterAccess) {}
 
@@ -116,7 +120,16 @@ export class Callbacks {
     const callee = unparenthesized(e.expression);
     if (ts.isIdentifier(callee)) {
       const fn = this.localFunction(callee);
-      return fn !== undefined ? this.inlineCall(fn, e, dropped) : undefined;
+      if (fn !== undefined) return this.inlineCall(fn, e, dropped);
+      const bound = this.boundTo(callee);
+      if (bound !== undefined) {
+        if (bound.k === "inline") return this.inlineCall(bound.fn, e, dropped);
+        const call: Expr = { k: "call", fn: bound.callee.getText(this.cx.sf), target: bound.key, args: e.arguments.map((a) => this.cx.expr(a)), pos: posOf(e, this.cx.sf) };
+        return { value: call };
+      }
+      const helper = this.higherOrder(e);
+      if (helper !== undefined) return this.specialise(helper, e, dropped);
+      return undefined;
     }
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
     const method = callee.name.text;
@@ -151,6 +164,8 @@ export class Callbacks {
     if (ts.isIdentifier(e)) {
       const fn = this.localFunction(e);
       if (fn !== undefined) return { k: "inline", fn, local: true };
+      const bound = this.boundTo(e);
+      if (bound !== undefined) return bound;
     }
     if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
       const site = this.cx.resolve(e);
@@ -213,7 +228,7 @@ export class Callbacks {
     while (ts.isParenthesizedExpression(top.parent)) top = top.parent;
     const p = top.parent;
     if (!ts.isCallExpression(p)) return false;
-    if (p.expression === top) return true;
+    if (p.expression === top || this.higherOrder(p) !== undefined) return true;
     const callee = unparenthesized(p.expression);
     if (!ts.isPropertyAccessExpression(callee)) return false;
     if (callee.name.text === "from" && ts.isIdentifier(callee.expression) && callee.expression.text === "Array") return p.arguments[1] === top;
@@ -322,6 +337,10 @@ export class Callbacks {
           if (this.reads(fn, p)) this.error(ADC.callbackNotDesugared, `the parameter '${name}' of ${this.text(fn)} is given no value (undefined) where it is called`, p);
           return;
         }
+        // A value the modes do not differentiate (a flag) keeps its type: reverse mode may declare it before the block.
+        const t = typeOf(this.cx.checker.getTypeAtLocation(p.name), this.cx.checker);
+        const local = this.cx.locals.get(name);
+        if (shapeOf(t).shape === "other" && local?.shape === "other" && local.type === undefined) this.cx.locals.set(name, { ...local, type: typeText(t) });
         out.push(declare(this.assigns(fn, p) ? "let" : "const", name, arg, posOf(p, this.cx.sf), info));
       });
       const body = fn.body!;
@@ -428,6 +447,108 @@ export class Callbacks {
 
   private paramLocal(p: ts.ParameterDeclaration): LocalInfo {
     return localOf(typeOf(this.cx.checker.getTypeAtLocation(p.name), this.cx.checker));
+  }
+
+  // ---- functions passed to helpers ---------------------------------------------------------------
+
+  /** The callback a function parameter of a helper being specialised is bound to. */
+  private boundTo(id: ts.Identifier): Callback | undefined {
+    const symbol = this.cx.checker.getSymbolAtLocation(id);
+    return symbol !== undefined ? this.bound.get(symbol) : undefined;
+  }
+
+  /**
+   * The helper a call passes a function to (`integrate((t) => t * a, 0, 1)`, `step(f, y, h)`): a
+   * function of this file whose source adc-ts sees, with an argument that is a function adc-ts sees
+   * too, given for a parameter of a function type.
+   */
+  private higherOrder(e: ts.CallExpression): FunctionNode | undefined {
+    const callee = unparenthesized(e.expression);
+    if (!ts.isIdentifier(callee)) return undefined;
+    const site = this.cx.resolve(callee);
+    const fn = site?.fn;
+    if (fn === undefined || !isFunctionNode(fn) || fn.getSourceFile() !== this.cx.sf) return undefined;
+    const passesFunction = e.arguments.some((a, i) => {
+      const p = fn.parameters[i];
+      if (p === undefined || this.cx.checker.getTypeAtLocation(p).getCallSignatures().length === 0) return false;
+      const u = unparenthesized(a);
+      return ts.isArrowFunction(u) || ts.isFunctionExpression(u) || (ts.isIdentifier(u) && this.cx.checker.getTypeAtLocation(u).getCallSignatures().length > 0);
+    });
+    return passesFunction ? fn : undefined;
+  }
+
+  /**
+   * A call of a helper with a function argument, specialised: the helper's body inlined as a block
+   * binding its number and array parameters, its function parameters bound to the functions passed
+   * (calls of them inlined in turn, or calls of the top-level function named). No closure and no
+   * function value reaches generated code.
+   */
+  private specialise(helper: FunctionNode, e: ts.CallExpression, dropped: boolean): { value?: Expr; last?: Stmt } {
+    const sf = this.cx.sf;
+    const name = this.text(e.expression);
+    const fail = (why: string, at: ts.Node = e): never => this.error(ADC.functionArgumentNotSpecialized, `${name}(...) cannot be specialised on the function passed to it: ${why}`, at);
+    const why = this.unfit(helper);
+    if (why !== undefined) fail(why);
+    if (this.inlining.includes(helper)) fail("it calls itself with a function argument");
+    const pre = this.cx.movable(e) ?? fail("it is inside a branch of ?:, && or ||, a loop condition or update, or beside a use it would move before; call it in a statement of its own");
+    const pos = posOf(e, sf);
+    const declared = this.declaredIn(helper);
+    const functionParams: string[] = [];
+    const symbols: ts.Symbol[] = [];
+    const args: (Expr | undefined)[] = [];
+    helper.parameters.forEach((p, i) => {
+      const arg = e.arguments[i];
+      const pname = (p.name as ts.Identifier).text;
+      if (arg !== undefined && this.cx.checker.getTypeAtLocation(p).getCallSignatures().length > 0) {
+        const cb = this.callbackOf(arg) ?? fail(`the function ${this.text(arg)} given for '${pname}' has no source adc-ts can see`, arg);
+        if (cb.k === "inline") {
+          const unfitCallback = this.unfit(cb.fn);
+          if (unfitCallback !== undefined) fail(`the function given for '${pname}' cannot be inlined: ${unfitCallback}`, arg);
+          const root = this.root(cb.fn);
+          const clash = root !== undefined ? this.captures(cb.fn, root).find(([n]) => declared.has(n)) : undefined;
+          if (clash !== undefined) fail(`the function given for '${pname}' reads '${clash[0]}', a name ${name} declares too; rename one of them`, arg);
+        }
+        const symbol = this.cx.checker.getSymbolAtLocation(p.name)!;
+        this.bound.set(symbol, cb);
+        symbols.push(symbol);
+        functionParams.push(pname);
+        args.push(undefined);
+        return;
+      }
+      const value = arg !== undefined ? this.cx.expr(arg) : undefined;
+      // An argument reading a name the helper declares is read before the block that declares it.
+      if (value !== undefined && [...exprReads(value)].some((n) => declared.has(n))) {
+        const copy = this.cx.fresh(`${pname}_arg`);
+        this.cx.locals.set(copy, this.paramLocal(p));
+        pre.push(declare("const", copy, value, pos));
+        args.push(ref(copy));
+      } else args.push(value);
+    });
+    this.cx.declareLocals(helper);
+    try {
+      let result: string | undefined;
+      if (!dropped) {
+        const returned = this.cx.checker.getTypeAtLocation(e);
+        if (!(returned.flags & ts.TypeFlags.NumberLike)) fail(`it returns ${this.cx.checker.typeToString(returned)}, not a number`);
+        result = this.cx.fresh(`${name}_result`);
+        this.cx.locals.set(result, localOf(NUM));
+        pre.push(declare("let", result, num(0), pos));
+      }
+      const onReturn = (v: Expr | undefined, at: SourcePos | undefined): Stmt[] => {
+        if (result !== undefined) return v !== undefined ? [assign(result, v, at)] : [];
+        return v !== undefined && (containsCall(v) || hasOpaque(v)) ? [{ k: "expr", expr: v, ...(at !== undefined ? { pos: at } : {}) }] : [];
+      };
+      const body = this.inlineBody(helper, args, onReturn, result !== undefined, new Set(functionParams));
+      const leaked = [...stmtReads(body)].find((n) => functionParams.includes(n));
+      if (leaked !== undefined) fail(`it uses its parameter '${leaked}' other than by calling it`);
+      this.cx.moved(e);
+      const block: Stmt = { k: "block", body };
+      if (dropped) return { last: block };
+      pre.push(block);
+      return { value: ref(result!) };
+    } finally {
+      for (const s of symbols) this.bound.delete(s);
+    }
   }
 
   // ---- array methods ---------------------------------------------------------------------------

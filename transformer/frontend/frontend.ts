@@ -432,28 +432,7 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const ownInfo = new Map<ts.Node, LocalInfo>();
   const usedNames = new Set<string>();
   for (const p of params) locals.set(p.name, localOf(p.t));
-  // Every identifier in the function, and every local's shape.
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n)) usedNames.add(n.text);
-    if ((ts.isVariableDeclaration(n) || ts.isBindingElement(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
-      const type = checker.getTypeAtLocation(n.name);
-      let info = localOf(typeOf(type, checker));
-      // `let best: number | null = null; ... best = x * x`: a number wherever it is read as one (the
-      // checker narrows it), so it may hold an active value; its tangent and adjoint are numbers.
-      if (info.shape === "other" && !ts.isParameter(n) && checker.getNonNullableType(type).flags & ts.TypeFlags.NumberLike) info = localOf(NUM, { nullable: true });
-      // An untyped (any) local holds a number unless its initializer makes an array.
-      if (type.flags & ts.TypeFlags.Any && !(ts.isVariableDeclaration(n) && n.initializer !== undefined && (isZeroFilledArray(n.initializer) || ts.isArrayLiteralExpression(n.initializer))))
-        info = localOf(NUM);
-      // `new Array(n).fill(0)` is typed any[]: its initializer says what it holds.
-      const fromInit = info.shape === "other" && ts.isVariableDeclaration(n) && n.initializer !== undefined && isZeroFilledArray(n.initializer);
-      if (fromInit) info = localOf(arrayOf(NUM));
-      const first = locals.get(n.name.text);
-      if (first === undefined) locals.set(n.name.text, info);
-      else if (first.shape !== info.shape || first.arrayKind !== info.arrayKind) ownInfo.set(n, info);
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(fn);
+  collectLocals(fn, checker, locals, ownInfo, usedNames);
 
   const signature = checker.getSignatureFromDeclaration(fn);
   const returnTsType = signature !== undefined ? checker.getReturnTypeOfSignature(signature) : undefined;
@@ -475,6 +454,35 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
     usedNames,
     annotation: site.annotation,
   };
+}
+
+/**
+ * Every identifier under `root` into `usedNames`, and every local declared there (parameters of nested
+ * functions whose name is not yet taken included) into `locals`, with its shape; a declaration holding
+ * another kind of value than the first of its name goes into `ownInfo`.
+ */
+function collectLocals(root: ts.Node, checker: ts.TypeChecker, locals: Map<string, LocalInfo>, ownInfo: Map<ts.Node, LocalInfo>, usedNames: Set<string>): void {
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) usedNames.add(n.text);
+    if ((ts.isVariableDeclaration(n) || ts.isBindingElement(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
+      const type = checker.getTypeAtLocation(n.name);
+      let info = localOf(typeOf(type, checker));
+      // `let best: number | null = null; ... best = x * x`: a number wherever it is read as one (the
+      // checker narrows it), so it may hold an active value; its tangent and adjoint are numbers.
+      if (info.shape === "other" && !ts.isParameter(n) && checker.getNonNullableType(type).flags & ts.TypeFlags.NumberLike) info = localOf(NUM, { nullable: true });
+      // An untyped (any) local holds a number unless its initializer makes an array.
+      if (type.flags & ts.TypeFlags.Any && !(ts.isVariableDeclaration(n) && n.initializer !== undefined && (isZeroFilledArray(n.initializer) || ts.isArrayLiteralExpression(n.initializer))))
+        info = localOf(NUM);
+      // `new Array(n).fill(0)` is typed any[]: its initializer says what it holds.
+      const fromInit = info.shape === "other" && ts.isVariableDeclaration(n) && n.initializer !== undefined && isZeroFilledArray(n.initializer);
+      if (fromInit) info = localOf(arrayOf(NUM));
+      const first = locals.get(n.name.text);
+      if (first === undefined) locals.set(n.name.text, info);
+      else if (first.shape !== info.shape || first.arrayKind !== info.arrayKind) ownInfo.set(n, info);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
 }
 
 /** Constructs named in words in messages (others are quoted): never by their syntax kind's name. */
@@ -616,7 +624,7 @@ class Converter {
     private readonly resolve: CalleeResolver,
     private readonly locals: Map<string, LocalInfo>,
     private readonly usedNames: Set<string>,
-    private readonly ownInfo: ReadonlyMap<ts.Node, LocalInfo>,
+    private readonly ownInfo: Map<ts.Node, LocalInfo>,
   ) {
     this.callbacks = new Callbacks({
       sf,
@@ -638,6 +646,7 @@ class Converter {
       moved: (node) => this.moved(node),
       fresh: (base) => this.fresh(base),
       opaque: (node, code, reason) => this.opaque(node, code, reason),
+      declareLocals: (root) => collectLocals(root, checker, locals, ownInfo, usedNames),
     });
   }
 
