@@ -122,6 +122,21 @@ export function named(xs: number[], a: number): number {
   return sq.reduce(function (s: number, y: number) { return s + y * a; }, 0);
 }
 
+/** slice (a negative start too), concat and spread, then reduce with the index. */
+/** @differentiable */
+export function pieces(xs: number[], a: number): number {
+  const head = xs.slice(0, 2);
+  const tail = xs.slice(-2);
+  const all = [...head.concat(tail, a * a), a, ...xs.slice(1)];
+  return all.reduce((s, v, i) => s + v * (i + 1), 0);
+}
+
+/** slice of a Float64Array (a Float64Array) with bounds from a parameter. */
+/** @differentiable wrt=xs */
+export function window(xs: Float64Array, from: number): number {
+  return xs.slice(from, from + 2).reduce((s, v) => s + v * v, 0);
+}
+
 /** An array result: every mode's Jacobian of a vector function. */
 /** @differentiable */
 export function scaled(xs: number[], a: number): number[] {
@@ -140,6 +155,8 @@ const points: Record<string, Oracle> = {
   nested: { points: [[[0.5, -2, 3, 0.25], 0.5], [[0.3, 0.6], -1.5]], active: [0, 1] },
   named: { points: [[[1, -2, 3], 0.5]], active: [0, 1] },
   scaled: { points: [[[1, -2, 3], 0.5]], active: [0, 1] },
+  pieces: { points: [[[1, 2, 3], 0.5], [[0.5, -1], 2]], active: [0, 1] },
+  window: { points: [[new Float64Array([0.5, -1, 2, 3]), 1], [new Float64Array([0.5, -1, 2]), -3]], active: [0] },
 };
 
 describe("array methods with callbacks, in every mode", () => {
@@ -168,6 +185,17 @@ describe("array methods with callbacks, in every mode", () => {
     close(gw, 10, "∂/∂w");
     const [, dv] = m.positiveSum_dual([1, -2, 3], 0.5, [0, 1, 0], 0) as [number, number];
     expect(dv).toBe(0);
+  });
+
+  it("pieces against the hand-derived gradient: all = [x0, x1, x1, x2, a², a, x1, x2] weighted 1..8 at xs = [1, 2, 3]", async () => {
+    const { m } = await load();
+    const [value, gx, ga] = m.pieces_grad([1, 2, 3], 0.5) as [number, number[], number];
+    close(value, 65.25, "value");
+    [1, 2 + 3 + 7, 4 + 8].forEach((g, i) => close(gx[i], g, `∂/∂x${i}`));
+    close(ga, 2 * 0.5 * 5 + 6, "∂/∂a");
+    // slice(1, 3) and slice(-3, -1), counted from the end as in JavaScript.
+    expect(m.window_grad(new Float64Array([0.5, -1, 2, 3]), 1)).toEqual([5, new Float64Array([0, -2, 4, 0])]);
+    expect(m.window_grad(new Float64Array([0.5, -1, 2]), -3)).toEqual([1.25, new Float64Array([1, -2, 0])]);
   });
 
   it("maxOf throws on an empty array as JavaScript's reduce does; the derivative goes to the largest element", async () => {

@@ -12,7 +12,7 @@
  */
 import ts from "typescript";
 import { ADC, CompileError } from "../diagnostics.js";
-import { children, containsCall, exprReads, isCheap, stmtReads, substitute, walkStmts } from "../ir/build.js";
+import { add, children, containsCall, exprReads, isCheap, stmtReads, substitute, walkStmts } from "../ir/build.js";
 import type { Expr, LocalInfo, Opaque, SourcePos, Stmt } from "../ir/ir.js";
 import { BOOL, localOf, NUM, shapeOf, typeText } from "../ir/types.js";
 import { posOf, typeOf, type CalleeResolver } from "./frontend.js";
@@ -138,7 +138,15 @@ export class Callbacks {
     if (!this.isNumberArray(receiver)) return undefined;
     if (LOOP_METHODS.has(method)) return this.loopMethod(e, method, receiver, dropped);
     if (method === "fill") return this.fill(e, receiver, dropped);
+    if (method === "slice") return this.slice(e, receiver);
+    if (method === "concat" && this.isNumberArray(e)) return this.joined(e, [receiver, ...e.arguments]);
     return undefined;
+  }
+
+  /** `[...a, x, ...b]` of arrays of numbers and numbers: a zero-filled array and a copy loop per array. */
+  spread(e: ts.ArrayLiteralExpression): Expr | undefined {
+    if (!this.isNumberArray(e) || e.elements.some((x) => ts.isOmittedExpression(x))) return undefined;
+    return this.joined(e, e.elements.map((x) => (ts.isSpreadElement(x) ? x.expression : x)))?.value;
   }
 
   private isNumberArray(e: ts.Expression): boolean {
@@ -769,6 +777,83 @@ export class Callbacks {
     this.cx.moved(e);
     if (dropped) return { last: loop };
     pre.push(loop);
+    return { value: ref(out) };
+  }
+
+  /**
+   * The parts (arrays of numbers, or numbers) one after another in a new number[]: `xs.concat(ys, 1)`,
+   * `[...xs, 1, ...ys]`. Each part is read once, in order (through a copy unless it is a variable).
+   */
+  private joined(e: ts.Expression, parts: readonly ts.Expression[]): { value: Expr } | undefined {
+    if (!parts.every((p) => this.isNumberArray(p) || this.cx.checker.getTypeAtLocation(p).flags & ts.TypeFlags.NumberLike)) return undefined;
+    const pre = this.cx.movable(e);
+    if (pre === undefined) return undefined;
+    const pos = posOf(e, this.cx.sf);
+    const read = parts.map((p) => {
+      const isArray = this.isNumberArray(p);
+      const value = this.cx.expr(p);
+      if (isCheap(value) && (value.k === "var" || !isArray)) return { isArray, value };
+      const copy = this.cx.fresh(isArray ? "part" : "element");
+      this.cx.locals.set(copy, localOf(typeOf(this.cx.checker.getTypeAtLocation(p), this.cx.checker)));
+      pre.push(declare("const", copy, value, posOf(p, this.cx.sf)));
+      return { isArray, value: ref(copy) };
+    });
+    const lengthOf = (r: { isArray: boolean; value: Expr }): Expr => (r.isArray ? { k: "length", arr: r.value } : num(1));
+    const total = read.reduce<Expr>((sum, r) => add(sum, lengthOf(r)), num(0));
+    const out = this.cx.fresh("joined");
+    this.cx.locals.set(out, localOf(typeOf(this.cx.checker.getTypeAtLocation(e), this.cx.checker)));
+    pre.push(declare("const", out, { k: "zeros", kind: "Array", size: total }, pos));
+    let offset: Expr = num(0);
+    for (const r of read) {
+      const at = (i: Expr): Expr => add(offset, i);
+      if (r.isArray) {
+        const k = this.cx.fresh("k");
+        this.cx.locals.set(k, localOf(NUM));
+        pre.push(countedLoop(k, lengthOf(r), [{ k: "assign", target: { k: "index", arr: ref(out), index: at(ref(k)) }, op: "=", value: { k: "index", arr: r.value, index: ref(k) } }], pos));
+      } else pre.push({ k: "assign", target: { k: "index", arr: ref(out), index: at(num(0)) }, op: "=", value: r.value, pos });
+      offset = add(offset, lengthOf(r));
+    }
+    this.cx.moved(e);
+    return { value: ref(out) };
+  }
+
+  /**
+   * `xs.slice()`, `xs.slice(start)`, `xs.slice(start, end)` with JavaScript's bounds (a negative one
+   * counts from the end, both clamped to the array): a zero-filled array and a copy loop.
+   */
+  private slice(e: ts.CallExpression, receiver: ts.Expression): { value: Expr } | undefined {
+    if (e.arguments.length > 2 || !e.arguments.every((a) => this.cx.checker.getTypeAtLocation(a).flags & ts.TypeFlags.NumberLike)) return undefined;
+    const pre = this.cx.movable(e);
+    if (pre === undefined) return undefined;
+    const pos = posOf(e, this.cx.sf);
+    const arr = this.walked(receiver, pre, new Set());
+    const n: Expr = { k: "length", arr: ref(arr) };
+    const literal = (a: ts.Expression): number | undefined => {
+      const u = unparenthesized(a);
+      if (ts.isNumericLiteral(u)) return Number(u.text);
+      if (ts.isPrefixUnaryExpression(u) && u.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(u.operand)) return -Number(u.operand.text);
+      return undefined;
+    };
+    // A bound as an index into the array: n + b for a negative b, clamped to [0, n].
+    const bound = (a: ts.Expression): Expr => {
+      const known = literal(a);
+      if (known !== undefined) return known < 0 ? { k: "math", fn: "max", args: [{ k: "bin", op: "-", a: n, b: num(-known) }, num(0)] } : { k: "math", fn: "min", args: [num(known), n] };
+      const given = this.cx.expr(a);
+      const b = isCheap(given) ? given : ref(this.copyNumber("bound", given, pre, pos));
+      return { k: "cond", c: { k: "cmp", op: "<", a: b, b: num(0) }, a: { k: "math", fn: "max", args: [{ k: "bin", op: "+", a: n, b }, num(0)] }, b: { k: "math", fn: "min", args: [b, n] } };
+    };
+    const start = e.arguments[0];
+    const from = start === undefined || literal(start) === 0 ? num(0) : ref(this.copyNumber("from", bound(start), pre, pos));
+    const to = e.arguments[1] !== undefined ? bound(e.arguments[1]) : n;
+    const length = from.k === "num" ? to : ref(this.copyNumber("count", { k: "math", fn: "max", args: [{ k: "bin", op: "-", a: to, b: from }, num(0)] }, pre, pos));
+    const out = this.cx.fresh("sliced");
+    this.cx.locals.set(out, localOf(typeOf(this.cx.checker.getTypeAtLocation(e), this.cx.checker)));
+    pre.push(declare("const", out, { k: "zeros", kind: this.cx.locals.get(arr)?.arrayKind ?? "Array", size: length }, pos));
+    const k = this.cx.fresh("k");
+    this.cx.locals.set(k, localOf(NUM));
+    const index: Expr = from.k === "num" ? ref(k) : { k: "bin", op: "+", a: from, b: ref(k) };
+    pre.push(countedLoop(k, length, [{ k: "assign", target: { k: "index", arr: ref(out), index: ref(k) }, op: "=", value: { k: "index", arr: ref(arr), index } }], pos));
+    this.cx.moved(e);
     return { value: ref(out) };
   }
 

@@ -1278,7 +1278,7 @@ class Converter {
     }
     if (ts.isArrayLiteralExpression(e)) {
       if (e.elements.some((x) => ts.isSpreadElement(x) || ts.isOmittedExpression(x)))
-        return this.opaque(e, ADC.unsupportedExpression, "spread and holes in array literals are not differentiated");
+        return this.callbacks.spread(e) ?? this.opaque(e, ADC.unsupportedExpression, "spread and holes in array literals are not differentiated");
       return { k: "arraylit", elems: e.elements.map((x) => this.expr(x)) };
     }
     if (ts.isNewExpression(e)) return this.newExpr(e);
