@@ -442,11 +442,7 @@ export class Callbacks {
       this.cx.locals.set(result, localOf(NUM));
       pre.push(declare("let", result, num(0), pos));
     }
-    const onReturn = (v: Expr | undefined, at: SourcePos | undefined): Stmt[] => {
-      if (result !== undefined) return v !== undefined ? [assign(result, v, at)] : [];
-      return v !== undefined && (containsCall(v) || hasOpaque(v)) ? [{ k: "expr", expr: v, ...(at !== undefined ? { pos: at } : {}) }] : [];
-    };
-    const block: Stmt = { k: "block", body: this.inlineBody(fn, bindings, onReturn, result !== undefined) };
+    const block: Stmt = { k: "block", body: this.inlineBody(fn, bindings, returnsInto(result), result !== undefined) };
     this.cx.moved(e);
     if (dropped) return { last: block };
     pre.push(block);
@@ -542,11 +538,7 @@ export class Callbacks {
         this.cx.locals.set(result, localOf(NUM));
         pre.push(declare("let", result, num(0), pos));
       }
-      const onReturn = (v: Expr | undefined, at: SourcePos | undefined): Stmt[] => {
-        if (result !== undefined) return v !== undefined ? [assign(result, v, at)] : [];
-        return v !== undefined && (containsCall(v) || hasOpaque(v)) ? [{ k: "expr", expr: v, ...(at !== undefined ? { pos: at } : {}) }] : [];
-      };
-      const body = this.inlineBody(helper, args, onReturn, result !== undefined, new Set(functionParams));
+      const body = this.inlineBody(helper, args, returnsInto(result), result !== undefined, new Set(functionParams));
       const leaked = [...stmtReads(body)].find((n) => functionParams.includes(n));
       if (leaked !== undefined) fail(`it uses its parameter '${leaked}' other than by calling it`);
       this.cx.moved(e);
@@ -671,7 +663,7 @@ export class Callbacks {
         break;
       }
       case "forEach":
-        onValue = (v, at) => (containsCall(v) || hasOpaque(v) ? [{ k: "expr", expr: v, ...(at !== undefined ? { pos: at } : {}) }] : []);
+        onValue = (v, at) => returnsInto(undefined)(v, at);
         result = num(0);
         break;
       case "reduce":
@@ -889,6 +881,15 @@ export class Callbacks {
     pre.push(filled);
     return { value: ref(arr) };
   }
+}
+
+/** What an inlined `return v` becomes: `result = v`, or, where the value is dropped, `v;` if it has effects. */
+function returnsInto(result: string | undefined): (v: Expr | undefined, at: SourcePos | undefined) => Stmt[] {
+  return (v, at) => {
+    if (v === undefined) return [];
+    if (result !== undefined) return [assign(result, v, at)];
+    return containsCall(v) || hasOpaque(v) ? [{ k: "expr", expr: v, ...(at !== undefined ? { pos: at } : {}) }] : [];
+  };
 }
 
 /** How many times each variable is read in `e`. */
