@@ -70,6 +70,12 @@ export const ADC = {
   unknownMathFunction: "ADC2015",
   /** Reverse mode: an alias of an active array it cannot follow (an array parameter re-pointed where code adc-ts cannot see reads it). */
   aliasedActiveArray: "ADC2016",
+  /** An array method's callback (`xs.map(cb)`, `reduce`, `forEach`, ...) that cannot be desugared into a loop: unknown source, `this`, a `return` inside a loop, a value missing on some path, or a place where the loop cannot run. */
+  callbackNotDesugared: "ADC2022",
+  /** A call of an arrow function or inner function that cannot be inlined where it is called: recursion, a captured name declared twice, or a place where its statements cannot run. */
+  functionValueNotInlined: "ADC2023",
+  /** A function passed to a helper whose source adc-ts sees (`integrate(f, a, b)`) that cannot be specialised there: the helper uses it other than by calling it, is in another file, or declares a name the function captures. */
+  functionArgumentNotSpecialized: "ADC2024",
   /** A Hessian through a `@derivative` rule whose partials function adc-ts cannot differentiate: the rule has no second derivative. */
   ruleNoSecondDerivative: "ADC2026",
   /** An input file could not be read. */

@@ -44,6 +44,9 @@
  * only active write was inside it got no diagnostic and a derivative of 0 (`try-in-helper`, fixed by
  * fix-fence).
  *
+ * Behind the switches `callbacks` and `closures` (see CALLBACKS): `cb(u, a, b)`, array methods with
+ * arrow callbacks, and `cl(a, b)`, local function values over active values, each a helper of its own.
+ *
  * A program is a small AST with two readings: `printFullProgram` writes it as TypeScript for adc-ts,
  * `evalFull` evaluates it over any number type given as a `Scalar`: dual numbers (first derivatives),
  * and dual numbers over dual numbers (hyper-dual numbers: second derivatives, exact to rounding), with
@@ -102,6 +105,15 @@ export const FOR_OF_REBIND_WRITE = true;
 /** The share of programs that ask for f_hessian (`@differentiable hessian`), in percent. */
 export const HESSIAN_PERCENT = Number(process.env.ADC_FUZZ_HESSIAN_PERCENT ?? 50);
 
+/**
+ * `callbacks`: f calls `cb(u, a, b)`, whose body is array methods with arrow callbacks (map, forEach,
+ * filter, reduce), desugared into loops by the frontend (issue 14 item 3). `closures`: f calls `cl(a,
+ * b)`, which calls a local arrow function closing over a variable assigned between its calls and an
+ * inner function declaration with an early return (issue 14 item 4). Both new; off unless opened.
+ */
+export const CALLBACKS = open("callbacks");
+export const CLOSURES = open("closures");
+
 export type MathFn =
   | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "atan2" | "sinh" | "cosh" | "tanh" | "asinh" | "acosh" | "atanh"
   | "exp" | "expm1" | "log" | "log1p" | "log2" | "log10" | "sqrt" | "cbrt" | "pow" | "hypot" | "abs" | "min" | "max"
@@ -129,7 +141,11 @@ export type FExpr =
   /** `a ** n` or `Math.pow(a, n)` with n a loop counter (inactive, often 0). */
   | { k: "powN"; fn: "**" | "pow"; a: FExpr; n: string }
   /** `pw(a, n)`: `a ** n + 0.5 * Math.pow(a, n)` with n an inactive parameter (a constant 0..3 or a loop counter). */
-  | { k: "callPw"; a: FExpr; n: FExpr };
+  | { k: "callPw"; a: FExpr; n: FExpr }
+  /** `cb(arr, a, b)`: array methods with arrow callbacks over arr (see FProgram.cb; switch `callbacks`). */
+  | { k: "callCb"; arr: string; a: FExpr; b: FExpr }
+  /** `cl(a, b)`: local function values closing over active values (see FProgram.cl; switch `closures`). */
+  | { k: "callCl"; a: FExpr; b: FExpr };
 
 /** An array argument of k: a variable, an array literal, or a choice of two arrays, written in the call. */
 export type KArg = { k: "name"; name: string } | { k: "lit"; elems: FExpr[] } | { k: "pick"; c: FCond; a: string; b: string };
@@ -231,6 +247,18 @@ export interface FProgram {
    * (over x, a, b, c0, c1 and r).
    */
   readonly d: { readonly body: FStmt[]; readonly result: FExpr };
+  /**
+   * `cb(u, a, b)`: `let s = 0.5 * b; const w = u.map((x, j) => map); w.forEach((x, j) => { s += each; });
+   * return u.filter((x) => keep).reduce((p, x) => p + x * s, s);` (map over x, j, a, b; each over x, j,
+   * a, b, s; keep over x, a). Drawn always, printed where f calls it.
+   */
+  readonly cb?: { readonly map: FExpr; readonly each: FExpr; readonly keep: FCond };
+  /**
+   * `cl(a, b)`: `let c = a * b; const sq = (t: number) => inner;` and `function twice(t) { const r =
+   * sq(t) + c; if (r > b) return r * sq(a); return r - outer; }`, then `const first = sq(b); c = a - b;
+   * return first + twice(a + b);` (inner over t, a, b, c, read when sq is called; outer over t, a, b).
+   */
+  readonly cl?: { readonly inner: FExpr; readonly outer: FExpr };
   readonly body: FStmt[];
   readonly result: FExpr;
   /** Whether f is tagged `@differentiable hessian`. */
@@ -418,6 +446,10 @@ function exprArb(ctx: Ctx, depth: number): fc.Arbitrary<FExpr> {
       weight: 1,
       arbitrary: fc.tuple(fc.constantFrom("**", "pow" as const), base, fc.constantFrom(...ctx.counters)).map(([fn, a, name]) => ({ k: "powN", fn, a, n: name }) as FExpr),
     });
+  const cbArrays = numberArrays(ctx);
+  if (CALLBACKS && ctx.arrayCalls && cbArrays.length > 0)
+    branches.push({ weight: 1, arbitrary: fc.tuple(fc.constantFrom(...cbArrays), sub, sub).map(([arr, a, b]) => ({ k: "callCb", arr, a, b }) as FExpr) });
+  if (CLOSURES && ctx.arrayCalls) branches.push({ weight: 1, arbitrary: fc.tuple(sub, sub).map(([a, b]) => ({ k: "callCl", a, b }) as FExpr) });
   if (ctx.calls) {
     const exponent = fc.oneof(fc.integer({ min: 0, max: 3 }).map(n), ...(ctx.counters.length > 0 ? [fc.constantFrom(...ctx.counters).map((name) => ({ k: "var", name }) as FExpr)] : []));
     branches.push({ weight: 1, arbitrary: fc.tuple(base, exponent).map(([a, e]) => ({ k: "callPw", a, n: e }) as FExpr) });
@@ -713,6 +745,13 @@ const hCtx: Ctx = { ...mainCtx, readable: ["a", "b", "c", "r"], writable: ["r", 
 const gCtx: Ctx = { ...hCtx, readable: ["e", "acc", "c", "d"], writable: [] };
 /** The body of dh after its destructuring declarations. */
 const dCtx: Ctx = { ...hCtx, readable: ["x", "a", "b", "c0", "c1", "r"], writable: ["r"] };
+/** cb's callbacks (see FProgram.cb): map's, forEach's (which also reads s) and filter's predicate. */
+const cbMapCtx: Ctx = { ...hCtx, readable: ["x", "j", "a", "b"], writable: [] };
+const cbEachCtx: Ctx = { ...cbMapCtx, readable: ["x", "j", "a", "b", "s"] };
+const cbKeepCtx: Ctx = { ...cbMapCtx, readable: ["x", "a"] };
+/** cl's arrow function sq (over its parameter t and the captured a, b, c) and twice's last value. */
+const clInnerCtx: Ctx = { ...hCtx, readable: ["t", "a", "b", "c"], writable: [] };
+const clOuterCtx: Ctx = { ...hCtx, readable: ["t", "a", "b"], writable: [] };
 /** The body of k after its loop: writes to `out`, reads `out` and `u` (which may be the same array). */
 const kCtx: Ctx = { ...hCtx, readable: ["c", "r"], writable: ["r"], arrays: ["out", "u"], stores: ["out"], kinds: { out: "num", u: "num" } };
 /** k's first loop: `out[j] op= step`. */
@@ -779,6 +818,8 @@ function programArb(hessian: boolean): fc.Arbitrary<FProgram> {
       m: fc.record({ first: exprArb(mc, 2), body: fc.array(stmtArb(mc, 1), { maxLength: 2 }) }),
       k: fc.record({ op: fc.constantFrom("=", "+=" as const), step: kStepArb(ks), body: fc.array(stmtArb(kc, 1), { maxLength: 2 }), result: kResultArb(kc) }),
       d: fc.record({ body: fc.array(stmtArb(dc, 1), { maxLength: 2 }), result: exprArb(dc, 2) }),
+      cb: fc.record({ map: exprArb({ ...cbMapCtx, variableExponent }, 2), each: exprArb({ ...cbEachCtx, variableExponent }, 2), keep: condArb({ ...cbKeepCtx, variableExponent }, 1) }),
+      cl: fc.record({ inner: exprArb({ ...clInnerCtx, variableExponent }, 2), outer: exprArb({ ...clOuterCtx, variableExponent }, 1) }),
       body: stmtsArb(main, 2),
       result: exprArb(main, 2),
       hessian: fc.constant(hessian),
@@ -968,6 +1009,10 @@ export function printExpr(e: FExpr): string {
       return e.fn === "**" ? `(${printExpr(e.a)} ** ${e.n})` : `Math.pow(${printExpr(e.a)}, ${e.n})`;
     case "callPw":
       return `pw(${printExpr(e.a)}, ${printExpr(e.n)})`;
+    case "callCb":
+      return `cb(${e.arr}, ${printExpr(e.a)}, ${printExpr(e.b)})`;
+    case "callCl":
+      return `cl(${printExpr(e.a)}, ${printExpr(e.b)})`;
   }
 }
 
@@ -1234,6 +1279,34 @@ export function printFullProgramFiles(p: FProgram): Record<string, string> {
     out.push(`  return ${printExpr(p.k.result)};`, "}", "");
   }
   if (uses("callPw")) out.push("function pw(a: number, n: number): number {", "  return a ** n + 0.5 * Math.pow(a, n);", "}", "");
+  if (uses("callCb") && p.cb !== undefined)
+    out.push(
+      "function cb(u: number[], a: number, b: number): number {",
+      "  let s = 0.5 * b;",
+      `  const w = u.map((x, j) => ${printExpr(p.cb.map)});`,
+      "  w.forEach((x, j) => {",
+      `    s += ${printExpr(p.cb.each)};`,
+      "  });",
+      `  return u.filter((x) => ${printCond(p.cb.keep)}).reduce((p, x) => p + x * s, s);`,
+      "}",
+      "",
+    );
+  if (uses("callCl") && p.cl !== undefined)
+    out.push(
+      "function cl(a: number, b: number): number {",
+      "  let c = a * b;",
+      `  const sq = (t: number) => ${printExpr(p.cl.inner)};`,
+      "  function twice(t: number): number {",
+      "    const r = sq(t) + c;",
+      "    if (r > b) return r * sq(a);",
+      `    return r - ${printExpr(p.cl.outer)};`,
+      "  }",
+      "  const first = sq(b);",
+      "  c = a - b;",
+      "  return first + twice(a + b);",
+      "}",
+      "",
+    );
   if (uses("callD")) {
     out.push(
       "function dh(p: { a: number; b: number }, q: number[], x: number): number {",
@@ -1533,6 +1606,31 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
         const a = ev(e.a, env, arrays);
         const m = ev(e.n, env, arrays);
         return F.add(F.pow(a, m), F.mul(F.c(0.5), F.pow(a, m)));
+      }
+      case "callCb": {
+        const cb = p.cb!;
+        const u = arrays.get(e.arr)!;
+        const a = ev(e.a, env, arrays);
+        const b = ev(e.b, env, arrays);
+        let s = F.mul(F.c(0.5), b);
+        const w = u.map((x, j) => ev(cb.map, new Map([["x", x], ["j", F.c(j)], ["a", a], ["b", b]]), arrays));
+        w.forEach((x, j) => (s = F.add(s, ev(cb.each, new Map([["x", x], ["j", F.c(j)], ["a", a], ["b", b], ["s", s]]), arrays))));
+        return u.filter((x) => cond(cb.keep, new Map([["x", x], ["a", a]]), arrays)).reduce((acc, x) => F.add(acc, F.mul(x, s)), s);
+      }
+      case "callCl": {
+        const cl = p.cl!;
+        const a = ev(e.a, env, arrays);
+        const b = ev(e.b, env, arrays);
+        let c = F.mul(a, b);
+        const sq = (t: S): S => ev(cl.inner, new Map([["t", t], ["a", a], ["b", b], ["c", c]]), arrays);
+        const twice = (t: S): S => {
+          const r = F.add(sq(t), c);
+          if (F.val(r) > F.val(b)) return F.mul(r, sq(a));
+          return F.sub(r, ev(cl.outer, new Map([["t", t], ["a", a], ["b", b]]), arrays));
+        };
+        const first = sq(b);
+        c = F.sub(a, b);
+        return F.add(first, twice(F.add(a, b)));
       }
     }
   };

@@ -9,6 +9,7 @@ import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
 import { childLists, children, stmtExprs } from "../ir/build.js";
 import { isMathFunction, mathConstants, rules } from "../../src/runtime/rules.js";
 import { arrayOf, BOOL, localOf, NUM, opaque, paramOf, returning, shapeOf, type Type } from "../ir/types.js";
+import { Callbacks } from "./callbacks.js";
 import type {
   Annotation,
   ArrayKind,
@@ -495,28 +496,7 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const ownInfo = new Map<ts.Node, LocalInfo>();
   const usedNames = new Set<string>();
   for (const p of params) locals.set(p.name, localOf(p.t));
-  // Every identifier in the function, and every local's shape.
-  const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n)) usedNames.add(n.text);
-    if ((ts.isVariableDeclaration(n) || ts.isBindingElement(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
-      const type = checker.getTypeAtLocation(n.name);
-      let info = localOf(typeOf(type, checker));
-      // `let best: number | null = null; ... best = x * x`: a number wherever it is read as one (the
-      // checker narrows it), so it may hold an active value; its tangent and adjoint are numbers.
-      if (info.shape === "other" && !ts.isParameter(n) && checker.getNonNullableType(type).flags & ts.TypeFlags.NumberLike) info = localOf(NUM, { nullable: true });
-      // An untyped (any) local holds a number unless its initializer makes an array.
-      if (type.flags & ts.TypeFlags.Any && !(ts.isVariableDeclaration(n) && n.initializer !== undefined && (isZeroFilledArray(n.initializer) || ts.isArrayLiteralExpression(n.initializer))))
-        info = localOf(NUM);
-      // `new Array(n).fill(0)` is typed any[]: its initializer says what it holds.
-      const fromInit = info.shape === "other" && ts.isVariableDeclaration(n) && n.initializer !== undefined && isZeroFilledArray(n.initializer);
-      if (fromInit) info = localOf(arrayOf(NUM));
-      const first = locals.get(n.name.text);
-      if (first === undefined) locals.set(n.name.text, info);
-      else if (first.shape !== info.shape || first.arrayKind !== info.arrayKind) ownInfo.set(n, info);
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(fn);
+  collectLocals(fn, checker, locals, ownInfo, usedNames);
 
   const signature = checker.getSignatureFromDeclaration(fn);
   const returnTsType = signature !== undefined ? checker.getReturnTypeOfSignature(signature) : undefined;
@@ -538,6 +518,35 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
     usedNames,
     annotation: site.annotation,
   };
+}
+
+/**
+ * Every identifier under `root` into `usedNames`, and every local declared there (parameters of nested
+ * functions whose name is not yet taken included) into `locals`, with its shape; a declaration holding
+ * another kind of value than the first of its name goes into `ownInfo`.
+ */
+function collectLocals(root: ts.Node, checker: ts.TypeChecker, locals: Map<string, LocalInfo>, ownInfo: Map<ts.Node, LocalInfo>, usedNames: Set<string>): void {
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) usedNames.add(n.text);
+    if ((ts.isVariableDeclaration(n) || ts.isBindingElement(n) || (ts.isParameter(n) && !locals.has(n.name.getText()))) && ts.isIdentifier(n.name)) {
+      const type = checker.getTypeAtLocation(n.name);
+      let info = localOf(typeOf(type, checker));
+      // `let best: number | null = null; ... best = x * x`: a number wherever it is read as one (the
+      // checker narrows it), so it may hold an active value; its tangent and adjoint are numbers.
+      if (info.shape === "other" && !ts.isParameter(n) && checker.getNonNullableType(type).flags & ts.TypeFlags.NumberLike) info = localOf(NUM, { nullable: true });
+      // An untyped (any) local holds a number unless its initializer makes an array.
+      if (type.flags & ts.TypeFlags.Any && !(ts.isVariableDeclaration(n) && n.initializer !== undefined && (isZeroFilledArray(n.initializer) || ts.isArrayLiteralExpression(n.initializer))))
+        info = localOf(NUM);
+      // `new Array(n).fill(0)` is typed any[]: its initializer says what it holds.
+      const fromInit = info.shape === "other" && ts.isVariableDeclaration(n) && n.initializer !== undefined && isZeroFilledArray(n.initializer);
+      if (fromInit) info = localOf(arrayOf(NUM));
+      const first = locals.get(n.name.text);
+      if (first === undefined) locals.set(n.name.text, info);
+      else if (first.shape !== info.shape || first.arrayKind !== info.arrayKind) ownInfo.set(n, info);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
 }
 
 /** Constructs named in words in messages (others are quoted): never by their syntax kind's name. */
@@ -679,9 +688,35 @@ class Converter {
     private readonly resolve: CalleeResolver,
     private readonly locals: Map<string, LocalInfo>,
     private readonly usedNames: Set<string>,
-    private readonly ownInfo: ReadonlyMap<ts.Node, LocalInfo>,
+    private readonly ownInfo: Map<ts.Node, LocalInfo>,
     private readonly rules: RuleResolver,
-  ) {}
+  ) {
+    this.callbacks = new Callbacks({
+      sf,
+      checker,
+      locals,
+      resolve,
+      expr: (e) => this.expr(e),
+      statements: (list) => {
+        const outer = this.hoisting;
+        this.hoisting = undefined;
+        try {
+          return this.stmts(list);
+        } finally {
+          this.hoisting = outer;
+        }
+      },
+      hoisted: (scope, out, convert) => this.hoisted(scope, out, convert),
+      movable: (node) => (this.hoisting !== undefined && this.hoisting.conditional === 0 && !this.hoisting.blocked.has(node) ? this.hoisting.pre : undefined),
+      moved: (node) => this.moved(node),
+      fresh: (base) => this.fresh(base),
+      opaque: (node, code, reason) => this.opaque(node, code, reason),
+      declareLocals: (root) => collectLocals(root, checker, locals, ownInfo, usedNames),
+    });
+  }
+
+  /** Array methods with callbacks, and calls of local functions (callbacks.ts). */
+  private readonly callbacks: Callbacks;
 
   private opaque(node: ts.Node, code: string, reason: string, allowActiveScalars = false): Opaque {
     const reads = new Set<string>();
@@ -965,6 +1000,7 @@ class Converter {
   }
 
   private stmt(s: ts.Statement, out: Stmt[]): void {
+    if (this.callbacks.declaresInlined(s)) return;
     if (ts.isVariableStatement(s)) {
       const pre: Stmt[] = [];
       const decl = this.hoisted(s, pre, () => this.declList(s.declarationList, s));
@@ -1200,6 +1236,8 @@ class Converter {
           : { k: "assign", target, op: "-=", value: { k: "num", value: 1 }, increment: "--", pos: posOf(e, this.sf) };
     }
     if (ts.isCallExpression(e)) {
+      const desugared = this.callbacks.statement(e);
+      if (desugared !== undefined) return desugared;
       const converted = this.expr(e);
       if (converted.k === "opaque" && converted.code === ADC.opaqueCall)
         // A call whose result is dropped cannot change a derivative through numbers passed by value;
@@ -1305,7 +1343,7 @@ class Converter {
     }
     if (ts.isArrayLiteralExpression(e)) {
       if (e.elements.some((x) => ts.isSpreadElement(x) || ts.isOmittedExpression(x)))
-        return this.opaque(e, ADC.unsupportedExpression, "spread and holes in array literals are not differentiated");
+        return this.callbacks.spread(e) ?? this.opaque(e, ADC.unsupportedExpression, "spread and holes in array literals are not differentiated");
       return { k: "arraylit", elems: e.elements.map((x) => this.expr(x)) };
     }
     if (ts.isNewExpression(e)) return this.newExpr(e);
@@ -1455,6 +1493,8 @@ class Converter {
     const callee = e.expression;
     if (isZeroFilledArray(e) && ts.isPropertyAccessExpression(callee) && ts.isNewExpression(callee.expression))
       return { k: "zeros", kind: "Array", size: this.expr(callee.expression.arguments![0]) };
+    const desugared = this.callbacks.call(e);
+    if (desugared !== undefined) return desugared;
     const fn = this.mathFunction(callee);
     if (fn !== undefined) {
       if (!isMathFunction(fn)) return this.opaque(e, ADC.unknownMathFunction, `Math.${fn} has no derivative rule`);

@@ -275,6 +275,17 @@ export function renameReads(e: Expr, rename: (name: string) => string): Expr {
   return mapExpr(e, (c) => renameReads(c, rename));
 }
 
+/** Every variable read in `e` replaced by `f(name)` (sums and products folded again: `0 + i` is `i`). */
+export function substitute(e: Expr, f: (name: string) => Expr): Expr {
+  if (e.k === "var") return f(e.name);
+  const mapped = mapExpr(e, (c) => substitute(c, f));
+  if (mapped.k !== "bin") return mapped;
+  if (mapped.op === "+") return add(mapped.a, mapped.b);
+  if (mapped.op === "-") return sub(mapped.a, mapped.b);
+  if (mapped.op === "*") return mul(mapped.a, mapped.b);
+  return mapped;
+}
+
 export function containsCall(e: Expr): boolean {
   return e.k === "call" || children(e).some(containsCall);
 }

@@ -8,7 +8,7 @@
  */
 import type { Expr, FunctionIR, LocalInfo, Stmt } from "../ir/ir.js";
 import { localOf } from "../ir/types.js";
-import { add, callsIn, children, containsExpr, containsOpaque, mapChildLists, mapExpr, mapStmtExprs, mul, reassignedNames, stmtReads, sub, walkStmts } from "../ir/build.js";
+import { add, callsIn, children, containsExpr, containsOpaque, mapChildLists, mapExpr, mapStmtExprs, mul, reassignedNames, stmtReads, sub, substitute, walkStmts } from "../ir/build.js";
 import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 
@@ -121,17 +121,6 @@ function ofNumbersOnly(e: Expr, locals: ReadonlyMap<string, LocalInfo>): boolean
   // Cheap to evaluate again wherever the callee reads its parameter: sums and products only.
   if ((e.k === "bin" && (e.op === "+" || e.op === "-" || e.op === "*")) || e.k === "neg") return children(e).every((c) => ofNumbersOnly(c, locals));
   return false;
-}
-
-/** Every variable read in `e` replaced by `f(name)` (sums and products folded again: `0 + i` is `i`). */
-function substitute(e: Expr, f: (name: string) => Expr): Expr {
-  if (e.k === "var") return f(e.name);
-  const mapped = mapExpr(e, (c) => substitute(c, f));
-  if (mapped.k !== "bin") return mapped;
-  if (mapped.op === "+") return add(mapped.a, mapped.b);
-  if (mapped.op === "-") return sub(mapped.a, mapped.b);
-  if (mapped.op === "*") return mul(mapped.a, mapped.b);
-  return mapped;
 }
 
 /** A statement (nested ones too) with declared and assigned names through `r`, expressions through `e`. */
