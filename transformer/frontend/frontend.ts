@@ -6,9 +6,10 @@
  */
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
-import { childLists, children, stmtExprs } from "../ir/build.js";
+import { childLists, children, exprReads, stmtExprs } from "../ir/build.js";
 import { isMathFunction, mathConstants, rules } from "../../src/runtime/rules.js";
-import { arrayOf, BOOL, localOf, NUM, opaque, paramOf, returning, shapeOf, type Type } from "../ir/types.js";
+import { arrayOf, BOOL, isFlatRecord, localOf, NUM, opaque, paramOf, returning, shapeOf, typeText, type Type } from "../ir/types.js";
+import { onlyReadsFields, planRecords, type RecordLocal, type RecordPlan } from "./records.js";
 import type {
   Annotation,
   ArrayKind,
@@ -97,7 +98,7 @@ function parseAnnotation(
         else if (p.shape === "other")
           diagnostics.push({
             code: ADC.badWrt,
-            message: `wrt names '${name}', whose type ${p.type} is not number, number[], readonly number[] or Float64Array`,
+            message: `wrt names '${name}', whose type ${p.type} is not ${DIFFERENTIABLE_TYPES}`,
             pos: posAt(sf, commentStart + here),
           });
       }
@@ -122,7 +123,7 @@ interface DefaultWrtCheck {
   readonly numbersLeftOut: readonly { readonly name: string; readonly type: string; readonly pos: SourcePos }[];
 }
 
-const DIFFERENTIABLE_TYPES = "number, number[], readonly number[] or Float64Array";
+const DIFFERENTIABLE_TYPES = "number, number[], readonly number[], Float64Array or an object of numbers";
 
 /**
  * Without `wrt=`, a function with no parameter of a differentiable type would get derivatives that are
@@ -458,7 +459,27 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const returnTsType = signature !== undefined ? checker.getReturnTypeOfSignature(signature) : undefined;
   const returnType = fn.type !== undefined ? fn.type.getText(sf) : returnTsType !== undefined ? checker.typeToString(returnTsType) : "unknown";
 
-  const cx = new Converter(sf, checker, resolve, locals, usedNames, ownInfo);
+  const isRecordParam = (name: string): boolean => params.some((p) => p.name === name && p.shape === "record");
+  const fresh = (base: string): string => {
+    let name = base;
+    for (let i = 2; usedNames.has(name); i++) name = `${base}_${i}`;
+    usedNames.add(name);
+    return name;
+  };
+  const readsOnly = (call: ts.CallExpression, index: number): boolean => {
+    const site = resolve(call.expression);
+    const param = site?.fn.parameters[index];
+    return param !== undefined && onlyReadsFields(param, checker);
+  };
+  const records = planRecords(fn, checker, (n) => typeOf(checker.getTypeAtLocation(n), checker), isRecordParam, readsOnly, fresh);
+  // A replaced record is its field variables from here on; one kept as data cannot hold a derivative.
+  for (const [name, r] of records.locals) {
+    locals.delete(name);
+    for (const f of r.fields) if (r.vars.has(f.name)) locals.set(r.vars.get(f.name)!, localOf(f.t));
+  }
+  for (const name of records.rejected.keys()) locals.set(name, { ...locals.get(name)!, shape: "other" });
+
+  const cx = new Converter(sf, checker, resolve, locals, usedNames, ownInfo, records, isRecordParam);
   const body: Stmt[] = ts.isBlock(fn.body!) ? cx.stmts(fn.body.statements) : cx.returned(fn.body as ts.Expression);
 
   return {
@@ -616,7 +637,34 @@ class Converter {
     private readonly locals: Map<string, LocalInfo>,
     private readonly usedNames: Set<string>,
     private readonly ownInfo: ReadonlyMap<ts.Node, LocalInfo>,
+    private readonly records: RecordPlan,
+    private readonly isRecordParam: (name: string) => boolean,
   ) {}
+
+  /** The record a replaced local finally names: a record parameter, or a local with its field variables. */
+  private recordOf(name: string): { readonly param: string } | { readonly local: RecordLocal } {
+    const r = this.records.locals.get(name);
+    if (r === undefined) return { param: name };
+    return r.alias !== undefined ? this.recordOf(r.alias) : { local: r };
+  }
+
+  /** `q.x` of a replaced record `q` (its variable `q_x`) or of a record parameter (`p.x`). */
+  private fieldRead(name: string, field: string): Expr {
+    const r = this.recordOf(name);
+    return "param" in r ? { k: "field", obj: { k: "var", name: r.param }, name: field } : { k: "var", name: r.local.vars.get(field)! };
+  }
+
+  /** A replaced record as a whole (returned, passed to a function): the object literal of its fields. */
+  private recordValue(name: string): Expr {
+    const r = this.recordOf(name);
+    if ("param" in r) return { k: "var", name: r.param };
+    return { k: "record", fields: r.local.fields.map((f) => ({ name: f.name, value: { k: "var", name: r.local.vars.get(f.name)! } })) };
+  }
+
+  /** Whether an identifier names a record replaced by its fields (not some other variable of that name). */
+  private isReplacedRecord(n: ts.Node): boolean {
+    return ts.isIdentifier(n) && this.records.locals.has(n.text) && !this.locals.has(n.text) && isReference(n);
+  }
 
   private opaque(node: ts.Node, code: string, reason: string, allowActiveScalars = false): Opaque {
     const reads = new Set<string>();
@@ -624,6 +672,12 @@ class Converter {
     if (code === ADC.dynamicCode) for (const name of this.locals.keys()) reads.add(name);
     let writesAt: SourcePos | undefined;
     const visit = (n: ts.Node): void => {
+      if (this.isReplacedRecord(n))
+        throw new CompileError({
+          code: ADC.recordUse,
+          message: `the record '${(n as ts.Identifier).text}' is used in code adc-ts keeps as written (${reason}); it holds one variable per field, so use its fields there`,
+          pos: posOf(node, this.sf),
+        });
       if (ts.isIdentifier(n) && this.locals.has(n.text) && isReference(n)) reads.add(n.text);
       // `arguments` reads the parameters without naming them.
       if (ts.isIdentifier(n) && n.text === "arguments" && !this.locals.has(n.text)) for (const name of this.locals.keys()) reads.add(name);
@@ -1032,6 +1086,11 @@ class Converter {
         decls.push(...this.destructured(d));
         continue;
       }
+      const record = this.records.locals.get(d.name.text);
+      if (record !== undefined && !this.locals.has(d.name.text)) {
+        decls.push(...this.recordDeclarators(d, record));
+        continue;
+      }
       decls.push({
         name: d.name.text,
         pos: posOf(d, this.sf),
@@ -1040,7 +1099,19 @@ class Converter {
         ...(this.ownInfo.has(d) ? { info: this.ownInfo.get(d) } : {}),
       });
     }
-    return { k: "let", decl, decls };
+    // A record whose fields are written later holds them in `let` variables.
+    const writtenRecord = (only !== undefined ? [only] : list.declarations).some((d) => ts.isIdentifier(d.name) && this.records.locals.get(d.name.text)?.written === true);
+    return { k: "let", decl: writtenRecord ? "let" : decl, decls };
+  }
+
+  /** `const b = { x: e, y: f }` → `const b_x = e, b_y = f` (in the order written); `const q = p` names `p`: nothing. */
+  private recordDeclarators(d: ts.VariableDeclaration, record: RecordLocal): Declarator[] {
+    if (record.alias !== undefined) return [];
+    const pos = posOf(d, this.sf);
+    if (d.initializer === undefined) return record.fields.map((f) => ({ name: record.vars.get(f.name)!, type: typeText(f.t), pos }));
+    let lit: ts.Expression = d.initializer;
+    while (ts.isParenthesizedExpression(lit) || ts.isNonNullExpression(lit) || ts.isAsExpression(lit) || ts.isSatisfiesExpression(lit)) lit = lit.expression;
+    return this.recordLiteral(lit as ts.ObjectLiteralExpression)!.map((f) => ({ name: record.vars.get(f.name)!, init: f.value, pos }));
   }
 
   /**
@@ -1067,7 +1138,7 @@ class Converter {
     let source = d.initializer;
     while (ts.isParenthesizedExpression(source) || ts.isNonNullExpression(source) || ts.isAsExpression(source) || ts.isSatisfiesExpression(source)) source = source.expression;
     let from: string;
-    if (ts.isIdentifier(source) && this.locals.has(source.text)) from = source.text;
+    if (ts.isIdentifier(source) && (this.locals.has(source.text) || this.isReplacedRecord(source))) from = source.text;
     else {
       from = this.fresh("destructured");
       this.locals.set(from, localOf(typeOf(this.checker.getTypeAtLocation(d.initializer), this.checker)));
@@ -1087,6 +1158,7 @@ class Converter {
         if (!ts.isIdentifier(key) && !ts.isStringLiteral(key) && !ts.isNumericLiteral(key)) return unsupported(el, "a computed key");
         const prop = ts.isIdentifier(key) ? key.text : undefined;
         if (prop === "length") init = { k: "length", arr: { k: "var", name: from } };
+        else if (prop !== undefined && (this.records.locals.has(from) || this.isRecordParam(from)) && !(this.locals.has(from) && !this.isRecordParam(from))) init = this.fieldRead(from, prop);
         else
           init = {
             k: "opaque",
@@ -1105,6 +1177,10 @@ class Converter {
   private lvalue(e: ts.Expression): LValue | undefined {
     while (ts.isParenthesizedExpression(e)) e = e.expression;
     if (ts.isIdentifier(e) && this.locals.has(e.text)) return { k: "var", name: e.text };
+    if (ts.isPropertyAccessExpression(e) && this.isReplacedRecord(unparenthesized(e.expression))) {
+      const field = this.fieldRead((unparenthesized(e.expression) as ts.Identifier).text, e.name.text);
+      if (field.k === "var") return field;
+    }
     if (ts.isElementAccessExpression(e)) {
       const arr = this.expr(e.expression);
       if (arr.k === "var") return { k: "index", arr, index: this.expr(e.argumentExpression) };
@@ -1117,6 +1193,12 @@ class Converter {
     if (ts.isBinaryExpression(e)) {
       const op = assignments[e.operatorToken.kind];
       if (op !== undefined) {
+        const left = unparenthesized(e.left);
+        const written = ts.isPropertyAccessExpression(left) ? unparenthesized(left.expression) : left;
+        const param = this.writtenRecordParam(left);
+        if (param !== undefined)
+          return this.opaqueStmt(node, ADC.recordParameterWrite, `this writes the record parameter '${param}', which is the caller's object; copy it into a local record first (const b = { x: ${param}.x, ... })`);
+        if (this.isReplacedRecord(left) && op === "=") return this.recordAssignment((left as ts.Identifier).text, e.right, node);
         const target = this.lvalue(e.left);
         if (target === undefined)
           return this.opaqueStmt(node, target === undefined && ts.isElementAccessExpression(e.left) ? ADC.nestedActiveArray : ADC.unsupportedStatement, "only variables and elements of array variables can be assigned in differentiable code");
@@ -1145,6 +1227,46 @@ class Converter {
     return this.opaqueStmt(node, ADC.unsupportedStatement, "this expression statement is not differentiated");
   }
 
+  /** The record parameter an assignment target writes (`p = ...`, `p.x = ...`, `q.x = ...` for `const q = p`), if any. */
+  private writtenRecordParam(left: ts.Expression): string | undefined {
+    if (ts.isIdentifier(left)) return this.isRecordParam(left.text) && this.locals.has(left.text) ? left.text : undefined;
+    if (!ts.isPropertyAccessExpression(left)) return undefined;
+    const obj = unparenthesized(left.expression);
+    if (!ts.isIdentifier(obj)) return undefined;
+    if (this.isReplacedRecord(obj)) {
+      const r = this.recordOf((obj as ts.Identifier).text);
+      return "param" in r ? r.param : undefined;
+    }
+    return this.isRecordParam(obj.text) && this.locals.has(obj.text) ? obj.text : undefined;
+  }
+
+  /**
+   * `q = { x: a, y: b }` of a replaced record: each field variable assigned, through temporaries first
+   * where a value reads a field of `q` (`q = { x: q.y, y: q.x }` swaps).
+   */
+  private recordAssignment(name: string, value: ts.Expression, node: ts.Node): Stmt {
+    let lit: ts.Expression = value;
+    while (ts.isParenthesizedExpression(lit)) lit = lit.expression;
+    const r = (this.recordOf(name) as { local: RecordLocal }).local;
+    const fields = this.recordLiteral(lit as ts.ObjectLiteralExpression)!;
+    const vars = new Set(r.vars.values());
+    const readsOwn = fields.some((f) => [...exprReads(f.value)].some((n) => vars.has(n)));
+    const pos = posOf(node, this.sf);
+    if (!readsOwn) return { k: "block", body: fields.map((f) => ({ k: "assign", target: { k: "var", name: r.vars.get(f.name)! }, op: "=", value: f.value, pos })) };
+    const temps = fields.map((f) => {
+      const t = this.fresh(`${r.vars.get(f.name)!}_new`);
+      this.locals.set(t, this.locals.get(r.vars.get(f.name)!)!);
+      return t;
+    });
+    return {
+      k: "block",
+      body: [
+        { k: "let", decl: "const", decls: fields.map((f, i) => ({ name: temps[i], init: f.value, pos })) },
+        ...fields.map((f, i): Stmt => ({ k: "assign", target: { k: "var", name: r.vars.get(f.name)! }, op: "=", value: { k: "var", name: temps[i] }, pos })),
+      ],
+    };
+  }
+
   expr(e: ts.Expression): Expr {
     if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
       // An assertion changes the type, not the value: an array asserted to be a number is still an array.
@@ -1168,6 +1290,7 @@ class Converter {
         // Read where the checker narrowed it to a number: a mode may move the read where it cannot narrow.
         return { k: "var", name: e.text, nonNull: true };
       if (this.locals.has(e.text)) return { k: "var", name: e.text };
+      if (this.isReplacedRecord(e)) return this.recordValue(e.text);
       if (e.text === "Infinity") return { k: "num", value: Infinity, text: "Infinity" };
       if (e.text === "NaN") return { k: "num", value: NaN, text: "NaN" };
       if (e.text === "arguments") return this.opaque(e, ADC.unsupportedExpression, "`arguments` is not differentiated; read the parameters by name");
@@ -1232,6 +1355,11 @@ class Converter {
         if (e.name.text in mathConstants) return { k: "math", fn: e.name.text, args: [] };
         return this.opaque(e, ADC.unknownMathFunction, `Math.${e.name.text} is not a number`);
       }
+      const obj = unparenthesized(e.expression);
+      if (this.isReplacedRecord(obj)) return this.fieldRead((obj as ts.Identifier).text, e.name.text);
+      if (ts.isIdentifier(obj) && this.isRecordParam(obj.text) && this.locals.has(obj.text)) return { k: "field", obj: { k: "var", name: obj.text }, name: e.name.text };
+      if (ts.isIdentifier(obj) && this.records.rejected.has(obj.text))
+        return this.opaque(e, ADC.recordUse, `the record '${obj.text}' is kept as data, so its fields carry no derivative: ${this.records.rejected.get(obj.text)!}`);
       if (e.name.text === "length") {
         const arr = this.expr(e.expression);
         if (arr.k !== "opaque") return { k: "length", arr };
@@ -1245,9 +1373,20 @@ class Converter {
     }
     if (ts.isNewExpression(e)) return this.newExpr(e);
     if (ts.isCallExpression(e)) return this.call(e);
+    if (ts.isObjectLiteralExpression(e) && isFlatRecord(typeOf(this.checker.getTypeAtLocation(e), this.checker))) {
+      const fields = this.recordLiteral(e);
+      if (fields !== undefined) return { k: "record", fields };
+    }
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isObjectLiteralExpression(e) || ts.isClassExpression(e))
       return this.opaque(e, ADC.objectOrClosure, "objects and closures holding active values are not differentiated");
     return this.opaque(e, ADC.unsupportedExpression, `${written(e, this.sf)} is not differentiated`);
+  }
+
+  /** The fields of an object literal in the order written (`{ x, y: e }`), or undefined if it has others than plain and shorthand ones. */
+  private recordLiteral(e: ts.ObjectLiteralExpression): { name: string; value: Expr }[] | undefined {
+    if (!e.properties.every((p) => (ts.isShorthandPropertyAssignment(p) && p.objectAssignmentInitializer === undefined) || (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)))))
+      return undefined;
+    return e.properties.map((p) => ({ name: (p.name as ts.Identifier | ts.StringLiteral).text, value: this.expr(ts.isShorthandPropertyAssignment(p) ? p.name : (p as ts.PropertyAssignment).initializer) }));
   }
 
   /**

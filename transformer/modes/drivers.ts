@@ -7,7 +7,7 @@ import { ADC } from "../diagnostics.js";
 import type { FunctionIR, Param, Stmt } from "../ir/ir.js";
 import { primalParams, type GeneratedFunction } from "../emit/print.js";
 import { NameScope } from "./names.js";
-import { differentiatedAs, textZeros, zeroOf } from "../ir/types.js";
+import { differentiatedAs, numberFields, textZeros, zeroOf } from "../ir/types.js";
 import { tangentParam } from "./forward.js";
 import { gradientType } from "./reverse.js";
 
@@ -47,6 +47,9 @@ function text(lines: string[], fn: FunctionIR): Stmt {
   return { k: "opaque", stmt: { k: "opaque", text: lines.join("\n"), reads: [], code: ADC.unsupportedStatement, reason: "driver", pos: fn.pos } };
 }
 
+/** The places of a number or record tangent that a sweep seeds with 1 in turn: `dx`, or `dp.x`, `dp.y`. */
+const seedsOf = (p: Param, tangent: string): string[] => (p.shape === "record" ? numberFields(p.t).map((f) => textZeros.field(tangent, f)) : [tangent]);
+
 /** The zero tangent of an active parameter, as text: `0`, `new Float64Array(x.length)`, `new Array<number>(x.length).fill(0)`. */
 export const zeroTangent = (p: Param): string => zeroOf(differentiatedAs(p.t)!, p.name, textZeros)!;
 
@@ -60,6 +63,7 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   const rowOf = (row: string, adjoints: string[], lines: string[], indent: string): void => {
     active.forEach((p, i) => {
       if (p.shape === "num") lines.push(`${indent}${row}.push(${adjoints[i]});`);
+      else if (p.shape === "record") lines.push(`${indent}${row}.push(${numberFields(p.t).map((f) => textZeros.field(adjoints[i], f)).join(", ")});`);
       else lines.push(`${indent}for (const g of ${adjoints[i]}) ${row}.push(g);`);
     });
   };
@@ -81,7 +85,7 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   const tangents = active.map((p) => n(`d${p.name}`));
   const dvalue = n(`d${value}`);
   const ybar = n("ybar");
-  const size = active.map((p) => (p.shape === "num" ? "1" : `${p.name}.length`)).join(" + ");
+  const size = active.map((p) => (p.shape === "num" ? "1" : p.shape === "record" ? String(numberFields(p.t).length) : `${p.name}.length`)).join(" + ");
   const sweep = sweepArguments(fn, names.written, n, lines);
   lines.push(`const ${value} = ${fn.name}(${sweep.first});`);
   lines.push(`const ${outputs} = ${value}.length;`);
@@ -99,12 +103,14 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
     lines.push(`${indent}${column}++;`);
   };
   active.forEach((p, i) => {
-    if (p.shape === "num") {
-      lines.push(`  {`);
-      lines.push(`    ${tangents[i]} = 1;`);
-      storeColumn("    ");
-      lines.push(`    ${tangents[i]} = 0;`);
-      lines.push(`  }`);
+    if (p.shape === "num" || p.shape === "record") {
+      for (const seed of seedsOf(p, tangents[i])) {
+        lines.push(`  {`);
+        lines.push(`    ${seed} = 1;`);
+        storeColumn("    ");
+        lines.push(`    ${seed} = 0;`);
+        lines.push(`  }`);
+      }
       return;
     }
     const k = n("k");
@@ -171,12 +177,14 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
     lines.push(`${indent}${hessian}.push(${dg});`);
   };
   active.forEach((p, k) => {
-    if (p.shape === "num") {
-      lines.push(`{`);
-      lines.push(`  ${tangents[k]} = 1;`);
-      column("  ");
-      lines.push(`  ${tangents[k]} = 0;`);
-      lines.push(`}`);
+    if (p.shape === "num" || p.shape === "record") {
+      for (const seed of seedsOf(p, tangents[k])) {
+        lines.push(`{`);
+        lines.push(`  ${seed} = 1;`);
+        column("  ");
+        lines.push(`  ${seed} = 0;`);
+        lines.push(`}`);
+      }
       return;
     }
     const e = n("k");
@@ -236,6 +244,15 @@ function perParameter(flat: string, active: readonly Param[]): string[] {
     if (p.shape === "num") {
       numbers++;
       return `${flat}[${start}]`;
+    }
+    if (p.shape === "record") {
+      // A record's gradient is the record of its fields' entries.
+      const entries = numberFields(p.t).map((f) => {
+        const at = offset();
+        numbers++;
+        return `${JSON.stringify(f).slice(1, -1) === f && /^[A-Za-z_$][\w$]*$/.test(f) ? f : JSON.stringify(f)}: ${flat}[${at}]`;
+      });
+      return `{ ${entries.join(", ")} }`;
     }
     lengths.push(`${p.name}.length`);
     const last = k === active.length - 1;

@@ -19,7 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LValue, Param, SourcePos, Stmt } from "../ir/ir.js";
-import { arrayOf, irZeros, localOf, NUM, opaque, paramOf, returning, zeroOf, type Type } from "../ir/types.js";
+import { arrayOf, irZeros, localOf, NUM, numberFields, opaque, paramOf, returning, tangentType, typeText, zeroOf, type Type } from "../ir/types.js";
 import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
@@ -322,6 +322,27 @@ class Reverse {
     const a = adjointName(this.names, name);
     this.adjointsUsed.set(a, name);
     return a;
+  }
+
+  /** The adjoint of the field `field` of the record parameter `record`: `p_b_x`. */
+  private fieldAdj(record: string, field: string): string {
+    const a = this.names.derivedName("", record, `_b_${field}`);
+    this.adjointsUsed.set(a, record);
+    return a;
+  }
+
+  private isRecord(name: string): boolean {
+    return this.fn.locals.get(name)?.shape === "record";
+  }
+
+  private recordAsValue(): CompileError {
+    return new CompileError({ code: ADC.recordInMode, message: "reverse mode does not take a record as a whole here yet (returned, or passed on); only forward mode (f_dual) does", pos: this.here() });
+  }
+
+  /** The gradient of a parameter: its adjoint; a record's, the record of its fields' adjoints. */
+  private gradientOf(p: Param): Expr {
+    if (p.shape !== "record") return ref(adjointName(this.names, p.name));
+    return { k: "record", fields: numberFields(p.t).map((f) => ({ name: f, value: ref(this.fieldAdj(p.name, f)) })) };
   }
 
   private adjRef(name: string): Expr {
@@ -712,8 +733,16 @@ class Reverse {
       case "var":
         if (this.isArray(e.name))
           throw new CompileError({ code: ADC.aliasedActiveArray, message: `reverse mode cannot follow the active array '${e.name}' used as a value here`, pos: this.here() });
+        if (this.isRecord(e.name)) throw this.recordAsValue();
         this.accumulate({ k: "var", name: this.adj(e.name) }, ab);
         return;
+      case "field":
+        // A record parameter's fields have adjoints of their own (`p_b_x`), returned as a record.
+        if (e.obj.k !== "var" || !this.isRecord(e.obj.name)) throw this.recordAsValue();
+        this.accumulate({ k: "var", name: this.fieldAdj(e.obj.name, e.name) }, ab);
+        return;
+      case "record":
+        throw this.recordAsValue();
       case "index": {
         if (e.arr.k !== "var")
           throw new CompileError({
@@ -859,6 +888,9 @@ class Reverse {
     const activeParams = this.act.calleeActiveParams(call);
     const returnActive = this.act.isActive(call);
     const params = this.act.calleeParams(call.target);
+    const record = params.findIndex((p) => p.shape === "record" && activeParams.includes(p.name));
+    if (record >= 0)
+      throw new CompileError({ code: ADC.recordInMode, message: `reverse mode does not pass an active record to a function yet (argument ${record + 1} of ${call.fn}); only forward mode (f_dual) does`, pos: call.pos });
     const names = this.ctx.splitNames(call, activeParams);
     const args = allArguments(call.args, params.length);
     params.forEach((p, i) => {
@@ -1367,7 +1399,8 @@ class Reverse {
 
   /** Make sure an active parameter has an adjoint, used or not (its gradient may be zero). */
   private ensureAdjoint(p: Param): void {
-    this.adj(p.name);
+    if (p.shape === "record") for (const f of numberFields(p.t)) this.fieldAdj(p.name, f);
+    else this.adj(p.name);
   }
 
   private declaration(name: string, init?: Expr): Stmt {
@@ -1495,7 +1528,7 @@ class Reverse {
       result = this.names.fresh(`${value}_result`);
       kept.push({ k: "let", decl: "const", decls: [{ name: result, init: ref(value) }] });
     }
-    const gradients = this.activeParams().map((p) => ref(adjointName(this.names, p.name)));
+    const gradients = this.activeParams().map((p) => this.gradientOf(p));
     const params = primalParams(this.fn.params);
     // ȳ is read only (copied): any array of the result's length will do, a tuple result's too.
     const seedType = this.fn.returnShape === "num" ? "number" : PLAIN_ARRAY_TYPE.test(this.fn.returnType) || this.fn.returnArrayKind === "Float64Array" ? this.fn.returnType : "readonly number[]";
@@ -1527,7 +1560,7 @@ class Reverse {
     const flat = this.names.fresh("gradient");
     const stmts: Stmt[] = [];
     let size: Expr = num(0);
-    for (const p of params) size = add(size, p.shape === "array" ? { k: "length", arr: ref(p.name) } : num(1));
+    for (const p of params) size = add(size, p.shape === "array" ? { k: "length", arr: ref(p.name) } : num(p.shape === "record" ? numberFields(p.t).length : 1));
     stmts.push({ k: "let", decl: "const", decls: [{ name: flat, init: this.zeros("Array", size) }] });
     const at = this.names.fresh("at");
     stmts.push({ k: "let", decl: "let", decls: [{ name: at, init: num(0) }] });
@@ -1535,6 +1568,10 @@ class Reverse {
       const g = gradients[i];
       if (p.shape === "num") {
         stmts.push({ k: "assign", target: { k: "index", arr: ref(flat), index: ref(at) }, op: "=", value: g }, increment(at));
+        return;
+      }
+      if (g.k === "record") {
+        for (const f of g.fields) stmts.push({ k: "assign", target: { k: "index", arr: ref(flat), index: ref(at) }, op: "=", value: f.value }, increment(at));
         return;
       }
       const j = this.names.fresh("j");
@@ -1830,6 +1867,7 @@ function indexReads(stmts: readonly Stmt[]): Set<string> {
 /** The type of a gradient shaped like a parameter (a read-only input still gets a writable gradient). */
 export function gradientType(p: Param): string {
   if (p.shape === "num") return "number";
+  if (p.shape === "record") return typeText(tangentType(p.t)!);
   return p.arrayKind === "Float64Array" ? "Float64Array" : "number[]";
 }
 
