@@ -1095,7 +1095,7 @@ class Converter {
         name: d.name.text,
         pos: posOf(d, this.sf),
         ...(d.type !== undefined ? { type: d.type.getText(this.sf) } : {}),
-        ...(d.initializer !== undefined ? { init: this.expr(d.initializer) } : {}),
+        ...(d.initializer !== undefined ? { init: this.keptAsData(d.name.text, d.initializer) ?? this.expr(d.initializer) } : {}),
         ...(this.ownInfo.has(d) ? { info: this.ownInfo.get(d) } : {}),
       });
     }
@@ -1199,6 +1199,8 @@ class Converter {
         if (param !== undefined)
           return this.opaqueStmt(node, ADC.recordParameterWrite, `this writes the record parameter '${param}', which is the caller's object; copy it into a local record first (const b = { x: ${param}.x, ... })`);
         if (this.isReplacedRecord(left) && op === "=") return this.recordAssignment((left as ts.Identifier).text, e.right, node);
+        const data = ts.isIdentifier(left) ? this.keptAsData(left.text, e.right) : undefined;
+        if (data !== undefined) return { k: "assign", target: { k: "var", name: (left as ts.Identifier).text }, op, value: data, pos: posOf(e, this.sf) };
         const target = this.lvalue(e.left);
         if (target === undefined)
           return this.opaqueStmt(node, target === undefined && ts.isElementAccessExpression(e.left) ? ADC.nestedActiveArray : ADC.unsupportedStatement, "only variables and elements of array variables can be assigned in differentiable code");
@@ -1225,6 +1227,16 @@ class Converter {
       return { k: "expr", expr: converted, pos: posOf(e, this.sf) };
     }
     return this.opaqueStmt(node, ADC.unsupportedStatement, "this expression statement is not differentiated");
+  }
+
+  /**
+   * The value given to a record local kept as data, if it is an object literal: opaque, so that active
+   * values in it are an error that says why the record is not differentiated (not that its type is not).
+   */
+  private keptAsData(name: string, value: ts.Expression): Expr | undefined {
+    const why = this.records.rejected.get(name);
+    if (why === undefined || !ts.isObjectLiteralExpression(unparenthesized(value))) return undefined;
+    return this.opaque(value, ADC.recordUse, `the record '${name}' is kept as data, so it cannot hold a derivative: ${why}`);
   }
 
   /** The record parameter an assignment target writes (`p = ...`, `p.x = ...`, `q.x = ...` for `const q = p`), if any. */
