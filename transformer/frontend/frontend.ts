@@ -148,14 +148,14 @@ function checkDefaultWrt(params: readonly Param[], fn: DefaultWrtCheck, diagnost
     });
 }
 
-/** A type holding numbers that adc-ts does not differentiate: Float32Array, number[][], Float32Array | number[]. */
+/** A type holding numbers that adc-ts does not differentiate: Float32Array, number[][], Float32Array | number[], Vec[], Vec | null. */
 function holdsUndifferentiatedNumbers(type: ts.Type, checker: ts.TypeChecker, within: ReadonlySet<ts.Type> = new Set()): boolean {
   // A recursive type (`type ND = number | ND[]`) is looked at once.
   if (within.has(type)) return false;
   const name = type.getSymbol()?.getName();
   if (name === "Float32Array" || name === "Float16Array") return true;
   const inner = new Set([...within, type]);
-  const holds = (t: ts.Type): boolean => shapeOfType(t, checker).shape === "array" || holdsUndifferentiatedNumbers(t, checker, inner);
+  const holds = (t: ts.Type): boolean => ["array", "record"].includes(shapeOfType(t, checker).shape) || holdsUndifferentiatedNumbers(t, checker, inner);
   if (type.isUnion()) return type.types.some(holds);
   if (checker.isArrayType(type) || checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference).some(holds);
   return false;
@@ -466,10 +466,18 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
     usedNames.add(name);
     return name;
   };
+  // A parameter met again while it is being asked about (recursion) reads only if nothing else writes it.
+  const asking = new Set<ts.ParameterDeclaration>();
   const readsOnly = (call: ts.CallExpression, index: number): boolean => {
-    const site = resolve(call.expression);
-    const param = site?.fn.parameters[index];
-    return param !== undefined && onlyReadsFields(param, checker);
+    const param = resolve(call.expression)?.fn.parameters[index];
+    if (param === undefined) return false;
+    if (asking.has(param)) return true;
+    asking.add(param);
+    try {
+      return onlyReadsFields(param, checker, readsOnly);
+    } finally {
+      asking.delete(param);
+    }
   };
   const records = planRecords(fn, checker, (n) => typeOf(checker.getTypeAtLocation(n), checker), isRecordParam, readsOnly, fresh);
   // A replaced record is its field variables from here on; one kept as data cannot hold a derivative.
@@ -958,9 +966,11 @@ class Converter {
       const pre: Stmt[] = [];
       const decl = this.hoisted(s, pre, () => this.declList(s.declarationList, s));
       const list = s.declarationList.declarations;
-      if (pre.length === 0 || list.length === 1) out.push(...pre, decl);
+      // Another name for a record (`const q = p`) declares nothing.
+      const nonEmpty = (st: Stmt): Stmt[] => (st.k === "let" && st.decls.length === 0 ? [] : [st]);
+      if (pre.length === 0 || list.length === 1) out.push(...pre, ...nonEmpty(decl));
       // `const a = x * 2, b = (t = a)`: what moves out of one declarator runs after the ones before it.
-      else for (const d of list) out.push(this.hoisted(d, out, () => this.declList(s.declarationList, s, d)));
+      else for (const d of list) out.push(...nonEmpty(this.hoisted(d, out, () => this.declList(s.declarationList, s, d))));
     } else if (ts.isExpressionStatement(s)) {
       const st = this.hoisted(s.expression, out, () => this.exprStmt(s.expression, s));
       out.push(st);
@@ -1196,8 +1206,12 @@ class Converter {
         const left = unparenthesized(e.left);
         const written = ts.isPropertyAccessExpression(left) ? unparenthesized(left.expression) : left;
         const param = this.writtenRecordParam(left);
-        if (param !== undefined)
-          return this.opaqueStmt(node, ADC.recordParameterWrite, `this writes the record parameter '${param}', which is the caller's object; copy it into a local record first (const b = { x: ${param}.x, ... })`);
+        if (param !== undefined) {
+          const message = `this writes the record parameter '${param}', which is the caller's object; copy it into a local record first (const b = { x: ${param}.x, ... })`;
+          // Through another name (`q.x = ...` for `const q = p`), which has no variable of its own, it cannot even stay as written.
+          if (ts.isPropertyAccessExpression(left) && this.isReplacedRecord(unparenthesized(left.expression))) throw new CompileError({ code: ADC.recordParameterWrite, message, pos: posOf(node, this.sf) });
+          return this.opaqueStmt(node, ADC.recordParameterWrite, message);
+        }
         if (this.isReplacedRecord(left) && op === "=") return this.recordAssignment((left as ts.Identifier).text, e.right, node);
         const data = ts.isIdentifier(left) ? this.keptAsData(left.text, e.right) : undefined;
         if (data !== undefined) return { k: "assign", target: { k: "var", name: (left as ts.Identifier).text }, op, value: data, pos: posOf(e, this.sf) };

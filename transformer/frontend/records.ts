@@ -64,10 +64,10 @@ function isWriteTarget(n: ts.Node): boolean {
 }
 
 /**
- * Whether the function parameter `param` is only read through its fields (`p.x`), never written,
- * passed on or stored: a copy of the caller's record then behaves as the record itself.
+ * Whether the function parameter `param` is only read through its fields (`p.x`), never written or
+ * stored, passed on only to functions that only read it (`readsOnly`): a copy of the caller's record then behaves as the record itself.
  */
-export function onlyReadsFields(param: ts.ParameterDeclaration, checker: ts.TypeChecker): boolean {
+export function onlyReadsFields(param: ts.ParameterDeclaration, checker: ts.TypeChecker, readsOnly: (call: ts.CallExpression, index: number) => boolean): boolean {
   if (!ts.isIdentifier(param.name)) return false;
   const symbol = checker.getSymbolAtLocation(param.name);
   const body = (param.parent as ts.SignatureDeclaration & { body?: ts.Node }).body;
@@ -78,7 +78,8 @@ export function onlyReadsFields(param: ts.ParameterDeclaration, checker: ts.Type
     if (ts.isIdentifier(n) && n !== param.name && checker.getSymbolAtLocation(n) === symbol) {
       const use = unwrap(n);
       const p = use.parent;
-      if (!(ts.isPropertyAccessExpression(p) && p.expression === use && !isWriteTarget(p))) ok = false;
+      const passed = ts.isCallExpression(p) && p.arguments.includes(use as ts.Expression) && readsOnly(p, p.arguments.indexOf(use as ts.Expression));
+      if (!passed && !(ts.isPropertyAccessExpression(p) && p.expression === use && !isWriteTarget(p))) ok = false;
     }
     ts.forEachChild(n, visit);
   };

@@ -273,6 +273,12 @@ class Reverse {
     });
     // A caller saves the arrays it passes to a callee that writes them (whole, and only if it needs
     // their old values), so a callee starts with nothing required.
+    const firstDeclarations = new Set<Stmt>();
+    const writtenEarlier = new Set<string>();
+    for (const st of this.body) {
+      if (st.k === "let" && st.decls.every((d) => !writtenEarlier.has(d.name))) firstDeclarations.add(st);
+      writtenNames([st], writtenEarlier);
+    }
     this.tbr = toBeRecorded(this.body, {
       uses: (s) => this.uses(s),
       counted: (s) => this.counted(s),
@@ -281,8 +287,10 @@ class Reverse {
       arraysWritten: (s) => this.arraysWritten(s),
       invertible: (s) => this.invertible(s),
       aliasesOf: (n) => this.aliasesOf(n),
-      // A declaration of the function's body runs once, before anything reads its name.
-      firstValue: (s) => (s.k === "let" && this.body.includes(s)) || (s.k === "assign" && s.target.k === "var" && this.definedOnce(s.target.name)),
+      // A declaration of the function's body runs once, before anything reads its name, unless an
+      // earlier block declared that name too (`for (...) { const d = ... }` then `const d = ...`):
+      // the reverse sweep still needs the block's last value.
+      firstValue: (s) => firstDeclarations.has(s) || (s.k === "assign" && s.target.k === "var" && this.definedOnce(s.target.name)),
     });
     // Code the fence rejects (a try around active code, say) has its own diagnostic already.
     const [first] = this.tbr.unrestorable.filter((u) => !this.act.rejects(u.opaque));
@@ -888,9 +896,6 @@ class Reverse {
     const activeParams = this.act.calleeActiveParams(call);
     const returnActive = this.act.isActive(call);
     const params = this.act.calleeParams(call.target);
-    const record = params.findIndex((p) => p.shape === "record" && activeParams.includes(p.name));
-    if (record >= 0)
-      throw new CompileError({ code: ADC.recordInMode, message: `reverse mode does not pass an active record to a function yet (argument ${record + 1} of ${call.fn}); only forward mode (f_dual) does`, pos: call.pos });
     const names = this.ctx.splitNames(call, activeParams);
     const args = allArguments(call.args, params.length);
     params.forEach((p, i) => {
@@ -945,7 +950,11 @@ class Reverse {
     const read = this.ctx.reverseReadArrays(call.target, activeParams);
     const unread = new Set(params.flatMap((p, i) => (p.shape === "array" && call.args[i]?.k === "var" && !read.has(p.name) ? [i] : [])));
     if (unread.size > 0) this.unreadArguments.set(bwd, unread);
-    const scalars = params.map((p, i) => ({ p, i })).filter(({ p }) => activeParams.includes(p.name) && p.shape === "num");
+    // g_bwd returns the adjoints of the numbers, and of each number field of a record, in order.
+    const scalars = params
+      .map((p, i) => ({ p, i }))
+      .filter(({ p }) => activeParams.includes(p.name) && (p.shape === "num" || p.shape === "record"))
+      .flatMap(({ p, i }) => (p.shape === "record" ? numberFields(p.t).map((f) => ({ p, i, field: f as string | undefined })) : [{ p, i, field: undefined as string | undefined }]));
     const zeroTarget = (): void => {
       if (targetAdjoint === undefined) return;
       if (targetAdjoint.k === "var" && this.isArray(root!)) this.out.push(this.resetArrayAdjoint(root!));
@@ -957,11 +966,19 @@ class Reverse {
       return;
     }
     const base = call.fn.slice(call.fn.lastIndexOf(".") + 1);
-    const results = scalars.map(({ p }) => this.names.fresh(`${base}_${p.name}_b`));
+    const results = scalars.map(({ p, field }) => this.names.fresh(`${base}_${p.name}_b${field !== undefined ? `_${field}` : ""}`));
     if (results.length === 1) this.out.push({ k: "let", decl: "const", decls: [{ name: results[0], init: bwd }] });
     else this.out.push({ k: "destructure", decl: "const", names: results, value: bwd });
     zeroTarget();
-    scalars.forEach(({ i }, k) => this.distribute(call.args[i], ref(results[k])));
+    scalars.forEach(({ i, field }, k) => {
+      const arg = call.args[i];
+      if (field === undefined) this.distribute(arg, ref(results[k]));
+      else if (arg.k === "record") {
+        const given = arg.fields.find((f) => f.name === field);
+        if (given !== undefined) this.distribute(given.value, ref(results[k]));
+      } else if (arg.k === "var") this.distribute({ k: "field", obj: arg, name: field }, ref(results[k]));
+      else throw this.recordAsValue();
+    });
   }
 
   /** `seed = <the adjoint of root's array>` as a new array, that adjoint left zero. */
@@ -1677,13 +1694,17 @@ class Reverse {
       else bwdBody.push(this.declaration(n, restore.value));
     }
     for (const n of referenced) if (!carriedSet.has(n)) bwdBody.push(this.declaration(n));
-    const scalarParams = this.activeParams().filter((p) => p.shape === "num");
-    bwdBody.push(...this.zeroGuard(reverse, seedName, scalarParams.length));
+    // Numbers' adjoints are returned, and a record's as the adjoints of its fields, in order.
+    const scalarParams = this.activeParams().filter((p) => p.shape === "num" || p.shape === "record");
+    const scalarAdjoints = scalarParams.flatMap((p) => {
+      const g = this.gradientOf(p);
+      return g.k === "record" ? g.fields.map((f) => f.value) : [g];
+    });
+    bwdBody.push(...this.zeroGuard(reverse, seedName, scalarAdjoints.length));
     for (const p of scalarParams) this.ensureAdjoint(p);
     const arrayParams = new Set(this.activeParams().filter((p) => p.shape === "array").map((p) => p.name));
     bwdBody.push(...this.adjointDeclarations(new Set([...arrayParams, ...(valueActive ? [value!] : [])])));
     bwdBody.push(...reverse);
-    const scalarAdjoints = scalarParams.map((p) => ref(adjointName(this.names, p.name)));
     let returnType = "void";
     if (scalarAdjoints.length === 1) {
       bwdBody.push({ k: "return", value: scalarAdjoints[0] });
@@ -1862,6 +1883,11 @@ function indexReads(stmts: readonly Stmt[]): Set<string> {
   };
   visitStmts(stmts);
   return out;
+}
+
+/** How many numbers g_bwd returns for these active parameters: one per number, one per number field of a record. */
+export function returnedAdjoints(params: readonly Param[], active: readonly string[]): number {
+  return params.filter((p) => active.includes(p.name)).reduce((n, p) => n + (p.shape === "num" ? 1 : p.shape === "record" ? numberFields(p.t).length : 0), 0);
 }
 
 /** The type of a gradient shaped like a parameter (a read-only input still gets a writable gradient). */
