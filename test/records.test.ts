@@ -6,6 +6,7 @@
  * f_dual against f_grad, f_hessian against differences of f_grad, and the generated code under
  * --strict. What stays out is a diagnostic with its code and position.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileSources, relErr, type Compiled } from "./helpers/compile.js";
@@ -106,6 +107,21 @@ export function scaled(p: Vec, k: number): Vec {
   const out = { x: p.x * k, y: Math.exp(p.y * k), label: p.label };
   return out;
 }
+
+function plus(a: V2, b: V2): V2 {
+  return { x: a.x + b.x, y: a.y + b.y };
+}
+function times(a: V2, k: number): V2 {
+  return { x: a.x * k, y: a.y * k };
+}
+
+/** Records returned by callees, read through their fields: f = r.x r.y + q.y, q = p + k p, r = q.x q. */
+/** @differentiable hessian */
+export function chained(p: V2, k: number): number {
+  const q = plus(p, times(p, k));
+  const r = times(q, q.x);
+  return r.x * r.y + q.y;
+}
 `;
 
 /** The number leaves of arguments, in order (a record's number fields in its key order). */
@@ -151,6 +167,7 @@ const cases: readonly { readonly name: string; readonly args: readonly Arg[]; re
   { name: "energy", args: [{ x: 0.7, y: -1.3, label: "double" }, 0.9], hessian: true },
   { name: "energy", args: [{ x: -0.4, y: 0.8, label: "single" }, 1.7], hessian: true },
   { name: "rotate", args: [{ x: 0.6, y: -0.2 }, 0.35], hessian: true },
+  { name: "chained", args: [{ x: 0.4, y: -0.9 }, 1.3], hessian: true },
   { name: "twoBody", args: [{ x: 0, y: 0, vx: 0.1, vy: -0.2, m: 2 }, { x: 1.1, y: 0.4, vx: -0.3, vy: 0.5, m: 0.7 }, 0.05], hessian: false },
 ];
 
@@ -225,8 +242,20 @@ describe("records in every mode, against central differences", () => {
     const at = (s: number): Vec => call("scaled", { ...p, x: p.x + s }, 1.2 + 0.5 * s) as Vec;
     expect(relErr(tangent.x, (at(h).x - at(-h).x) / (2 * h))).toBeLessThan(1e-6);
     expect(relErr(tangent.y, (at(h).y - at(-h).y) / (2 * h))).toBeLessThan(1e-6);
-    // Reverse mode does not take a record result yet: no f_vjp, f_grad or f_jacobian is generated.
-    expect(m.scaled_vjp).toBeUndefined();
+    // f_vjp with a record ȳ: the row of each field; f_jacobian's rows are the fields x, y.
+    const grad = (field: "x" | "y"): number[] => {
+      const [, gp, gk] = call("scaled_vjp", p, 1.2, field === "x" ? { x: 1, y: 0 } : { x: 0, y: 1 }) as [Vec, V2, number];
+      expect(Object.keys(gp)).toEqual(["x", "y"]);
+      return [gp.x, gp.y, gk];
+    };
+    const ey = Math.exp(p.y * 1.2);
+    close(grad("x"), [1.2, 0, p.x], 1e-15);
+    close(grad("y"), [0, 1.2 * ey, p.y * ey], 1e-15);
+    const [jv, J] = call("scaled_jacobian", p, 1.2) as [Vec, number[][]];
+    expect(jv).toEqual(value);
+    close(J.flat(), [...grad("x"), ...grad("y")], 1e-15);
+    // No f_grad: the result is not a number.
+    expect(m.scaled_grad).toBeUndefined();
   });
 
   it("generated code type-checks under --strict", () => {
@@ -247,6 +276,48 @@ describe("records in every mode, against central differences", () => {
 
 type V2 = { x: number; y: number };
 type Vec = V2 & { label: string };
+
+describe("the README's example and the golden fixture, in numbers", () => {
+  it("kinetic (README): f_grad's record and f_jacobian's row [∂x, ∂y, ∂vx, ∂vy, ∂m, ∂dt], hand-derived", async () => {
+    const c = compileSources({
+      "input.ts": `interface Body { x: number; y: number; vx: number; vy: number; m: number; name: string }
+
+/** @differentiable */
+export function kinetic(b: Body, dt: number): number {
+  const p = { x: b.x, y: b.y, vx: b.vx, vy: b.vy };
+  p.x += dt * p.vx;
+  const { x, y } = p;
+  return 0.5 * b.m * (p.vx * p.vx + p.vy * p.vy) + x * y;
+}`,
+    });
+    expect(c.diagnostics).toEqual([]);
+    const mod = await c.load();
+    c.cleanup();
+    const b = { x: 1, y: 2, vx: 3, vy: 4, m: 5, name: "b" };
+    const dt = 0.5;
+    // f = m/2 (vx² + vy²) + (x + dt vx) y
+    const x1 = b.x + dt * b.vx;
+    const grad = { x: b.y, y: x1, vx: b.m * b.vx + dt * b.y, vy: b.m * b.vy, m: 0.5 * (b.vx * b.vx + b.vy * b.vy) };
+    expect((mod.kinetic_grad as unknown as (b: unknown, dt: number) => unknown)(b, dt)).toEqual([0.5 * b.m * 25 + x1 * b.y, grad, b.vx * b.y]);
+    expect((mod.kinetic_jacobian as unknown as (b: unknown, dt: number) => unknown)(b, dt)).toEqual([0.5 * b.m * 25 + x1 * b.y, [[grad.x, grad.y, grad.vx, grad.vy, grad.m, b.vx * b.y]]]);
+  });
+
+  it("fixtures/records: stepEnergy's f_grad against central differences; moved's f_dual against its hand-derived tangent", async () => {
+    const c = compileSources({ "input.ts": readFileSync(join(import.meta.dirname, "..", "fixtures", "records", "input.ts"), "utf8") });
+    const mod = await c.load();
+    c.cleanup();
+    const b0 = { x: 0.9, y: -0.4, vx: 0.2, vy: 0.7, m: 1.3, name: "b" };
+    const f = (...a: Arg[]): number => (mod.stepEnergy as unknown as (...a: Arg[]) => number)(...a);
+    const [, g, gdt] = (mod.stepEnergy_grad as unknown as (...a: Arg[]) => [number, Rec, number])(b0, 0.1);
+    close(flatten([g, gdt]), numericGradient(f, [b0, 0.1]));
+    const [p, t] = [{ x: 0.3, y: 1.1 }, 0.4];
+    const [v, dv] = (mod.moved_dual as unknown as (...a: unknown[]) => [V2, V2])(p, t, { x: 1, y: 2 }, 0.5);
+    expect(v).toEqual({ x: p.x + t * p.y, y: p.y * Math.cos(t) });
+    // dx = dpx + dt py + t dpy, dy = dpy cos t - py sin t dt
+    expect(relErr(dv.x, 1 + 0.5 * p.y + t * 2)).toBeLessThan(1e-15);
+    expect(relErr(dv.y, 2 * Math.cos(t) - p.y * Math.sin(t) * 0.5)).toBeLessThan(1e-15);
+  });
+});
 
 describe("found while testing records", () => {
   it("a number declared in a loop's body and again after the loop: the reverse sweep gets the loop's last value back (it was overwritten: f_grad was off by 1%)", async () => {
@@ -288,9 +359,14 @@ describe("what stays out of records is a diagnostic, never a wrong number", () =
     const [first] = diagnosticsOf("function bump(p: { a: number }): void { p.a += 1; }\n/** @differentiable */\nexport function f(x: number): number {\n  const q = { a: x };\n  bump(q);\n  return q.a;\n}\n");
     expect(first).toMatch(/^4:13 ADC2017 the record 'q' is kept as data, so it cannot hold a derivative: 'q' is passed to bump, which may keep or change it/);
   });
-  it("ADC2019: a record returned from a callee in reverse mode (f_dual alone would take it)", () => {
-    const [first] = diagnosticsOf("function mk(x: number): { a: number; b: number } { return { a: x, b: 2 * x }; }\n/** @differentiable */\nexport function f(x: number): number {\n  const q = mk(x);\n  return q.a;\n}\n");
-    expect(first).toMatch(/ADC20(17|19)/);
+  it("ADC2019: a choice of two records passed as a whole in reverse mode (f_dual alone would take it)", () => {
+    expect(diagnosticsOf("type V = { x: number; y: number };\nfunction sq(p: V): number { return p.x * p.y; }\n/** @differentiable */\nexport function f(p: V, q: V): number {\n  return sq(p.x > 0 ? p : q);\n}\n")).toEqual([
+      "5:3 ADC2019 reverse mode does not take a record as a whole here yet (returned, or passed on); only forward mode (f_dual) does",
+    ]);
+  });
+  it("ADC2017: a function's record result written (it may be another function's object)", () => {
+    const [first] = diagnosticsOf("function mk(x: number): { a: number; b: number } { return { a: x, b: 2 * x }; }\n/** @differentiable */\nexport function f(x: number): number {\n  const q = mk(x);\n  q.a *= 2;\n  return q.a;\n}\n");
+    expect(first).toMatch(/^4:13 ADC2017 the record 'q' is kept as data, so it cannot hold a derivative: 'q' holds a function's result and is written/);
   });
   it("an array of records is ADC1010 (its numbers would silently get no derivative), and reading it stays ADC2006", () => {
     const out = diagnosticsOf("interface B { x: number }\n/** @differentiable */\nexport function f(bodies: B[], t: number): number {\n  return bodies[0].x * t;\n}\n");

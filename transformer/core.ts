@@ -251,8 +251,6 @@ class Compilation {
     }
     if (annotation.hessian && ir.returnShape !== "num") this.diagnostics.push({ code: ADC.badHessian, message: `hessian needs ${ir.name} to return a number`, pos: ir.pos });
     this.variant(site.key, "dual", annotation.wrt);
-    // A record result has a forward derivative only, so far (README: Records).
-    if (ir.returnShape === "record") return;
     if (ir.returnShape === "num") this.variant(site.key, "grad", annotation.wrt);
     this.variant(site.key, "vjp", annotation.wrt);
     this.variant(site.key, "jacobian", annotation.wrt);

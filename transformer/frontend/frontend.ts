@@ -482,6 +482,7 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const records = planRecords(fn, checker, (n) => typeOf(checker.getTypeAtLocation(n), checker), isRecordParam, readsOnly, fresh);
   // A replaced record is its field variables from here on; one kept as data cannot hold a derivative.
   for (const [name, r] of records.locals) {
+    if (r.held) continue;
     locals.delete(name);
     for (const f of r.fields) if (r.vars.has(f.name)) locals.set(r.vars.get(f.name)!, localOf(f.t));
   }
@@ -652,7 +653,7 @@ class Converter {
   /** The record a replaced local finally names: a record parameter, or a local with its field variables. */
   private recordOf(name: string): { readonly param: string } | { readonly local: RecordLocal } {
     const r = this.records.locals.get(name);
-    if (r === undefined) return { param: name };
+    if (r === undefined || r.held) return { param: name };
     return r.alias !== undefined ? this.recordOf(r.alias) : { local: r };
   }
 
@@ -1168,7 +1169,7 @@ class Converter {
         if (!ts.isIdentifier(key) && !ts.isStringLiteral(key) && !ts.isNumericLiteral(key)) return unsupported(el, "a computed key");
         const prop = ts.isIdentifier(key) ? key.text : undefined;
         if (prop === "length") init = { k: "length", arr: { k: "var", name: from } };
-        else if (prop !== undefined && (this.records.locals.has(from) || this.isRecordParam(from)) && !(this.locals.has(from) && !this.isRecordParam(from))) init = this.fieldRead(from, prop);
+        else if (prop !== undefined && (this.records.locals.has(from) || this.isRecordParam(from)) && !(this.locals.has(from) && !this.isRecordParam(from) && !this.records.locals.get(from)?.held)) init = this.fieldRead(from, prop);
         else
           init = {
             k: "opaque",
@@ -1244,12 +1245,12 @@ class Converter {
   }
 
   /**
-   * The value given to a record local kept as data, if it is an object literal: opaque, so that active
-   * values in it are an error that says why the record is not differentiated (not that its type is not).
+   * The value given to a record local kept as data: opaque, so that active values in it are an error
+   * that says why the record is not differentiated (not that its type is not).
    */
   private keptAsData(name: string, value: ts.Expression): Expr | undefined {
     const why = this.records.rejected.get(name);
-    if (why === undefined || !ts.isObjectLiteralExpression(unparenthesized(value))) return undefined;
+    if (why === undefined) return undefined;
     return this.opaque(value, ADC.recordUse, `the record '${name}' is kept as data, so it cannot hold a derivative: ${why}`);
   }
 
@@ -1383,7 +1384,7 @@ class Converter {
       }
       const obj = unparenthesized(e.expression);
       if (this.isReplacedRecord(obj)) return this.fieldRead((obj as ts.Identifier).text, e.name.text);
-      if (ts.isIdentifier(obj) && this.isRecordParam(obj.text) && this.locals.has(obj.text)) return { k: "field", obj: { k: "var", name: obj.text }, name: e.name.text };
+      if (ts.isIdentifier(obj) && (this.isRecordParam(obj.text) || this.records.locals.get(obj.text)?.held) && this.locals.has(obj.text)) return { k: "field", obj: { k: "var", name: obj.text }, name: e.name.text };
       if (ts.isIdentifier(obj) && this.records.rejected.has(obj.text))
         return this.opaque(e, ADC.recordUse, `the record '${obj.text}' is kept as data, so its fields carry no derivative: ${this.records.rejected.get(obj.text)!}`);
       if (e.name.text === "length") {

@@ -20,6 +20,11 @@ export interface RecordLocal {
   readonly vars: ReadonlyMap<string, string>;
   /** Some field of it (or of a name for it) is written: its variables are declared `let`. */
   readonly written: boolean;
+  /**
+   * A call's result (`const q = g(...)`), never written: kept as the one record it is, read through
+   * its fields like a record parameter (`q.x`), rather than replaced.
+   */
+  readonly held?: true;
 }
 
 export interface RecordPlan {
@@ -33,6 +38,7 @@ interface Candidate {
   readonly decl: ts.VariableDeclaration;
   readonly fields: readonly Member[];
   alias?: string;
+  held?: true;
   reassigned: boolean;
   written: boolean;
   reason?: string;
@@ -125,6 +131,7 @@ export function planRecords(
       if (ts.isObjectLiteralExpression(source) && coversFields(source, t.fields)) {
         // fine
       } else if (ts.isIdentifier(source)) c.alias = source.text;
+      else if (ts.isCallExpression(source)) c.held = true;
       else c.reason = ts.isObjectLiteralExpression(source) ? `the object literal given to '${name}' does not set each of its fields by name once` : `'${name}' is initialised with something other than an object literal or another record`;
     }
   }
@@ -194,6 +201,8 @@ export function planRecords(
   // A write through another name is a write of the record it names.
   const root = (c: Candidate): Candidate => (c.alias !== undefined && candidates.has(c.alias) ? root(candidates.get(c.alias)!) : c);
   for (const c of candidates.values()) if (c.reason === undefined && c.written) root(c).written = true;
+  for (const c of candidates.values())
+    if (c.reason === undefined && c.held && (c.written || c.reassigned)) c.reason = `'${c.name}' holds a function's result and is written (copy it into an object literal first)`;
   const locals = new Map<string, RecordLocal>();
   for (const c of candidates.values()) {
     if (c.reason !== undefined) {
@@ -201,8 +210,8 @@ export function planRecords(
       continue;
     }
     const vars = new Map<string, string>();
-    if (c.alias === undefined) for (const f of c.fields) vars.set(f.name, fresh(`${c.name}_${/^[A-Za-z_$][\w$]*$/.test(f.name) ? f.name : "field"}`));
-    locals.set(c.name, { fields: c.fields, ...(c.alias !== undefined ? { alias: c.alias } : {}), vars, written: c.written });
+    if (c.alias === undefined && !c.held) for (const f of c.fields) vars.set(f.name, fresh(`${c.name}_${/^[A-Za-z_$][\w$]*$/.test(f.name) ? f.name : "field"}`));
+    locals.set(c.name, { fields: c.fields, ...(c.alias !== undefined ? { alias: c.alias } : {}), ...(c.held ? { held: true as const } : {}), vars, written: c.written });
   }
   return { locals, rejected };
 }

@@ -88,7 +88,14 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   const size = active.map((p) => (p.shape === "num" ? "1" : p.shape === "record" ? String(numberFields(p.t).length) : `${p.name}.length`)).join(" + ");
   const sweep = sweepArguments(fn, names.written, n, lines);
   lines.push(`const ${value} = ${fn.name}(${sweep.first});`);
-  lines.push(`const ${outputs} = ${value}.length;`);
+  // A record result's rows are its number fields, in declaration order: `keys[r]` names row r.
+  const fields = fn.returnShape === "record" ? numberFields(fn.returnT) : undefined;
+  const keys = fields !== undefined ? n("keys") : "";
+  const at = (arr: string, r: string): string => (fields !== undefined ? `${arr}[${keys}[${r}]]` : `${arr}[${r}]`);
+  if (fields !== undefined) {
+    lines.push(`const ${keys} = [${fields.map((f) => JSON.stringify(f)).join(", ")}] as const;`);
+    lines.push(`const ${outputs} = ${keys}.length;`);
+  } else lines.push(`const ${outputs} = ${value}.length;`);
   lines.push(`const ${inputs} = ${size};`);
   lines.push(`const ${jacobian}: number[][] = [];`);
   lines.push(`for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}.push(new Array<number>(${inputs}).fill(0));`);
@@ -99,7 +106,7 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   const dualCall = `${names.dual}(${[sweep.each, ...sweep.seeds(active, tangents)].join(", ")})`;
   const storeColumn = (indent: string): void => {
     lines.push(`${indent}const [, ${dvalue}] = ${dualCall};`);
-    lines.push(`${indent}for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}[${r}][${column}] = ${dvalue}[${r}];`);
+    lines.push(`${indent}for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}[${r}][${column}] = ${at(dvalue, r)};`);
     lines.push(`${indent}${column}++;`);
   };
   active.forEach((p, i) => {
@@ -122,11 +129,12 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   });
   lines.push(`} else {`);
   lines.push(`  // One reverse sweep per output element: a row.`);
-  lines.push(`  const ${ybar} = ${fn.returnArrayKind === "Float64Array" ? `new Float64Array(${outputs})` : `new Array<number>(${outputs}).fill(0)`};`);
+  const seedZero = fields !== undefined ? zeroOf(fn.returnT, value, textZeros)! : fn.returnArrayKind === "Float64Array" ? `new Float64Array(${outputs})` : `new Array<number>(${outputs}).fill(0)`;
+  lines.push(`  const ${ybar} = ${seedZero};`);
   lines.push(`  for (let ${r} = 0; ${r} < ${outputs}; ${r}++) {`);
-  lines.push(`    ${ybar}[${r}] = 1;`);
+  lines.push(`    ${at(ybar, r)} = 1;`);
   lines.push(`    const [, ${adjoints.join(", ")}] = ${names.vjp}(${sweep.each}, ${ybar});`);
-  lines.push(`    ${ybar}[${r}] = 0;`);
+  lines.push(`    ${at(ybar, r)} = 0;`);
   const row = n("row");
   lines.push(`    const ${row}: number[] = [];`);
   rowOf(row, adjoints, lines, "    ");

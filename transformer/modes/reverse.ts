@@ -347,6 +347,33 @@ class Reverse {
     return new CompileError({ code: ADC.recordInMode, message: "reverse mode does not take a record as a whole here yet (returned, or passed on); only forward mode (f_dual) does", pos: this.here() });
   }
 
+  /**
+   * `const q = { x: e, y: f }` (the result, as lowering keeps it) or `const q = g(...)` of a record
+   * local, given once: each number field's adjoint `q_b_x` goes down into its value (or to g_bwd).
+   */
+  private recordAssignmentAdjoint(name: string, value: Expr, once: boolean): void {
+    if (!once) throw this.recordAsValue();
+    if (value.k === "call") {
+      this.callAdjoint({ k: "var", name }, value);
+      return;
+    }
+    if (value.k === "var" && this.isRecord(value.name)) {
+      // Another name for a record (a call's result kept by lowering): its fields get these adjoints.
+      for (const f of numberFields(this.fn.locals.get(name)!.t)) this.distribute({ k: "field", obj: value, name: f }, ref(this.fieldAdj(name, f)));
+      return;
+    }
+    if (value.k !== "record") throw this.recordAsValue();
+    for (const f of numberFields(this.fn.locals.get(name)!.t)) {
+      const given = value.fields.find((g) => g.name === f);
+      if (given !== undefined) this.distribute(given.value, ref(this.fieldAdj(name, f)));
+    }
+  }
+
+  /** The adjoint of a record variable as one record (`{ x: q_b_x, y: q_b_y }`), for a callee's g_bwd. */
+  private recordAdjoint(name: string): Expr {
+    return { k: "record", fields: numberFields(this.fn.locals.get(name)!.t).map((f) => ({ name: f, value: ref(this.fieldAdj(name, f)) })) };
+  }
+
   /** The gradient of a parameter: its adjoint; a record's, the record of its fields' adjoints. */
   private gradientOf(p: Param): Expr {
     if (p.shape !== "record") return ref(adjointName(this.names, p.name));
@@ -539,6 +566,10 @@ class Reverse {
     const root = lvalueRoot(target);
     if (root === undefined || !this.act.active.has(root)) {
       if (value.k === "call") this.callAdjoint(target, value);
+      return false;
+    }
+    if (target.k === "var" && this.isRecord(root)) {
+      this.recordAssignmentAdjoint(root, value, once);
       return false;
     }
     if (value.k === "call") {
@@ -907,7 +938,11 @@ class Reverse {
     });
     let targetAdjoint: LValue | undefined;
     const root = target !== undefined ? lvalueRoot(target) : undefined;
-    if (target !== undefined && root !== undefined && this.act.active.has(root))
+    const recordResult = root !== undefined && this.isRecord(root) && this.act.active.has(root);
+    if (recordResult) {
+      // A record result: g_bwd takes its fields' adjoints as one record (`q` is given once: no reset).
+      if (returnActive) args.push(this.recordAdjoint(root));
+    } else if (target !== undefined && root !== undefined && this.act.active.has(root))
       targetAdjoint = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
     // A callee that may return an array passed to it (`return v`): the result's adjoint and that
     // argument's may be one array.
@@ -925,7 +960,7 @@ class Reverse {
       }
       targetAdjoint = undefined;
       args.push(ref(seed));
-    } else if (returnActive) {
+    } else if (returnActive && !recordResult) {
       if (targetAdjoint === undefined) {
         if (this.ctx.returnShape(call.target) === "array")
           throw new CompileError({ code: ADC.unsupportedStatement, message: `the array ${call.fn} returns is dropped; assign it to a variable`, pos: call.pos });
@@ -1519,7 +1554,10 @@ class Reverse {
     for (const p of this.activeParams()) this.ensureAdjoint(p);
     const adjoints = this.adjointDeclarations(new Set(valueActive ? [value] : []));
     const seed: Stmt[] = [];
-    if (seedName !== undefined) {
+    if (seedName !== undefined && this.fn.returnShape === "record") {
+      // ȳ of a record result is a record: each number field's adjoint starts from its field.
+      for (const f of numberFields(this.fn.returnT)) seed.push({ k: "let", decl: "let", decls: [{ name: this.fieldAdj(value, f), init: { k: "field", obj: ref(ybar!), name: f } }] });
+    } else if (seedName !== undefined) {
       if (this.fn.returnShape === "num") seed.push({ k: "let", decl: "let", decls: [{ name: seedName, init: ybar !== undefined ? ref(ybar) : num(1) }] });
       // `let` where the reverse sweep points it at a new array (the result restored to one of another length).
       else seed.push({ k: "let", decl: reassignedNames(reverse).has(seedName) ? "let" : "const", decls: [{ name: seedName, init: { k: "opaque", text: `${ybar}.slice()`, reads: [], code: ADC.unsupportedExpression, reason: "copy of the seed", pos: this.fn.pos } }] });
@@ -1548,7 +1586,7 @@ class Reverse {
     const gradients = this.activeParams().map((p) => this.gradientOf(p));
     const params = primalParams(this.fn.params);
     // ȳ is read only (copied): any array of the result's length will do, a tuple result's too.
-    const seedType = this.fn.returnShape === "num" ? "number" : PLAIN_ARRAY_TYPE.test(this.fn.returnType) || this.fn.returnArrayKind === "Float64Array" ? this.fn.returnType : "readonly number[]";
+    const seedType = this.fn.returnShape === "num" ? "number" : this.fn.returnShape === "record" ? typeText(tangentType(this.fn.returnT)!) : PLAIN_ARRAY_TYPE.test(this.fn.returnType) || this.fn.returnArrayKind === "Float64Array" ? this.fn.returnType : "readonly number[]";
     if (ybar !== undefined) params.push({ name: ybar, type: seedType });
     let ret: Stmt;
     let returnType: string;
@@ -1704,6 +1742,9 @@ class Reverse {
     for (const p of scalarParams) this.ensureAdjoint(p);
     const arrayParams = new Set(this.activeParams().filter((p) => p.shape === "array").map((p) => p.name));
     bwdBody.push(...this.adjointDeclarations(new Set([...arrayParams, ...(valueActive ? [value!] : [])])));
+    // A record result's seed comes as one record: each number field's adjoint starts from its field.
+    if (seedName !== undefined && this.fn.returnShape === "record")
+      for (const f of numberFields(this.fn.returnT)) bwdBody.push({ k: "let", decl: "let", decls: [{ name: this.fieldAdj(value!, f), init: { k: "field", obj: ref(seedName), name: f } }] });
     bwdBody.push(...reverse);
     let returnType = "void";
     if (scalarAdjoints.length === 1) {
@@ -1719,7 +1760,7 @@ class Reverse {
         .filter((p) => p.shape === "array")
         .map((p) => ({ name: adjointName(this.names, p.name), type: gradientType(p) })),
       // The seed is an adjoint g_bwd writes (zeroes), whatever the result's type (readonly, a tuple).
-      ...(seedName !== undefined ? [{ name: seedName, type: this.fn.returnShape === "num" ? "number" : this.fn.returnArrayKind === "Float64Array" ? "Float64Array" : "number[]" }] : []),
+      ...(seedName !== undefined ? [{ name: seedName, type: this.fn.returnShape === "num" ? "number" : this.fn.returnShape === "record" ? typeText(tangentType(this.fn.returnT)!) : this.fn.returnArrayKind === "Float64Array" ? "Float64Array" : "number[]" }] : []),
     ];
     const fwd: GeneratedFunction = {
       name: names.fwd,
