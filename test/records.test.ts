@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileSources, relErr, type Compiled } from "./helpers/compile.js";
+import { compileSources, compileWithText, relErr, type Compiled } from "./helpers/compile.js";
 import { strictTypeErrors } from "./helpers/typecheck.js";
 import { formatDiagnostic } from "../transformer/diagnostics.js";
 
@@ -320,6 +320,33 @@ export function kinetic(b: Body, dt: number): number {
 });
 
 describe("found while testing records", () => {
+  it("a record declared again in a sibling block (fuzzer, --open records: it was ADC2017 'declared more than once'), and shorthand { q }", async () => {
+    const { m: mod } = await compileWithText<Record<string, (...a: number[]) => number[]>>(
+      `function sum(r: { a: number; b: number }): number { return r.a + r.b; }
+/** @differentiable */
+export function f(x: number, y: number): number {
+  let s = 0;
+  {
+    const rec1 = { a: x * y, b: 2 };
+    rec1.b += rec1.a;
+    s += rec1.b;
+  }
+  {
+    let rec1 = { a: y, b: x };
+    rec1 = { a: rec1.b, b: rec1.a * 3 };
+    const a = rec1.a;
+    const b = rec1.b;
+    s += sum({ a, b }) * rec1.a;
+  }
+  return s;
+}`,
+      { strict: true },
+    );
+    // s = (2 + x y) + (x + 3 y) x
+    const [x, y] = [0.7, -1.1];
+    close(mod.f_grad(x, y), [2 + x * y + (x + 3 * y) * x, y + 2 * x + 3 * y, x + 3 * x], 1e-15);
+  });
+
   it("a number declared in a loop's body and again after the loop: the reverse sweep gets the loop's last value back (it was overwritten: f_grad was off by 1%)", async () => {
     const src = `/** @differentiable */
 export function g(ax: number, bx: number): number {

@@ -481,12 +481,12 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   };
   const records = planRecords(fn, checker, (n) => typeOf(checker.getTypeAtLocation(n), checker), isRecordParam, readsOnly, fresh);
   // A replaced record is its field variables from here on; one kept as data cannot hold a derivative.
-  for (const [name, r] of records.locals) {
+  for (const r of records.locals) {
     if (r.held) continue;
-    locals.delete(name);
+    if (!records.rejectedNames.includes(r.name) && !records.locals.some((o) => o.held && o.name === r.name)) locals.delete(r.name);
     for (const f of r.fields) if (r.vars.has(f.name)) locals.set(r.vars.get(f.name)!, localOf(f.t));
   }
-  for (const name of records.rejected.keys()) locals.set(name, { ...locals.get(name)!, shape: "other" });
+  for (const name of records.rejectedNames) locals.set(name, { ...locals.get(name)!, shape: "other" });
 
   const cx = new Converter(sf, checker, resolve, locals, usedNames, ownInfo, records, isRecordParam);
   const body: Stmt[] = ts.isBlock(fn.body!) ? cx.stmts(fn.body.statements) : cx.returned(fn.body as ts.Expression);
@@ -651,28 +651,35 @@ class Converter {
   ) {}
 
   /** The record a replaced local finally names: a record parameter, or a local with its field variables. */
-  private recordOf(name: string): { readonly param: string } | { readonly local: RecordLocal } {
-    const r = this.records.locals.get(name);
-    if (r === undefined || r.held) return { param: name };
-    return r.alias !== undefined ? this.recordOf(r.alias) : { local: r };
+  private recordOf(id: ts.Identifier): { readonly param: string } | { readonly local: RecordLocal } {
+    const r = this.records.local(id);
+    if (r === undefined || r.held) return { param: id.text };
+    let target: RecordLocal = r;
+    while (target.alias !== undefined) {
+      if (typeof target.alias === "string") return { param: target.alias };
+      target = target.alias;
+    }
+    return target.held ? { param: target.name } : { local: target };
   }
 
   /** `q.x` of a replaced record `q` (its variable `q_x`) or of a record parameter (`p.x`). */
-  private fieldRead(name: string, field: string): Expr {
-    const r = this.recordOf(name);
+  private fieldRead(id: ts.Identifier, field: string): Expr {
+    const r = this.recordOf(id);
     return "param" in r ? { k: "field", obj: { k: "var", name: r.param }, name: field } : { k: "var", name: r.local.vars.get(field)! };
   }
 
   /** A replaced record as a whole (returned, passed to a function): the object literal of its fields. */
-  private recordValue(name: string): Expr {
-    const r = this.recordOf(name);
+  private recordValue(id: ts.Identifier): Expr {
+    const r = this.recordOf(id);
     if ("param" in r) return { k: "var", name: r.param };
     return { k: "record", fields: r.local.fields.map((f) => ({ name: f.name, value: { k: "var", name: r.local.vars.get(f.name)! } })) };
   }
 
   /** Whether an identifier names a record replaced by its fields (not some other variable of that name). */
   private isReplacedRecord(n: ts.Node): boolean {
-    return ts.isIdentifier(n) && this.records.locals.has(n.text) && !this.locals.has(n.text) && isReference(n);
+    if (!ts.isIdentifier(n) || !isReference(n)) return false;
+    const r = this.records.local(n);
+    return r !== undefined && !r.held;
   }
 
   private opaque(node: ts.Node, code: string, reason: string, allowActiveScalars = false): Opaque {
@@ -1097,8 +1104,8 @@ class Converter {
         decls.push(...this.destructured(d));
         continue;
       }
-      const record = this.records.locals.get(d.name.text);
-      if (record !== undefined && !this.locals.has(d.name.text)) {
+      const record = this.records.local(d.name);
+      if (record !== undefined && !record.held) {
         decls.push(...this.recordDeclarators(d, record));
         continue;
       }
@@ -1106,12 +1113,12 @@ class Converter {
         name: d.name.text,
         pos: posOf(d, this.sf),
         ...(d.type !== undefined ? { type: d.type.getText(this.sf) } : {}),
-        ...(d.initializer !== undefined ? { init: this.keptAsData(d.name.text, d.initializer) ?? this.expr(d.initializer) } : {}),
+        ...(d.initializer !== undefined ? { init: this.keptAsData(d.name, d.initializer) ?? this.expr(d.initializer) } : {}),
         ...(this.ownInfo.has(d) ? { info: this.ownInfo.get(d) } : {}),
       });
     }
     // A record whose fields are written later holds them in `let` variables.
-    const writtenRecord = (only !== undefined ? [only] : list.declarations).some((d) => ts.isIdentifier(d.name) && this.records.locals.get(d.name.text)?.written === true);
+    const writtenRecord = (only !== undefined ? [only] : list.declarations).some((d) => ts.isIdentifier(d.name) && this.records.local(d.name)?.written === true);
     return { k: "let", decl: writtenRecord ? "let" : decl, decls };
   }
 
@@ -1149,6 +1156,8 @@ class Converter {
     let source = d.initializer;
     while (ts.isParenthesizedExpression(source) || ts.isNonNullExpression(source) || ts.isAsExpression(source) || ts.isSatisfiesExpression(source)) source = source.expression;
     let from: string;
+    // A record read field by field: a record parameter, a replaced record, a held call result.
+    const record = ts.isIdentifier(source) && (this.isRecordParam(source.text) || this.records.local(source) !== undefined) ? source : undefined;
     if (ts.isIdentifier(source) && (this.locals.has(source.text) || this.isReplacedRecord(source))) from = source.text;
     else {
       from = this.fresh("destructured");
@@ -1169,7 +1178,7 @@ class Converter {
         if (!ts.isIdentifier(key) && !ts.isStringLiteral(key) && !ts.isNumericLiteral(key)) return unsupported(el, "a computed key");
         const prop = ts.isIdentifier(key) ? key.text : undefined;
         if (prop === "length") init = { k: "length", arr: { k: "var", name: from } };
-        else if (prop !== undefined && (this.records.locals.has(from) || this.isRecordParam(from)) && !(this.locals.has(from) && !this.isRecordParam(from) && !this.records.locals.get(from)?.held)) init = this.fieldRead(from, prop);
+        else if (prop !== undefined && record !== undefined) init = this.fieldRead(record, prop);
         else
           init = {
             k: "opaque",
@@ -1189,7 +1198,7 @@ class Converter {
     while (ts.isParenthesizedExpression(e)) e = e.expression;
     if (ts.isIdentifier(e) && this.locals.has(e.text)) return { k: "var", name: e.text };
     if (ts.isPropertyAccessExpression(e) && this.isReplacedRecord(unparenthesized(e.expression))) {
-      const field = this.fieldRead((unparenthesized(e.expression) as ts.Identifier).text, e.name.text);
+      const field = this.fieldRead(unparenthesized(e.expression) as ts.Identifier, e.name.text);
       if (field.k === "var") return field;
     }
     if (ts.isElementAccessExpression(e)) {
@@ -1213,8 +1222,8 @@ class Converter {
           if (ts.isPropertyAccessExpression(left) && this.isReplacedRecord(unparenthesized(left.expression))) throw new CompileError({ code: ADC.recordParameterWrite, message, pos: posOf(node, this.sf) });
           return this.opaqueStmt(node, ADC.recordParameterWrite, message);
         }
-        if (this.isReplacedRecord(left) && op === "=") return this.recordAssignment((left as ts.Identifier).text, e.right, node);
-        const data = ts.isIdentifier(left) ? this.keptAsData(left.text, e.right) : undefined;
+        if (this.isReplacedRecord(left) && op === "=") return this.recordAssignment(left as ts.Identifier, e.right, node);
+        const data = ts.isIdentifier(left) ? this.keptAsData(left, e.right) : undefined;
         if (data !== undefined) return { k: "assign", target: { k: "var", name: (left as ts.Identifier).text }, op, value: data, pos: posOf(e, this.sf) };
         const target = this.lvalue(e.left);
         if (target === undefined)
@@ -1248,10 +1257,10 @@ class Converter {
    * The value given to a record local kept as data: opaque, so that active values in it are an error
    * that says why the record is not differentiated (not that its type is not).
    */
-  private keptAsData(name: string, value: ts.Expression): Expr | undefined {
-    const why = this.records.rejected.get(name);
+  private keptAsData(id: ts.Identifier, value: ts.Expression): Expr | undefined {
+    const why = this.records.rejected(id);
     if (why === undefined) return undefined;
-    return this.opaque(value, ADC.recordUse, `the record '${name}' is kept as data, so it cannot hold a derivative: ${why}`);
+    return this.opaque(value, ADC.recordUse, `the record '${id.text}' is kept as data, so it cannot hold a derivative: ${why}`);
   }
 
   /** The record parameter an assignment target writes (`p = ...`, `p.x = ...`, `q.x = ...` for `const q = p`), if any. */
@@ -1261,7 +1270,7 @@ class Converter {
     const obj = unparenthesized(left.expression);
     if (!ts.isIdentifier(obj)) return undefined;
     if (this.isReplacedRecord(obj)) {
-      const r = this.recordOf((obj as ts.Identifier).text);
+      const r = this.recordOf(obj as ts.Identifier);
       return "param" in r ? r.param : undefined;
     }
     return this.isRecordParam(obj.text) && this.locals.has(obj.text) ? obj.text : undefined;
@@ -1271,10 +1280,10 @@ class Converter {
    * `q = { x: a, y: b }` of a replaced record: each field variable assigned, through temporaries first
    * where a value reads a field of `q` (`q = { x: q.y, y: q.x }` swaps).
    */
-  private recordAssignment(name: string, value: ts.Expression, node: ts.Node): Stmt {
+  private recordAssignment(id: ts.Identifier, value: ts.Expression, node: ts.Node): Stmt {
     let lit: ts.Expression = value;
     while (ts.isParenthesizedExpression(lit)) lit = lit.expression;
-    const r = (this.recordOf(name) as { local: RecordLocal }).local;
+    const r = (this.recordOf(id) as { local: RecordLocal }).local;
     const fields = this.recordLiteral(lit as ts.ObjectLiteralExpression)!;
     const vars = new Set(r.vars.values());
     const readsOwn = fields.some((f) => [...exprReads(f.value)].some((n) => vars.has(n)));
@@ -1316,8 +1325,8 @@ class Converter {
       if (this.locals.get(e.text)?.nullable && this.checker.getTypeAtLocation(e).flags & ts.TypeFlags.NumberLike)
         // Read where the checker narrowed it to a number: a mode may move the read where it cannot narrow.
         return { k: "var", name: e.text, nonNull: true };
+      if (this.isReplacedRecord(e)) return this.recordValue(e);
       if (this.locals.has(e.text)) return { k: "var", name: e.text };
-      if (this.isReplacedRecord(e)) return this.recordValue(e.text);
       if (e.text === "Infinity") return { k: "num", value: Infinity, text: "Infinity" };
       if (e.text === "NaN") return { k: "num", value: NaN, text: "NaN" };
       if (e.text === "arguments") return this.opaque(e, ADC.unsupportedExpression, "`arguments` is not differentiated; read the parameters by name");
@@ -1383,10 +1392,10 @@ class Converter {
         return this.opaque(e, ADC.unknownMathFunction, `Math.${e.name.text} is not a number`);
       }
       const obj = unparenthesized(e.expression);
-      if (this.isReplacedRecord(obj)) return this.fieldRead((obj as ts.Identifier).text, e.name.text);
-      if (ts.isIdentifier(obj) && (this.isRecordParam(obj.text) || this.records.locals.get(obj.text)?.held) && this.locals.has(obj.text)) return { k: "field", obj: { k: "var", name: obj.text }, name: e.name.text };
-      if (ts.isIdentifier(obj) && this.records.rejected.has(obj.text))
-        return this.opaque(e, ADC.recordUse, `the record '${obj.text}' is kept as data, so its fields carry no derivative: ${this.records.rejected.get(obj.text)!}`);
+      if (this.isReplacedRecord(obj)) return this.fieldRead(obj as ts.Identifier, e.name.text);
+      if (ts.isIdentifier(obj) && (this.isRecordParam(obj.text) || this.records.local(obj)?.held) && this.locals.has(obj.text)) return { k: "field", obj: { k: "var", name: obj.text }, name: e.name.text };
+      if (ts.isIdentifier(obj) && this.records.rejected(obj) !== undefined)
+        return this.opaque(e, ADC.recordUse, `the record '${obj.text}' is kept as data, so its fields carry no derivative: ${this.records.rejected(obj)!}`);
       if (e.name.text === "length") {
         const arr = this.expr(e.expression);
         if (arr.k !== "opaque") return { k: "length", arr };

@@ -13,10 +13,11 @@ import { isFlatRecord, type Type } from "../ir/types.js";
 
 /** A local record replaced by a variable per field, or another name for a record. */
 export interface RecordLocal {
+  readonly name: string;
   readonly fields: readonly Member[];
-  /** Another name for this record (`const q = p`): a record parameter or another record local. */
-  readonly alias?: string;
-  /** Field name → its variable (for a record that is not an alias). */
+  /** Another name for this record (`const q = p`): a record parameter's name, or another record local. */
+  readonly alias?: string | RecordLocal;
+  /** Field name → its variable (for a record that is neither an alias nor held). */
   readonly vars: ReadonlyMap<string, string>;
   /** Some field of it (or of a name for it) is written: its variables are declared `let`. */
   readonly written: boolean;
@@ -27,21 +28,33 @@ export interface RecordLocal {
   readonly held?: true;
 }
 
+/** The plan, looked up by a declaration's name or a reference (a name may be declared in several blocks). */
 export interface RecordPlan {
-  readonly locals: ReadonlyMap<string, RecordLocal>;
-  /** Record locals kept as data, with why (for the diagnostic of a field read of them once active). */
-  readonly rejected: ReadonlyMap<string, string>;
+  local(id: ts.Identifier): RecordLocal | undefined;
+  /** Why a record local is kept as data (for the diagnostic of an active use of it). */
+  rejected(id: ts.Identifier): string | undefined;
+  readonly locals: readonly RecordLocal[];
+  readonly rejectedNames: readonly string[];
 }
 
 interface Candidate {
   readonly name: string;
   readonly decl: ts.VariableDeclaration;
   readonly fields: readonly Member[];
-  alias?: string;
+  /** The name it is initialised from (`const q = p`), resolved to `aliasOf` once all are known. */
+  aliasName?: ts.Identifier;
+  aliasOf?: Candidate | string;
   held?: true;
   reassigned: boolean;
   written: boolean;
   reason?: string;
+}
+
+/** The variable an identifier refers to (a shorthand property `{ q }` refers to q). */
+export function declarationOf(id: ts.Identifier, checker: ts.TypeChecker): ts.Declaration | undefined {
+  const parent = id.parent;
+  const symbol = ts.isShorthandPropertyAssignment(parent) && parent.name === id ? checker.getShorthandAssignmentValueSymbol(parent) : checker.getSymbolAtLocation(id);
+  return symbol?.valueDeclaration;
 }
 
 const unwrap = (e: ts.Node): ts.Node => {
@@ -106,34 +119,36 @@ export function planRecords(
   readsOnly: (call: ts.CallExpression, index: number) => boolean,
   fresh: (base: string) => string,
 ): RecordPlan {
-  const byName = new Map<string, ts.VariableDeclaration[]>();
+  const candidates = new Map<ts.Node, Candidate>();
   const collect = (n: ts.Node): void => {
-    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) byName.set(n.name.text, [...(byName.get(n.name.text) ?? []), n]);
-    else if ((ts.isBindingElement(n) || ts.isParameter(n)) && ts.isIdentifier(n.name)) byName.set(n.name.text, [...(byName.get(n.name.text) ?? []), n as never]);
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name)) consider(n);
     ts.forEachChild(n, collect);
   };
-  collect(fn);
-  const candidates = new Map<string, Candidate>();
-  const rejected = new Map<string, string>();
-  for (const [name, decls] of byName) {
-    const [decl] = decls;
-    if (!ts.isVariableDeclaration(decl)) continue;
+  const consider = (decl: ts.VariableDeclaration): void => {
+    const name = (decl.name as ts.Identifier).text;
     const t = typeOf(decl.name);
-    if (!isFlatRecord(t)) continue;
+    if (!isFlatRecord(t)) return;
     const c: Candidate = { name, decl, fields: t.fields, reassigned: false, written: false };
-    candidates.set(name, c);
-    if (decls.length > 1) c.reason = `'${name}' is declared more than once`;
-    else if (ts.isForOfStatement(decl.parent.parent) || ts.isForInStatement(decl.parent.parent)) c.reason = `'${name}' is a loop variable`;
+    candidates.set(decl, c);
+    if (ts.isForOfStatement(decl.parent.parent) || ts.isForInStatement(decl.parent.parent)) c.reason = `'${name}' is a loop variable`;
     else if (decl.initializer !== undefined) {
-      const init = decl.initializer;
-      let source: ts.Expression = init;
+      let source: ts.Expression = decl.initializer;
       while (ts.isParenthesizedExpression(source) || ts.isNonNullExpression(source) || ts.isAsExpression(source) || ts.isSatisfiesExpression(source)) source = source.expression;
       if (ts.isObjectLiteralExpression(source) && coversFields(source, t.fields)) {
         // fine
-      } else if (ts.isIdentifier(source)) c.alias = source.text;
+      } else if (ts.isIdentifier(source)) c.aliasName = source;
       else if (ts.isCallExpression(source)) c.held = true;
       else c.reason = ts.isObjectLiteralExpression(source) ? `the object literal given to '${name}' does not set each of its fields by name once` : `'${name}' is initialised with something other than an object literal or another record`;
     }
+  };
+  collect(fn);
+  for (const c of candidates.values()) {
+    if (c.aliasName === undefined) continue;
+    const target = declarationOf(c.aliasName, checker);
+    const local = target !== undefined ? candidates.get(target) : undefined;
+    if (local !== undefined) c.aliasOf = local;
+    else if (target !== undefined && ts.isParameter(target) && isRecordParam(c.aliasName.text)) c.aliasOf = c.aliasName.text;
+    else c.reason = `'${c.name}' names '${c.aliasName.text}', which adc-ts keeps as data`;
   }
   // Every use of each candidate.
   const visit = (n: ts.Node): void => {
@@ -141,12 +156,12 @@ export function planRecords(
     ts.forEachChild(n, visit);
   };
   const use = (id: ts.Identifier): void => {
-    const c = candidates.get(id.text);
-    if (c === undefined || c.reason !== undefined || id === c.decl.name) return;
-    const symbol = checker.getSymbolAtLocation(id);
-    if (symbol === undefined || symbol.valueDeclaration !== c.decl) return;
     // A property name `{ q: 1 }` or `o.q` is not a use.
     const parent0 = id.parent;
+    if ((ts.isPropertyAccessExpression(parent0) && parent0.name === id) || (ts.isPropertyAssignment(parent0) && parent0.name === id)) return;
+    const declaration = declarationOf(id, checker);
+    const c = declaration !== undefined ? candidates.get(declaration) : undefined;
+    if (c === undefined || c.reason !== undefined || id === c.decl.name) return;
     if ((ts.isPropertyAccessExpression(parent0) && parent0.name === id) || (ts.isPropertyAssignment(parent0) && parent0.name === id)) return;
     const top = unwrap(id);
     const p = top.parent;
@@ -167,7 +182,7 @@ export function planRecords(
     }
     if (ts.isVariableDeclaration(p) && p.initializer === top) {
       if (ts.isObjectBindingPattern(p.name)) return;
-      if (ts.isIdentifier(p.name) && candidates.get(p.name.text)?.alias === c.name) return;
+      if (candidates.get(p)?.aliasOf === c) return;
     }
     if (ts.isBinaryExpression(p) && p.left === top && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isExpressionStatement(p.parent)) {
       let right: ts.Expression = p.right;
@@ -188,30 +203,45 @@ export function planRecords(
   while (changed) {
     changed = false;
     for (const c of candidates.values()) {
-      if (c.reason !== undefined || c.alias === undefined) continue;
-      const target = candidates.get(c.alias);
-      const bad =
-        c.reassigned || (target === undefined ? !isRecordParam(c.alias) : target.reason !== undefined || target.reassigned);
-      if (bad) {
-        c.reason = c.reassigned ? `'${c.name}' names the record '${c.alias}' and is reassigned` : target?.reassigned ? `'${c.name}' names the record '${c.alias}', which is reassigned` : `'${c.name}' names '${c.alias}', which adc-ts keeps as data`;
-        changed = true;
-      }
+      if (c.reason !== undefined || c.aliasOf === undefined) continue;
+      const target = typeof c.aliasOf === "string" ? undefined : c.aliasOf;
+      if (c.reassigned) c.reason = `'${c.name}' names another record and is reassigned`;
+      else if (target?.reassigned) c.reason = `'${c.name}' names the record '${target.name}', which is reassigned`;
+      else if (target?.reason !== undefined) c.reason = `'${c.name}' names '${target.name}', which adc-ts keeps as data`;
+      else continue;
+      changed = true;
     }
   }
   // A write through another name is a write of the record it names.
-  const root = (c: Candidate): Candidate => (c.alias !== undefined && candidates.has(c.alias) ? root(candidates.get(c.alias)!) : c);
+  const root = (c: Candidate): Candidate => (c.aliasOf !== undefined && typeof c.aliasOf !== "string" ? root(c.aliasOf) : c);
   for (const c of candidates.values()) if (c.reason === undefined && c.written) root(c).written = true;
   for (const c of candidates.values())
     if (c.reason === undefined && c.held && (c.written || c.reassigned)) c.reason = `'${c.name}' holds a function's result and is written (copy it into an object literal first)`;
-  const locals = new Map<string, RecordLocal>();
-  for (const c of candidates.values()) {
-    if (c.reason !== undefined) {
-      rejected.set(c.name, c.reason);
-      continue;
-    }
+  const planned = new Map<Candidate, RecordLocal>();
+  const make = (c: Candidate): RecordLocal => {
+    let r = planned.get(c);
+    if (r !== undefined) return r;
     const vars = new Map<string, string>();
-    if (c.alias === undefined && !c.held) for (const f of c.fields) vars.set(f.name, fresh(`${c.name}_${/^[A-Za-z_$][\w$]*$/.test(f.name) ? f.name : "field"}`));
-    locals.set(c.name, { fields: c.fields, ...(c.alias !== undefined ? { alias: c.alias } : {}), ...(c.held ? { held: true as const } : {}), vars, written: c.written });
+    if (c.aliasOf === undefined && !c.held) for (const f of c.fields) vars.set(f.name, fresh(`${c.name}_${/^[A-Za-z_$][\w$]*$/.test(f.name) ? f.name : "field"}`));
+    const alias = c.aliasOf === undefined ? undefined : typeof c.aliasOf === "string" ? c.aliasOf : make(c.aliasOf);
+    r = { name: c.name, fields: c.fields, ...(alias !== undefined ? { alias } : {}), ...(c.held ? { held: true as const } : {}), vars, written: c.written };
+    planned.set(c, r);
+    return r;
+  };
+  const byDecl = new Map<ts.Node, RecordLocal>();
+  const rejected = new Map<ts.Node, string>();
+  for (const c of candidates.values()) {
+    if (c.reason !== undefined) rejected.set(c.decl, c.reason);
+    else byDecl.set(c.decl, make(c));
   }
-  return { locals, rejected };
+  const at = <T>(map: ReadonlyMap<ts.Node, T>, id: ts.Identifier): T | undefined => {
+    const d = declarationOf(id, checker);
+    return d !== undefined ? map.get(d) : undefined;
+  };
+  return {
+    local: (id) => at(byDecl, id),
+    rejected: (id) => at(rejected, id),
+    locals: [...byDecl.values()],
+    rejectedNames: [...candidates.values()].filter((c) => c.reason !== undefined).map((c) => c.name),
+  };
 }
