@@ -1,3 +1,5 @@
+// Then the n-body energy over records (bench/nbody.ts): median f, `_grad`/f and `_dual`/f.
+//
 // Reverse mode on ADBench's GMM objective: for every input in ../shared/data/adbench-gmm (1k and 10k
 // points), the median time of the objective and of its gradient by reverse mode (gmmObjective_grad)
 // measured in one run, their ratio (target: at most 3), the tape's peak size, and for comparison
@@ -132,6 +134,29 @@ for (const group of ["1k", "10k"]) {
 }
 if (inputs.length === 0) throw new Error(`no ADBench GMM inputs under ${dataDir}`);
 
+// ---------------------------------------------------------------- n-body over records
+
+const nbodySource = join(root, "bench", "nbody.ts");
+const nbodyCompiled = compileProgram(createProgram([nbodySource]), [nbodySource]);
+if (nbodyCompiled.diagnostics.length > 0) throw new Error(nbodyCompiled.diagnostics.map((d) => formatDiagnostic(d)).join("\n"));
+const nbody = await import(emit("nbody.mjs", nbodyCompiled.files.get(nbodySource).text));
+const body = (x, y, z, vx, vy, vz, m) => ({ x, y, z, vx, vy, vz, m });
+const bodies = [body(0, 0, 0, 0.01, -0.02, 0, 10), body(1, 0.2, -0.1, 0.05, 3.1, 0.2, 0.05), body(-0.4, 2.1, 0.3, -2.2, -0.1, 0.1, 0.02)];
+const nbodyRows = [];
+for (const steps of [10, 100]) {
+  const nArgs = [...bodies, 0.001, steps];
+  const [f, grad] = pairedMedians(() => nbody.nbodyEnergy(...nArgs), () => nbody.nbodyEnergy_grad(...nArgs));
+  const direction = bodies.map((_, i) => body(...randomDirection(7, 3 + i)));
+  const [f2, dual] = pairedMedians(() => nbody.nbodyEnergy(...nArgs), () => nbody.nbodyEnergy_dual(...nArgs, ...direction, 1));
+  // ∇f·v from _grad against _dual's tangent, as a check that the timed code computes the derivative.
+  const [, ...g] = nbody.nbodyEnergy_grad(...nArgs);
+  const v = [...direction, 1];
+  const exact = g.reduce((s, gi, i) => s + (typeof gi === "number" ? gi * v[i] : Object.keys(gi).reduce((t, k) => t + gi[k] * v[i][k], 0)), 0);
+  const dualError = Math.abs(nbody.nbodyEnergy_dual(...nArgs, ...direction, 1)[1] - exact) / Math.abs(exact);
+  nbodyRows.push({ steps, f: (f + f2) / 2, grad, gradRatio: grad / f, dual, dualRatio: dual / f2, dualError });
+  console.error(`nbody ${steps} steps: f ${f.toFixed(4)} ms, grad/f ${(grad / f).toFixed(2)}, dual/f ${(dual / f2).toFixed(2)}`);
+}
+
 const rows = [];
 for (const { group, file, path } of inputs) {
   const g = parseGmmInput(readFileSync(path, "utf8"));
@@ -254,7 +279,21 @@ ${[...formulationHeader, ...formulationLines].join("\n")}
 
 Largest ratio: ${formulations.map((f, i) => `${f.fn} ${worstOf(i).toFixed(2)}`).join(", ")}.
 `;
+const nbodySection = `## N-body over records
+
+\`npm run bench\` on ${date} (the same machine and load): \`bench/nbody.ts\`, three bodies \`{ x, y, z, vx, vy, vz, m }\`
+passed as record parameters (arrays of records are not differentiated yet), copied into local records
+(one variable per field in generated code), moved by symplectic Euler steps, the energy at the end.
+\`_grad\` is the gradient with respect to all 22 inputs (every field of every body, and dt), returned as three
+records and a number; \`_dual\` one direction. Each pair is warmed up together and timed alternately;
+medians and their ratio.
+
+| steps | f (ms) | \`_grad\` (ms) | **\`_grad\`/f** | \`_dual\` (ms) | **\`_dual\`/f** | \`_dual\` vs \`_grad\`·v |
+|---|---|---|---|---|---|---|
+${nbodyRows.map((r) => `| ${r.steps} | ${r.f.toFixed(4)} | ${r.grad.toFixed(4)} | **${r.gradRatio.toFixed(2)}** | ${r.dual.toFixed(4)} | **${r.dualRatio.toFixed(2)}** | ${sci(r.dualError)} |`).join("\n")}
+`;
 console.log(section);
+console.log(nbodySection);
 
 if (write) {
   const file = join(root, "BENCHMARKS.md");
@@ -266,6 +305,13 @@ if (write) {
   else {
     const next = text.indexOf("\n## ", start + heading.length);
     updated = text.slice(0, start) + section + (next >= 0 ? text.slice(next + 1) : "");
+  }
+  const nbodyHeading = "## N-body over records";
+  const at = updated.indexOf(nbodyHeading);
+  if (at < 0) updated = `${updated.trimEnd()}\n\n${nbodySection}`;
+  else {
+    const next = updated.indexOf("\n## ", at + nbodyHeading.length);
+    updated = updated.slice(0, at) + nbodySection + (next >= 0 ? updated.slice(next + 1) : "");
   }
   writeFileSync(file, updated);
 }

@@ -69,8 +69,13 @@ const manifest: readonly Entry[] = [
   { file: "gl-matrix-transformMat4.ts", fn: "transformMat4", pass: { points: [[[0, 0, 0], [1, 2, 3], [1, 0.5, 0, 0.2, 0, 1, 0.3, 0.1, 0.4, 0, 1, -0.3, 2, -1, 0.5, 1.5]], [[9, 9, 9], [-0.7, 0.4, 1.1], [0.9, 0.1, -0.2, 0, 0.3, 1.2, 0.5, 0, -0.4, 0.2, 0.8, 0, 0.1, 0.2, 0.3, 1]]], active: [0, 1, 2] } },
   { file: "gl-matrix-angle.ts", fn: "angle", diagnostics: ["ADC2007 16:3", "ADC2007 17:3", "ADC2007 18:3"] },
   { file: "fmin-weightedSum.ts", fn: "weightedSum", diagnostics: ["ADC1005 8:1"] },
+  // Records (objects of numbers): Phaser's point helpers.
+  { file: "phaser-DistanceBetweenPoints.ts", fn: "DistanceBetweenPoints", pass: { points: [[{ x: 1, y: 2 }, { x: -0.5, y: 4 }], [{ x: 0.3, y: -0.7 }, { x: 2, y: 0.1 }]], active: [0, 1], hessian: true } },
+  { file: "phaser-GetMagnitude.ts", fn: "GetMagnitude", pass: { points: [[{ x: 3, y: -4 }], [{ x: 0.2, y: 0.9 }]], active: [0], hessian: true } },
+  { file: "phaser-AngleBetweenPoints.ts", fn: "BetweenPoints", pass: { points: [[{ x: 1, y: 2 }, { x: -0.5, y: 4 }], [{ x: 0.3, y: -0.7 }, { x: 2, y: 0.1 }]], active: [0, 1] } },
+  { file: "phaser-RotateAround.ts", fn: "RotateAround", diagnostics: ["ADC2018 39:5", "ADC2018 40:5"] },
   // Objects, classes, number[][], callbacks, closures.
-  { file: "simple-statistics-linearRegression.ts", fn: "linearRegression", diagnostics: ["ADC1009 8:1", "ADC1005 8:1"] },
+  { file: "simple-statistics-linearRegression.ts", fn: "linearRegression", diagnostics: ["ADC1009 8:1"] },
   { file: "d3-array-variance.ts", fn: "variance", diagnostics: ["ADC1005 13:1"] },
   { file: "d3-interpolate-number.ts", fn: "interpolateNumber", diagnostics: ["ADC1005 9:1"] },
   { file: "bezier-easing-bezier.ts", fn: "bezier", diagnostics: ["ADC1005 40:1"] },

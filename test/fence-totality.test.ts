@@ -98,7 +98,6 @@ describe("a callee the fence rejects is an error, not a constant (items 1 and 3)
 
   const helpers: Record<string, { body: string; code: string; col: number; says: string }> = {
     push: { body: "const out: number[] = []; out.push(x * x); return out;", code: ADC.methodOnActive, col: 61, says: "the method .push() is not differentiated" },
-    object: { body: "const o = { v: x * x }; return [o.v];", code: ADC.objectOrClosure, col: 45, says: "objects and closures holding active values are not differentiated" },
     arrayFrom: { body: "return Array.from([x * x]);", code: ADC.opaqueCall, col: 42, says: "Array.from has no source adc-ts can see, so it cannot be differentiated" },
     // A closure used as a value (not only called, which is inlined): its declaration stays as written.
     closure: { body: "const h = (): number => x * x; const k = h; return [k()];", code: ADC.objectOrClosure, col: 45, says: "objects and closures holding active values are not differentiated" },
@@ -109,6 +108,15 @@ describe("a callee the fence rejects is an error, not a constant (items 1 and 3)
       expect(diagnosticsOf({ "a.ts": source })).toEqual([[h.code, "a.ts", 1, h.col, `${h.says} ${TOUCHES_X}, in the call chain f → g`]]);
     });
   }
+
+  it("the helper holding its value in an object (a record, one variable per field) is differentiated: f = 2x² + x, f'(2) = 9 in every mode", async () => {
+    const { m } = await compileWithText<{ f_dual: (x: number, dx: number) => [number, number]; f_grad: (x: number) => [number, number] }>(
+      "function g(x: number): number[] { const o = { v: x * x }; return [o.v]; }\n/** @differentiable */ export function f(x: number): number { return 2 * g(x)[0] + x; }\n",
+      { strict: true },
+    );
+    expect(m.f_dual(2, 1)).toEqual([10, 9]);
+    expect(m.f_grad(2)).toEqual([10, 9]);
+  });
 
   it("the same helper written with an element assignment is differentiated: f = 2x² + x, f'(2) = 9 in every mode", async () => {
     const { m } = await compileWithText<{

@@ -21,6 +21,7 @@ import {
   isTapeTarget,
   parseSplitTarget,
   reverseJoint,
+  returnedAdjoints,
   reverseReadArrays,
   reverseSplit,
   tapeDualName,
@@ -731,7 +732,7 @@ class Compilation {
       ...extra.map((p, i) => paramOf(p.name, p.type, i < arrays.length ? tangentType(arrays[i].t)! : (tangentType(ir.returnT) ?? ir.returnT))),
     ];
     // Several active numbers come back as a tuple `[a_b, b_b]`, whose forward derivative appends the tangents.
-    const numbers = ir.params.filter((p) => active.includes(p.name) && p.shape === "num").length;
+    const numbers = returnedAdjoints(ir.params, active);
     const returns = numbers === 1 ? { t: NUM } : { t: opaque(bwd.returnType), ...(numbers > 1 ? { tuple: numbers } : {}) };
     return asFunctionIR(bwd, lowered.fn, returns, params);
   }

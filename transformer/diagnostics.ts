@@ -70,6 +70,12 @@ export const ADC = {
   unknownMathFunction: "ADC2015",
   /** Reverse mode: an alias of an active array it cannot follow (an array parameter re-pointed where code adc-ts cannot see reads it). */
   aliasedActiveArray: "ADC2016",
+  /** A record (object of numbers) used as a whole where adc-ts cannot keep one variable per field: stored, compared, passed where it may be written, aliased and reassigned. */
+  recordUse: "ADC2017",
+  /** A field of a record parameter written, or the parameter reassigned: it is the caller's object. */
+  recordParameterWrite: "ADC2018",
+  /** A record that a mode does not take yet: a record result or an active record argument in reverse mode (f_vjp, f_grad, f_jacobian rows, f_hessian). */
+  recordInMode: "ADC2019",
   /** An array method's callback (`xs.map(cb)`, `reduce`, `forEach`, ...) that cannot be desugared into a loop: unknown source, `this`, a `return` inside a loop, a value missing on some path, or a place where the loop cannot run. */
   callbackNotDesugared: "ADC2022",
   /** A call of an arrow function or inner function that cannot be inlined where it is called: recursion, a captured name declared twice, or a place where its statements cannot run. */

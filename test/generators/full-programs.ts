@@ -215,6 +215,13 @@ export type FStmt =
   | { k: "callK"; name: string; op: "=" | "+="; out: KArg; u: KArg; c: FExpr }
   /** f's parameter `v = [...]` (ARRAY_LENGTH elements) or `v = q`: the caller's array keeps v's gradient. */
   | { k: "repoint"; init: { k: "lit"; elems: FExpr[] } | { k: "alias"; of: "q" } }
+  /**
+   * `{ const|let recN = { a: E, b: E, ... }; body }` (open switch `records`): a local record whose
+   * fields the body reads and writes as the scalars `recN.a`, ... (see `recordBlockArb`).
+   */
+  | { k: "recBlock"; name: string; mutable: boolean; fields: { name: string; init: FExpr }[]; body: FStmt[] }
+  /** `recN = { a: E, b: E }` of a `let` record: every value evaluated before any field changes. */
+  | { k: "recAssign"; name: string; fields: { name: string; e: FExpr }[] }
   /** `try { body } catch { handler } finally { final }` (at least one of the two): only in programs that must not compile. */
   | { k: "try"; body: FStmt[]; handler: FStmt[] | null; final: FStmt[] | null };
 
@@ -292,6 +299,8 @@ interface Ctx {
   readonly returns: boolean;
   /** Whether x^p with p not a constant may appear (see `applications`). */
   readonly variableExponent: boolean;
+  /** Local records in scope (open switch `records`): their fields are readable and writable scalars `recN.a`. */
+  readonly records?: readonly { readonly name: string; readonly fields: readonly string[]; readonly mutable: boolean }[];
 }
 
 const numArb: fc.Arbitrary<FExpr> = fc.integer({ min: -20, max: 20 }).map((v) => ({ k: "num", v: v / 10 }));
@@ -696,8 +705,36 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
         }),
     });
   if (ctx.blocks !== null) nested.push({ weight: 2, arbitrary: arrBlockArb(ctx, depth) });
+  if (RECORDS) nested.push({ weight: 2, arbitrary: recordBlockArb(ctx, depth) });
   if (ctx.writable.length > 0) nested.push({ weight: 1, arbitrary: foldArb(ctx, counter) });
   return fc.oneof(...nested);
+}
+
+/**
+ * `records` (an open switch until the fuzzer has run it clean): local records. `{ const|let recN = { a:
+ * E, b: E[, c: E] }; body }` whose body reads and writes the fields as scalars (`recN.a += e`,
+ * `recN.b++`, folds into `recN.c`, ...), and, for a `let` record, reassigns it whole from values that
+ * may read its own fields (`recN = { a: recN.b, b: recN.a }`: a swap).
+ */
+export const RECORDS = open("records");
+
+function recordBlockArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
+  const records = ctx.records ?? [];
+  const name = `rec${records.length + 1}`;
+  return fc
+    .tuple(fc.subarray(["a", "b", "c"], { minLength: 1 }), fc.boolean())
+    .chain(([fieldNames, mutable]) => {
+      const scalars = fieldNames.map((f) => `${name}.${f}`);
+      const inner: Ctx = { ...ctx, readable: [...ctx.readable, ...scalars], writable: [...ctx.writable, ...scalars], records: [...records, { name, fields: fieldNames, mutable }] };
+      const body = fc.array(fc.oneof({ weight: 3, arbitrary: stmtArb(inner, depth - 1) }, { weight: mutable ? 1 : 0, arbitrary: recordAssignArb(inner, name, fieldNames) }), { minLength: 1, maxLength: 4 });
+      return fc.tuple(fc.array(exprArb(ctx, 2), { minLength: fieldNames.length, maxLength: fieldNames.length }), body).map(
+        ([inits, stmts]) => ({ k: "recBlock", name, mutable, fields: fieldNames.map((f, i) => ({ name: f, init: inits[i] })), body: stmts }) as FStmt,
+      );
+    });
+}
+
+function recordAssignArb(ctx: Ctx, name: string, fieldNames: readonly string[]): fc.Arbitrary<FStmt> {
+  return fc.array(exprArb(ctx, 2), { minLength: fieldNames.length, maxLength: fieldNames.length }).map((es) => ({ k: "recAssign", name, fields: fieldNames.map((f, i) => ({ name: f, e: es[i] })) }) as FStmt);
 }
 
 /**
@@ -858,6 +895,7 @@ function mapStmtLists(body: readonly FStmt[], edit: (list: FStmt[], index: numbe
         case "doWhile":
         case "forOf":
         case "arrBlock":
+        case "recBlock":
           return { ...s, body: visit(s.body) };
         case "try":
           return { ...s, body: visit(s.body), handler: s.handler === null ? null : visit(s.handler), final: s.final === null ? null : visit(s.final) };
@@ -1103,6 +1141,15 @@ function printStmts(stmts: readonly FStmt[], indent: string, out: string[]): voi
         break;
       case "rebind":
         out.push(`${indent}${s.name} = ${printInit(s.init)};`);
+        break;
+      case "recBlock":
+        out.push(`${indent}{`);
+        out.push(`${indent}  ${s.mutable ? "let" : "const"} ${s.name} = { ${s.fields.map((f) => `${f.name}: ${printExpr(f.init)}`).join(", ")} };`);
+        printStmts(s.body, indent + "  ", out);
+        out.push(`${indent}}`);
+        break;
+      case "recAssign":
+        out.push(`${indent}${s.name} = { ${s.fields.map((f) => `${f.name}: ${printExpr(f.e)}`).join(", ")} };`);
         break;
       case "fold": {
         if (s.init !== null) out.push(`${indent}${s.name} = ${printExpr(s.init)};`);
@@ -1819,6 +1866,20 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
         case "rebind":
           arrays.set(s.name, initArray(s.init, env, arrays));
           break;
+        case "recBlock":
+          // The fields are the scalars `recN.a`, ... while the block runs.
+          for (const f of s.fields) env.set(`${s.name}.${f.name}`, ev(f.init, env, arrays));
+          try {
+            run(s.body, env, arrays);
+          } finally {
+            for (const f of s.fields) env.delete(`${s.name}.${f.name}`);
+          }
+          break;
+        case "recAssign": {
+          const values = s.fields.map((f) => ev(f.e, env, arrays));
+          s.fields.forEach((f, i) => env.set(`${s.name}.${f.name}`, values[i]));
+          break;
+        }
         case "fold":
           if (s.init !== null) env.set(s.name, ev(s.init, env, arrays));
           env.set(s.counter, F.c(s.start));

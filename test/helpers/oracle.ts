@@ -8,7 +8,9 @@ import { expect } from "vitest";
 import { relErr } from "./compile.js";
 import { tape } from "../../src/runtime/tape.js";
 
-export type Arg = number | number[] | Float64Array | number[][] | ((x: number) => number) | undefined;
+/** A record (`{ x, y }`) is walked field by field, in key order (write points in the type's field order). */
+export type Arg = number | number[] | Float64Array | number[][] | { readonly [field: string]: number } | ((x: number) => number) | undefined;
+type Key = number | string;
 export type Fn = (...args: unknown[]) => unknown;
 
 export interface Oracle {
@@ -27,45 +29,50 @@ export interface Oracle {
 function copyArg(a: Arg): Arg {
   if (a instanceof Float64Array) return a.slice();
   if (Array.isArray(a)) return (a as unknown[]).map((v) => copyArg(v as Arg)) as Arg;
+  if (isRecord(a)) return { ...a };
   return a;
 }
+
+const isRecord = (v: unknown): v is Record<string, number> => typeof v === "object" && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+
+/** The entries of an array or a record, keyed by index or field name. */
+const entries = (v: unknown): [Key, unknown][] => (isRecord(v) ? Object.entries(v) : Array.from(v as ArrayLike<unknown>).map((e, i) => [i, e]));
 const copyArgs = (args: readonly Arg[]): Arg[] => args.map(copyArg);
 
 /** Paths to the numbers of the active parameters: [parameter, index, index...], in flattening order. */
-function leaves(args: readonly Arg[], active: readonly number[]): number[][] {
-  const walk = (v: unknown, path: number[]): number[][] =>
-    typeof v === "number" ? [path] : Array.from(v as ArrayLike<unknown>).flatMap((e, i) => walk(e, [...path, i]));
+function leaves(args: readonly Arg[], active: readonly number[]): Key[][] {
+  const walk = (v: unknown, path: Key[]): Key[][] => (typeof v === "number" ? [path] : entries(v).flatMap(([k, e]) => walk(e, [...path, k])));
   return active.flatMap((i) => walk(args[i], [i]));
 }
 
-function withLeaf(args: readonly Arg[], path: readonly number[], value: number): Arg[] {
+function withLeaf(args: readonly Arg[], path: readonly Key[], value: number): Arg[] {
   const out = copyArgs(args);
   if (path.length === 1) {
-    out[path[0]] = value;
+    out[path[0] as number] = value;
     return out;
   }
-  let node = out[path[0]] as unknown as Record<number, unknown>;
-  for (const k of path.slice(1, -1)) node = node[k] as Record<number, unknown>;
+  let node = out[path[0] as number] as unknown as Record<Key, unknown>;
+  for (const k of path.slice(1, -1)) node = node[k] as Record<Key, unknown>;
   node[path[path.length - 1]] = value;
   return out;
 }
 
-const leafValue = (args: readonly Arg[], path: readonly number[]): number =>
-  path.slice(1).reduce((v: unknown, k) => (v as ArrayLike<unknown>)[k], args[path[0]]) as number;
+const leafValue = (args: readonly Arg[], path: readonly Key[]): number =>
+  path.slice(1).reduce((v: unknown, k) => (v as Record<Key, unknown>)[k], args[path[0] as number]) as number;
 
 const outputs = (y: unknown): number[] => (typeof y === "number" ? [y] : Array.from(y as ArrayLike<number>));
 
 /** Tangents for f_dual: zeros shaped like each active parameter, 1 at `path`. */
-function seed(args: readonly Arg[], active: readonly number[], path: readonly number[]): Arg[] {
+function seed(args: readonly Arg[], active: readonly number[], path: readonly Key[]): Arg[] {
   const zero = (v: unknown): unknown =>
-    typeof v === "number" ? 0 : v instanceof Float64Array ? new Float64Array(v.length) : Array.from(v as ArrayLike<unknown>, zero);
+    typeof v === "number" ? 0 : v instanceof Float64Array ? new Float64Array(v.length) : isRecord(v) ? Object.fromEntries(Object.keys(v).map((k) => [k, 0])) : Array.from(v as ArrayLike<unknown>, zero);
   const tangents = active.map((i) => zero(args[i]) as Arg);
-  const k = active.indexOf(path[0]);
+  const k = active.indexOf(path[0] as number);
   return withLeaf(tangents, [k, ...path.slice(1)], 1);
 }
 
 /** Central differences of `g` (one output vector) along each leaf: h = 1e-6 · max(1, |x|). */
-function centralColumns(g: (args: Arg[]) => number[], args: readonly Arg[], paths: readonly number[][]): number[][] {
+function centralColumns(g: (args: Arg[]) => number[], args: readonly Arg[], paths: readonly Key[][]): number[][] {
   return paths.map((p) => {
     const x = leafValue(args, p);
     const h = 1e-6 * Math.max(1, Math.abs(x));
@@ -149,4 +156,3 @@ export function checkModes(m: Record<string, Fn>, fn: string, oracle: Oracle): v
     }
   }
 }
-

@@ -10,6 +10,8 @@ import { ADC, diagnosticKey, foldCallChain, type Diagnostic } from "../diagnosti
 import type { Expr, FunctionIR, LValue, Opaque, SourcePos, Stmt } from "../ir/ir.js";
 import { arrayHolders, children, lvalueRoot, ruleOf, stmtExprs } from "../ir/build.js";
 import { aliasSources } from "./pointers.js";
+import { rules } from "../../src/runtime/rules.js";
+import { NUM, numberFields } from "../ir/types.js";
 
 export interface Summary {
   readonly returnActive: boolean;
@@ -137,6 +139,11 @@ export class Activity {
         return e.args.some((a) => this.isActive(a)) && this.ctx.summary(e.target, this.calleeActiveParams(e)).returnActive;
       case "arraylit":
         return e.elems.some((a) => this.isActive(a));
+      case "field":
+        // Only a number field carries a derivative (a string field of an active record does not).
+        return this.isActive(e.obj) && e.obj.k === "var" && numberFields(this.fn.locals.get(e.obj.name)?.t ?? NUM).includes(e.name);
+      case "record":
+        return e.fields.some((f) => this.isActive(f.value));
       default:
         return false;
     }
@@ -237,6 +244,12 @@ export class Activity {
         return;
       case "arraylit":
         for (const a of e.elems) this.calls(a);
+        return;
+      case "field":
+        this.calls(e.obj);
+        return;
+      case "record":
+        for (const f of e.fields) this.calls(f.value);
         return;
       default:
         return;

@@ -139,10 +139,19 @@ export function printExpr(e: Expr): string {
         : `new Array<number>(${printExpr(e.size)}).fill(0)`;
     case "arraylit":
       return `[${e.elems.map(printExpr).join(", ")}]`;
+    case "field":
+      return `${wrap(e.obj, precedence(e.obj) < PREC.postfix)}${propertyAccess(e.name)}`;
+    case "record":
+      return e.fields.length === 0 ? "{}" : `{ ${e.fields.map((f) => (f.value.k === "var" && f.value.name === f.name && !f.value.nonNull ? f.name : `${propertyKey(f.name)}: ${printExpr(f.value)}`)).join(", ")} }`;
     case "opaque":
       return e.text;
   }
 }
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** `.x`, or `["a b"]` for a key that is not an identifier. */
+const propertyAccess = (name: string): string => (IDENTIFIER.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`);
+const propertyKey = (name: string): string => (IDENTIFIER.test(name) ? name : JSON.stringify(name));
 
 function wrap(e: Expr, parens: boolean): string {
   const s = printExpr(e);

@@ -6,10 +6,11 @@
  */
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
-import { childLists, children, stmtExprs } from "../ir/build.js";
+import { childLists, children, exprReads, stmtExprs } from "../ir/build.js";
 import { isMathFunction, mathConstants, rules } from "../../src/runtime/rules.js";
-import { arrayOf, BOOL, localOf, NUM, opaque, paramOf, returning, shapeOf, type Type } from "../ir/types.js";
+import { arrayOf, BOOL, isFlatRecord, localOf, NUM, opaque, paramOf, returning, shapeOf, typeText, type Type } from "../ir/types.js";
 import { Callbacks } from "./callbacks.js";
+import { onlyReadsFields, planRecords, type RecordLocal, type RecordPlan } from "./records.js";
 import type {
   Annotation,
   ArrayKind,
@@ -146,7 +147,7 @@ function parseAnnotation(
         else if (p.shape === "other")
           diagnostics.push({
             code: ADC.badWrt,
-            message: `wrt names '${name}', whose type ${p.type} is not number, number[], readonly number[] or Float64Array`,
+            message: `wrt names '${name}', whose type ${p.type} is not ${DIFFERENTIABLE_TYPES}`,
             pos: posAt(sf, commentStart + here),
           });
       }
@@ -171,7 +172,7 @@ interface DefaultWrtCheck {
   readonly numbersLeftOut: readonly { readonly name: string; readonly type: string; readonly pos: SourcePos }[];
 }
 
-const DIFFERENTIABLE_TYPES = "number, number[], readonly number[] or Float64Array";
+const DIFFERENTIABLE_TYPES = "number, number[], readonly number[], Float64Array or an object of numbers";
 
 /**
  * Without `wrt=`, a function with no parameter of a differentiable type would get derivatives that are
@@ -196,14 +197,14 @@ function checkDefaultWrt(params: readonly Param[], fn: DefaultWrtCheck, diagnost
     });
 }
 
-/** A type holding numbers that adc-ts does not differentiate: Float32Array, number[][], Float32Array | number[]. */
+/** A type holding numbers that adc-ts does not differentiate: Float32Array, number[][], Float32Array | number[], Vec[], Vec | null. */
 function holdsUndifferentiatedNumbers(type: ts.Type, checker: ts.TypeChecker, within: ReadonlySet<ts.Type> = new Set()): boolean {
   // A recursive type (`type ND = number | ND[]`) is looked at once.
   if (within.has(type)) return false;
   const name = type.getSymbol()?.getName();
   if (name === "Float32Array" || name === "Float16Array") return true;
   const inner = new Set([...within, type]);
-  const holds = (t: ts.Type): boolean => shapeOfType(t, checker).shape === "array" || holdsUndifferentiatedNumbers(t, checker, inner);
+  const holds = (t: ts.Type): boolean => ["array", "record"].includes(shapeOfType(t, checker).shape) || holdsUndifferentiatedNumbers(t, checker, inner);
   if (type.isUnion()) return type.types.some(holds);
   if (checker.isArrayType(type) || checker.isTupleType(type)) return checker.getTypeArguments(type as ts.TypeReference).some(holds);
   return false;
@@ -502,7 +503,36 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const returnTsType = signature !== undefined ? checker.getReturnTypeOfSignature(signature) : undefined;
   const returnType = fn.type !== undefined ? fn.type.getText(sf) : returnTsType !== undefined ? checker.typeToString(returnTsType) : "unknown";
 
-  const cx = new Converter(sf, checker, resolve, locals, usedNames, ownInfo, rules);
+  const isRecordParam = (name: string): boolean => params.some((p) => p.name === name && p.shape === "record");
+  const fresh = (base: string): string => {
+    let name = base;
+    for (let i = 2; usedNames.has(name); i++) name = `${base}_${i}`;
+    usedNames.add(name);
+    return name;
+  };
+  // A parameter met again while it is being asked about (recursion) reads only if nothing else writes it.
+  const asking = new Set<ts.ParameterDeclaration>();
+  const readsOnly = (call: ts.CallExpression, index: number): boolean => {
+    const param = resolve(call.expression)?.fn.parameters[index];
+    if (param === undefined) return false;
+    if (asking.has(param)) return true;
+    asking.add(param);
+    try {
+      return onlyReadsFields(param, checker, readsOnly);
+    } finally {
+      asking.delete(param);
+    }
+  };
+  const records = planRecords(fn, checker, (n) => typeOf(checker.getTypeAtLocation(n), checker), isRecordParam, readsOnly, fresh);
+  // A replaced record is its field variables from here on; one kept as data cannot hold a derivative.
+  for (const r of records.locals) {
+    if (r.held) continue;
+    if (!records.rejectedNames.includes(r.name) && !records.locals.some((o) => o.held && o.name === r.name)) locals.delete(r.name);
+    for (const f of r.fields) if (r.vars.has(f.name)) locals.set(r.vars.get(f.name)!, localOf(f.t));
+  }
+  for (const name of records.rejectedNames) locals.set(name, { ...locals.get(name)!, shape: "other" });
+
+  const cx = new Converter(sf, checker, resolve, locals, usedNames, ownInfo, rules, records, isRecordParam);
   const body: Stmt[] = ts.isBlock(fn.body!) ? cx.stmts(fn.body.statements) : cx.returned(fn.body as ts.Expression);
 
   return {
@@ -690,6 +720,8 @@ class Converter {
     private readonly usedNames: Set<string>,
     private readonly ownInfo: Map<ts.Node, LocalInfo>,
     private readonly rules: RuleResolver,
+    private readonly records: RecordPlan,
+    private readonly isRecordParam: (name: string) => boolean,
   ) {
     this.callbacks = new Callbacks({
       sf,
@@ -718,12 +750,50 @@ class Converter {
   /** Array methods with callbacks, and calls of local functions (callbacks.ts). */
   private readonly callbacks: Callbacks;
 
+  /** The record a replaced local finally names: a record parameter, or a local with its field variables. */
+  private recordOf(id: ts.Identifier): { readonly param: string } | { readonly local: RecordLocal } {
+    const r = this.records.local(id);
+    if (r === undefined || r.held) return { param: id.text };
+    let target: RecordLocal = r;
+    while (target.alias !== undefined) {
+      if (typeof target.alias === "string") return { param: target.alias };
+      target = target.alias;
+    }
+    return target.held ? { param: target.name } : { local: target };
+  }
+
+  /** `q.x` of a replaced record `q` (its variable `q_x`) or of a record parameter (`p.x`). */
+  private fieldRead(id: ts.Identifier, field: string): Expr {
+    const r = this.recordOf(id);
+    return "param" in r ? { k: "field", obj: { k: "var", name: r.param }, name: field } : { k: "var", name: r.local.vars.get(field)! };
+  }
+
+  /** A replaced record as a whole (returned, passed to a function): the object literal of its fields. */
+  private recordValue(id: ts.Identifier): Expr {
+    const r = this.recordOf(id);
+    if ("param" in r) return { k: "var", name: r.param };
+    return { k: "record", fields: r.local.fields.map((f) => ({ name: f.name, value: { k: "var", name: r.local.vars.get(f.name)! } })) };
+  }
+
+  /** Whether an identifier names a record replaced by its fields (not some other variable of that name). */
+  private isReplacedRecord(n: ts.Node): boolean {
+    if (!ts.isIdentifier(n) || !isReference(n)) return false;
+    const r = this.records.local(n);
+    return r !== undefined && !r.held;
+  }
+
   private opaque(node: ts.Node, code: string, reason: string, allowActiveScalars = false): Opaque {
     const reads = new Set<string>();
     // eval and friends can read any local by name: treat them as reading all of them.
     if (code === ADC.dynamicCode) for (const name of this.locals.keys()) reads.add(name);
     let writesAt: SourcePos | undefined;
     const visit = (n: ts.Node): void => {
+      if (this.isReplacedRecord(n))
+        throw new CompileError({
+          code: ADC.recordUse,
+          message: `the record '${(n as ts.Identifier).text}' is used in code adc-ts keeps as written (${reason}); it holds one variable per field, so use its fields there`,
+          pos: posOf(node, this.sf),
+        });
       if (ts.isIdentifier(n) && this.locals.has(n.text) && isReference(n)) reads.add(n.text);
       // `arguments` reads the parameters without naming them.
       if (ts.isIdentifier(n) && n.text === "arguments" && !this.locals.has(n.text)) for (const name of this.locals.keys()) reads.add(name);
@@ -1005,9 +1075,11 @@ class Converter {
       const pre: Stmt[] = [];
       const decl = this.hoisted(s, pre, () => this.declList(s.declarationList, s));
       const list = s.declarationList.declarations;
-      if (pre.length === 0 || list.length === 1) out.push(...pre, decl);
+      // Another name for a record (`const q = p`) declares nothing.
+      const nonEmpty = (st: Stmt): Stmt[] => (st.k === "let" && st.decls.length === 0 ? [] : [st]);
+      if (pre.length === 0 || list.length === 1) out.push(...pre, ...nonEmpty(decl));
       // `const a = x * 2, b = (t = a)`: what moves out of one declarator runs after the ones before it.
-      else for (const d of list) out.push(this.hoisted(d, out, () => this.declList(s.declarationList, s, d)));
+      else for (const d of list) out.push(...nonEmpty(this.hoisted(d, out, () => this.declList(s.declarationList, s, d))));
     } else if (ts.isExpressionStatement(s)) {
       const st = this.hoisted(s.expression, out, () => this.exprStmt(s.expression, s));
       out.push(st);
@@ -1133,15 +1205,32 @@ class Converter {
         decls.push(...this.destructured(d));
         continue;
       }
+      const record = this.records.local(d.name);
+      if (record !== undefined && !record.held) {
+        decls.push(...this.recordDeclarators(d, record));
+        continue;
+      }
       decls.push({
         name: d.name.text,
         pos: posOf(d, this.sf),
         ...(d.type !== undefined ? { type: d.type.getText(this.sf) } : {}),
-        ...(d.initializer !== undefined ? { init: this.expr(d.initializer) } : {}),
+        ...(d.initializer !== undefined ? { init: this.keptAsData(d.name, d.initializer) ?? this.expr(d.initializer) } : {}),
         ...(this.ownInfo.has(d) ? { info: this.ownInfo.get(d) } : {}),
       });
     }
-    return { k: "let", decl, decls };
+    // A record whose fields are written later holds them in `let` variables.
+    const writtenRecord = (only !== undefined ? [only] : list.declarations).some((d) => ts.isIdentifier(d.name) && this.records.local(d.name)?.written === true);
+    return { k: "let", decl: writtenRecord ? "let" : decl, decls };
+  }
+
+  /** `const b = { x: e, y: f }` → `const b_x = e, b_y = f` (in the order written); `const q = p` names `p`: nothing. */
+  private recordDeclarators(d: ts.VariableDeclaration, record: RecordLocal): Declarator[] {
+    if (record.alias !== undefined) return [];
+    const pos = posOf(d, this.sf);
+    if (d.initializer === undefined) return record.fields.map((f) => ({ name: record.vars.get(f.name)!, type: typeText(f.t), pos }));
+    let lit: ts.Expression = d.initializer;
+    while (ts.isParenthesizedExpression(lit) || ts.isNonNullExpression(lit) || ts.isAsExpression(lit) || ts.isSatisfiesExpression(lit)) lit = lit.expression;
+    return this.recordLiteral(lit as ts.ObjectLiteralExpression)!.map((f) => ({ name: record.vars.get(f.name)!, init: f.value, pos }));
   }
 
   /**
@@ -1168,7 +1257,9 @@ class Converter {
     let source = d.initializer;
     while (ts.isParenthesizedExpression(source) || ts.isNonNullExpression(source) || ts.isAsExpression(source) || ts.isSatisfiesExpression(source)) source = source.expression;
     let from: string;
-    if (ts.isIdentifier(source) && this.locals.has(source.text)) from = source.text;
+    // A record read field by field: a record parameter, a replaced record, a held call result.
+    const record = ts.isIdentifier(source) && (this.isRecordParam(source.text) || this.records.local(source) !== undefined) ? source : undefined;
+    if (ts.isIdentifier(source) && (this.locals.has(source.text) || this.isReplacedRecord(source))) from = source.text;
     else {
       from = this.fresh("destructured");
       this.locals.set(from, localOf(typeOf(this.checker.getTypeAtLocation(d.initializer), this.checker)));
@@ -1188,6 +1279,7 @@ class Converter {
         if (!ts.isIdentifier(key) && !ts.isStringLiteral(key) && !ts.isNumericLiteral(key)) return unsupported(el, "a computed key");
         const prop = ts.isIdentifier(key) ? key.text : undefined;
         if (prop === "length") init = { k: "length", arr: { k: "var", name: from } };
+        else if (prop !== undefined && record !== undefined) init = this.fieldRead(record, prop);
         else
           init = {
             k: "opaque",
@@ -1206,6 +1298,10 @@ class Converter {
   private lvalue(e: ts.Expression): LValue | undefined {
     while (ts.isParenthesizedExpression(e)) e = e.expression;
     if (ts.isIdentifier(e) && this.locals.has(e.text)) return { k: "var", name: e.text };
+    if (ts.isPropertyAccessExpression(e) && this.isReplacedRecord(unparenthesized(e.expression))) {
+      const field = this.fieldRead(unparenthesized(e.expression) as ts.Identifier, e.name.text);
+      if (field.k === "var") return field;
+    }
     if (ts.isElementAccessExpression(e)) {
       const arr = this.expr(e.expression);
       if (arr.k === "var") return { k: "index", arr, index: this.expr(e.argumentExpression) };
@@ -1218,6 +1314,18 @@ class Converter {
     if (ts.isBinaryExpression(e)) {
       const op = assignments[e.operatorToken.kind];
       if (op !== undefined) {
+        const left = unparenthesized(e.left);
+        const written = ts.isPropertyAccessExpression(left) ? unparenthesized(left.expression) : left;
+        const param = this.writtenRecordParam(left);
+        if (param !== undefined) {
+          const message = `this writes the record parameter '${param}', which is the caller's object; copy it into a local record first (const b = { x: ${param}.x, ... })`;
+          // Through another name (`q.x = ...` for `const q = p`), which has no variable of its own, it cannot even stay as written.
+          if (ts.isPropertyAccessExpression(left) && this.isReplacedRecord(unparenthesized(left.expression))) throw new CompileError({ code: ADC.recordParameterWrite, message, pos: posOf(node, this.sf) });
+          return this.opaqueStmt(node, ADC.recordParameterWrite, message);
+        }
+        if (this.isReplacedRecord(left) && op === "=") return this.recordAssignment(left as ts.Identifier, e.right, node);
+        const data = ts.isIdentifier(left) ? this.keptAsData(left, e.right) : undefined;
+        if (data !== undefined) return { k: "assign", target: { k: "var", name: (left as ts.Identifier).text }, op, value: data, pos: posOf(e, this.sf) };
         const target = this.lvalue(e.left);
         if (target === undefined)
           return this.opaqueStmt(node, target === undefined && ts.isElementAccessExpression(e.left) ? ADC.nestedActiveArray : ADC.unsupportedStatement, "only variables and elements of array variables can be assigned in differentiable code");
@@ -1248,6 +1356,56 @@ class Converter {
     return this.opaqueStmt(node, ADC.unsupportedStatement, "this expression statement is not differentiated");
   }
 
+  /**
+   * The value given to a record local kept as data: opaque, so that active values in it are an error
+   * that says why the record is not differentiated (not that its type is not).
+   */
+  private keptAsData(id: ts.Identifier, value: ts.Expression): Expr | undefined {
+    const why = this.records.rejected(id);
+    if (why === undefined) return undefined;
+    return this.opaque(value, ADC.recordUse, `the record '${id.text}' is kept as data, so it cannot hold a derivative: ${why}`);
+  }
+
+  /** The record parameter an assignment target writes (`p = ...`, `p.x = ...`, `q.x = ...` for `const q = p`), if any. */
+  private writtenRecordParam(left: ts.Expression): string | undefined {
+    if (ts.isIdentifier(left)) return this.isRecordParam(left.text) && this.locals.has(left.text) ? left.text : undefined;
+    if (!ts.isPropertyAccessExpression(left)) return undefined;
+    const obj = unparenthesized(left.expression);
+    if (!ts.isIdentifier(obj)) return undefined;
+    if (this.isReplacedRecord(obj)) {
+      const r = this.recordOf(obj as ts.Identifier);
+      return "param" in r ? r.param : undefined;
+    }
+    return this.isRecordParam(obj.text) && this.locals.has(obj.text) ? obj.text : undefined;
+  }
+
+  /**
+   * `q = { x: a, y: b }` of a replaced record: each field variable assigned, through temporaries first
+   * where a value reads a field of `q` (`q = { x: q.y, y: q.x }` swaps).
+   */
+  private recordAssignment(id: ts.Identifier, value: ts.Expression, node: ts.Node): Stmt {
+    let lit: ts.Expression = value;
+    while (ts.isParenthesizedExpression(lit)) lit = lit.expression;
+    const r = (this.recordOf(id) as { local: RecordLocal }).local;
+    const fields = this.recordLiteral(lit as ts.ObjectLiteralExpression)!;
+    const vars = new Set(r.vars.values());
+    const readsOwn = fields.some((f) => [...exprReads(f.value)].some((n) => vars.has(n)));
+    const pos = posOf(node, this.sf);
+    if (!readsOwn) return { k: "block", body: fields.map((f) => ({ k: "assign", target: { k: "var", name: r.vars.get(f.name)! }, op: "=", value: f.value, pos })) };
+    const temps = fields.map((f) => {
+      const t = this.fresh(`${r.vars.get(f.name)!}_new`);
+      this.locals.set(t, this.locals.get(r.vars.get(f.name)!)!);
+      return t;
+    });
+    return {
+      k: "block",
+      body: [
+        { k: "let", decl: "const", decls: fields.map((f, i) => ({ name: temps[i], init: f.value, pos })) },
+        ...fields.map((f, i): Stmt => ({ k: "assign", target: { k: "var", name: r.vars.get(f.name)! }, op: "=", value: { k: "var", name: temps[i] }, pos })),
+      ],
+    };
+  }
+
   expr(e: ts.Expression): Expr {
     if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) {
       // An assertion changes the type, not the value: an array asserted to be a number is still an array.
@@ -1270,6 +1428,7 @@ class Converter {
       if (this.locals.get(e.text)?.nullable && this.checker.getTypeAtLocation(e).flags & ts.TypeFlags.NumberLike)
         // Read where the checker narrowed it to a number: a mode may move the read where it cannot narrow.
         return { k: "var", name: e.text, nonNull: true };
+      if (this.isReplacedRecord(e)) return this.recordValue(e);
       if (this.locals.has(e.text)) return { k: "var", name: e.text };
       if (e.text === "Infinity") return { k: "num", value: Infinity, text: "Infinity" };
       if (e.text === "NaN") return { k: "num", value: NaN, text: "NaN" };
@@ -1335,6 +1494,11 @@ class Converter {
         if (e.name.text in mathConstants) return { k: "math", fn: e.name.text, args: [] };
         return this.opaque(e, ADC.unknownMathFunction, `Math.${e.name.text} is not a number`);
       }
+      const obj = unparenthesized(e.expression);
+      if (this.isReplacedRecord(obj)) return this.fieldRead(obj as ts.Identifier, e.name.text);
+      if (ts.isIdentifier(obj) && (this.isRecordParam(obj.text) || this.records.local(obj)?.held) && this.locals.has(obj.text)) return { k: "field", obj: { k: "var", name: obj.text }, name: e.name.text };
+      if (ts.isIdentifier(obj) && this.records.rejected(obj) !== undefined)
+        return this.opaque(e, ADC.recordUse, `the record '${obj.text}' is kept as data, so its fields carry no derivative: ${this.records.rejected(obj)!}`);
       if (e.name.text === "length") {
         const arr = this.expr(e.expression);
         if (arr.k !== "opaque") return { k: "length", arr };
@@ -1348,9 +1512,20 @@ class Converter {
     }
     if (ts.isNewExpression(e)) return this.newExpr(e);
     if (ts.isCallExpression(e)) return this.call(e);
+    if (ts.isObjectLiteralExpression(e) && isFlatRecord(typeOf(this.checker.getTypeAtLocation(e), this.checker))) {
+      const fields = this.recordLiteral(e);
+      if (fields !== undefined) return { k: "record", fields };
+    }
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isObjectLiteralExpression(e) || ts.isClassExpression(e))
       return this.opaque(e, ADC.objectOrClosure, "objects and closures holding active values are not differentiated");
     return this.opaque(e, ADC.unsupportedExpression, `${written(e, this.sf)} is not differentiated`);
+  }
+
+  /** The fields of an object literal in the order written (`{ x, y: e }`), or undefined if it has others than plain and shorthand ones. */
+  private recordLiteral(e: ts.ObjectLiteralExpression): { name: string; value: Expr }[] | undefined {
+    if (!e.properties.every((p) => (ts.isShorthandPropertyAssignment(p) && p.objectAssignmentInitializer === undefined) || (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)))))
+      return undefined;
+    return e.properties.map((p) => ({ name: (p.name as ts.Identifier | ts.StringLiteral).text, value: this.expr(ts.isShorthandPropertyAssignment(p) ? p.name : (p as ts.PropertyAssignment).initializer) }));
   }
 
   /**

@@ -16,6 +16,7 @@ export const ref = (name: string): Expr => ({ k: "var", name });
  */
 export const allArguments = (args: readonly Expr[], count: number): Expr[] => [...args, ...new Array<Expr>(Math.max(0, count - args.length)).fill(ref("undefined"))];
 export const index = (arr: Expr, i: Expr): Expr => ({ k: "index", arr, index: i });
+export const field = (obj: Expr, name: string): Expr => ({ k: "field", obj, name });
 
 export const isNum = (e: Expr, v?: number): boolean =>
   e.k === "num" && (v === undefined || Object.is(e.value, v) || (v === 0 && e.value === 0));
@@ -126,7 +127,8 @@ export function isCheap(e: Expr): boolean {
     case "neg":
       return isCheap(e.a);
     case "length":
-      return isCheap(e.arr);
+    case "field":
+      return isCheap(e.k === "field" ? e.obj : e.arr);
     case "index":
       return isCheap(e.arr) && isSimpleIndex(e.index);
     default:
@@ -236,6 +238,10 @@ export function children(e: Expr): Expr[] {
       return [e.size];
     case "arraylit":
       return [...e.elems];
+    case "field":
+      return [e.obj];
+    case "record":
+      return e.fields.map((f) => f.value);
     default:
       return [];
   }
@@ -264,6 +270,10 @@ export function mapExpr(e: Expr, f: (child: Expr) => Expr): Expr {
       return { ...e, size: f(e.size) };
     case "arraylit":
       return { ...e, elems: e.elems.map(f) };
+    case "field":
+      return { ...e, obj: f(e.obj) };
+    case "record":
+      return { ...e, fields: e.fields.map((x) => ({ name: x.name, value: f(x.value) })) };
     default:
       return e;
   }

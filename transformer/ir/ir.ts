@@ -12,8 +12,12 @@ export interface SourcePos {
 
 import type { Type } from "./types.js";
 
-/** What a value is, as far as today's modes differentiate it: derived from its `Type` by `shapeOf`. */
-export type Shape = "num" | "array" | "other";
+/**
+ * What a value is, as far as today's modes differentiate it: derived from its `Type` by `shapeOf`. A
+ * `record` (an object of numbers, and of data that is not differentiated) is a parameter or a result:
+ * the frontend scalar-replaces local records by one variable per field (`records.ts`).
+ */
+export type Shape = "num" | "array" | "record" | "other";
 
 /** The constructor of an array value, so tangents and adjoints are made alike. */
 export type ArrayKind = "Float64Array" | "Array";
@@ -90,7 +94,16 @@ export type Expr =
   /** `new Float64Array(size)` or `new Array(size).fill(0)`: a zero-filled array. */
   | { readonly k: "zeros"; readonly kind: ArrayKind; readonly size: Expr }
   | { readonly k: "arraylit"; readonly elems: readonly Expr[] }
+  /** `obj.name`: a field of a record parameter (local records are variables per field by now). */
+  | { readonly k: "field"; readonly obj: Expr; readonly name: string }
+  /** `{ a: e, b: f }`: an object literal, where a record is returned or passed to a function. */
+  | { readonly k: "record"; readonly fields: readonly RecordField[] }
   | Opaque;
+
+export interface RecordField {
+  readonly name: string;
+  readonly value: Expr;
+}
 
 export type LValue =
   | { readonly k: "var"; readonly name: string }

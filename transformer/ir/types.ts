@@ -70,13 +70,25 @@ export function shapeOf(t: Type): { shape: Shape; arrayKind?: ArrayKind } {
   if (t.k === "array" && t.elem.k === "num" && t.kind !== "Float32Array") return { shape: "array", arrayKind: t.kind };
   // A tuple of numbers is differentiated as the array of numbers it is.
   if (t.k === "tuple" && t.elems.length > 0 && t.elems.every((e) => e.k === "num")) return { shape: "array", arrayKind: "Array" };
+  if (isFlatRecord(t)) return { shape: "record" };
   return { shape: "other" };
 }
+
+/**
+ * A record the modes differentiate: an object type (not a class) of numbers, and of data that has no
+ * tangent (strings, booleans, ...), at least one number; no field of it a function, array or record.
+ */
+export function isFlatRecord(t: Type): t is Extract<Type, { k: "record" }> {
+  return t.k === "record" && t.className === undefined && t.fields.some((f) => f.t.k === "num") && t.fields.every((f) => f.t.k === "num" || (tangentType(f.t) === undefined && f.t.k !== "fn" && f.t.k !== "record"));
+}
+
+/** The fields of a flat record that carry a derivative (its tangent's fields), in declaration order. */
+export const numberFields = (t: Type): string[] => (t.k === "record" ? t.fields.filter((f) => f.t.k === "num").map((f) => f.name) : []);
 
 /** The type that the modes differentiate `t` as (what `shapeOf` says), if they differentiate it. */
 export function differentiatedAs(t: Type): Type | undefined {
   const s = shapeOf(t);
-  return s.shape === "num" ? NUM : s.shape === "array" ? arrayOf(NUM, s.arrayKind) : undefined;
+  return s.shape === "num" ? NUM : s.shape === "array" ? arrayOf(NUM, s.arrayKind) : s.shape === "record" ? tangentType(t) : undefined;
 }
 
 /** A local's facts, its shape derived from its type. */
@@ -156,16 +168,16 @@ const notInIR = (what: string): never => {
   throw new Error(`internal: the IR has no ${what} yet`);
 };
 
-/** `zeroOf` as IR: numbers, flat arrays (`new Float64Array(n)`, `new Array<number>(n).fill(0)`) and tuples. */
+/** `zeroOf` as IR: numbers, flat arrays (`new Float64Array(n)`, `new Array<number>(n).fill(0)`), tuples and records. */
 export const irZeros: ZeroWriter<Expr> = {
   zero: num(0),
   undefined: { k: "var", name: "undefined" },
   array: (kind, of) => (kind === "Float32Array" ? notInIR("Float32Array") : { k: "zeros", kind, size: { k: "length", arr: of } }),
   map: () => notInIR("map over an array"),
   index: (of, i) => index(of, num(i)),
-  field: () => notInIR("property read"),
+  field: (of, name) => ({ k: "field", obj: of, name }),
   tuple: (elems) => ({ k: "arraylit", elems }),
-  record: () => notInIR("object literal"),
+  record: (fields) => ({ k: "record", fields: fields.map(([name, value]) => ({ name, value })) }),
 };
 
 /** `zeroOf` as TypeScript text, for code written as text (drivers, default values of tangent parameters). */

@@ -7,7 +7,7 @@ import { ADC } from "../diagnostics.js";
 import type { FunctionIR, Param, Stmt } from "../ir/ir.js";
 import { primalParams, type GeneratedFunction } from "../emit/print.js";
 import { NameScope } from "./names.js";
-import { differentiatedAs, textZeros, zeroOf } from "../ir/types.js";
+import { differentiatedAs, numberFields, textZeros, zeroOf } from "../ir/types.js";
 import { tangentParam } from "./forward.js";
 import { gradientType } from "./reverse.js";
 
@@ -47,6 +47,9 @@ function text(lines: string[], fn: FunctionIR): Stmt {
   return { k: "opaque", stmt: { k: "opaque", text: lines.join("\n"), reads: [], code: ADC.unsupportedStatement, reason: "driver", pos: fn.pos } };
 }
 
+/** The places of a number or record tangent that a sweep seeds with 1 in turn: `dx`, or `dp.x`, `dp.y`. */
+const seedsOf = (p: Param, tangent: string): string[] => (p.shape === "record" ? numberFields(p.t).map((f) => textZeros.field(tangent, f)) : [tangent]);
+
 /** The zero tangent of an active parameter, as text: `0`, `new Float64Array(x.length)`, `new Array<number>(x.length).fill(0)`. */
 export const zeroTangent = (p: Param): string => zeroOf(differentiatedAs(p.t)!, p.name, textZeros)!;
 
@@ -60,6 +63,7 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   const rowOf = (row: string, adjoints: string[], lines: string[], indent: string): void => {
     active.forEach((p, i) => {
       if (p.shape === "num") lines.push(`${indent}${row}.push(${adjoints[i]});`);
+      else if (p.shape === "record") lines.push(`${indent}${row}.push(${numberFields(p.t).map((f) => textZeros.field(adjoints[i], f)).join(", ")});`);
       else lines.push(`${indent}for (const g of ${adjoints[i]}) ${row}.push(g);`);
     });
   };
@@ -81,10 +85,17 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   const tangents = active.map((p) => n(`d${p.name}`));
   const dvalue = n(`d${value}`);
   const ybar = n("ybar");
-  const size = active.map((p) => (p.shape === "num" ? "1" : `${p.name}.length`)).join(" + ");
+  const size = active.map((p) => (p.shape === "num" ? "1" : p.shape === "record" ? String(numberFields(p.t).length) : `${p.name}.length`)).join(" + ");
   const sweep = sweepArguments(fn, names.written, n, lines);
   lines.push(`const ${value} = ${fn.name}(${sweep.first});`);
-  lines.push(`const ${outputs} = ${value}.length;`);
+  // A record result's rows are its number fields, in declaration order: `keys[r]` names row r.
+  const fields = fn.returnShape === "record" ? numberFields(fn.returnT) : undefined;
+  const keys = fields !== undefined ? n("keys") : "";
+  const at = (arr: string, r: string): string => (fields !== undefined ? `${arr}[${keys}[${r}]]` : `${arr}[${r}]`);
+  if (fields !== undefined) {
+    lines.push(`const ${keys} = [${fields.map((f) => JSON.stringify(f)).join(", ")}] as const;`);
+    lines.push(`const ${outputs} = ${keys}.length;`);
+  } else lines.push(`const ${outputs} = ${value}.length;`);
   lines.push(`const ${inputs} = ${size};`);
   lines.push(`const ${jacobian}: number[][] = [];`);
   lines.push(`for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}.push(new Array<number>(${inputs}).fill(0));`);
@@ -95,16 +106,18 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   const dualCall = `${names.dual}(${[sweep.each, ...sweep.seeds(active, tangents)].join(", ")})`;
   const storeColumn = (indent: string): void => {
     lines.push(`${indent}const [, ${dvalue}] = ${dualCall};`);
-    lines.push(`${indent}for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}[${r}][${column}] = ${dvalue}[${r}];`);
+    lines.push(`${indent}for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}[${r}][${column}] = ${at(dvalue, r)};`);
     lines.push(`${indent}${column}++;`);
   };
   active.forEach((p, i) => {
-    if (p.shape === "num") {
-      lines.push(`  {`);
-      lines.push(`    ${tangents[i]} = 1;`);
-      storeColumn("    ");
-      lines.push(`    ${tangents[i]} = 0;`);
-      lines.push(`  }`);
+    if (p.shape === "num" || p.shape === "record") {
+      for (const seed of seedsOf(p, tangents[i])) {
+        lines.push(`  {`);
+        lines.push(`    ${seed} = 1;`);
+        storeColumn("    ");
+        lines.push(`    ${seed} = 0;`);
+        lines.push(`  }`);
+      }
       return;
     }
     const k = n("k");
@@ -116,11 +129,12 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   });
   lines.push(`} else {`);
   lines.push(`  // One reverse sweep per output element: a row.`);
-  lines.push(`  const ${ybar} = ${fn.returnArrayKind === "Float64Array" ? `new Float64Array(${outputs})` : `new Array<number>(${outputs}).fill(0)`};`);
+  const seedZero = fields !== undefined ? zeroOf(fn.returnT, value, textZeros)! : fn.returnArrayKind === "Float64Array" ? `new Float64Array(${outputs})` : `new Array<number>(${outputs}).fill(0)`;
+  lines.push(`  const ${ybar} = ${seedZero};`);
   lines.push(`  for (let ${r} = 0; ${r} < ${outputs}; ${r}++) {`);
-  lines.push(`    ${ybar}[${r}] = 1;`);
+  lines.push(`    ${at(ybar, r)} = 1;`);
   lines.push(`    const [, ${adjoints.join(", ")}] = ${names.vjp}(${sweep.each}, ${ybar});`);
-  lines.push(`    ${ybar}[${r}] = 0;`);
+  lines.push(`    ${at(ybar, r)} = 0;`);
   const row = n("row");
   lines.push(`    const ${row}: number[] = [];`);
   rowOf(row, adjoints, lines, "    ");
@@ -171,12 +185,14 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
     lines.push(`${indent}${hessian}.push(${dg});`);
   };
   active.forEach((p, k) => {
-    if (p.shape === "num") {
-      lines.push(`{`);
-      lines.push(`  ${tangents[k]} = 1;`);
-      column("  ");
-      lines.push(`  ${tangents[k]} = 0;`);
-      lines.push(`}`);
+    if (p.shape === "num" || p.shape === "record") {
+      for (const seed of seedsOf(p, tangents[k])) {
+        lines.push(`{`);
+        lines.push(`  ${seed} = 1;`);
+        column("  ");
+        lines.push(`  ${seed} = 0;`);
+        lines.push(`}`);
+      }
       return;
     }
     const e = n("k");
@@ -236,6 +252,15 @@ function perParameter(flat: string, active: readonly Param[]): string[] {
     if (p.shape === "num") {
       numbers++;
       return `${flat}[${start}]`;
+    }
+    if (p.shape === "record") {
+      // A record's gradient is the record of its fields' entries.
+      const entries = numberFields(p.t).map((f) => {
+        const at = offset();
+        numbers++;
+        return `${JSON.stringify(f).slice(1, -1) === f && /^[A-Za-z_$][\w$]*$/.test(f) ? f : JSON.stringify(f)}: ${flat}[${at}]`;
+      });
+      return `{ ${entries.join(", ")} }`;
     }
     lengths.push(`${p.name}.length`);
     const last = k === active.length - 1;

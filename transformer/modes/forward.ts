@@ -10,7 +10,7 @@ import { rules, type Algebra, type Rule } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { primalParams, type GeneratedFunction, type GeneratedParam } from "../emit/print.js";
 import { zeroTangent } from "./drivers.js";
-import { arrayOf, differentiatedAs, irZeros, localOf, NUM, textZeros, zeroOf, type Type } from "../ir/types.js";
+import { arrayOf, differentiatedAs, irZeros, localOf, NUM, tangentType, textZeros, typeText, zeroOf, type Type } from "../ir/types.js";
 import { NameScope } from "./names.js";
 import { ruleAlgebra } from "./partials.js";
 import { arrayAliases } from "../analyses/pointers.js";
@@ -66,7 +66,8 @@ export function forwardMode(
   const body = [...prologue, ...fwd.block(fn.body)];
   const tangentParams = act.activeParams.map((p) => tangentParam(fn.params.find((q) => q.name === p)!, fwd.tan(p)));
   const returnsPair = fn.returnShape !== "other";
-  const returnType = returnsPair ? pairType(fn.returnType) : fn.returnTuple !== undefined ? tupleType(2 * fn.returnTuple) : fn.returnType;
+  // A record's tangent holds only its number fields: `[Body, { x: number; ... }]`.
+  const returnType = fn.returnShape === "record" ? `[${fn.returnType}, ${typeText(tangentType(fn.returnT)!)}]` : returnsPair ? pairType(fn.returnType) : fn.returnTuple !== undefined ? tupleType(2 * fn.returnTuple) : fn.returnType;
   return {
     name,
     exported,
@@ -82,7 +83,8 @@ export function forwardMode(
  * `[1, 2]`). An optional array without a default keeps an optional tangent.
  */
 export function tangentParam(param: Param, name: string): GeneratedParam {
-  const tangent = { name, type: param.type, optional: param.optional };
+  // A record's tangent is the record of its number fields (`p: Body` has `dp: { x: number; ... }`).
+  const tangent = { name, type: param.shape === "record" ? typeText(tangentType(param.t)!) : param.type, optional: param.optional };
   if (!param.optional) return tangent;
   if (param.shape === "num") return { ...tangent, init: "0" };
   // The zero of the default's tuple type: [0, 0].
@@ -190,8 +192,55 @@ class Forward {
         const elems = e.elems.map((x) => this.fwd(x));
         return { v: { k: "arraylit", elems: elems.map((x) => x.v) }, d: { k: "arraylit", elems: elems.map((x) => x.d ?? num(0)) } };
       }
+      case "field": {
+        const obj = this.fwd(e.obj);
+        return { v: { ...e, obj: obj.v }, d: obj.d !== null ? { k: "field", obj: obj.d, name: e.name } : null };
+      }
+      case "record":
+        return this.recordLiteral(e);
       default:
         return { v: e, d: null };
+    }
+  }
+
+  /**
+   * An object literal and its tangent, the literal of its fields' tangents: a number field without one
+   * gets 0, data fields (strings, ...) have none. Which fields are numbers is read from the values'
+   * shapes: a literal is built from numbers and data the frontend typed.
+   */
+  private recordLiteral(e: Extract<Expr, { k: "record" }>): Dual {
+    const fields = e.fields.map((f) => ({ name: f.name, r: this.fwd(f.value) }));
+    const tangents = fields.flatMap(({ name, r }) => (r.d !== null ? [{ name, value: r.d }] : this.isNumber(e.fields.find((f) => f.name === name)!.value) ? [{ name, value: num(0) }] : []));
+    return { v: { k: "record", fields: fields.map(({ name, r }) => ({ name, value: r.v })) }, d: { k: "record", fields: tangents } };
+  }
+
+  /** A record literal's tangent with exactly the number fields of `t`, the type it is given as (0 where it has none). */
+  private conform(d: Expr | null, t: Type): Expr | null {
+    if (d === null || d.k !== "record" || t.k !== "record") return d;
+    const numbers = t.fields.filter((f) => f.t.k === "num").map((f) => f.name);
+    return { k: "record", fields: numbers.map((name) => d.fields.find((f) => f.name === name) ?? { name, value: num(0) }) };
+  }
+
+  /** Whether an inactive expression is a number (its tangent, if it had one, would be 0). */
+  private isNumber(e: Expr): boolean {
+    switch (e.k) {
+      case "num":
+      case "bin":
+      case "neg":
+      case "math":
+        return true;
+      case "var":
+        return this.shapeOf(e.name).shape === "num";
+      case "field":
+        return e.obj.k === "var" && this.shapeOf(e.obj.name).t.k === "record" && (this.shapeOf(e.obj.name).t as Extract<Type, { k: "record" }>).fields.some((f) => f.name === e.name && f.t.k === "num");
+      case "index":
+        return e.arr.k === "var" && this.shapeOf(e.arr.name).shape === "array";
+      case "cond":
+        return this.isNumber(e.a) && this.isNumber(e.b);
+      case "call":
+        return this.act.calleeIR(e.target).returnShape === "num";
+      default:
+        return false;
     }
   }
 
@@ -331,7 +380,7 @@ class Forward {
     const callee = this.act.calleeParams(e.target);
     const tangents = callee
       .filter((p) => activeParams.includes(p.name))
-      .map((p) => args[callee.indexOf(p)].d ?? num(0));
+      .map((p) => this.conform(args[callee.indexOf(p)].d, p.t) ?? num(0));
     const derived: Expr = {
       k: "call",
       fn: this.ctx.dualCallee(e, activeParams),
@@ -390,8 +439,8 @@ class Forward {
           return;
         }
         const r = this.fwd(s.value);
-        const v = r.d === null && this.fn.returnShape === "array" ? this.keep(r.v) : r.v;
-        this.out.push({ k: "return", value: { k: "arraylit", elems: [v, r.d ?? this.zeroLike(this.fn.returnT, v)] } });
+        const v = r.d === null && this.fn.returnShape !== "num" ? this.keep(r.v) : r.v;
+        this.out.push({ k: "return", value: { k: "arraylit", elems: [v, this.conform(r.d, this.fn.returnT) ?? this.zeroLike(this.fn.returnT, v)] } });
         return;
       }
       case "expr": {

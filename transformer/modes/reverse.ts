@@ -19,7 +19,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LocalInfo, LValue, Param, SourcePos, Stmt, UserRuleCall } from "../ir/ir.js";
-import { arrayOf, irZeros, localOf, NUM, opaque, paramOf, returning, zeroOf, type Type } from "../ir/types.js";
+import { arrayOf, irZeros, localOf, NUM, numberFields, opaque, paramOf, returning, tangentType, typeText, zeroOf, type Type } from "../ir/types.js";
 import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, ruleOf, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
@@ -277,6 +277,12 @@ class Reverse {
     });
     // A caller saves the arrays it passes to a callee that writes them (whole, and only if it needs
     // their old values), so a callee starts with nothing required.
+    const firstDeclarations = new Set<Stmt>();
+    const writtenEarlier = new Set<string>();
+    for (const st of this.body) {
+      if (st.k === "let" && st.decls.every((d) => !writtenEarlier.has(d.name))) firstDeclarations.add(st);
+      writtenNames([st], writtenEarlier);
+    }
     this.tbr = toBeRecorded(this.body, {
       uses: (s) => this.uses(s),
       counted: (s) => this.counted(s),
@@ -285,8 +291,10 @@ class Reverse {
       arraysWritten: (s) => this.arraysWritten(s),
       invertible: (s) => this.invertible(s),
       aliasesOf: (n) => this.aliasesOf(n),
-      // A declaration of the function's body runs once, before anything reads its name.
-      firstValue: (s) => (s.k === "let" && this.body.includes(s)) || (s.k === "assign" && s.target.k === "var" && this.definedOnce(s.target.name)),
+      // A declaration of the function's body runs once, before anything reads its name, unless an
+      // earlier block declared that name too (`for (...) { const d = ... }` then `const d = ...`):
+      // the reverse sweep still needs the block's last value.
+      firstValue: (s) => firstDeclarations.has(s) || (s.k === "assign" && s.target.k === "var" && this.definedOnce(s.target.name)),
       isLength: (n, bound) => this.isLength(n, bound),
     });
     // Code the fence rejects (a try around active code, say) has its own diagnostic already.
@@ -327,6 +335,54 @@ class Reverse {
     const a = adjointName(this.names, name);
     this.adjointsUsed.set(a, name);
     return a;
+  }
+
+  /** The adjoint of the field `field` of the record parameter `record`: `p_b_x`. */
+  private fieldAdj(record: string, field: string): string {
+    const a = this.names.derivedName("", record, `_b_${field}`);
+    this.adjointsUsed.set(a, record);
+    return a;
+  }
+
+  private isRecord(name: string): boolean {
+    return this.fn.locals.get(name)?.shape === "record";
+  }
+
+  private recordAsValue(): CompileError {
+    return new CompileError({ code: ADC.recordInMode, message: "reverse mode does not take a record as a whole here yet (returned, or passed on); only forward mode (f_dual) does", pos: this.here() });
+  }
+
+  /**
+   * `const q = { x: e, y: f }` (the result, as lowering keeps it) or `const q = g(...)` of a record
+   * local, given once: each number field's adjoint `q_b_x` goes down into its value (or to g_bwd).
+   */
+  private recordAssignmentAdjoint(name: string, value: Expr, once: boolean): void {
+    if (!once) throw this.recordAsValue();
+    if (value.k === "call") {
+      this.callAdjoint({ k: "var", name }, value);
+      return;
+    }
+    if (value.k === "var" && this.isRecord(value.name)) {
+      // Another name for a record (a call's result kept by lowering): its fields get these adjoints.
+      for (const f of numberFields(this.fn.locals.get(name)!.t)) this.distribute({ k: "field", obj: value, name: f }, ref(this.fieldAdj(name, f)));
+      return;
+    }
+    if (value.k !== "record") throw this.recordAsValue();
+    for (const f of numberFields(this.fn.locals.get(name)!.t)) {
+      const given = value.fields.find((g) => g.name === f);
+      if (given !== undefined) this.distribute(given.value, ref(this.fieldAdj(name, f)));
+    }
+  }
+
+  /** The adjoint of a record variable as one record (`{ x: q_b_x, y: q_b_y }`), for a callee's g_bwd. */
+  private recordAdjoint(name: string): Expr {
+    return { k: "record", fields: numberFields(this.fn.locals.get(name)!.t).map((f) => ({ name: f, value: ref(this.fieldAdj(name, f)) })) };
+  }
+
+  /** The gradient of a parameter: its adjoint; a record's, the record of its fields' adjoints. */
+  private gradientOf(p: Param): Expr {
+    if (p.shape !== "record") return ref(adjointName(this.names, p.name));
+    return { k: "record", fields: numberFields(p.t).map((f) => ({ name: f, value: ref(this.fieldAdj(p.name, f)) })) };
   }
 
   private adjRef(name: string): Expr {
@@ -515,6 +571,10 @@ class Reverse {
     const root = lvalueRoot(target);
     if (root === undefined || !this.act.active.has(root)) {
       if (value.k === "call") this.callAdjoint(target, value);
+      return false;
+    }
+    if (target.k === "var" && this.isRecord(root)) {
+      this.recordAssignmentAdjoint(root, value, once);
       return false;
     }
     if (value.k === "call") {
@@ -734,8 +794,16 @@ class Reverse {
       case "var":
         if (this.isArray(e.name))
           throw new CompileError({ code: ADC.aliasedActiveArray, message: `reverse mode cannot follow the active array '${e.name}' used as a value here`, pos: this.here() });
+        if (this.isRecord(e.name)) throw this.recordAsValue();
         this.accumulate({ k: "var", name: this.adj(e.name) }, ab);
         return;
+      case "field":
+        // A record parameter's fields have adjoints of their own (`p_b_x`), returned as a record.
+        if (e.obj.k !== "var" || !this.isRecord(e.obj.name)) throw this.recordAsValue();
+        this.accumulate({ k: "var", name: this.fieldAdj(e.obj.name, e.name) }, ab);
+        return;
+      case "record":
+        throw this.recordAsValue();
       case "index": {
         if (e.arr.k !== "var")
           throw new CompileError({
@@ -900,7 +968,11 @@ class Reverse {
     });
     let targetAdjoint: LValue | undefined;
     const root = target !== undefined ? lvalueRoot(target) : undefined;
-    if (target !== undefined && root !== undefined && this.act.active.has(root))
+    const recordResult = root !== undefined && this.isRecord(root) && this.act.active.has(root);
+    if (recordResult) {
+      // A record result: g_bwd takes its fields' adjoints as one record (`q` is given once: no reset).
+      if (returnActive) args.push(this.recordAdjoint(root));
+    } else if (target !== undefined && root !== undefined && this.act.active.has(root))
       targetAdjoint = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
     // A callee that may return an array passed to it (`return v`): the result's adjoint and that
     // argument's may be one array.
@@ -918,7 +990,7 @@ class Reverse {
       }
       targetAdjoint = undefined;
       args.push(ref(seed));
-    } else if (returnActive) {
+    } else if (returnActive && !recordResult) {
       if (targetAdjoint === undefined) {
         if (this.ctx.returnShape(call.target) === "array")
           throw new CompileError({ code: ADC.unsupportedStatement, message: `the array ${call.fn} returns is dropped; assign it to a variable`, pos: call.pos });
@@ -943,7 +1015,11 @@ class Reverse {
     const read = this.ctx.reverseReadArrays(call.target, activeParams);
     const unread = new Set(params.flatMap((p, i) => (p.shape === "array" && call.args[i]?.k === "var" && !read.has(p.name) ? [i] : [])));
     if (unread.size > 0) this.unreadArguments.set(bwd, unread);
-    const scalars = params.map((p, i) => ({ p, i })).filter(({ p }) => activeParams.includes(p.name) && p.shape === "num");
+    // g_bwd returns the adjoints of the numbers, and of each number field of a record, in order.
+    const scalars = params
+      .map((p, i) => ({ p, i }))
+      .filter(({ p }) => activeParams.includes(p.name) && (p.shape === "num" || p.shape === "record"))
+      .flatMap(({ p, i }) => (p.shape === "record" ? numberFields(p.t).map((f) => ({ p, i, field: f as string | undefined })) : [{ p, i, field: undefined as string | undefined }]));
     const zeroTarget = (): void => {
       if (targetAdjoint === undefined) return;
       if (targetAdjoint.k === "var" && this.isArray(root!)) this.out.push(this.resetArrayAdjoint(root!));
@@ -955,11 +1031,19 @@ class Reverse {
       return;
     }
     const base = call.fn.slice(call.fn.lastIndexOf(".") + 1);
-    const results = scalars.map(({ p }) => this.names.fresh(`${base}_${p.name}_b`));
+    const results = scalars.map(({ p, field }) => this.names.fresh(`${base}_${p.name}_b${field !== undefined ? `_${field}` : ""}`));
     if (results.length === 1) this.out.push({ k: "let", decl: "const", decls: [{ name: results[0], init: bwd }] });
     else this.out.push({ k: "destructure", decl: "const", names: results, value: bwd });
     zeroTarget();
-    scalars.forEach(({ i }, k) => this.distribute(call.args[i], ref(results[k])));
+    scalars.forEach(({ i, field }, k) => {
+      const arg = call.args[i];
+      if (field === undefined) this.distribute(arg, ref(results[k]));
+      else if (arg.k === "record") {
+        const given = arg.fields.find((f) => f.name === field);
+        if (given !== undefined) this.distribute(given.value, ref(results[k]));
+      } else if (arg.k === "var") this.distribute({ k: "field", obj: arg, name: field }, ref(results[k]));
+      else throw this.recordAsValue();
+    });
   }
 
   /** `seed = <the adjoint of root's array>` as a new array, that adjoint left zero. */
@@ -1417,7 +1501,8 @@ class Reverse {
 
   /** Make sure an active parameter has an adjoint, used or not (its gradient may be zero). */
   private ensureAdjoint(p: Param): void {
-    this.adj(p.name);
+    if (p.shape === "record") for (const f of numberFields(p.t)) this.fieldAdj(p.name, f);
+    else this.adj(p.name);
   }
 
   private declaration(name: string, init?: Expr): Stmt {
@@ -1519,7 +1604,10 @@ class Reverse {
     for (const p of this.activeParams()) this.ensureAdjoint(p);
     const adjoints = this.adjointDeclarations(new Set(valueActive ? [value] : []));
     const seed: Stmt[] = [];
-    if (seedName !== undefined) {
+    if (seedName !== undefined && this.fn.returnShape === "record") {
+      // ȳ of a record result is a record: each number field's adjoint starts from its field.
+      for (const f of numberFields(this.fn.returnT)) seed.push({ k: "let", decl: "let", decls: [{ name: this.fieldAdj(value, f), init: { k: "field", obj: ref(ybar!), name: f } }] });
+    } else if (seedName !== undefined) {
       if (this.fn.returnShape === "num") seed.push({ k: "let", decl: "let", decls: [{ name: seedName, init: ybar !== undefined ? ref(ybar) : num(1) }] });
       // `let` where the reverse sweep points it at a new array (the result restored to one of another length).
       else seed.push({ k: "let", decl: reassignedNames(reverse).has(seedName) ? "let" : "const", decls: [{ name: seedName, init: { k: "opaque", text: `${ybar}.slice()`, reads: [], code: ADC.unsupportedExpression, reason: "copy of the seed", pos: this.fn.pos } }] });
@@ -1545,10 +1633,10 @@ class Reverse {
       result = this.names.fresh(`${value}_result`);
       kept.push({ k: "let", decl: "const", decls: [{ name: result, init: ref(value) }] });
     }
-    const gradients = this.activeParams().map((p) => ref(adjointName(this.names, p.name)));
+    const gradients = this.activeParams().map((p) => this.gradientOf(p));
     const params = primalParams(this.fn.params);
     // ȳ is read only (copied): any array of the result's length will do, a tuple result's too.
-    const seedType = this.fn.returnShape === "num" ? "number" : PLAIN_ARRAY_TYPE.test(this.fn.returnType) || this.fn.returnArrayKind === "Float64Array" ? this.fn.returnType : "readonly number[]";
+    const seedType = this.fn.returnShape === "num" ? "number" : this.fn.returnShape === "record" ? typeText(tangentType(this.fn.returnT)!) : PLAIN_ARRAY_TYPE.test(this.fn.returnType) || this.fn.returnArrayKind === "Float64Array" ? this.fn.returnType : "readonly number[]";
     if (ybar !== undefined) params.push({ name: ybar, type: seedType });
     let ret: Stmt;
     let returnType: string;
@@ -1577,7 +1665,7 @@ class Reverse {
     const flat = this.names.fresh("gradient");
     const stmts: Stmt[] = [];
     let size: Expr = num(0);
-    for (const p of params) size = add(size, p.shape === "array" ? { k: "length", arr: ref(p.name) } : num(1));
+    for (const p of params) size = add(size, p.shape === "array" ? { k: "length", arr: ref(p.name) } : num(p.shape === "record" ? numberFields(p.t).length : 1));
     stmts.push({ k: "let", decl: "const", decls: [{ name: flat, init: this.zeros("Array", size) }] });
     const at = this.names.fresh("at");
     stmts.push({ k: "let", decl: "let", decls: [{ name: at, init: num(0) }] });
@@ -1585,6 +1673,10 @@ class Reverse {
       const g = gradients[i];
       if (p.shape === "num") {
         stmts.push({ k: "assign", target: { k: "index", arr: ref(flat), index: ref(at) }, op: "=", value: g }, increment(at));
+        return;
+      }
+      if (g.k === "record") {
+        for (const f of g.fields) stmts.push({ k: "assign", target: { k: "index", arr: ref(flat), index: ref(at) }, op: "=", value: f.value }, increment(at));
         return;
       }
       const j = this.names.fresh("j");
@@ -1690,13 +1782,20 @@ class Reverse {
       else bwdBody.push(this.declaration(n, restore.value));
     }
     for (const n of referenced) if (!carriedSet.has(n)) bwdBody.push(this.declaration(n));
-    const scalarParams = this.activeParams().filter((p) => p.shape === "num");
-    bwdBody.push(...this.zeroGuard(reverse, seedName, scalarParams.length));
+    // Numbers' adjoints are returned, and a record's as the adjoints of its fields, in order.
+    const scalarParams = this.activeParams().filter((p) => p.shape === "num" || p.shape === "record");
+    const scalarAdjoints = scalarParams.flatMap((p) => {
+      const g = this.gradientOf(p);
+      return g.k === "record" ? g.fields.map((f) => f.value) : [g];
+    });
+    bwdBody.push(...this.zeroGuard(reverse, seedName, scalarAdjoints.length));
     for (const p of scalarParams) this.ensureAdjoint(p);
     const arrayParams = new Set(this.activeParams().filter((p) => p.shape === "array").map((p) => p.name));
     bwdBody.push(...this.adjointDeclarations(new Set([...arrayParams, ...(valueActive ? [value!] : [])])));
+    // A record result's seed comes as one record: each number field's adjoint starts from its field.
+    if (seedName !== undefined && this.fn.returnShape === "record")
+      for (const f of numberFields(this.fn.returnT)) bwdBody.push({ k: "let", decl: "let", decls: [{ name: this.fieldAdj(value!, f), init: { k: "field", obj: ref(seedName), name: f } }] });
     bwdBody.push(...reverse);
-    const scalarAdjoints = scalarParams.map((p) => ref(adjointName(this.names, p.name)));
     let returnType = "void";
     if (scalarAdjoints.length === 1) {
       bwdBody.push({ k: "return", value: scalarAdjoints[0] });
@@ -1711,7 +1810,7 @@ class Reverse {
         .filter((p) => p.shape === "array")
         .map((p) => ({ name: adjointName(this.names, p.name), type: gradientType(p) })),
       // The seed is an adjoint g_bwd writes (zeroes), whatever the result's type (readonly, a tuple).
-      ...(seedName !== undefined ? [{ name: seedName, type: this.fn.returnShape === "num" ? "number" : this.fn.returnArrayKind === "Float64Array" ? "Float64Array" : "number[]" }] : []),
+      ...(seedName !== undefined ? [{ name: seedName, type: this.fn.returnShape === "num" ? "number" : this.fn.returnShape === "record" ? typeText(tangentType(this.fn.returnT)!) : this.fn.returnArrayKind === "Float64Array" ? "Float64Array" : "number[]" }] : []),
     ];
     const fwd: GeneratedFunction = {
       name: names.fwd,
@@ -1877,9 +1976,15 @@ function indexReads(stmts: readonly Stmt[]): Set<string> {
   return out;
 }
 
+/** How many numbers g_bwd returns for these active parameters: one per number, one per number field of a record. */
+export function returnedAdjoints(params: readonly Param[], active: readonly string[]): number {
+  return params.filter((p) => active.includes(p.name)).reduce((n, p) => n + (p.shape === "num" ? 1 : p.shape === "record" ? numberFields(p.t).length : 0), 0);
+}
+
 /** The type of a gradient shaped like a parameter (a read-only input still gets a writable gradient). */
 export function gradientType(p: Param): string {
   if (p.shape === "num") return "number";
+  if (p.shape === "record") return typeText(tangentType(p.t)!);
   return p.arrayKind === "Float64Array" ? "Float64Array" : "number[]";
 }
 
