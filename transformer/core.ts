@@ -339,11 +339,13 @@ class Compilation {
    */
   private hessian(v: Variant, ir: FunctionIR, lowered: LoweredFunction, act: Activity, ctx: ReverseContext, reserved: ReadonlySet<string>): GeneratedFunction[] {
     const { gradient: gradientName, dual: dualName } = this.gradientNames(v, ir);
+    // The driver first: it refuses what the flat gradient cannot take (arrays of arrays).
+    const driver = hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName, written: this.writtenArrayParams(v.target) });
     const gradient = reverseJoint(lowered, act, reserved, ctx, { name: gradientName, exported: false, seed: "one", flatGradient: true });
     const gradientIR = asFunctionIR(gradient, lowered.fn);
     const gradientAct = this.fencedActivity(gradientIR, v.activeParams);
     const dual = forwardMode(gradientIR, gradientAct, dualName, false, new Set([...reserved, dualName, gradientName]), this.forwardContext(ir.file));
-    return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName, written: this.writtenArrayParams(v.target) })];
+    return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, driver];
   }
 
   /** The names of a function's flat gradient and of its f_gradient_dual, chosen once for its hessian and hvp. */

@@ -56,7 +56,7 @@ export const ADC = {
   asyncOrGenerator: "ADC2011",
   /** A labelled statement, touching an active value. */
   labelledStatement: "ADC2012",
-  /** An array of arrays holding active values. */
+  /** An element assigned in an array that is not a local array variable or a row of one (a module-level array, an array expression). */
   nestedActiveArray: "ADC2013",
   /** A callee with an active argument whose derivative would have to write a tangent nobody owns. */
   activeArgumentNotVariable: "ADC2014",
@@ -64,6 +64,10 @@ export const ADC = {
   unknownMathFunction: "ADC2015",
   /** Reverse mode: an alias of an active array it cannot follow (an array parameter re-pointed where code adc-ts cannot see reads it). */
   aliasedActiveArray: "ADC2016",
+  /** An array of arrays holding active values in a form a mode does not differentiate yet (a ?: between arrays of arrays, a row replaced, ...). */
+  nestedArrayForm: "ADC2020",
+  /** Reverse mode: a row of an active array of arrays held in a variable it cannot follow (the variable or its index reassigned while it is used). */
+  rowAlias: "ADC2021",
   /** An input file could not be read. */
   unreadableInput: "ADC3001",
   /** Bad command-line use: an --out inside the inputs, no inputs, ... */

@@ -243,7 +243,7 @@ export class Activity {
     this.calls(value);
     if (target.k === "index") this.calls(target.index);
     if (this.isActive(value)) {
-      if (target.k === "index" && target.arr.k !== "var") this.report({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: pos ?? this.fn.pos });
+      if (lvalueRoot(target) === undefined) this.report({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: pos ?? this.fn.pos });
       else this.markActive(lvalueRoot(target), pos);
     }
   }

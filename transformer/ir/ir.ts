@@ -16,7 +16,7 @@ import type { Type } from "./types.js";
 export type Shape = "num" | "array" | "other";
 
 /** The constructor of an array value, so tangents and adjoints are made alike. */
-export type ArrayKind = "Float64Array" | "Array";
+export type ArrayKind = "Float64Array" | "Float32Array" | "Array";
 
 export type BinaryOp = "+" | "-" | "*" | "/" | "%" | "**";
 export type CompareOp = "<" | "<=" | ">" | ">=" | "===" | "!==" | "==" | "!=";
