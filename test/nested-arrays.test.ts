@@ -99,6 +99,20 @@ export function viaCallee(m: number[][], x: number): number {
   return x * frobenius2(m) + m[0][1];
 }
 
+/** A row passed to a callee: its derivatives take the row's tangent (dA[i]) and adjoint (A_b[i]). */
+function dotRow(a: readonly number[], x: readonly number[]): number {
+  let s = 0;
+  for (let j = 0; j < a.length; j++) s += a[j] * x[j];
+  return s;
+}
+
+/** @differentiable */
+export function gemvRows(a: number[][], x: number[]): number[] {
+  const y = new Array<number>(a.length).fill(0);
+  for (let i = 0; i < a.length; i++) y[i] = Math.sin(dotRow(a[i], x));
+  return y;
+}
+
 /** A choice between two matrices, both active. */
 /** @differentiable */
 export function pick(a: number[][], b: number[][], c: number): number {
@@ -306,6 +320,21 @@ describe("locals: a literal of rows written in place, Float64Array rows, a matri
     expect(call<[number, number]>("viaCallee_dual", m, 0.5, [[0, 1], [0, 0]], 0)[1]).toBe(3);
   });
 
+  it("gemvRows = sin(A x) through dotRow(A[i], x): ∂y_i/∂A_kl = δ_ik cos((Ax)_i) x_l, ∂y_i/∂x_l = cos((Ax)_i) A_il, by f_jacobian (forward and reverse) and f_vjp", () => {
+    const a = [[1, 2], [-0.5, 0.25], [2, -1]];
+    const x = [0.3, -0.8];
+    const ax = a.map((r) => r[0] * x[0] + r[1] * x[1]);
+    const [y, jac] = call<[number[], Mat]>("gemvRows_jacobian", a, x);
+    expect(y).toEqual(ax.map(Math.sin));
+    for (let i = 0; i < 3; i++) {
+      for (let k = 0; k < 3; k++) for (let l = 0; l < 2; l++) expectClose(jac[i][2 * k + l], k === i ? Math.cos(ax[i]) * x[l] : 0, 1e-12);
+      for (let l = 0; l < 2; l++) expectClose(jac[i][6 + l], Math.cos(ax[i]) * a[i][l], 1e-12);
+    }
+    const [, ab, xb] = call<[number[], Mat, number[]]>("gemvRows_vjp", a, x, [1, -2, 0.5]);
+    a.forEach((r, i) => r.forEach((_, l) => expectClose(ab[i][l], [1, -2, 0.5][i] * Math.cos(ax[i]) * x[l], 1e-12)));
+    expectClose(xb[1], [1, -2, 0.5].reduce((s, w, i) => s + w * Math.cos(ax[i]) * a[i][1], 0), 1e-12);
+  });
+
   it("pick: the adjoint follows the matrix chosen (c > 0: A, else B)", () => {
     const a = [[2, 0], [0, 3]];
     const b = [[5, 0], [0, 7]];
@@ -437,6 +466,12 @@ describe("what stays out is a diagnostic: code, position, reason", () => {
     ]);
   });
 
+  it("a row passed to a callee that writes it: ADC2020 at the call (reverse mode cannot save the row)", () => {
+    expect(diagnosticsOf("function neg(r: number[]): number {\n  r[0] = -r[0];\n  return r[0];\n}\n/** @differentiable */\nexport function f(m: number[][]): number {\n  return neg(m[0]) * m[0][0];\n}\n")).toEqual([
+      "7:10 ADC2020 reverse mode cannot pass a row of the array of arrays 'm' to neg, which writes it (the caller cannot save that row); pass a variable holding a copy",
+    ]);
+  });
+
   it("a matrix a callee overwrites while the caller's reverse sweep needs its old values: ADC2020 at the call", () => {
     expect(diagnosticsOf("function sq(m: number[][]): void {\n  for (let i = 0; i < m.length; i++) for (let j = 0; j < m[i].length; j++) m[i][j] = m[i][j] * m[i][j];\n}\n/** @differentiable */\nexport function f(m: number[][]): number {\n  const a = m[0][0] * m[0][0];\n  sq(m);\n  return a * m[0][0];\n}\n")).toEqual([
       "7:3 ADC2020 reverse mode needs the values of the array of arrays 'm' that this call (or code it inlines) overwrites, and saves whole arrays of numbers only; write into a copy",
@@ -497,5 +532,60 @@ describe("fixtures/nested: the golden pair's functions, numerically", () => {
     expectClose(xb[1], (shifted(h) - shifted(-h)) / (2 * h), 1e-3);
     expectClose(run<[number, number]>("weighted_dual", w, x, new Float32Array([1, 1, 1]), new Float32Array(3))[1], Array.from(x, Math.tanh).reduce((s, t) => s + t, 0), 1e-6);
     expect(value).toBe(run<number>("weighted", w, x));
+  });
+});
+
+describe("f_hessian of a function with local arrays of arrays (rows allocated in a loop, a row held in a const, a literal of rows)", () => {
+  const hSource = `
+/** @differentiable hessian */
+export function f(x: number, y: number, v: number[]): number {
+  let s = x;
+  for (let i1 = 0; i1 < 2; i1++) {
+    const mm: number[][] = [];
+    for (let mr = 0; mr < 2; mr++) {
+      mm[mr] = new Array<number>(3).fill(0);
+      for (let mc = 0; mc < 3; mc++) mm[mr][mc] = x * y + mr - mc;
+    }
+    mm[1][2] *= Math.tanh(s) * mm[0][1];
+    for (let mr = 0; mr < mm.length; mr++) {
+      const row = mm[mr];
+      for (let mc = 0; mc < row.length; mc++) row[mc] = row[mc] * Math.tanh(y) + row[0];
+    }
+    s += mm[0][1] * mm[1][2];
+  }
+  {
+    const mm: number[][] = [[x, y], [s, x * y]];
+    mm[0][1] += s * mm[1][0];
+    s += mm[0][1] * mm[1][1] + v[0] * v[1];
+  }
+  return s;
+}
+`;
+  it("f_grad against central differences of f, f_hessian against central differences of f_grad (1e-5); strict-clean", async () => {
+    const c = compileSources({ "input.ts": hSource });
+    try {
+      expect(strictTypeErrors([join(c.dir, "out", "input.ts")])).toEqual([]);
+      const m = await c.load();
+      const f = m.f as unknown as (x: number, y: number, v: number[]) => number;
+      const grad = m.f_grad as unknown as (x: number, y: number, v: number[]) => [number, number, number, number[]];
+      const hessian = m.f_hessian as unknown as (x: number, y: number, v: number[]) => [number, number[], Mat];
+      const at = [0.4, -0.3, 0.7, 1.2];
+      const call3 = <T>(fn: (x: number, y: number, v: number[]) => T, p: number[]): T => fn(p[0], p[1], [p[2], p[3]]);
+      const flatGrad = (p: number[]): number[] => {
+        const [, gx, gy, gv] = call3(grad, p);
+        return [gx, gy, ...gv];
+      };
+      const shift = (p: number[], k: number, d: number): number[] => p.map((v, i) => (i === k ? v + d : v));
+      const g = flatGrad(at);
+      for (let k = 0; k < 4; k++) expectClose(g[k], (call3(f, shift(at, k, H)) - call3(f, shift(at, k, -H))) / (2 * H), 1e-6);
+      const [, gradient, hess] = call3(hessian, at);
+      gradient.forEach((v, k) => expectClose(v, g[k], 1e-12));
+      for (let k = 0; k < 4; k++) {
+        const column = flatGrad(shift(at, k, H)).map((v, i) => (v - flatGrad(shift(at, k, -H))[i]) / (2 * H));
+        column.forEach((v, i) => expectClose(hess[i][k], v, 1e-5));
+      }
+    } finally {
+      c.cleanup();
+    }
   });
 });

@@ -363,11 +363,19 @@ export function reassignedNames(stmts: readonly Stmt[]): ReadonlySet<string> {
   return out;
 }
 
-/** The variables an array expression may evaluate to (a variable, a choice of them); none for a new array; undefined if not known. */
+/**
+ * The variables an array expression may evaluate to (a variable, a choice of them, the array of arrays
+ * a row is read from); none for a new array; undefined if not known.
+ */
 export function arrayHolders(e: Expr): string[] | undefined {
   switch (e.k) {
     case "var":
       return [e.name];
+    case "index": {
+      let root: Expr = e;
+      while (root.k === "index") root = root.arr;
+      return root.k === "var" ? [root.name] : undefined;
+    }
     case "cond": {
       const a = arrayHolders(e.a);
       const b = arrayHolders(e.b);

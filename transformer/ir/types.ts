@@ -95,6 +95,17 @@ export function differentiatedAs(t: Type): Type | undefined {
   return s.shape === "num" ? NUM : s.shape === "array" ? arrayOf(NUM, s.arrayKind) : undefined;
 }
 
+/**
+ * The type of the value at a place (`m`: number[][], `m[i]`: number[], `m[i][j]`: number), from the
+ * type of its root variable (`typeOfVar`); undefined where it is not a place of a known variable.
+ */
+export function placeType(place: Expr | LValue, typeOfVar: (name: string) => Type | undefined): Type | undefined {
+  if (place.k === "var") return typeOfVar(place.name);
+  if (place.k !== "index") return undefined;
+  const t = placeType(place.arr, typeOfVar);
+  return t?.k === "array" ? t.elem : t?.k === "tuple" ? t.elems[0] : undefined;
+}
+
 /** `t` without `readonly` at any depth: a tangent or adjoint is written even where its value is read-only. */
 export function writable(t: Type): Type {
   if (t.k === "array") return { k: "array", elem: writable(t.elem), kind: t.kind };

@@ -11,9 +11,9 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, LValue, SourcePos, Stmt } from "../ir/ir.js";
-import { arrayOf, BOOL, localOf, NUM, opaque, typeText, arrayTypeText, isNestedArray, isTypedArray } from "../ir/types.js";
+import { arrayOf, BOOL, localOf, NUM, opaque, typeText, arrayTypeText, isNestedArray, isTypedArray, placeType } from "../ir/types.js";
 import { placeRoot } from "../analyses/pointers.js";
-import { childLists, children as exprChildren, containsCall, exprReads, exprReadsSized, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, num, reassignedNames, ref, renameReads, sameCode, stmtExprs, stmtReads, walkStmts, writtenNames } from "../ir/build.js";
+import { callsIn, childLists, children as exprChildren, containsCall, exprReads, exprReadsSized, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, num, reassignedNames, ref, renameReads, sameCode, stmtExprs, stmtReads, walkStmts, writtenNames } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -185,8 +185,9 @@ function resolveArrayAliases(fn: FunctionIR): FunctionIR {
 /**
  * A row of an array of arrays held in a constant (`const row = m[i]`, read or written as `row[j]`)
  * becomes the element it names (`m[i][j]`) where that is the same element all along: `row` declared
- * once and never assigned, `m` never assigned (neither as a whole nor a row of it), the index's
- * variables not assigned after the declaration in its block, no opaque code reading `row`. The reverse
+ * once and never assigned, `m` never assigned as a whole, and after the declaration in its block no row
+ * of `m` replaced, `m` passed to no call, the index's variables not assigned, no opaque code reading
+ * `row`. The reverse
  * sweep then accumulates into `m_b[i][j]`; a row alias that stays is reported by reverse mode.
  * Likewise a new row built in a variable and then stored (`const row = []; row[j] = ...; out[i] = row`)
  * is built in place (`out[i] = []; out[i][j] = ...`) where nothing reads `out` in between.
@@ -195,19 +196,19 @@ function resolveRowAliases(fn: FunctionIR): FunctionIR {
   const isArray = (n: string): boolean => fn.locals.get(n)?.shape === "array";
   const declared = new Map<string, number>(fn.params.map((p) => [p.name, 1]));
   const reassigned = new Set<string>();
-  const rowsReplaced = new Set<string>();
   walkStmts(fn.body, (s) => {
     if (s.k === "let") for (const d of s.decls) declared.set(d.name, (declared.get(d.name) ?? 0) + 1);
     if (s.k === "assign" && s.target.k === "var") reassigned.add(s.target.name);
-    // A row replaced: `m[i] = ...` where m[i] is an array.
-    if (s.k === "assign" && s.target.k === "index") {
-      const root = lvalueRoot(s.target);
-      let t = root !== undefined ? fn.locals.get(root)?.t : undefined;
-      for (let place: Expr = s.target as Expr; place.k === "index" && t !== undefined; place = place.arr) t = t.k === "array" ? t.elem : undefined;
-      if (root !== undefined && t?.k === "array") rowsReplaced.add(root);
-    }
     if (s.k === "destructure") for (const n of s.names) reassigned.add(n);
   });
+  /** Whether statements may replace a row of `root` (`root[i] = ...` of an array, or a call it is passed to). */
+  const replacesRows = (stmts: readonly Stmt[], root: string): boolean => {
+    let found = callsIn(stmts).some((c) => c.args.some((a) => exprReads(a).has(root)));
+    walkStmts(stmts, (s) => {
+      if (s.k === "assign" && s.target.k === "index" && lvalueRoot(s.target) === root && placeType(s.target, (n) => fn.locals.get(n)?.t)?.k === "array") found = true;
+    });
+    return found;
+  };
   const readByOpaque = opaqueReads(fn.body);
   const stable = (n: string): boolean => declared.get(n) === 1 && !reassigned.has(n);
   let changed = false;
@@ -227,7 +228,7 @@ function resolveRowAliases(fn: FunctionIR): FunctionIR {
         out.push(...list(substituteStmts(stmts.slice(i + 1).filter((x) => x !== stored.stmt), substitute)));
         return out;
       }
-      if (d !== undefined && d.init !== undefined && root !== undefined && isArray(d.name) && isArray(root) && stable(d.name) && stable(root) && !rowsReplaced.has(root) && !readByOpaque.has(d.name)) {
+      if (d !== undefined && d.init !== undefined && root !== undefined && isArray(d.name) && isArray(root) && stable(d.name) && stable(root) && !readByOpaque.has(d.name) && !replacesRows(stmts.slice(i + 1), root)) {
         const rest = stmts.slice(i + 1);
         const written = writtenNames(rest);
         const indexReads = exprReads(d.init);
@@ -692,6 +693,9 @@ class CallHoisting {
       case "zeros":
       case "opaque":
         return true;
+      case "index":
+        // A row of an array of arrays.
+        return placeType(e, (n) => this.locals.get(n)?.t)?.k === "array";
       default:
         return false;
     }

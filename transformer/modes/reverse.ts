@@ -18,8 +18,8 @@
  * Before all this, `lower.ts` removes return/break/continue/switch and moves calls into statements.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Expr, FunctionIR, LValue, Param, SourcePos, Stmt } from "../ir/ir.js";
-import { arrayOf, irZeros, localOf, NUM, opaque, paramOf, returning, zeroOf, type Type, arrayTypeText, isNestedArray, isTypedArray, typeText, writable, zeroRows } from "../ir/types.js";
+import type { ArrayKind, Expr, FunctionIR, LocalInfo, LValue, Param, SourcePos, Stmt } from "../ir/ir.js";
+import { arrayOf, irZeros, localOf, NUM, opaque, paramOf, returning, zeroOf, type Type, arrayTypeText, isNestedArray, isTypedArray, placeType, typeText, writable, zeroRows } from "../ir/types.js";
 import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, placeOn, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
@@ -176,10 +176,11 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: 
   const locals = new Map(base.locals);
   for (const p of params) locals.set(p.name, localOf(p.t));
   const names = new Set([...base.usedNames, ...params.map((p) => p.name)]);
-  const declare = (name: string, init: Expr | undefined): void => {
+  const declare = (name: string, init: Expr | undefined, info?: LocalInfo): void => {
     names.add(name);
     if (locals.has(name)) return;
-    if (init?.k === "zeros") locals.set(name, localOf(arrayOf(NUM, init.kind)));
+    if (info !== undefined) locals.set(name, info);
+    else if (init?.k === "zeros") locals.set(name, localOf(arrayOf(NUM, init.kind)));
     else if (init?.k === "arraylit") locals.set(name, localOf(arrayOf(NUM)));
     else if (init?.k === "var" && locals.get(init.name)?.shape === "array") locals.set(name, locals.get(init.name)!);
     else if (init?.k === "cond" && init.a.k === "var" && locals.get(init.a.name)?.shape === "array") locals.set(name, locals.get(init.a.name)!);
@@ -187,7 +188,7 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: 
   };
   const visit = (stmts: readonly Stmt[]): void => {
     for (const st of stmts) {
-      if (st.k === "let") for (const d of st.decls) declare(d.name, d.init);
+      if (st.k === "let") for (const d of st.decls) declare(d.name, d.init, d.info);
       if (st.k === "destructure") for (const n of st.names) declare(n, undefined);
       for (const name of stmtReads([st])) names.add(name);
       for (const child of childLists(st)) visit(child);
@@ -402,16 +403,14 @@ class Reverse {
 
   /** The type of the value at a place (`m`: number[][], `m[i]`: number[], `m[i][j]`: number). */
   private placeType(place: LValue | Expr): Type {
-    if (place.k === "var") return this.fn.locals.get(place.name)?.t ?? NUM;
-    if (place.k !== "index") return NUM;
-    const t = this.placeType(place.arr);
-    return t.k === "array" ? t.elem : t.k === "tuple" ? (t.elems[0] ?? NUM) : NUM;
+    return placeType(place, (n) => this.fn.locals.get(n)?.t) ?? NUM;
   }
 
   /** The zero adjoint of an array of arrays, declared empty and filled row by row (`zeroRows`). */
   private nestedAdjointDeclaration(a: string, primal: string): Stmt[] {
     const t = writable(this.fn.locals.get(primal)!.t);
-    return [{ k: "let", decl: "const", decls: [{ name: a, type: typeText(t), init: { k: "arraylit", elems: [] } }] }, ...zeroRows(ref(a), t, ref(primal), () => this.names.fresh("i"))];
+    // `info`: forward mode over this sweep (the Hessian) reads the adjoint's type from its declaration.
+    return [{ k: "let", decl: "const", decls: [{ name: a, type: typeText(t), init: { k: "arraylit", elems: [] }, info: localOf(t) }] }, ...zeroRows(ref(a), t, ref(primal), () => this.names.fresh("i"))];
   }
 
   /** Loops setting every number of the array (of arrays) at `place`, of type `t`, to 0. */
@@ -998,6 +997,14 @@ class Reverse {
     params.forEach((p, i) => {
       if (!activeParams.includes(p.name) || p.shape !== "array") return;
       const arg = call.args[i];
+      // A row of an array of arrays (`dot(m[i], x)`): g_bwd accumulates into the row of its adjoint (`m_b[i]`).
+      const row = arg.k === "index" ? placeRoot(arg) : undefined;
+      if (row !== undefined && this.isArray(row)) {
+        if (this.ctx.writtenArrayParams(call.target).has(p.name))
+          throw new CompileError({ code: ADC.nestedArrayForm, message: `reverse mode cannot pass a row of the array of arrays '${row}' to ${call.fn}, which writes it (the caller cannot save that row); pass a variable holding a copy`, pos: call.pos });
+        args.push(placeOn(arg as LValue, this.adj(row)) as Expr);
+        return;
+      }
       if (arg.k !== "var")
         throw new CompileError({ code: ADC.activeArgumentNotVariable, message: `pass a variable as argument ${i + 1} of ${call.fn}: reverse mode accumulates its adjoint there`, pos: call.pos });
       args.push(this.adjRef(arg.name));
@@ -1523,7 +1530,7 @@ class Reverse {
       const empty: Expr =
         isTypedArray(info.arrayKind)
           ? this.zeros(info.arrayKind, num(0))
-          : PLAIN_ARRAY_TYPE.test(type)
+          : PLAIN_ARRAY_TYPE.test(type) || (isNestedArray(info.t) && type === typeText(info.t))
             ? { k: "arraylit", elems: [] }
             : { k: "opaque", text: `[] as unknown as ${type}`, reads: [], code: ADC.unsupportedExpression, reason: "an empty array in place", pos: this.fn.pos };
       return { k: "let", decl: "let", decls: [{ name, type, init: empty }] };
@@ -1556,7 +1563,7 @@ class Reverse {
     const info = this.fn.locals.get(name)!;
     if (info.shape === "num") return info.nullable ? this.nameableType(name) : "number";
     if (info.shape === "other") return this.nameableType(name);
-    return info.type ?? this.ctx.localType(name) ?? arrayTypeText(info.arrayKind);
+    return info.type ?? this.ctx.localType(name) ?? (isNestedArray(info.t) ? typeText(info.t) : arrayTypeText(info.arrayKind));
   }
 
   /** Declarations of the adjoints the reverse sweep uses (parameters' ones excepted when given). */
