@@ -410,7 +410,8 @@ class Reverse {
   private nestedAdjointDeclaration(a: string, primal: string): Stmt[] {
     const t = writable(this.fn.locals.get(primal)!.t);
     // `info`: forward mode over this sweep (the Hessian) reads the adjoint's type from its declaration.
-    return [{ k: "let", decl: "const", decls: [{ name: a, type: typeText(t), init: { k: "arraylit", elems: [] }, info: localOf(t) }] }, ...zeroRows(ref(a), t, ref(primal), () => this.names.fresh("i"))];
+    const decl = this.resizedAdjoints.has(a) ? "let" : "const";
+    return [{ k: "let", decl, decls: [{ name: a, type: typeText(t), init: { k: "arraylit", elems: [] }, info: localOf(t) }] }, ...zeroRows(ref(a), t, ref(primal), () => this.names.fresh("i"))];
   }
 
   /** Loops setting every number of the array (of arrays) at `place`, of type `t`, to 0. */
@@ -660,7 +661,7 @@ class Reverse {
       if (this.aliasesOf(root).some((n) => exprReads(value).has(n)))
         throw new CompileError({ code: ADC.nestedArrayForm, message: `reverse mode cannot differentiate an array of arrays '${root}' replaced by a literal that reads it; write into a new variable`, pos: this.here() });
       this.literalAdjoint(value, this.adjRef(root));
-      if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(this.resetArrayAdjoint(root));
+      if (!once) this.out.push(...this.resetArrayAdjoint(root));
       return;
     }
     if (this.isNested(root) && value.k === "var" && root === this.value && this.act.isActive(value)) {
@@ -691,7 +692,7 @@ class Reverse {
           this.out.push({ k: "assign", target: { k: "index", arr: this.adjRef(root), index: num(i) }, op: "=", value: num(0) });
           return t;
         });
-        if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(this.resetArrayAdjoint(root));
+        if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(...this.resetArrayAdjoint(root));
         value.elems.forEach((e, i) => this.distribute(e, ref(taken[i])));
         return;
       }
@@ -702,7 +703,7 @@ class Reverse {
       });
       // Each element's adjoint was reset above; the adjoint still follows the array restored (its length,
       // or the adjoint of another name of it).
-      if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(this.resetArrayAdjoint(root));
+      if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(...this.resetArrayAdjoint(root));
       return;
     }
     if (value.k === "var" && root === this.value && this.act.isActive(value)) {
@@ -720,7 +721,7 @@ class Reverse {
     }
     if (value.k === "var" && this.pointers.shared.has(root)) {
       // Re-pointed: once restored, its adjoint is that of the array it named before.
-      if (!once) this.out.push(this.resetArrayAdjoint(root));
+      if (!once) this.out.push(...this.resetArrayAdjoint(root));
       return;
     }
     if (value.k === "var" && this.pointers.targets.has(root)) {
@@ -729,7 +730,7 @@ class Reverse {
       return;
     }
     if (value.k === "zeros" || !this.act.isActive(value)) {
-      if (!once) this.out.push(this.resetArrayAdjoint(root));
+      if (!once) this.out.push(...this.resetArrayAdjoint(root));
       return;
     }
     if (value.k === "index")
@@ -793,19 +794,27 @@ class Reverse {
    * its adjoint, and where the array's length may differ from one allocation to the next, give the
    * adjoint that array's length (reading the array makes the to-be-recorded analysis keep it).
    */
-  private resetArrayAdjoint(root: string): Stmt {
-    if (this.pointers.shared.has(root)) return { k: "assign", target: { k: "var", name: this.adj(root) }, op: "=", value: this.sharedAdjoint(root) };
+  private resetArrayAdjoint(root: string): Stmt[] {
+    if (this.pointers.shared.has(root)) return [{ k: "assign", target: { k: "var", name: this.adj(root) }, op: "=", value: this.sharedAdjoint(root) }];
     const a = this.adj(root);
-    if (this.isNested(root) && !this.varyingLength(root)) return this.zeroNumbers(ref(a), this.fn.locals.get(root)!.t);
-    if (!this.varyingLength(root)) return this.zeroArray(a);
+    if (this.isNested(root)) {
+      // Shaped again like the array restored (its rows may be other rows, of other lengths): the
+      // restore runs before this, and reading the array makes the to-be-recorded analysis keep it.
+      this.resizedAdjoints.add(a);
+      const t = writable(this.fn.locals.get(root)!.t);
+      return [{ k: "assign", target: { k: "var", name: a }, op: "=", value: { k: "arraylit", elems: [] } }, ...zeroRows(ref(a), t, ref(root), () => this.names.fresh("i"))];
+    }
+    if (!this.varyingLength(root)) return [this.zeroArray(a)];
     this.resizedAdjoints.add(a);
     const length: Expr = { k: "length", arr: ref(root) };
-    return {
-      k: "if",
-      cond: { k: "cmp", op: "===", a: { k: "length", arr: ref(a) }, b: length },
-      then: [this.zeroArray(a)],
-      else: [{ k: "assign", target: { k: "var", name: a }, op: "=", value: this.zeroAdjoint(root) }],
-    };
+    return [
+      {
+        k: "if",
+        cond: { k: "cmp", op: "===", a: { k: "length", arr: ref(a) }, b: length },
+        then: [this.zeroArray(a)],
+        else: [{ k: "assign", target: { k: "var", name: a }, op: "=", value: this.zeroAdjoint(root) }],
+      },
+    ];
   }
 
   /** Whether the array may get another length from one allocation to the next (sizes that vary, a call's result). */
@@ -983,7 +992,7 @@ class Reverse {
       // The call's result does not depend on active values: an active target is simply overwritten.
       const root = target !== undefined ? lvalueRoot(target) : undefined;
       if (target !== undefined && root !== undefined && this.act.active.has(root)) {
-        if (target.k === "var" && this.isArray(root)) this.out.push(this.resetArrayAdjoint(root));
+        if (target.k === "var" && this.isArray(root)) this.out.push(...this.resetArrayAdjoint(root));
         else if (target.k === "index" && this.placeType(target).k === "array") this.out.push(this.zeroNumbers(placeOn(target, this.adj(root)) as Expr, this.placeType(target)));
         else this.out.push({ k: "assign", target: placeOn(target, this.adj(root)), op: "=", value: num(0) });
       }
@@ -1022,7 +1031,7 @@ class Reverse {
       const seed = this.names.fresh(`${root}_b_result`);
       if (returnsArgument) this.out.push(...this.moveArrayAdjoint(root!, seed));
       else this.out.push({ k: "let", decl: "const", decls: [{ name: seed, init: ref(targetAdjoint.name) }] });
-      if (this.pointers.shared.has(root!)) this.out.push(this.resetArrayAdjoint(root!));
+      if (this.pointers.shared.has(root!)) this.out.push(...this.resetArrayAdjoint(root!));
       else {
         this.resizedAdjoints.add(targetAdjoint.name);
         this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: this.zeroAdjoint(root!) });
@@ -1057,7 +1066,7 @@ class Reverse {
     const scalars = params.map((p, i) => ({ p, i })).filter(({ p }) => activeParams.includes(p.name) && p.shape === "num");
     const zeroTarget = (): void => {
       if (targetAdjoint === undefined) return;
-      if (targetAdjoint.k === "var" && this.isArray(root!)) this.out.push(this.resetArrayAdjoint(root!));
+      if (targetAdjoint.k === "var" && this.isArray(root!)) this.out.push(...this.resetArrayAdjoint(root!));
       else if (this.placeType(target!).k === "array") this.out.push(this.zeroNumbers(targetAdjoint as Expr, this.placeType(target!)));
       else this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
     };
@@ -1186,7 +1195,7 @@ class Reverse {
   private restore(target: LValue): Stmt {
     const root = lvalueRoot(target)!;
     if (target.k === "var" && this.isArray(root)) {
-      const kind = this.ctx.localType(root) ?? arrayTypeText(this.arrayKind(root));
+      const kind = this.ctx.localType(root) ?? (this.isNested(root) ? typeText(this.fn.locals.get(root)!.t) : arrayTypeText(this.arrayKind(root)));
       if (this.ctx.forHessian && this.act.active.has(root))
         return { k: "assign", target, op: "=", value: this.tape("popArrayActive", [ref(root), ...this.activityWitness()]) };
       return { k: "assign", target, op: "=", value: { ...this.tape("popArray"), fn: `${this.ctx.tape}.popArray<${kind}>` } as Expr };
@@ -1590,7 +1599,7 @@ class Reverse {
         out.push({ k: "let", decl: "let", decls: [{ name: a, init: this.pointerAdjoint(primal) }] });
         continue;
       }
-      if (this.isNested(primal) && !this.resizedAdjoints.has(a)) out.push(...this.nestedAdjointDeclaration(a, primal));
+      if (this.isNested(primal)) out.push(...this.nestedAdjointDeclaration(a, primal));
       else if (this.isArray(primal)) out.push({ k: "let", decl: this.resizedAdjoints.has(a) ? "let" : "const", decls: [{ name: a, init: this.zeroAdjoint(primal) }] });
       else out.push({ k: "let", decl: "let", decls: [{ name: a, init: num(0) }] });
     }
