@@ -589,3 +589,52 @@ export function f(x: number, y: number, v: number[]): number {
     }
   });
 });
+
+describe("a row held in a const is part of its array for activity: a write through the row makes the array active", () => {
+  it("f(x) = m[0][1] after row[1] = x² through const row = m[0] (m a local of constants): f' = 2x in every mode", async () => {
+    const c = compileSources({
+      "input.ts": `/** @differentiable */
+export function f(x: number): number {
+  const m = [[1, 2], [3, 4]];
+  const row = m[0];
+  row[1] = x * x;
+  return m[0][1] * m[1][0];
+}
+`,
+    });
+    try {
+      expect(strictTypeErrors([join(c.dir, "out", "input.ts")])).toEqual([]);
+      const m = await c.load();
+      const x = 1.5;
+      expect((m.f_dual as unknown as (x: number, dx: number) => [number, number])(x, 1)).toEqual([3 * x * x, 6 * x]);
+      expect((m.f_grad as unknown as (x: number) => [number, number])(x)).toEqual([3 * x * x, 6 * x]);
+      expect((m.f_jacobian as unknown as (x: number) => [number, Mat])(x)[1]).toEqual([[6 * x]]);
+    } finally {
+      c.cleanup();
+    }
+  });
+});
+
+describe("a parameter written through a row held in a const counts as written: each Jacobian sweep starts from the caller's matrix", () => {
+  it("f(m) = (m00 ← m00 · m01, through const r = m[0]) · m11: J against the hand-derived gradient", async () => {
+    const c = compileSources({
+      "input.ts": `/** @differentiable */
+export function f(m: number[][]): number[] {
+  const r = m[0];
+  r[0] = r[0] * r[1];
+  return [m[0][0] * m[1][1], m[1][0]];
+}
+`,
+    });
+    try {
+      const mod = await c.load();
+      const m = [[2, 3], [5, 7]];
+      const [, jac] = (mod.f_jacobian as unknown as (m: Mat) => [number[], Mat])(m);
+      // y0 = m00 m01 m11: ∂ = [m01 m11, m00 m11, 0, m00 m01]; y1 = m10.
+      expect(jac).toEqual([[21, 14, 0, 6], [0, 0, 1, 0]]);
+      expect(m).toEqual([[6, 3], [5, 7]]);
+    } finally {
+      c.cleanup();
+    }
+  });
+});

@@ -11,7 +11,7 @@ import { localOf, NUM, opaque, paramOf, tangentType } from "./ir/types.js";
 import { arrayHolders, callsIn, childLists, forEachVarWrite, lvalueRoot, num, ref, walkStmts, writtenNames } from "./ir/build.js";
 import { collectFunctionSites, convertFunction, posOf, siteKey, type FunctionSite } from "./frontend/frontend.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
-import { arrayAliases } from "./analyses/pointers.js";
+import { arrayAliases, rowAliases } from "./analyses/pointers.js";
 import { forwardMode, renameCallee, type ForwardContext } from "./modes/forward.js";
 import { lowerForReverse, type LoweredFunction } from "./modes/lower.js";
 import { inlinable, inlineLeafCalls } from "./modes/inline.js";
@@ -471,8 +471,8 @@ class Compilation {
     this.writtenParams.set(target, new Set(arrays));
     const written = new Set<string>();
     const assigned = writtenNames(ir.body);
-    // Through another name (`const u = v; u[0] = 1`): a parameter in an alias counts as written if any alias is.
-    const aliased = arrayAliases(ir);
+    // Through another name (`const u = v; u[0] = 1`, or a row `const r = m[i]; r[0] = 1`): a parameter in an alias counts as written if any alias is.
+    const aliased = new Set([...arrayAliases(ir), ...rowAliases(ir)]);
     const aliasWritten = [...aliased].some((n) => assigned.has(n));
     for (const a of arrays) if (assigned.has(a) || (aliasWritten && aliased.has(a))) written.add(a);
     // The parameters an argument may be: a variable, or either of a choice (`k(c ? v : w)`).
