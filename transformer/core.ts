@@ -12,7 +12,7 @@ import { arrayHolders, callsIn, childLists, forEachVarWrite, lvalueRoot, num, re
 import { collectFunctionSites, convertFunction, posOf, siteKey, type FunctionSite } from "./frontend/frontend.js";
 import { UserRules } from "./frontend/rules.js";
 import { Activity, type CallExpr, type Summary } from "./analyses/activity.js";
-import { arrayAliases } from "./analyses/pointers.js";
+import { arrayAliases, rowAliases } from "./analyses/pointers.js";
 import { forwardMode, renameCallee, type ForwardContext } from "./modes/forward.js";
 import { lowerForReverse, type LoweredFunction } from "./modes/lower.js";
 import { inlinable, inlineLeafCalls } from "./modes/inline.js";
@@ -353,11 +353,13 @@ class Compilation {
    */
   private hessian(v: Variant, ir: FunctionIR, lowered: LoweredFunction, act: Activity, ctx: ReverseContext, reserved: ReadonlySet<string>): GeneratedFunction[] {
     const { gradient: gradientName, dual: dualName } = this.gradientNames(v, ir);
+    // The driver first: it refuses what the flat gradient cannot take (arrays of arrays).
+    const driver = hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName, written: this.writtenArrayParams(v.target) });
     const gradient = reverseJoint(lowered, act, reserved, ctx, { name: gradientName, exported: false, seed: "one", flatGradient: true });
     const gradientIR = asFunctionIR(gradient, lowered.fn);
     const gradientAct = this.fencedActivity(gradientIR, v.activeParams);
     const dual = forwardMode(gradientIR, gradientAct, dualName, false, new Set([...reserved, dualName, gradientName]), this.forwardContext(ir.file));
-    return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, hessianDriver(ir, v.activeParams, { name: v.name, exported: v.exported, gradientDual: dualName, written: this.writtenArrayParams(v.target) })];
+    return [{ ...dual, doc: `The gradient of ${ir.name}, flattened, and its derivative in direction (${v.activeParams.map((p) => `d${p}`).join(", ")}): a column of the Hessian.` }, driver];
   }
 
   /** The names of a function's flat gradient and of its f_gradient_dual, chosen once for its hessian and hvp. */
@@ -523,8 +525,8 @@ class Compilation {
     this.writtenParams.set(target, new Set(arrays));
     const written = new Set<string>();
     const assigned = writtenNames(ir.body);
-    // Through another name (`const u = v; u[0] = 1`): a parameter in an alias counts as written if any alias is.
-    const aliased = arrayAliases(ir);
+    // Through another name (`const u = v; u[0] = 1`, or a row `const r = m[i]; r[0] = 1`): a parameter in an alias counts as written if any alias is.
+    const aliased = new Set([...arrayAliases(ir), ...rowAliases(ir)]);
     const aliasWritten = [...aliased].some((n) => assigned.has(n));
     for (const a of arrays) if (assigned.has(a) || (aliasWritten && aliased.has(a))) written.add(a);
     // The parameters an argument may be: a variable, or either of a choice (`k(c ? v : w)`).

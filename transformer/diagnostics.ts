@@ -62,7 +62,7 @@ export const ADC = {
   asyncOrGenerator: "ADC2011",
   /** A labelled statement, touching an active value. */
   labelledStatement: "ADC2012",
-  /** An array of arrays holding active values. */
+  /** An element assigned in an array that is not a local array variable or a row of one (a module-level array, an array expression). */
   nestedActiveArray: "ADC2013",
   /** A callee with an active argument whose derivative would have to write a tangent nobody owns. */
   activeArgumentNotVariable: "ADC2014",
@@ -76,6 +76,10 @@ export const ADC = {
   recordParameterWrite: "ADC2018",
   /** A record that a mode does not take yet: a record result or an active record argument in reverse mode (f_vjp, f_grad, f_jacobian rows, f_hessian). */
   recordInMode: "ADC2019",
+  /** An array of arrays holding active values in a form a mode does not differentiate yet (a ?: between arrays of arrays, a row replaced, ...). */
+  nestedArrayForm: "ADC2020",
+  /** Reverse mode: a row of an active array of arrays held in a variable it cannot follow (the variable or its index reassigned while it is used). */
+  rowAlias: "ADC2021",
   /** An array method's callback (`xs.map(cb)`, `reduce`, `forEach`, ...) that cannot be desugared into a loop: unknown source, `this`, a `return` inside a loop, a value missing on some path, or a place where the loop cannot run. */
   callbackNotDesugared: "ADC2022",
   /** A call of an arrow function or inner function that cannot be inlined where it is called: recursion, a captured name declared twice, or a place where its statements cannot run. */

@@ -102,6 +102,13 @@ export const HESSIAN_PARAM_WRITES = true;
  */
 export const FOR_OF_REBIND_WRITE = true;
 
+/**
+ * `nested`: a block holding a matrix of active values, `{ const mm: number[][] = ...; ... }` (see
+ * `matBlockArb`): built as a literal of rows or row by row in a loop, written by element (`=`, `+=`,
+ * `*=`), scaled row by row through a row held in a const, and read into a scalar (issue 14 item 2).
+ */
+export const NESTED = open("nested");
+
 /** The share of programs that ask for f_hessian (`@differentiable hessian`), in percent. */
 export const HESSIAN_PERCENT = Number(process.env.ADC_FUZZ_HESSIAN_PERCENT ?? 50);
 
@@ -223,7 +230,24 @@ export type FStmt =
   /** `recN = { a: E, b: E }` of a `let` record: every value evaluated before any field changes. */
   | { k: "recAssign"; name: string; fields: { name: string; e: FExpr }[] }
   /** `try { body } catch { handler } finally { final }` (at least one of the two): only in programs that must not compile. */
-  | { k: "try"; body: FStmt[]; handler: FStmt[] | null; final: FStmt[] | null };
+  | { k: "try"; body: FStmt[]; handler: FStmt[] | null; final: FStmt[] | null }
+  /** `{ const mm: number[][] = init; ops }` (NESTED): a matrix of active values, written and read by element. */
+  | { k: "matBlock"; init: MatInit; ops: MatOp[] };
+
+/**
+ * A matrix's rows: a literal of rows (`[[a, b], [c, d]]`), or `rows` rows of `cols` zeros allocated in
+ * a loop and filled (`mm[mr] = new Array<number>(cols).fill(0); mm[mr][mc] = e + mr - mc`).
+ */
+export type MatInit = { k: "lit"; rows: FExpr[][] } | { k: "loop"; rows: number; cols: number; e: FExpr };
+
+/** What a matrix block does, in order (element positions taken modulo the matrix's shape). */
+export type MatOp =
+  /** `mm[i][j] op= e` (`*=` by tanh e), times `mm[k][l]` where `times` is given. */
+  | { k: "store"; i: number; j: number; op: "=" | "+=" | "*="; e: FExpr; times: [number, number] | null }
+  /** `for (let mr = 0; mr < mm.length; mr++) { const row = mm[mr]; for (let mc = 0; mc < row.length; mc++) row[mc] = row[mc] * tanh(e) + row[0]; }` */
+  | { k: "rowScale"; e: FExpr }
+  /** `name += mm[i][j] * mm[k][l]` (a writable scalar of the enclosing code). */
+  | { k: "read"; name: string; a: [number, number]; b: [number, number] };
 
 /**
  * Where f's module gets h: `local` (h beside f), or from a module h.ts by `import { h }` (`named`),
@@ -707,8 +731,30 @@ function stmtArb(ctx: Ctx, depth: number): fc.Arbitrary<FStmt> {
   if (ctx.blocks !== null) nested.push({ weight: 2, arbitrary: arrBlockArb(ctx, depth) });
   if (RECORDS) nested.push({ weight: 2, arbitrary: recordBlockArb(ctx, depth) });
   if (ctx.writable.length > 0) nested.push({ weight: 1, arbitrary: foldArb(ctx, counter) });
+  if (NESTED && ctx.blocks !== null && ctx.writable.length > 0) nested.push({ weight: 2, arbitrary: matBlockArb(ctx) });
   return fc.oneof(...nested);
 }
+
+/** A matrix block (NESTED): its rows, then 1-4 element writes, row scalings and reads into a scalar. */
+function matBlockArb(ctx: Ctx): fc.Arbitrary<FStmt> {
+  const e = exprArb(ctx, 1);
+  const pos = fc.tuple(fc.nat(3), fc.nat(3));
+  const init: fc.Arbitrary<MatInit> = fc.oneof(
+    fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })).chain(([rows, cols]) =>
+      fc.array(fc.array(e, { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows }).map((r) => ({ k: "lit", rows: r }) as MatInit),
+    ),
+    fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), e).map(([rows, cols, ex]) => ({ k: "loop", rows, cols, e: ex }) as MatInit),
+  );
+  const op: fc.Arbitrary<MatOp> = fc.oneof(
+    { weight: 3, arbitrary: fc.tuple(pos, fc.constantFrom("=", "+=", "*=" as const), e, fc.option(pos, { nil: null })).map(([[i, j], o, ex, times]) => ({ k: "store", i, j, op: o, e: ex, times }) as MatOp) },
+    { weight: 1, arbitrary: e.map((ex) => ({ k: "rowScale", e: ex }) as MatOp) },
+    { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...ctx.writable), pos, pos).map(([name, a, b]) => ({ k: "read", name, a, b }) as MatOp) },
+  );
+  return fc.tuple(init, fc.array(op, { minLength: 1, maxLength: 4 })).map(([i, ops]) => ({ k: "matBlock", init: i, ops }) as FStmt);
+}
+
+/** The shape of a matrix block's matrix: rows and columns. */
+const matShape = (init: MatInit): [number, number] => (init.k === "lit" ? [init.rows.length, init.rows[0].length] : [init.rows, init.cols]);
 
 /**
  * `records` (an open switch until the fuzzer has run it clean): local records. `{ const|let recN = { a:
@@ -1139,6 +1185,9 @@ function printStmts(stmts: readonly FStmt[], indent: string, out: string[]): voi
         printStmts(s.body, indent + "  ", out);
         out.push(`${indent}}`);
         break;
+      case "matBlock":
+        printMatBlock(s, indent, out);
+        break;
       case "rebind":
         out.push(`${indent}${s.name} = ${printInit(s.init)};`);
         break;
@@ -1233,6 +1282,33 @@ function printStmts(stmts: readonly FStmt[], indent: string, out: string[]): voi
         break;
     }
   }
+}
+
+function printMatBlock(s: Extract<FStmt, { k: "matBlock" }>, indent: string, out: string[]): void {
+  const [rows, cols] = matShape(s.init);
+  const at = ([i, j]: [number, number]): string => `mm[${i % rows}][${j % cols}]`;
+  const inner = `${indent}  `;
+  out.push(`${indent}{`);
+  if (s.init.k === "lit") out.push(`${inner}const mm: number[][] = [${s.init.rows.map((r) => `[${r.map(printExpr).join(", ")}]`).join(", ")}];`);
+  else {
+    out.push(`${inner}const mm: number[][] = [];`);
+    out.push(`${inner}for (let mr = 0; mr < ${rows}; mr++) {`);
+    out.push(`${inner}  mm[mr] = new Array<number>(${cols}).fill(0);`);
+    out.push(`${inner}  for (let mc = 0; mc < ${cols}; mc++) mm[mr][mc] = ${printExpr(s.init.e)} + mr - mc;`);
+    out.push(`${inner}}`);
+  }
+  for (const op of s.ops) {
+    if (op.k === "store") {
+      const value = op.op === "*=" ? `Math.tanh(${printExpr(op.e)})` : printExpr(op.e);
+      out.push(`${inner}${at([op.i, op.j])} ${op.op} ${op.times === null ? value : `(${value}) * ${at(op.times)}`};`);
+    } else if (op.k === "rowScale") {
+      out.push(`${inner}for (let mr = 0; mr < mm.length; mr++) {`);
+      out.push(`${inner}  const row = mm[mr];`);
+      out.push(`${inner}  for (let mc = 0; mc < row.length; mc++) row[mc] = row[mc] * Math.tanh(${printExpr(op.e)}) + row[0];`);
+      out.push(`${inner}}`);
+    } else out.push(`${inner}${op.name} += ${at(op.a)} * ${at(op.b)};`);
+  }
+  out.push(`${indent}}`);
 }
 
 /** Every node of f's body and result (statements, expressions, initialisers), in one walk: which helpers it calls. */
@@ -1769,6 +1845,34 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
     return value;
   };
 
+  /** A matrix block: its matrix lives only inside it (as the printed block's const). */
+  const matBlock = (s: Extract<FStmt, { k: "matBlock" }>, env: Env, arrays: Arrays): void => {
+    const [rows, cols] = matShape(s.init);
+    const init = s.init;
+    const mm: S[][] =
+      init.k === "lit"
+        ? init.rows.map((r) => r.map((x) => ev(x, env, arrays)))
+        : Array.from({ length: rows }, (_, mr) => Array.from({ length: cols }, (_, mc) => F.sub(F.add(ev(init.e, env, arrays), F.c(mr)), F.c(mc))));
+    const at = ([i, j]: [number, number]): [number, number] => [i % rows, j % cols];
+    for (const op of s.ops) {
+      if (op.k === "store") {
+        const [i, j] = at([op.i, op.j]);
+        let value = op.op === "*=" ? F.math("tanh", [ev(op.e, env, arrays)]) : ev(op.e, env, arrays);
+        if (op.times !== null) {
+          const [k, l] = at(op.times);
+          value = F.mul(value, mm[k][l]);
+        }
+        mm[i][j] = finite(op.op === "=" ? value : op.op === "+=" ? F.add(mm[i][j], value) : F.mul(mm[i][j], value));
+      } else if (op.k === "rowScale") {
+        for (const row of mm) for (let mc = 0; mc < row.length; mc++) row[mc] = finite(F.add(F.mul(row[mc], F.math("tanh", [ev(op.e, env, arrays)])), row[0]));
+      } else {
+        const [i, j] = at(op.a);
+        const [k, l] = at(op.b);
+        env.set(op.name, finite(F.add(env.get(op.name)!, F.mul(mm[i][j], mm[k][l]))));
+      }
+    }
+  };
+
   const run = (stmts: readonly FStmt[], env: Env, arrays: Arrays): void => {
     for (const s of stmts) {
       switch (s.k) {
@@ -1880,6 +1984,9 @@ export function evalFull<S>(F: Scalar<S>, p: FProgram, x: S, y: S, v: readonly S
           s.fields.forEach((f, i) => env.set(`${s.name}.${f.name}`, values[i]));
           break;
         }
+        case "matBlock":
+          matBlock(s, env, arrays);
+          break;
         case "fold":
           if (s.init !== null) env.set(s.name, ev(s.init, env, arrays));
           env.set(s.counter, F.c(s.start));

@@ -9,7 +9,7 @@ import { basename } from "node:path";
 import { ADC, diagnosticKey, foldCallChain, type Diagnostic } from "../diagnostics.js";
 import type { Expr, FunctionIR, LValue, Opaque, SourcePos, Stmt } from "../ir/ir.js";
 import { arrayHolders, children, lvalueRoot, ruleOf, stmtExprs } from "../ir/build.js";
-import { aliasSources } from "./pointers.js";
+import { aliasSources, placeRoot } from "./pointers.js";
 import { rules } from "../../src/runtime/rules.js";
 import { NUM, numberFields } from "../ir/types.js";
 
@@ -262,7 +262,10 @@ export class Activity {
   private noteAliases(name: string, value: Expr): void {
     const isArray = (n: string): boolean => this.fn.locals.get(n)?.shape === "array";
     if (!isArray(name)) return;
-    for (const source of aliasSources(value, isArray)) if (source !== name) this.aliases.set(`${name} ${source}`, [name, source]);
+    // A row held in a variable (`row = m[i]`) is part of its array: a write through either is seen by both.
+    const row = value.k === "index" ? placeRoot(value) : undefined;
+    const sources = row !== undefined && isArray(row) ? [row] : aliasSources(value, isArray);
+    for (const source of sources) if (source !== name) this.aliases.set(`${name} ${source}`, [name, source]);
   }
 
   private assignTo(target: LValue, value: Expr, pos?: SourcePos): void {
@@ -270,7 +273,7 @@ export class Activity {
     this.calls(value);
     if (target.k === "index") this.calls(target.index);
     if (this.isActive(value)) {
-      if (target.k === "index" && target.arr.k !== "var") this.report({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: pos ?? this.fn.pos });
+      if (lvalueRoot(target) === undefined) this.report({ code: ADC.nestedActiveArray, message: "arrays of arrays cannot hold active values", pos: pos ?? this.fn.pos });
       else this.markActive(lvalueRoot(target), pos);
     }
   }

@@ -167,6 +167,26 @@ export function aliasSources(value: Expr, isArray: (name: string) => boolean): s
   return value.k === "var" && isArray(value.name) ? [value.name] : [];
 }
 
+/** The array variable an element read (`m[i]`, `m[i][j]`) is rooted at, if any. */
+export function placeRoot(e: Expr): string | undefined {
+  while (e.k === "index") e = e.arr;
+  return e.k === "var" ? e.name : undefined;
+}
+
+/**
+ * Array variables that hold a row of another (`const row = m[i]`: `row` and `m`, either side): a write
+ * through one changes what the other reads.
+ */
+export function rowAliases(fn: FunctionIR): Set<string> {
+  const isArray = (n: string): boolean => fn.locals.get(n)?.shape === "array";
+  const out = new Set<string>();
+  forEachVarWrite(fn.body, (name, value) => {
+    const root = value.k === "index" ? placeRoot(value) : undefined;
+    if (isArray(name) && root !== undefined && isArray(root)) out.add(name).add(root);
+  });
+  return out;
+}
+
 /** Array variables of a function that take part in an alias (`p = q`, `p = c ? q : r`): either side. */
 export function arrayAliases(fn: FunctionIR): Set<string> {
   const isArray = (n: string): boolean => fn.locals.get(n)?.shape === "array";

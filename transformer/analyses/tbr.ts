@@ -101,7 +101,8 @@ export function toBeRecorded(body: readonly Stmt[], q: TbrQuestions, requiredAtS
     if (destroys) {
       saves.add(s);
       // The restore `a[i] = tape.pop()` runs in the reverse sweep with the index as it was here.
-      if (s.k === "assign" && s.target.k === "index") exprReadsSized(s.target.index, need);
+      // Every index of the place: `m[i][j] = tape.pop()` reads i and j.
+      if (s.k === "assign") for (let place: Expr = s.target as Expr; place.k === "index"; place = place.arr) exprReadsSized(place.index, need);
     }
     // An element write leaves the other elements as they were: the array stays required.
     if (whole || !q.isArray(root)) {

@@ -3,6 +3,7 @@
  * floating-point grouping needs them, deterministic in every byte.
  */
 import type { Declarator, Expr, LValue, Param, Stmt } from "../ir/ir.js";
+import { isTypedArray } from "../ir/types.js";
 import { mathConstants } from "../../src/runtime/rules.js";
 
 /** A function the modes produce, ready to print. */
@@ -78,7 +79,7 @@ function precedence(e: Expr): number {
     case "cond":
       return PREC.cond;
     case "zeros":
-      return e.kind === "Float64Array" ? PREC.primary : PREC.postfix;
+      return isTypedArray(e.kind) ? PREC.primary : PREC.postfix;
     case "opaque":
       return PREC.cond - 1; // unknown: always parenthesise when nested
     default:
@@ -134,8 +135,8 @@ export function printExpr(e: Expr): string {
     case "length":
       return `${wrap(e.arr, precedence(e.arr) < PREC.postfix)}.length`;
     case "zeros":
-      return e.kind === "Float64Array"
-        ? `new Float64Array(${printExpr(e.size)})`
+      return isTypedArray(e.kind)
+        ? `new ${e.kind}(${printExpr(e.size)})`
         : `new Array<number>(${printExpr(e.size)}).fill(0)`;
     case "arraylit":
       return `[${e.elems.map(printExpr).join(", ")}]`;

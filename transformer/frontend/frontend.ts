@@ -6,7 +6,7 @@
  */
 import ts from "typescript";
 import { ADC, CompileError, type Diagnostic } from "../diagnostics.js";
-import { childLists, children, exprReads, stmtExprs } from "../ir/build.js";
+import { childLists, children, exprReads, lvalueRoot, stmtExprs } from "../ir/build.js";
 import { isMathFunction, mathConstants, rules } from "../../src/runtime/rules.js";
 import { arrayOf, BOOL, isFlatRecord, localOf, NUM, opaque, paramOf, returning, shapeOf, typeText, type Type } from "../ir/types.js";
 import { Callbacks } from "./callbacks.js";
@@ -172,7 +172,7 @@ interface DefaultWrtCheck {
   readonly numbersLeftOut: readonly { readonly name: string; readonly type: string; readonly pos: SourcePos }[];
 }
 
-const DIFFERENTIABLE_TYPES = "number, number[], readonly number[], Float64Array or an object of numbers";
+const DIFFERENTIABLE_TYPES = "number, number[], readonly number[], Float64Array, Float32Array, arrays of those arrays (number[][]) or an object of numbers";
 
 /**
  * Without `wrt=`, a function with no parameter of a differentiable type would get derivatives that are
@@ -202,7 +202,7 @@ function holdsUndifferentiatedNumbers(type: ts.Type, checker: ts.TypeChecker, wi
   // A recursive type (`type ND = number | ND[]`) is looked at once.
   if (within.has(type)) return false;
   const name = type.getSymbol()?.getName();
-  if (name === "Float32Array" || name === "Float16Array") return true;
+  if (name === "Float16Array") return true;
   const inner = new Set([...within, type]);
   const holds = (t: ts.Type): boolean => ["array", "record"].includes(shapeOfType(t, checker).shape) || holdsUndifferentiatedNumbers(t, checker, inner);
   if (type.isUnion()) return type.types.some(holds);
@@ -1304,7 +1304,8 @@ class Converter {
     }
     if (ts.isElementAccessExpression(e)) {
       const arr = this.expr(e.expression);
-      if (arr.k === "var") return { k: "index", arr, index: this.expr(e.argumentExpression) };
+      // An element of an array variable, or of a row of one (`m[i][j]`: a place rooted at `m`).
+      if (isPlace(arr)) return { k: "index", arr, index: this.expr(e.argumentExpression) };
     }
     return undefined;
   }
@@ -1330,7 +1331,7 @@ class Converter {
         if (target === undefined)
           return this.opaqueStmt(node, target === undefined && ts.isElementAccessExpression(e.left) ? ADC.nestedActiveArray : ADC.unsupportedStatement, "only variables and elements of array variables can be assigned in differentiable code");
         // The checker's type at the statement: a name may be an array in one block and a number in another.
-        if (op !== "=" && target.k === "var" && shapeOfType(this.checker.getTypeAtLocation(e.left), this.checker).shape === "array")
+        if (op !== "=" && shapeOfType(this.checker.getTypeAtLocation(e.left), this.checker).shape === "array")
           return this.opaqueStmt(node, ADC.unsupportedStatement, `${op} on an array is not element-wise arithmetic in JavaScript (it makes a string or NaN); write a loop over the elements`);
         return { k: "assign", target, op, value: this.expr(e.right), pos: posOf(e, this.sf) };
       }
@@ -1657,8 +1658,8 @@ class Converter {
 
   private newExpr(e: ts.NewExpression): Expr {
     const args = e.arguments ?? [];
-    if (ts.isIdentifier(e.expression) && e.expression.text === "Float64Array" && args.length === 1 && this.isNumeric(args[0]))
-      return { k: "zeros", kind: "Float64Array", size: this.expr(args[0]) };
+    if (ts.isIdentifier(e.expression) && (e.expression.text === "Float64Array" || e.expression.text === "Float32Array") && args.length === 1 && this.isNumeric(args[0]))
+      return { k: "zeros", kind: e.expression.text, size: this.expr(args[0]) };
     if (ts.isIdentifier(e.expression) && e.expression.text === "Function")
       return this.opaque(e, ADC.dynamicCode, "new Function is not supported");
     return this.opaque(e, ADC.unsupportedExpression, `new ${e.expression.getText(this.sf)}(...) of active values is not differentiated`);
@@ -1711,6 +1712,9 @@ class Converter {
   }
 }
 
+/** A variable, or an element of a place (`m`, `m[i]`, `m[i][j]`): what an assignment can write. */
+const isPlace = (e: Expr): boolean => e.k === "var" || (e.k === "index" && isPlace(e.arr));
+
 /** Whether statements assign the variable `name` as a whole (not one of its elements), or opaque code may. */
 function assignsWhole(stmts: readonly Stmt[], name: string): boolean {
   return stmts.some(
@@ -1722,7 +1726,7 @@ function assignsWhole(stmts: readonly Stmt[], name: string): boolean {
 function writesElements(stmts: readonly Stmt[], names: (name: string) => boolean): boolean {
   return stmts.some(
     (s) =>
-      (s.k === "assign" && s.target.k === "index" && s.target.arr.k === "var" && names(s.target.arr.name)) ||
+      (s.k === "assign" && s.target.k === "index" && names(lvalueRoot(s.target) ?? "")) ||
       (s.k === "opaque" && s.stmt.reads.some(names)) ||
       stmtExprs(s).some((e) => passesToCall(e, names)) ||
       childLists(s).some((list) => writesElements(list, names)),

@@ -176,6 +176,14 @@ export function lvalueRoot(t: LValue): string | undefined {
   return arr.k === "var" ? arr.name : undefined;
 }
 
+/** A place (`m`, `m[i]`, `m[i][j]`) with its root variable replaced by `name`: `dm[i][j]`, `m_b[i][j]`. */
+export function placeOn(place: LValue, name: string): LValue {
+  if (place.k === "var") return { k: "var", name };
+  const arr = place.arr;
+  if (arr.k !== "var" && arr.k !== "index") throw new Error("internal: placeOn of an element of an array expression");
+  return { k: "index", arr: placeOn(arr, name) as Expr, index: place.index };
+}
+
 /**
  * Whether two expressions (or l-values) are the same code. Where an element access was written does
  * not matter; a call's position does, since two calls written apart are two calls.
@@ -394,11 +402,19 @@ export function reassignedNames(stmts: readonly Stmt[]): ReadonlySet<string> {
   return out;
 }
 
-/** The variables an array expression may evaluate to (a variable, a choice of them); none for a new array; undefined if not known. */
+/**
+ * The variables an array expression may evaluate to (a variable, a choice of them, the array of arrays
+ * a row is read from); none for a new array; undefined if not known.
+ */
 export function arrayHolders(e: Expr): string[] | undefined {
   switch (e.k) {
     case "var":
       return [e.name];
+    case "index": {
+      let root: Expr = e;
+      while (root.k === "index") root = root.arr;
+      return root.k === "var" ? [root.name] : undefined;
+    }
     case "cond": {
       const a = arrayHolders(e.a);
       const b = arrayHolders(e.b);

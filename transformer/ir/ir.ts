@@ -20,7 +20,7 @@ import type { Type } from "./types.js";
 export type Shape = "num" | "array" | "record" | "other";
 
 /** The constructor of an array value, so tangents and adjoints are made alike. */
-export type ArrayKind = "Float64Array" | "Array";
+export type ArrayKind = "Float64Array" | "Float32Array" | "Array";
 
 export type BinaryOp = "+" | "-" | "*" | "/" | "%" | "**";
 export type CompareOp = "<" | "<=" | ">" | ">=" | "===" | "!==" | "==" | "!=";

@@ -4,11 +4,17 @@
  * they read as a `Shape` (`shapeOf`); records, nested arrays and classes are described here so that
  * their tangents (`tangentType`) and zeros (`zeroOf`) come from one recursion when the modes take them.
  */
-import type { ArrayKind, Expr, LocalInfo, Param, Shape } from "./ir.js";
+import type { ArrayKind, Expr, LocalInfo, LValue, Param, Shape, Stmt } from "./ir.js";
 import { index, num } from "./build.js";
 
-/** The constructor of an array: the IR's `ArrayKind`s, and typed arrays the modes do not differentiate yet. */
-export type ArrayTypeKind = ArrayKind | "Float32Array";
+/** The constructor of an array: the IR's `ArrayKind`s. */
+export type ArrayTypeKind = ArrayKind;
+
+/** Whether arrays of this kind are typed arrays (zero-filled when made, of a fixed element precision). */
+export const isTypedArray = (kind: ArrayKind | undefined): kind is "Float64Array" | "Float32Array" => kind === "Float64Array" || kind === "Float32Array";
+
+/** The TypeScript type of a flat array of numbers of this kind, as generated code declares it. */
+export const arrayTypeText = (kind: ArrayKind | undefined): string => (isTypedArray(kind) ? kind : "number[]");
 
 /** A named member: a record's field or a function type's parameter. */
 export interface Member {
@@ -64,10 +70,19 @@ function elemText(t: Type): string {
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const propertyName = (name: string): string => (IDENTIFIER.test(name) ? name : JSON.stringify(name));
 
-/** What today's modes differentiate a value of this type as: a number, a flat array of numbers, or data. */
+/** An array of numbers, or of such arrays at any depth (`number[]`, `Float32Array`, `number[][]`, `Float64Array[]`). */
+const holdsNumbers = (t: Type): boolean => t.k === "array" && (t.elem.k === "num" || holdsNumbers(t.elem));
+
+/** An array of arrays of numbers (`number[][]`, `readonly number[][]`, `Float64Array[]`, `number[][][]`): its elements are rows. */
+export const isNestedArray = (t: Type | undefined): boolean => t !== undefined && t.k === "array" && t.elem.k === "array" && holdsNumbers(t);
+
+/**
+ * What the modes differentiate a value of this type as: a number, an array (of numbers, or of arrays
+ * of numbers: `arrayKind` is the outer array's), or data.
+ */
 export function shapeOf(t: Type): { shape: Shape; arrayKind?: ArrayKind } {
   if (t.k === "num") return { shape: "num" };
-  if (t.k === "array" && t.elem.k === "num" && t.kind !== "Float32Array") return { shape: "array", arrayKind: t.kind };
+  if (holdsNumbers(t)) return { shape: "array", arrayKind: (t as { kind: ArrayKind }).kind };
   // A tuple of numbers is differentiated as the array of numbers it is.
   if (t.k === "tuple" && t.elems.length > 0 && t.elems.every((e) => e.k === "num")) return { shape: "array", arrayKind: "Array" };
   if (isFlatRecord(t)) return { shape: "record" };
@@ -87,8 +102,52 @@ export const numberFields = (t: Type): string[] => (t.k === "record" ? t.fields.
 
 /** The type that the modes differentiate `t` as (what `shapeOf` says), if they differentiate it. */
 export function differentiatedAs(t: Type): Type | undefined {
+  if (isNestedArray(t)) return writable(t);
   const s = shapeOf(t);
   return s.shape === "num" ? NUM : s.shape === "array" ? arrayOf(NUM, s.arrayKind) : s.shape === "record" ? tangentType(t) : undefined;
+}
+
+/**
+ * The type of the value at a place (`m`: number[][], `m[i]`: number[], `m[i][j]`: number), from the
+ * type of its root variable (`typeOfVar`); undefined where it is not a place of a known variable.
+ */
+export function placeType(place: Expr | LValue, typeOfVar: (name: string) => Type | undefined): Type | undefined {
+  if (place.k === "var") return typeOfVar(place.name);
+  if (place.k !== "index") return undefined;
+  const t = placeType(place.arr, typeOfVar);
+  return t?.k === "array" ? t.elem : t?.k === "tuple" ? t.elems[0] : undefined;
+}
+
+/** `t` without `readonly` at any depth: a tangent or adjoint is written even where its value is read-only. */
+export function writable(t: Type): Type {
+  if (t.k === "array") return { k: "array", elem: writable(t.elem), kind: t.kind };
+  if (t.k === "tuple") return { k: "tuple", elems: t.elems.map(writable) };
+  return t;
+}
+
+/**
+ * The zero tangent of an array of arrays `of` as statements filling `target`, which holds an empty
+ * array (`[]`): a loop per level (no closure), each row a zero row of the element's kind (`zeroOf`).
+ * `fresh` names a loop index.
+ */
+export function zeroRows(target: Expr, t: Type, of: Expr, fresh: () => string): Stmt[] {
+  if (t.k !== "array" || t.elem.k !== "array") throw new Error("internal: zeroRows of an array of numbers");
+  const i = fresh();
+  const row: LValue = { k: "index", arr: target, index: { k: "var", name: i } };
+  const rowOf: Expr = index(of, { k: "var", name: i });
+  const body: Stmt[] =
+    t.elem.elem.k === "num"
+      ? [{ k: "assign", target: row, op: "=", value: zeroOf(t.elem, rowOf, irZeros)! }]
+      : [{ k: "assign", target: row, op: "=", value: { k: "arraylit", elems: [] } }, ...zeroRows(row, t.elem, rowOf, fresh)];
+  return [
+    {
+      k: "for",
+      init: [{ k: "let", decl: "let", decls: [{ name: i, init: num(0) }] }],
+      cond: { k: "cmp", op: "<", a: { k: "var", name: i }, b: { k: "length", arr: of } },
+      update: [{ k: "assign", target: { k: "var", name: i }, op: "+=", value: num(1), increment: "++" }],
+      body,
+    },
+  ];
 }
 
 /** A local's facts, its shape derived from its type. */
@@ -172,7 +231,7 @@ const notInIR = (what: string): never => {
 export const irZeros: ZeroWriter<Expr> = {
   zero: num(0),
   undefined: { k: "var", name: "undefined" },
-  array: (kind, of) => (kind === "Float32Array" ? notInIR("Float32Array") : { k: "zeros", kind, size: { k: "length", arr: of } }),
+  array: (kind, of) => ({ k: "zeros", kind, size: { k: "length", arr: of } }),
   map: () => notInIR("map over an array"),
   index: (of, i) => index(of, num(i)),
   field: (of, name) => ({ k: "field", obj: of, name }),

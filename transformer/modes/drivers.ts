@@ -3,11 +3,12 @@
  * through f_vjp, whichever needs fewer sweeps) and `f_hessian` (forward mode over the reverse mode's
  * gradient, one column per input, symmetrised). They are loops around calls, written out as text.
  */
-import { ADC } from "../diagnostics.js";
+import { ADC, CompileError } from "../diagnostics.js";
 import type { FunctionIR, Param, Stmt } from "../ir/ir.js";
-import { primalParams, type GeneratedFunction } from "../emit/print.js";
+import { primalParams, printStmts, type GeneratedFunction } from "../emit/print.js";
 import { NameScope } from "./names.js";
-import { differentiatedAs, numberFields, textZeros, zeroOf } from "../ir/types.js";
+import { differentiatedAs, numberFields, textZeros, zeroOf, isTypedArray, isNestedArray, typeText, writable, zeroRows, type Type } from "../ir/types.js";
+import { ref } from "../ir/build.js";
 import { tangentParam } from "./forward.js";
 import { gradientType } from "./reverse.js";
 
@@ -31,16 +32,45 @@ function sweepArguments(
   written: ReadonlySet<string>,
   n: (base: string) => string,
   lines: string[],
-): { first: string; each: string; only: string; seeds: (active: readonly Param[], tangents: readonly string[]) => string[] } {
+): {
+  first: string;
+  each: string;
+  only: string;
+  seeds: (active: readonly Param[], tangents: readonly string[]) => string[];
+  /** Lines before each sweep: its own copies of the arrays of arrays (and their seeds) the function writes. */
+  prepare: (active: readonly Param[], tangents: readonly string[], indent: string, lines: string[]) => void;
+} {
   const copies = new Map<string, string>();
   for (const p of fn.params) if (p.shape === "array" && written.has(p.name)) copies.set(p.name, n(`${p.name}_in`));
-  for (const [p, copy] of copies) lines.push(`const ${copy} = ${p}.slice();`);
+  // An array of arrays is copied row by row (a slice would share its rows), in statements of its own.
+  const nested = new Map<string, Param>(fn.params.filter((p) => copies.has(p.name) && isNestedArray(p.t)).map((p) => [p.name, p]));
+  const sweepCopies = new Map([...nested.keys()].map((p) => [p, n(`${p}_sweep`)]));
+  const seedCopies = new Map([...nested.keys()].map((p) => [p, n(`d${p}_sweep`)]));
+  for (const [p, copy] of copies) {
+    if (nested.has(p)) copyRows(copy, nested.get(p)!.t, p, n, "", lines);
+    else lines.push(`const ${copy} = ${p}.slice();`);
+  }
   const first = fn.params.map((p) => p.name).join(", ");
-  const each = fn.params.map((p) => (copies.has(p.name) ? `${copies.get(p.name)}.slice()` : p.name)).join(", ");
+  const each = fn.params.map((p) => sweepCopies.get(p.name) ?? (copies.has(p.name) ? `${copies.get(p.name)}.slice()` : p.name)).join(", ");
   const only = fn.params.map((p) => copies.get(p.name) ?? p.name).join(", ");
   // A tangent seed the function writes along with its array (dv beside v) is copied for each sweep too.
-  const seeds = (active: readonly Param[], tangents: readonly string[]): string[] => active.map((p, k) => (copies.has(p.name) ? `${tangents[k]}.slice()` : tangents[k]));
-  return { first, each, only, seeds };
+  const seeds = (active: readonly Param[], tangents: readonly string[]): string[] =>
+    active.map((p, k) => seedCopies.get(p.name) ?? (copies.has(p.name) ? `${tangents[k]}.slice()` : tangents[k]));
+  const prepare = (active: readonly Param[], tangents: readonly string[], indent: string, out: string[]): void => {
+    for (const [p, param] of nested) {
+      copyRows(sweepCopies.get(p)!, param.t, copies.get(p)!, n, indent, out);
+      const k = active.indexOf(param);
+      if (k >= 0) copyRows(seedCopies.get(p)!, param.t, tangents[k], n, indent, out);
+    }
+  };
+  return { first, each, only, seeds, prepare };
+}
+
+/** `const name = <of, its rows copied>;` as lines, for an array of rows of numbers. */
+function copyRows(name: string, t: Type, of: string, n: (base: string) => string, indent: string, lines: string[]): void {
+  const k = n("k");
+  lines.push(`${indent}const ${name}: ${typeText(writable(t))} = [];`);
+  lines.push(`${indent}for (let ${k} = 0; ${k} < ${of}.length; ${k}++) ${name}[${k}] = ${of}[${k}].slice();`);
 }
 
 function text(lines: string[], fn: FunctionIR): Stmt {
@@ -53,7 +83,60 @@ const seedsOf = (p: Param, tangent: string): string[] => (p.shape === "record" ?
 /** The zero tangent of an active parameter, as text: `0`, `new Float64Array(x.length)`, `new Array<number>(x.length).fill(0)`. */
 export const zeroTangent = (p: Param): string => zeroOf(differentiatedAs(p.t)!, p.name, textZeros)!;
 
+/**
+ * `const name = <zeros shaped like of>;` as lines: a flat array in one expression, an array of arrays
+ * declared empty and filled by loops (`zeroRows`).
+ */
+function declareZeros(name: string, t: Type, of: string, n: (base: string) => string, indent: string, lines: string[]): void {
+  if (!isNestedArray(t)) {
+    lines.push(`${indent}const ${name} = ${zeroOf(differentiatedAs(t)!, of, textZeros)!};`);
+    return;
+  }
+  lines.push(`${indent}const ${name}: ${typeText(writable(t))} = [];`);
+  printStmts(zeroRows(ref(name), writable(t), ref(of), () => n("k")), indent, lines);
+}
+
+/**
+ * Loops over the rows of numbers of `of`, a value of type `t` (itself for a flat array, each row of an
+ * array of arrays, in row-major order): `body` gets the text of the row, the indices that reach it
+ * (`[k][k2]`, for another array of the same shape) and the indent inside the loops.
+ */
+function eachRow(of: string, t: Type, n: (base: string) => string, indent: string, lines: string[], body: (row: string, indent: string, path: string) => void, path = ""): void {
+  if (t.k !== "array" || t.elem.k !== "array") {
+    body(`${of}${path}`, indent, path);
+    return;
+  }
+  const k = n("k");
+  lines.push(`${indent}for (let ${k} = 0; ${k} < ${of}${path}.length; ${k}++) {`);
+  eachRow(of, t.elem, n, `${indent}  `, lines, body, `${path}[${k}]`);
+  lines.push(`${indent}}`);
+}
+
+/** The count of numbers in `of` (a value of type `t`) as lines adding to the variable `count`. */
+function countNumbers(count: string, of: string, t: Type, n: (base: string) => string, indent: string, lines: string[]): void {
+  eachRow(of, t, n, indent, lines, (row, inner) => lines.push(`${inner}${count} += ${row}.length;`));
+}
+
+/**
+ * Drivers copy the array parameters a function writes, an array of arrays row by row: one deeper than
+ * that (number[][][]) written in place is refused. The Hessian's flat gradient does not take arrays of
+ * arrays yet either.
+ */
+function refuseNested(fn: FunctionIR, active: readonly string[], written: ReadonlySet<string>, what: string, hessian: boolean): void {
+  const deep = (t: Type): boolean => t.k === "array" && t.elem.k === "array" && t.elem.elem.k === "array";
+  const p = fn.params.find((q) => isNestedArray(q.t) && ((written.has(q.name) && deep(q.t)) || (hessian && active.includes(q.name))));
+  if (p === undefined) return;
+  throw new CompileError({
+    code: ADC.nestedArrayForm,
+    message: hessian && active.includes(p.name)
+      ? `${what} cannot be generated for ${fn.name}: the Hessian of a function of an array of arrays ('${p.name}') is not supported yet; flatten it into a number[]`
+      : `${what} cannot be generated for ${fn.name}, which may write elements of its array of arrays of arrays '${p.name}' (each sweep needs a copy of it); write into an array of its own`,
+    pos: fn.pos,
+  });
+}
+
 export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], names: DriverNames): GeneratedFunction {
+  refuseNested(fn, activeParams, names.written, `${fn.name}_jacobian`, false);
   const scope = new NameScope([...fn.params.map((p) => p.name), names.dual, names.vjp, fn.name]);
   const n = (base: string): string => scope.fresh(base);
   const active = fn.params.filter((p) => activeParams.includes(p.name));
@@ -64,7 +147,8 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
     active.forEach((p, i) => {
       if (p.shape === "num") lines.push(`${indent}${row}.push(${adjoints[i]});`);
       else if (p.shape === "record") lines.push(`${indent}${row}.push(${numberFields(p.t).map((f) => textZeros.field(adjoints[i], f)).join(", ")});`);
-      else lines.push(`${indent}for (const g of ${adjoints[i]}) ${row}.push(g);`);
+      // An array of arrays contributes its numbers row by row (the columns of J follow its row-major order).
+      else eachRow(adjoints[i], p.t, n, indent, lines, (of, inner) => lines.push(`${inner}for (const g of ${of}) ${row}.push(g);`));
     });
   };
   const adjoints = active.map((p) => n(`${p.name}_b`));
@@ -85,7 +169,13 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   const tangents = active.map((p) => n(`d${p.name}`));
   const dvalue = n(`d${value}`);
   const ybar = n("ybar");
-  const size = active.map((p) => (p.shape === "num" ? "1" : p.shape === "record" ? String(numberFields(p.t).length) : `${p.name}.length`)).join(" + ");
+  const flatSize =
+    active
+      .filter((p) => !isNestedArray(p.t))
+      .map((p) => (p.shape === "num" ? "1" : p.shape === "record" ? String(numberFields(p.t).length) : `${p.name}.length`))
+      .join(" + ") || "0";
+  const nestedInputs = active.filter((p) => isNestedArray(p.t));
+  const nestedResult = isNestedArray(fn.returnT);
   const sweep = sweepArguments(fn, names.written, n, lines);
   lines.push(`const ${value} = ${fn.name}(${sweep.first});`);
   // A record result's rows are its number fields, in declaration order: `keys[r]` names row r.
@@ -95,18 +185,31 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
   if (fields !== undefined) {
     lines.push(`const ${keys} = [${fields.map((f) => JSON.stringify(f)).join(", ")}] as const;`);
     lines.push(`const ${outputs} = ${keys}.length;`);
-  } else lines.push(`const ${outputs} = ${value}.length;`);
-  lines.push(`const ${inputs} = ${size};`);
+  } else {
+    // An array of arrays (in or out) counts its numbers row by row.
+    lines.push(`${nestedResult ? "let" : "const"} ${outputs} = ${nestedResult ? "0" : `${value}.length`};`);
+    if (nestedResult) countNumbers(outputs, value, fn.returnT, n, "", lines);
+  }
+  lines.push(`${nestedInputs.length > 0 ? "let" : "const"} ${inputs} = ${flatSize};`);
+  for (const p of nestedInputs) countNumbers(inputs, p.name, p.t, n, "", lines);
   lines.push(`const ${jacobian}: number[][] = [];`);
   lines.push(`for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}.push(new Array<number>(${inputs}).fill(0));`);
   lines.push(`if (${inputs} <= ${outputs}) {`);
   lines.push(`  // One forward sweep per input element: a column.`);
   lines.push(`  let ${column} = 0;`);
-  active.forEach((p, i) => lines.push(p.shape === "num" ? `  let ${tangents[i]} = 0;` : `  const ${tangents[i]} = ${zeroTangent(p)};`));
+  active.forEach((p, i) => {
+    if (p.shape === "num") lines.push(`  let ${tangents[i]} = 0;`);
+    else declareZeros(tangents[i], p.t, p.name, n, "  ", lines);
+  });
   const dualCall = `${names.dual}(${[sweep.each, ...sweep.seeds(active, tangents)].join(", ")})`;
   const storeColumn = (indent: string): void => {
+    sweep.prepare(active, tangents, indent, lines);
     lines.push(`${indent}const [, ${dvalue}] = ${dualCall};`);
-    lines.push(`${indent}for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}[${r}][${column}] = ${at(dvalue, r)};`);
+    if (nestedResult) {
+      // The rows of J follow the result's row-major order.
+      lines.push(`${indent}let ${r} = 0;`);
+      eachRow(dvalue, fn.returnT, n, indent, lines, (row, inner) => lines.push(`${inner}for (const y of ${row}) ${jacobian}[${r}++][${column}] = y;`));
+    } else lines.push(`${indent}for (let ${r} = 0; ${r} < ${outputs}; ${r}++) ${jacobian}[${r}][${column}] = ${at(dvalue, r)};`);
     lines.push(`${indent}${column}++;`);
   };
   active.forEach((p, i) => {
@@ -120,22 +223,46 @@ export function jacobianDriver(fn: FunctionIR, activeParams: readonly string[], 
       }
       return;
     }
-    const k = n("k");
-    lines.push(`  for (let ${k} = 0; ${k} < ${p.name}.length; ${k}++) {`);
-    lines.push(`    ${tangents[i]}[${k}] = 1;`);
-    storeColumn("    ");
-    lines.push(`    ${tangents[i]}[${k}] = 0;`);
-    lines.push(`  }`);
+    // One column per number, row by row for an array of arrays.
+    eachRow(p.name, p.t, n, "  ", lines, (row, indent, path) => {
+      const k = n("k");
+      lines.push(`${indent}for (let ${k} = 0; ${k} < ${row}.length; ${k}++) {`);
+      lines.push(`${indent}  ${tangents[i]}${path}[${k}] = 1;`);
+      storeColumn(`${indent}  `);
+      lines.push(`${indent}  ${tangents[i]}${path}[${k}] = 0;`);
+      lines.push(`${indent}}`);
+    });
   });
   lines.push(`} else {`);
   lines.push(`  // One reverse sweep per output element: a row.`);
-  const seedZero = fields !== undefined ? zeroOf(fn.returnT, value, textZeros)! : fn.returnArrayKind === "Float64Array" ? `new Float64Array(${outputs})` : `new Array<number>(${outputs}).fill(0)`;
+  const row = n("row");
+  if (nestedResult) {
+    // ȳ shaped like the result, one number set at a time, row by row.
+    declareZeros(ybar, fn.returnT, value, n, "  ", lines);
+    lines.push(`  let ${r} = 0;`);
+    eachRow(ybar, fn.returnT, n, "  ", lines, (seedRow, indent) => {
+      const k = n("k");
+      lines.push(`${indent}for (let ${k} = 0; ${k} < ${seedRow}.length; ${k}++) {`);
+      lines.push(`${indent}  ${seedRow}[${k}] = 1;`);
+      sweep.prepare([], [], `${indent}  `, lines);
+      lines.push(`${indent}  const [, ${adjoints.join(", ")}] = ${names.vjp}(${sweep.each}, ${ybar});`);
+      lines.push(`${indent}  ${seedRow}[${k}] = 0;`);
+      lines.push(`${indent}  const ${row}: number[] = [];`);
+      rowOf(row, adjoints, lines, `${indent}  `);
+      lines.push(`${indent}  ${jacobian}[${r}++] = ${row};`);
+      lines.push(`${indent}}`);
+    });
+    lines.push(`}`);
+    lines.push(`return [${value}, ${jacobian}];`);
+    return { name: names.name, exported: names.exported, params: primalParams(fn.params), returnType: `[${fn.returnType}, number[][]]`, body: [text(lines, fn)] };
+  }
+  const seedZero = fields !== undefined ? zeroOf(fn.returnT, value, textZeros)! : isTypedArray(fn.returnArrayKind) ? `new ${fn.returnArrayKind}(${outputs})` : `new Array<number>(${outputs}).fill(0)`;
   lines.push(`  const ${ybar} = ${seedZero};`);
   lines.push(`  for (let ${r} = 0; ${r} < ${outputs}; ${r}++) {`);
   lines.push(`    ${at(ybar, r)} = 1;`);
+  sweep.prepare([], [], "    ", lines);
   lines.push(`    const [, ${adjoints.join(", ")}] = ${names.vjp}(${sweep.each}, ${ybar});`);
   lines.push(`    ${at(ybar, r)} = 0;`);
-  const row = n("row");
   lines.push(`    const ${row}: number[] = [];`);
   rowOf(row, adjoints, lines, "    ");
   lines.push(`    ${jacobian}[${r}] = ${row};`);
@@ -160,6 +287,7 @@ export interface HessianNames {
  * whichever way round it is added.
  */
 export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], names: HessianNames): GeneratedFunction {
+  refuseNested(fn, activeParams, names.written, `${fn.name}_hessian`, true);
   const scope = new NameScope([...fn.params.map((p) => p.name), names.gradientDual, fn.name]);
   const n = (base: string): string => scope.fresh(base);
   const active = fn.params.filter((p) => activeParams.includes(p.name));
@@ -180,6 +308,7 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
   active.forEach((p, k) => lines.push(p.shape === "num" ? `let ${tangents[k]} = 0;` : `const ${tangents[k]} = ${zeroTangent(p)};`));
   const call = `${names.gradientDual}(${[sweep.each, ...sweep.seeds(active, tangents)].join(", ")})`;
   const column = (indent: string): void => {
+    sweep.prepare(active, tangents, indent, lines);
     lines.push(`${indent}const [${g}, ${dg}] = ${call};`);
     lines.push(`${indent}${gradient} = ${g};`);
     lines.push(`${indent}${hessian}.push(${dg});`);
@@ -220,6 +349,7 @@ export function hessianDriver(fn: FunctionIR, activeParams: readonly string[], n
  * is cut up as `_grad` returns it, and H·v the same way.
  */
 export function hvpDriver(fn: FunctionIR, activeParams: readonly string[], names: HessianNames): GeneratedFunction {
+  refuseNested(fn, activeParams, names.written, `${fn.name}_hvp`, true);
   const scope = new NameScope([...fn.params.map((p) => p.name), names.gradientDual, fn.name]);
   const n = (base: string): string => scope.fresh(base);
   const active = fn.params.filter((p) => activeParams.includes(p.name));
@@ -265,6 +395,6 @@ function perParameter(flat: string, active: readonly Param[]): string[] {
     lengths.push(`${p.name}.length`);
     const last = k === active.length - 1;
     const piece = last ? (start === "0" ? flat : `${flat}.slice(${start})`) : `${flat}.slice(${start}, ${offset()})`;
-    return p.arrayKind === "Float64Array" ? `Float64Array.from(${piece})` : piece;
+    return isTypedArray(p.arrayKind) ? `${p.arrayKind}.from(${piece})` : piece;
   });
 }

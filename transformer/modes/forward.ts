@@ -4,16 +4,16 @@
  * cheap to repeat. The tangent of an expression comes from the rule table (`src/runtime/rules.ts`).
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, LValue, Param, Stmt, UserRuleCall } from "../ir/ir.js";
-import { add, allArguments, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, ref, ruleOf, select, sub } from "../ir/build.js";
+import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, LValue, Param, SourcePos, Stmt, UserRuleCall } from "../ir/ir.js";
+import { add, allArguments, children, div, exprReads, irAlgebra, isCheap, lvalueRoot, mul, neg, num, placeOn, ref, ruleOf, select, stmtPos, sub } from "../ir/build.js";
 import { rules, type Algebra, type Rule } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { primalParams, type GeneratedFunction, type GeneratedParam } from "../emit/print.js";
 import { zeroTangent } from "./drivers.js";
-import { arrayOf, differentiatedAs, irZeros, localOf, NUM, tangentType, textZeros, typeText, zeroOf, type Type } from "../ir/types.js";
+import { arrayOf, differentiatedAs, irZeros, isNestedArray, isTypedArray, localOf, NUM, tangentType, textZeros, typeText, writable, zeroOf, zeroRows, type Type } from "../ir/types.js";
 import { NameScope } from "./names.js";
 import { ruleAlgebra } from "./partials.js";
-import { arrayAliases } from "../analyses/pointers.js";
+import { arrayAliases, rowAliases } from "../analyses/pointers.js";
 
 /** A value and its tangent; `d === null` is a zero tangent. */
 interface Dual {
@@ -56,7 +56,7 @@ export function forwardMode(
   const prologue: Stmt[] = [];
   // Array parameters that only become active through writes get a zero tangent of their own.
   for (const p of act.activatedParams) {
-    prologue.push({ k: "let", decl: "const", decls: [{ name: fwd.tan(p), init: fwd.zeroLike(fn.locals.get(p)!.t, ref(p)) }] });
+    prologue.push(...fwd.zeroTangentDeclaration("const", { name: fwd.tan(p) }, fn.locals.get(p)!.t, ref(p)));
   }
   // A number parameter outside wrt that is assigned an active value starts with a zero tangent.
   for (const p of fn.params) {
@@ -118,7 +118,7 @@ class Forward {
   private mayAlias(name: string, root: string): boolean {
     if (name === root) return true;
     if (this.shapeOf(name).shape !== "array" || this.shapeOf(root).shape !== "array") return false;
-    this.sharedArrays ??= new Set([...this.fn.params.filter((p) => p.shape === "array").map((p) => p.name), ...arrayAliases(this.fn)]);
+    this.sharedArrays ??= new Set([...this.fn.params.filter((p) => p.shape === "array").map((p) => p.name), ...arrayAliases(this.fn), ...rowAliases(this.fn)]);
     return this.sharedArrays.has(name) && this.sharedArrays.has(root);
   }
 
@@ -142,7 +142,52 @@ class Forward {
   /** A zero tangent for a value of type `t`, shaped as the modes differentiate it (a number when they do not). */
   zeroLike(t: Type, value: Expr): Expr {
     const d = differentiatedAs(t) ?? NUM;
-    return d.k === "num" ? num(0) : zeroOf(d, this.keep(value), irZeros)!;
+    if (d.k === "num") return num(0);
+    // A literal's zero is as long as it, without keeping the literal.
+    if (value.k === "arraylit" && value.elems.length > 0 && !isNestedArray(t)) return { k: "zeros", kind: "Array", size: num(value.elems.length) };
+    if (!isNestedArray(d)) return zeroOf(d, this.keep(value), irZeros)!;
+    const zeros = this.names.fresh("zeros");
+    this.out.push(...this.zeroTangentDeclaration("const", { name: zeros }, t, value));
+    return ref(zeros);
+  }
+
+  /**
+   * The declaration of the zero tangent of a value of type `t` (`const dm = ...`); an array of arrays
+   * is declared empty and filled row by row, by loops (`zeroRows`).
+   */
+  zeroTangentDeclaration(decl: "const" | "let", d: Omit<Declarator, "init">, t: Type, value: Expr): Stmt[] {
+    if (!isNestedArray(t)) return [{ k: "let", decl, decls: [{ ...d, init: this.zeroLike(t, value) }] }];
+    const saved = this.out;
+    this.out = [];
+    const of = this.keep(value);
+    const kept = this.out;
+    this.out = saved;
+    const tangent = writable(t);
+    return [...kept, { k: "let", decl, decls: [{ ...d, type: typeText(tangent), init: { k: "arraylit", elems: [] } }] }, ...zeroRows(ref(d.name), tangent, of, () => this.names.fresh("i"))];
+  }
+
+  /** The type of the value of an expression, as far as its tangent's shape goes (a number unless an array). */
+  private valueType(e: Expr): Type {
+    switch (e.k) {
+      case "var":
+        return this.shapeOf(e.name).t;
+      case "index": {
+        const t = this.valueType(e.arr);
+        return t.k === "array" ? t.elem : t.k === "tuple" ? (t.elems[0] ?? NUM) : NUM;
+      }
+      case "zeros":
+        return arrayOf(NUM, e.kind);
+      case "arraylit":
+        return arrayOf(e.elems.length > 0 ? this.valueType(e.elems[0]) : NUM);
+      case "cond": {
+        const a = this.valueType(e.a);
+        return a.k === "num" ? this.valueType(e.b) : a;
+      }
+      case "call":
+        return this.act.calleeIR(e.target).returnT;
+      default:
+        return NUM;
+    }
   }
 
   /** Inactive expressions stay as written, but a call that writes derivatives cannot hide in them. */
@@ -190,7 +235,8 @@ class Forward {
         return this.call(e);
       case "arraylit": {
         const elems = e.elems.map((x) => this.fwd(x));
-        return { v: { k: "arraylit", elems: elems.map((x) => x.v) }, d: { k: "arraylit", elems: elems.map((x) => x.d ?? num(0)) } };
+        // An inactive element of a literal of rows has a zero row for its tangent.
+        return { v: { k: "arraylit", elems: elems.map((x) => x.v) }, d: { k: "arraylit", elems: elems.map((x, i) => x.d ?? this.zeroLike(this.valueType(e.elems[i]), x.v)) } };
       }
       case "field": {
         const obj = this.fwd(e.obj);
@@ -328,6 +374,9 @@ class Forward {
     this.out = saved;
     // A branch without a tangent has a zero one, shaped like the value (an array for arrays).
     const kind = this.arrayKindOf(e);
+    const nested = isNestedArray(this.valueType(e));
+    if (nested && (thenOut.length > 0 || elseOut.length > 0 || a.d === null || b.d === null))
+      throw new CompileError({ code: ADC.nestedArrayForm, message: "forward mode cannot choose between arrays of arrays here (a branch calls a function or is constant); assign each branch to a variable in an if/else", pos: this.at ?? this.fn.pos });
     const zero = (x: Dual): Expr =>
       kind === undefined ? num(0) : x.v.k === "arraylit" ? { k: "zeros", kind: "Array", size: num(x.v.elems.length) } : this.zeroLike(arrayOf(NUM, kind), x.v);
     if (thenOut.length === 0 && elseOut.length === 0) {
@@ -342,7 +391,7 @@ class Forward {
     const readonlyType = (x: Expr): string | undefined =>
       x.k === "call" ? this.act.calleeIR(x.target).returnType : x.k === "var" ? this.fn.params.find((p) => p.name === x.name)?.type : undefined;
     const readonly = [e.a, e.b].some((x) => /^(?:readonly |ReadonlyArray<|Readonly<)/.test(readonlyType(x) ?? ""));
-    const type = kind === undefined ? "number" : kind === "Float64Array" ? "Float64Array" : readonly ? "readonly number[]" : "number[]";
+    const type = kind === undefined ? "number" : isTypedArray(kind) ? kind : readonly ? "readonly number[]" : "number[]";
     this.out.push({ k: "let", decl: "let", decls: [{ name: t, type }, { name: dt, type }] });
     const branch = (pre: Stmt[], x: Dual): Stmt[] => [
       ...pre,
@@ -397,7 +446,11 @@ class Forward {
     return { v: ref(v), d: returnActive ? ref(d) : null };
   }
 
+  /** Where the statement being differentiated was written, for diagnostics. */
+  private at?: SourcePos;
+
   private stmt(s: Stmt): void {
+    this.at = stmtPos(s) ?? this.at;
     switch (s.k) {
       case "let":
         this.declaration(s.decl, s.decls);
@@ -510,6 +563,12 @@ class Forward {
       const r = this.fwd(d.init, ref(d.name));
       this.out.push({ k: "let", decl, decls: [{ ...d, init: r.v }] });
       const info = d.info ?? this.shapeOf(d.name);
+      if (r.d === null && isNestedArray(info.t)) {
+        // An empty array of rows has an empty tangent; rows assigned later get theirs then.
+        const empty = d.init.k === "arraylit" && d.init.elems.length === 0;
+        this.out.push(...(empty ? [{ k: "let" as const, decl, decls: [{ name: this.tan(d.name), type: typeText(writable(info.t)), init: d.init }] }] : this.zeroTangentDeclaration(decl, { name: this.tan(d.name) }, info.t, ref(d.name))));
+        continue;
+      }
       const tangent = r.d ?? this.zeroLike(info.t, ref(d.name));
       this.out.push({ k: "let", decl, decls: [this.tangentDeclarator(d, tangent)] });
     }
@@ -534,7 +593,7 @@ class Forward {
       return;
     }
     const target = s.target;
-    const tangentTarget: LValue = target.k === "var" ? { k: "var", name: this.tan(target.name) } : { k: "index", arr: ref(this.tan(root!)), index: target.index };
+    const tangentTarget: LValue = placeOn(target, this.tan(root!));
     const reads = exprReads(s.value);
     if (target.k === "index") exprReads(target.index, reads);
     // An element write through one name changes what another name of the same array reads.
@@ -564,7 +623,12 @@ class Forward {
     let value = r.v;
     let tangentValue = r.d;
     if (tangentValue === null) {
-      if (target.k === "var" && info.shape === "array") {
+      const placeType = target.k === "index" ? this.valueType(target) : info.t;
+      if (isNestedArray(info.t) && (target.k === "var" || placeType.k === "array")) {
+        // A whole array of arrays, or a row of one, assigned a constant: a zero of its shape.
+        if (readsTarget) value = this.keep(value);
+        tangentValue = this.zeroLike(placeType, readsTarget ? value : target.k === "index" ? { k: "index", arr: target.arr, index: target.index } : ref(target.name));
+      } else if (target.k === "var" && info.shape === "array") {
         // An array's zero tangent is of the value's kind (the name may hold another kind in another block)
         // and of the value's length: where the value reads the target (`u1 = mkf(u1[0], 2)`), the tangent
         // goes first, and the target's length is still the old array's, so the value is kept and measured.

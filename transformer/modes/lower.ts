@@ -10,9 +10,10 @@
  * - a declaration of several variables becomes one declaration per variable.
  */
 import { ADC, CompileError } from "../diagnostics.js";
-import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, SourcePos, Stmt } from "../ir/ir.js";
-import { arrayOf, BOOL, localOf, NUM, opaque, typeText } from "../ir/types.js";
-import { childLists, children as exprChildren, containsCall, exprReads, exprReadsSized, mapChildLists, mapExpr, mapStmtExprs, num, reassignedNames, ref, renameReads, sameCode, stmtExprs, walkStmts } from "../ir/build.js";
+import type { ArrayKind, Declarator, Expr, FunctionIR, LocalInfo, LValue, SourcePos, Stmt } from "../ir/ir.js";
+import { arrayOf, BOOL, localOf, NUM, opaque, typeText, arrayTypeText, isNestedArray, isTypedArray, placeType } from "../ir/types.js";
+import { placeRoot } from "../analyses/pointers.js";
+import { callsIn, childLists, children as exprChildren, containsCall, exprReads, exprReadsSized, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, num, reassignedNames, ref, renameReads, sameCode, stmtExprs, stmtReads, walkStmts, writtenNames } from "../ir/build.js";
 import { NameScope } from "./names.js";
 
 export interface LoweredFunction {
@@ -48,7 +49,7 @@ export interface Callees {
 }
 
 export function lowerForReverse(fn: FunctionIR, callees: Callees): LoweredFunction {
-  return new Lowering(resolveArrayAliases(separateScopes(copyReassignedArrayParams(fn))), callees).run();
+  return new Lowering(resolveRowAliases(resolveArrayAliases(separateScopes(copyReassignedArrayParams(fn)))), callees).run();
 }
 
 /**
@@ -181,6 +182,97 @@ function resolveArrayAliases(fn: FunctionIR): FunctionIR {
   return { ...fn, body: renameStmts(fn.body, resolve, new Set(alias.keys())) };
 }
 
+/**
+ * A row of an array of arrays held in a constant (`const row = m[i]`, read or written as `row[j]`)
+ * becomes the element it names (`m[i][j]`) where that is the same element all along: `row` declared
+ * once and never assigned, `m` never assigned as a whole, and after the declaration in its block no row
+ * of `m` replaced, `m` passed to no call, the index's variables not assigned, no opaque code reading
+ * `row`. The reverse
+ * sweep then accumulates into `m_b[i][j]`; a row alias that stays is reported by reverse mode.
+ * Likewise a new row built in a variable and then stored (`const row = []; row[j] = ...; out[i] = row`)
+ * is built in place (`out[i] = []; out[i][j] = ...`) where nothing reads `out` in between.
+ */
+function resolveRowAliases(fn: FunctionIR): FunctionIR {
+  const isArray = (n: string): boolean => fn.locals.get(n)?.shape === "array";
+  const declared = new Map<string, number>(fn.params.map((p) => [p.name, 1]));
+  const reassigned = new Set<string>();
+  walkStmts(fn.body, (s) => {
+    if (s.k === "let") for (const d of s.decls) declared.set(d.name, (declared.get(d.name) ?? 0) + 1);
+    if (s.k === "assign" && s.target.k === "var") reassigned.add(s.target.name);
+    if (s.k === "destructure") for (const n of s.names) reassigned.add(n);
+  });
+  /** Whether statements may replace a row of `root` (`root[i] = ...` of an array, or a call it is passed to). */
+  const replacesRows = (stmts: readonly Stmt[], root: string): boolean => {
+    let found = callsIn(stmts).some((c) => c.args.some((a) => exprReads(a).has(root)));
+    walkStmts(stmts, (s) => {
+      if (s.k === "assign" && s.target.k === "index" && lvalueRoot(s.target) === root && placeType(s.target, (n) => fn.locals.get(n)?.t)?.k === "array") found = true;
+    });
+    return found;
+  };
+  const readByOpaque = opaqueReads(fn.body);
+  const stable = (n: string): boolean => declared.get(n) === 1 && !reassigned.has(n);
+  let changed = false;
+  const list = (stmts: readonly Stmt[]): Stmt[] => {
+    const out: Stmt[] = [];
+    for (let i = 0; i < stmts.length; i++) {
+      const s = stmts[i];
+      const d = s.k === "let" && s.decls.length === 1 ? s.decls[0] : undefined;
+      const root = d?.init?.k === "index" ? placeRoot(d.init) : undefined;
+      const stored = d !== undefined && d.init !== undefined && (d.init.k === "arraylit" || d.init.k === "zeros") ? storedRow(stmts, i, d.name) : undefined;
+      if (stored !== undefined) {
+        const row = d!.name;
+        const place: Expr = { k: "index", arr: stored.target.arr, index: stored.target.index };
+        const substitute = (e: Expr): Expr => (e.k === "var" && e.name === row ? place : mapExpr(e, substitute));
+        changed = true;
+        out.push({ k: "assign", target: stored.target, op: "=", value: d!.init!, ...(d!.pos !== undefined ? { pos: d!.pos } : {}) });
+        out.push(...list(substituteStmts(stmts.slice(i + 1).filter((x) => x !== stored.stmt), substitute)));
+        return out;
+      }
+      if (d !== undefined && d.init !== undefined && root !== undefined && isArray(d.name) && isArray(root) && stable(d.name) && stable(root) && !readByOpaque.has(d.name) && !replacesRows(stmts.slice(i + 1), root)) {
+        const rest = stmts.slice(i + 1);
+        const written = writtenNames(rest);
+        const indexReads = exprReads(d.init);
+        indexReads.delete(root);
+        if (![...indexReads].some((n) => written.has(n))) {
+          const row = d.name;
+          const init = d.init;
+          const substitute = (e: Expr): Expr => (e.k === "var" && e.name === row ? init : mapExpr(e, substitute));
+          changed = true;
+          out.push(...list(substituteStmts(rest, substitute)));
+          return out;
+        }
+      }
+      out.push(mapChildLists(s, list));
+    }
+    return out;
+  };
+  /** `place = row` later in `stmts` (a row of a stable array, its indices and the array untouched from the declaration on). */
+  const storedRow = (stmts: readonly Stmt[], at: number, row: string): { stmt: Stmt; target: Extract<LValue, { k: "index" }> } | undefined => {
+    if (!stable(row) || readByOpaque.has(row) || !isArray(row)) return undefined;
+    const b = stmts.findIndex((s, k) => k > at && s.k === "assign" && s.op === "=" && s.value.k === "var" && s.value.name === row);
+    if (b < 0) return undefined;
+    const store = stmts[b] as Extract<Stmt, { k: "assign" }>;
+    const root = store.target.k === "index" ? lvalueRoot(store.target) : undefined;
+    if (root === undefined || store.target.k !== "index" || !isArray(root) || !stable(root) || readByOpaque.has(root)) return undefined;
+    const between = stmts.slice(at + 1, b);
+    const reads = stmtReads(between);
+    const indexReads = exprReads(store.target as Expr);
+    indexReads.delete(root);
+    const rest = stmts.slice(at + 1);
+    // An index declared or assigned after the row's declaration has another value there (writtenNames counts declarations).
+    const laterWritten = writtenNames(rest);
+    if (reads.has(root) || writtenNames(between).has(root) || [...indexReads].some((n) => laterWritten.has(n))) return undefined;
+    return { stmt: store, target: store.target };
+  };
+  const body = list(fn.body);
+  return changed ? { ...fn, body } : fn;
+}
+
+/** Statements with every expression (targets' included, nested lists too) mapped by `e`. */
+function substituteStmts(stmts: readonly Stmt[], e: (x: Expr) => Expr): Stmt[] {
+  return stmts.map((s) => mapChildLists(mapStmtExprs(s, e), (l) => substituteStmts(l, e)));
+}
+
 /** Intrinsics whose derivative reads their result and whose evaluation is costly (not sqrt, a single instruction). */
 const COSTLY_RESULTS = new Set(["exp", "expm1", "tanh", "tan", "cbrt", "hypot", "pow"]);
 
@@ -290,7 +382,7 @@ class Lowering {
     const fn = this.fn;
     if (fn.returnShape === "num") return { name: this.value!, type: "number", init: num(0) };
     if (fn.returnShape === "array")
-      return { name: this.value!, type: fn.returnType, init: fn.returnArrayKind === "Float64Array" ? { k: "zeros", kind: "Float64Array", size: num(0) } : { k: "arraylit", elems: [] } };
+      return { name: this.value!, type: fn.returnType, init: isTypedArray(fn.returnArrayKind) ? { k: "zeros", kind: fn.returnArrayKind, size: num(0) } : { k: "arraylit", elems: [] } };
     // A type we cannot build a value of: assigned on every path that returns (TypeScript checked that).
     return { name: `${this.value!}!`, type: fn.returnType };
   }
@@ -349,10 +441,11 @@ class Lowering {
         return s.decls.flatMap((d): Stmt[] => {
           if (d.init?.k !== "cond" || this.locals.get(d.name)?.shape !== "array") return [{ k: "let", decl: s.decl, decls: [d] }];
           const kind = this.locals.get(d.name)?.arrayKind ?? "Array";
-          const type = d.type ?? (kind === "Float64Array" ? "Float64Array" : "number[]");
+          const t = this.locals.get(d.name)!.t;
+          const type = d.type ?? (isNestedArray(t) ? typeText(t) : arrayTypeText(kind));
           // Two new arrays: start from an empty one, so that the reverse sweep has an array to go back to.
-          const empty: Expr | undefined = d.init.a.k !== "var" && d.init.b.k !== "var" ? (kind === "Float64Array" ? { k: "zeros", kind, size: num(0) } : { k: "arraylit", elems: [] }) : undefined;
-          return [{ k: "let", decl: "let", decls: [{ name: d.name, type, ...(empty !== undefined ? { init: empty } : {}) }] }, ...this.arrayChoice(d.name, d.init)];
+          const empty: Expr | undefined = d.init.a.k !== "var" && d.init.b.k !== "var" ? (isTypedArray(kind) ? { k: "zeros", kind, size: num(0) } : { k: "arraylit", elems: [] }) : undefined;
+          return [{ k: "let", decl: "let", decls: [{ name: d.name, type, ...(d.pos !== undefined ? { pos: d.pos } : {}), ...(empty !== undefined ? { init: empty } : {}) }] }, ...this.arrayChoice(d.name, d.init)];
         });
       case "assign":
         if (s.target.k === "var" && s.value.k === "cond" && this.locals.get(s.target.name)?.shape === "array") return this.arrayChoice(s.target.name, s.value);
@@ -461,7 +554,7 @@ function compound(s: Extract<Stmt, { k: "assign" }>): Stmt {
   if (s.op === "=" && s.value.k === "bin" && (s.value.op === "+" || s.value.op === "-")) {
     // x = x + e and a[i] = a[i] + e, with e not reading x (or a).
     const v = s.value;
-    const root = target.k === "var" ? target.name : target.arr.k === "var" ? target.arr.name : undefined;
+    const root = lvalueRoot(target);
     const isTarget = (e: Expr): boolean => sameCode(e, current);
     if (root !== undefined && isTarget(v.a) && !exprReads(v.b).has(root)) return { ...s, op: v.op === "+" ? "+=" : "-=", value: v.b };
     if (root !== undefined && v.op === "+" && isTarget(v.b) && !exprReads(v.a).has(root)) return { ...s, op: "+=", value: v.a };
@@ -600,6 +693,9 @@ class CallHoisting {
       case "zeros":
       case "opaque":
         return true;
+      case "index":
+        // A row of an array of arrays.
+        return placeType(e, (n) => this.locals.get(n)?.t)?.k === "array";
       default:
         return false;
     }

@@ -19,12 +19,12 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LocalInfo, LValue, Param, SourcePos, Stmt, UserRuleCall } from "../ir/ir.js";
-import { arrayOf, irZeros, localOf, NUM, numberFields, opaque, paramOf, returning, tangentType, typeText, zeroOf, type Type } from "../ir/types.js";
-import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, ruleOf, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
+import { arrayOf, irZeros, localOf, NUM, numberFields, opaque, paramOf, returning, tangentType, typeText, zeroOf, type Type, arrayTypeText, isNestedArray, isTypedArray, placeType, writable, zeroRows } from "../ir/types.js";
+import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, placeOn, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, ruleOf, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
-import { findPointers, type Pointers } from "../analyses/pointers.js";
+import { findPointers, placeRoot, type Pointers } from "../analyses/pointers.js";
 import { primalParams, printExpr, type GeneratedFunction } from "../emit/print.js";
 import { scalarizeAccumulators } from "./scalarize.js";
 import type { LoweredFunction } from "./lower.js";
@@ -182,8 +182,8 @@ export function asFunctionIR(gen: GeneratedFunction, base: FunctionIR, returns: 
   const declare = (name: string, init: Expr | undefined, info?: LocalInfo): void => {
     names.add(name);
     if (locals.has(name)) return;
-    if (info !== undefined) return void locals.set(name, info);
-    if (init?.k === "zeros") locals.set(name, localOf(arrayOf(NUM, init.kind)));
+    if (info !== undefined) locals.set(name, info);
+    else if (init?.k === "zeros") locals.set(name, localOf(arrayOf(NUM, init.kind)));
     else if (init?.k === "arraylit") locals.set(name, localOf(arrayOf(NUM)));
     else if (init?.k === "var" && locals.get(init.name)?.shape === "array") locals.set(name, locals.get(init.name)!);
     else if (init?.k === "cond" && init.a.k === "var" && locals.get(init.a.name)?.shape === "array") locals.set(name, locals.get(init.a.name)!);
@@ -446,7 +446,98 @@ class Reverse {
 
   /** A zero adjoint for the array `primal`, as long as `of` (the array itself unless given). */
   private zeroAdjoint(primal: string, of: Expr = ref(primal)): Expr {
+    if (this.isNested(primal))
+      throw new CompileError({
+        code: ADC.nestedArrayForm,
+        message: `reverse mode cannot give the array of arrays '${primal}' a new adjoint here (it is re-pointed, reallocated with another length, or passed to a call that returns it); write its numbers into an array allocated once`,
+        pos: this.at ?? this.declaredAt(primal),
+      });
     return zeroOf(arrayOf(NUM, this.arrayKind(primal)), of, irZeros)!;
+  }
+
+  // ---------------------------------------------------------------- arrays of arrays
+
+  private isNested(name: string): boolean {
+    return isNestedArray(this.fn.locals.get(name)?.t);
+  }
+
+  /** The type of the value at a place (`m`: number[][], `m[i]`: number[], `m[i][j]`: number). */
+  private placeType(place: LValue | Expr): Type {
+    return placeType(place, (n) => this.fn.locals.get(n)?.t) ?? NUM;
+  }
+
+  /** The zero adjoint of an array of arrays, declared empty and filled row by row (`zeroRows`). */
+  private nestedAdjointDeclaration(a: string, primal: string): Stmt[] {
+    const t = writable(this.fn.locals.get(primal)!.t);
+    // `info`: forward mode over this sweep (the Hessian) reads the adjoint's type from its declaration.
+    const decl = this.resizedAdjoints.has(a) ? "let" : "const";
+    return [{ k: "let", decl, decls: [{ name: a, type: typeText(t), init: { k: "arraylit", elems: [] }, info: localOf(t) }] }, ...zeroRows(ref(a), t, ref(primal), () => this.names.fresh("i"))];
+  }
+
+  /** Loops setting every number of the array (of arrays) at `place`, of type `t`, to 0. */
+  private zeroNumbers(place: Expr, t: Type): Stmt {
+    if (t.k !== "array") return { k: "assign", target: place as LValue, op: "=", value: num(0) };
+    const j = this.names.fresh("j");
+    return {
+      k: "for",
+      init: [{ k: "let", decl: "let", decls: [{ name: j, init: num(0) }] }],
+      cond: { k: "cmp", op: "<", a: ref(j), b: { k: "length", arr: place } },
+      update: [{ k: "assign", target: { k: "var", name: j }, op: "+=", value: num(1), increment: "++" }],
+      body: [this.zeroNumbers({ k: "index", arr: place, index: ref(j) }, t.elem)],
+    };
+  }
+
+  /** A copy of an array of rows of numbers (`ybar`, a result the reverse sweep restores): each row sliced. */
+  private copyRows(name: string, of: string, t: Type): Stmt[] {
+    if (t.k !== "array" || t.elem.k !== "array" || t.elem.elem.k !== "num")
+      throw new CompileError({ code: ADC.nestedArrayForm, message: `reverse mode copies arrays of arrays of numbers only (${typeText(t)} is deeper)`, pos: this.fn.pos });
+    const k = this.names.fresh("k");
+    return [
+      { k: "let", decl: "const", decls: [{ name, type: typeText(writable(t)), init: { k: "arraylit", elems: [] } }] },
+      {
+        k: "for",
+        init: [{ k: "let", decl: "let", decls: [{ name: k, init: num(0) }] }],
+        cond: { k: "cmp", op: "<", a: ref(k), b: { k: "length", arr: ref(of) } },
+        update: [{ k: "assign", target: { k: "var", name: k }, op: "+=", value: num(1), increment: "++" }],
+        body: [{ k: "assign", target: { k: "index", arr: ref(name), index: ref(k) }, op: "=", value: { k: "opaque", text: `${of}[${k}].slice()`, reads: [of], code: ADC.unsupportedExpression, reason: "copy of a row", pos: this.fn.pos } }],
+      },
+    ];
+  }
+
+  /**
+   * A row of an array of arrays assigned (`out[i] = new Array(n).fill(0)`, `out[i] = [a, b]`): the
+   * numbers of the literal receive their adjoints, then the row's adjoint is zero (its old row, which
+   * the tape restores where needed, has the adjoints accumulated before this statement).
+   */
+  private rowAssignmentAdjoint(target: LValue, value: Expr): void {
+    const root = lvalueRoot(target)!;
+    const slot = placeOn(target, this.adj(root)) as Expr;
+    if (value.k === "arraylit" && value.elems.length > 0) {
+      this.literalAdjoint(value, slot);
+      return;
+    }
+    if (this.act.isActive(value))
+      throw new CompileError({
+        code: ADC.rowAlias,
+        message: `reverse mode cannot follow an active array stored as a row of '${root}' here (two names for one row); build the row in place (${root}[i][j] = ...)`,
+        pos: this.here(),
+      });
+    this.out.push(this.zeroNumbers(slot, this.placeType(target)));
+  }
+
+  /** `[[a, b], [c, d]]` into the adjoint place `slot`: each number receives its element's adjoint, which is then zero. */
+  private literalAdjoint(value: Extract<Expr, { k: "arraylit" }>, slot: Expr): void {
+    value.elems.forEach((e, i) => {
+      const place: Expr = { k: "index", arr: slot, index: num(i) };
+      if (e.k === "arraylit") {
+        this.literalAdjoint(e, place);
+        return;
+      }
+      if (e.k === "var" && this.isArray(e.name) && this.act.isActive(e))
+        throw new CompileError({ code: ADC.rowAlias, message: `reverse mode cannot follow the active array '${e.name}' used as a row of an array literal; write its numbers into the literal`, pos: this.here() });
+      this.distribute(e, place);
+      this.out.push({ k: "assign", target: place as LValue, op: "=", value: num(0) });
+    });
   }
 
   // ---------------------------------------------------------------- adjoints of simple statements
@@ -584,9 +675,14 @@ class Reverse {
     // The value reads the target itself, or (an element write) another name of the same array.
     const valueReads = exprReads(value);
     const readsTarget = target.k === "index" ? this.aliasesOf(root).some((n) => valueReads.has(n)) : valueReads.has(root);
-    const targetAdjoint: LValue = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
-    const targetAdjointExpr: Expr = target.k === "var" ? ref(this.adj(root)) : { k: "index", arr: this.adjRef(root), index: target.index };
+    const targetAdjoint: LValue = placeOn(target, this.adj(root));
+    const targetAdjointExpr: Expr = targetAdjoint as Expr;
 
+    if (target.k === "index" && this.placeType(target).k === "array") {
+      if (op !== "=") throw new Error(`internal: ${op} on a row reached reverse mode`);
+      this.rowAssignmentAdjoint(target, value);
+      return false;
+    }
     if (target.k === "var" && this.isArray(root)) {
       this.arrayAssignmentAdjoint(root, op, value, once);
       return false;
@@ -625,6 +721,30 @@ class Reverse {
   /** `a = zeros(n)`, `a = [e0, e1]`, and the return of an array variable. */
   private arrayAssignmentAdjoint(root: string, op: string, value: Expr, once: boolean): void {
     if (op !== "=") throw new CompileError({ code: ADC.unsupportedStatement, message: `${op} on a whole array is not differentiated`, pos: this.here() });
+    if (this.isNested(root) && value.k === "arraylit") {
+      if (this.aliasesOf(root).some((n) => exprReads(value).has(n)))
+        throw new CompileError({ code: ADC.nestedArrayForm, message: `reverse mode cannot differentiate an array of arrays '${root}' replaced by a literal that reads it; write into a new variable`, pos: this.here() });
+      this.literalAdjoint(value, this.adjRef(root));
+      if (!once) this.out.push(...this.resetArrayAdjoint(root));
+      return;
+    }
+    if (this.isNested(root) && value.k === "var" && root === this.value && this.act.isActive(value)) {
+      // The result is the array of arrays itself: its adjoint flows back number by number.
+      const t = this.fn.locals.get(root)!.t;
+      const add = (to: Expr, from: Expr, at: Type): Stmt => {
+        if (at.k !== "array") return { k: "assign", target: to as LValue, op: "+=", value: from };
+        const j = this.names.fresh("j");
+        return {
+          k: "for",
+          init: [{ k: "let", decl: "let", decls: [{ name: j, init: num(0) }] }],
+          cond: { k: "cmp", op: "<", a: ref(j), b: { k: "length", arr: to } },
+          update: [{ k: "assign", target: { k: "var", name: j }, op: "+=", value: num(1), increment: "++" }],
+          body: [add({ k: "index", arr: to, index: ref(j) }, { k: "index", arr: from, index: ref(j) }, at.elem)],
+        };
+      };
+      this.out.push(add(this.adjRef(value.name), this.adjRef(root), t));
+      return;
+    }
     if (value.k === "arraylit") {
       const reads = exprReads(value);
       if (this.aliasesOf(root).some((n) => reads.has(n))) {
@@ -636,7 +756,7 @@ class Reverse {
           this.out.push({ k: "assign", target: { k: "index", arr: this.adjRef(root), index: num(i) }, op: "=", value: num(0) });
           return t;
         });
-        if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(this.resetArrayAdjoint(root));
+        if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(...this.resetArrayAdjoint(root));
         value.elems.forEach((e, i) => this.distribute(e, ref(taken[i])));
         return;
       }
@@ -647,7 +767,7 @@ class Reverse {
       });
       // Each element's adjoint was reset above; the adjoint still follows the array restored (its length,
       // or the adjoint of another name of it).
-      if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(this.resetArrayAdjoint(root));
+      if (!once && (this.varyingLength(root) || this.pointers.shared.has(root))) this.out.push(...this.resetArrayAdjoint(root));
       return;
     }
     if (value.k === "var" && root === this.value && this.act.isActive(value)) {
@@ -665,7 +785,7 @@ class Reverse {
     }
     if (value.k === "var" && this.pointers.shared.has(root)) {
       // Re-pointed: once restored, its adjoint is that of the array it named before.
-      if (!once) this.out.push(this.resetArrayAdjoint(root));
+      if (!once) this.out.push(...this.resetArrayAdjoint(root));
       return;
     }
     if (value.k === "var" && this.pointers.targets.has(root)) {
@@ -674,9 +794,15 @@ class Reverse {
       return;
     }
     if (value.k === "zeros" || !this.act.isActive(value)) {
-      if (!once) this.out.push(this.resetArrayAdjoint(root));
+      if (!once) this.out.push(...this.resetArrayAdjoint(root));
       return;
     }
+    if (value.k === "index")
+      throw new CompileError({
+        code: ADC.rowAlias,
+        message: `reverse mode cannot follow '${root}', a row of an active array of arrays, here (it or its index is assigned again while it is used, or code adc-ts cannot see reads it); read the elements through the array (m[i][j])`,
+        pos: this.here(),
+      });
     throw new CompileError({
       code: ADC.aliasedActiveArray,
       message:
@@ -732,18 +858,27 @@ class Reverse {
    * its adjoint, and where the array's length may differ from one allocation to the next, give the
    * adjoint that array's length (reading the array makes the to-be-recorded analysis keep it).
    */
-  private resetArrayAdjoint(root: string): Stmt {
-    if (this.pointers.shared.has(root)) return { k: "assign", target: { k: "var", name: this.adj(root) }, op: "=", value: this.sharedAdjoint(root) };
+  private resetArrayAdjoint(root: string): Stmt[] {
+    if (this.pointers.shared.has(root)) return [{ k: "assign", target: { k: "var", name: this.adj(root) }, op: "=", value: this.sharedAdjoint(root) }];
     const a = this.adj(root);
-    if (!this.varyingLength(root)) return this.zeroArray(a);
+    if (this.isNested(root)) {
+      // Shaped again like the array restored (its rows may be other rows, of other lengths): the
+      // restore runs before this, and reading the array makes the to-be-recorded analysis keep it.
+      this.resizedAdjoints.add(a);
+      const t = writable(this.fn.locals.get(root)!.t);
+      return [{ k: "assign", target: { k: "var", name: a }, op: "=", value: { k: "arraylit", elems: [] } }, ...zeroRows(ref(a), t, ref(root), () => this.names.fresh("i"))];
+    }
+    if (!this.varyingLength(root)) return [this.zeroArray(a)];
     this.resizedAdjoints.add(a);
     const length: Expr = { k: "length", arr: ref(root) };
-    return {
-      k: "if",
-      cond: { k: "cmp", op: "===", a: { k: "length", arr: ref(a) }, b: length },
-      then: [this.zeroArray(a)],
-      else: [{ k: "assign", target: { k: "var", name: a }, op: "=", value: this.zeroAdjoint(root) }],
-    };
+    return [
+      {
+        k: "if",
+        cond: { k: "cmp", op: "===", a: { k: "length", arr: ref(a) }, b: length },
+        then: [this.zeroArray(a)],
+        else: [{ k: "assign", target: { k: "var", name: a }, op: "=", value: this.zeroAdjoint(root) }],
+      },
+    ];
   }
 
   /** Whether the array may get another length from one allocation to the next (sizes that vary, a call's result). */
@@ -805,6 +940,11 @@ class Reverse {
       case "record":
         throw this.recordAsValue();
       case "index": {
+        // An element of a row (`m[i][j]`): its adjoint is at the same place of the root's (`m_b[i][j]`).
+        if (e.arr.k === "index" && placeRoot(e) !== undefined) {
+          this.accumulate(placeOn(e as LValue, this.adj(placeRoot(e)!)), ab);
+          return;
+        }
         if (e.arr.k !== "var")
           throw new CompileError({
             code: ADC.nestedActiveArray,
@@ -949,8 +1089,9 @@ class Reverse {
       // The call's result does not depend on active values: an active target is simply overwritten.
       const root = target !== undefined ? lvalueRoot(target) : undefined;
       if (target !== undefined && root !== undefined && this.act.active.has(root)) {
-        if (target.k === "var" && this.isArray(root)) this.out.push(this.resetArrayAdjoint(root));
-        else this.out.push({ k: "assign", target: target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index }, op: "=", value: num(0) });
+        if (target.k === "var" && this.isArray(root)) this.out.push(...this.resetArrayAdjoint(root));
+        else if (target.k === "index" && this.placeType(target).k === "array") this.out.push(this.zeroNumbers(placeOn(target, this.adj(root)) as Expr, this.placeType(target)));
+        else this.out.push({ k: "assign", target: placeOn(target, this.adj(root)), op: "=", value: num(0) });
       }
       return;
     }
@@ -962,6 +1103,14 @@ class Reverse {
     params.forEach((p, i) => {
       if (!activeParams.includes(p.name) || p.shape !== "array") return;
       const arg = call.args[i];
+      // A row of an array of arrays (`dot(m[i], x)`): g_bwd accumulates into the row of its adjoint (`m_b[i]`).
+      const row = arg.k === "index" ? placeRoot(arg) : undefined;
+      if (row !== undefined && this.isArray(row)) {
+        if (this.ctx.writtenArrayParams(call.target).has(p.name))
+          throw new CompileError({ code: ADC.nestedArrayForm, message: `reverse mode cannot pass a row of the array of arrays '${row}' to ${call.fn}, which writes it (the caller cannot save that row); pass a variable holding a copy`, pos: call.pos });
+        args.push(placeOn(arg as LValue, this.adj(row)) as Expr);
+        return;
+      }
       if (arg.k !== "var")
         throw new CompileError({ code: ADC.activeArgumentNotVariable, message: `pass a variable as argument ${i + 1} of ${call.fn}: reverse mode accumulates its adjoint there`, pos: call.pos });
       args.push(this.adjRef(arg.name));
@@ -973,7 +1122,7 @@ class Reverse {
       // A record result: g_bwd takes its fields' adjoints as one record (`q` is given once: no reset).
       if (returnActive) args.push(this.recordAdjoint(root));
     } else if (target !== undefined && root !== undefined && this.act.active.has(root))
-      targetAdjoint = target.k === "var" ? { k: "var", name: this.adj(root) } : { k: "index", arr: this.adjRef(root), index: target.index };
+      targetAdjoint = placeOn(target, this.adj(root));
     // A callee that may return an array passed to it (`return v`): the result's adjoint and that
     // argument's may be one array.
     const returnsArgument = targetAdjoint?.k === "var" && this.isArray(root!) && this.ctx.returnedParams(call.target).size > 0;
@@ -983,7 +1132,7 @@ class Reverse {
       const seed = this.names.fresh(`${root}_b_result`);
       if (returnsArgument) this.out.push(...this.moveArrayAdjoint(root!, seed));
       else this.out.push({ k: "let", decl: "const", decls: [{ name: seed, init: ref(targetAdjoint.name) }] });
-      if (this.pointers.shared.has(root!)) this.out.push(this.resetArrayAdjoint(root!));
+      if (this.pointers.shared.has(root!)) this.out.push(...this.resetArrayAdjoint(root!));
       else {
         this.resizedAdjoints.add(targetAdjoint.name);
         this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: this.zeroAdjoint(root!) });
@@ -1022,7 +1171,8 @@ class Reverse {
       .flatMap(({ p, i }) => (p.shape === "record" ? numberFields(p.t).map((f) => ({ p, i, field: f as string | undefined })) : [{ p, i, field: undefined as string | undefined }]));
     const zeroTarget = (): void => {
       if (targetAdjoint === undefined) return;
-      if (targetAdjoint.k === "var" && this.isArray(root!)) this.out.push(this.resetArrayAdjoint(root!));
+      if (targetAdjoint.k === "var" && this.isArray(root!)) this.out.push(...this.resetArrayAdjoint(root!));
+      else if (this.placeType(target!).k === "array") this.out.push(this.zeroNumbers(targetAdjoint as Expr, this.placeType(target!)));
       else this.out.push({ k: "assign", target: targetAdjoint, op: "=", value: num(0) });
     };
     if (scalars.length === 0) {
@@ -1174,13 +1324,16 @@ class Reverse {
   private restore(target: LValue): Stmt {
     const root = lvalueRoot(target)!;
     if (target.k === "var" && this.isArray(root)) {
-      const kind = this.ctx.localType(root) ?? (this.arrayKind(root) === "Float64Array" ? "Float64Array" : "number[]");
+      const kind = this.ctx.localType(root) ?? (this.isNested(root) ? typeText(this.fn.locals.get(root)!.t) : arrayTypeText(this.arrayKind(root)));
       if (this.ctx.forHessian && this.act.active.has(root))
         return { k: "assign", target, op: "=", value: this.tape("popArrayActive", [ref(root), ...this.activityWitness()]) };
       return { k: "assign", target, op: "=", value: { ...this.tape("popArray"), fn: `${this.ctx.tape}.popArray<${kind}>` } as Expr };
     }
     if (target.k === "var" && this.byReference(root))
       return { k: "assign", target, op: "=", value: { ...this.tape("popValue"), fn: `${this.ctx.tape}.popValue<${this.nameableType(root)}>` } as Expr };
+    // A row of an array of arrays goes on the tape's array stack, by reference, as an array variable does.
+    if (target.k === "index" && this.placeType(target).k === "array")
+      return { k: "assign", target, op: "=", value: { ...this.tape("popArray"), fn: `${this.ctx.tape}.popArray<${typeText(this.placeType(target))}>` } as Expr };
     const current: Expr = target.k === "var" ? ref(target.name) : { k: "index", arr: target.arr, index: target.index };
     if (this.ctx.forHessian && this.act.active.has(root)) return { k: "assign", target, op: "=", value: this.tape("popActive", [current, ...this.activityWitness()]) };
     return { k: "assign", target, op: "=", value: this.tape("pop") };
@@ -1193,6 +1346,9 @@ class Reverse {
   }
 
   private saveArrays(s: Stmt): Stmt[] {
+    const nested = (this.tbr.savedArrays.get(s) ?? []).find((a) => this.isNested(a));
+    if (nested !== undefined)
+      throw new CompileError({ code: ADC.nestedArrayForm, message: `reverse mode needs the values of the array of arrays '${nested}' that this call (or code it inlines) overwrites, and saves whole arrays of numbers only; write into a copy`, pos: stmtPos(s) ?? this.fn.pos });
     return (this.tbr.savedArrays.get(s) ?? []).map((a) => ({ k: "expr" as const, expr: this.tape("pushAll", [ref(a)]) }));
   }
 
@@ -1210,6 +1366,7 @@ class Reverse {
     if (target.k === "var" && this.isArray(root)) return { k: "expr", expr: this.tape("pushArray", [ref(root)]) };
     // The tape's number stack holds numbers only: anything else goes by reference.
     if (target.k === "var" && this.byReference(root)) return { k: "expr", expr: this.tape("pushValue", [ref(root)]) };
+    if (target.k === "index" && this.placeType(target).k === "array") return { k: "expr", expr: this.tape("pushArray", [{ k: "index", arr: target.arr, index: target.index }]) };
     // A number declared without a value (`let t;`) may be saved before its first assignment, a read
     // strict TypeScript rejects: `t!` (the tape keeps NaN for undefined, and nothing reads that value).
     const current: Expr = target.k === "var" ? (this.declaredWithoutValue().has(root) ? { k: "var", name: root, nonNull: true } : ref(root)) : { k: "index", arr: target.arr, index: target.index };
@@ -1514,9 +1671,9 @@ class Reverse {
       const type = this.typeOf(name);
       // A tuple or a type named after a parameter's holds no empty array: one in its place until the forward sweep assigns it.
       const empty: Expr =
-        info.arrayKind === "Float64Array"
-          ? this.zeros("Float64Array", num(0))
-          : PLAIN_ARRAY_TYPE.test(type)
+        isTypedArray(info.arrayKind)
+          ? this.zeros(info.arrayKind, num(0))
+          : PLAIN_ARRAY_TYPE.test(type) || (isNestedArray(info.t) && type === typeText(info.t))
             ? { k: "arraylit", elems: [] }
             : { k: "opaque", text: `[] as unknown as ${type}`, reads: [], code: ADC.unsupportedExpression, reason: "an empty array in place", pos: this.fn.pos };
       return { k: "let", decl: "let", decls: [{ name, type, init: empty }] };
@@ -1549,7 +1706,7 @@ class Reverse {
     const info = this.fn.locals.get(name)!;
     if (info.shape === "num") return info.nullable ? this.nameableType(name) : "number";
     if (info.shape === "other") return this.nameableType(name);
-    return info.type ?? this.ctx.localType(name) ?? (info.arrayKind === "Float64Array" ? "Float64Array" : "number[]");
+    return info.type ?? this.ctx.localType(name) ?? (isNestedArray(info.t) ? typeText(info.t) : arrayTypeText(info.arrayKind));
   }
 
   /** Declarations of the adjoints the reverse sweep uses (parameters' ones excepted when given). */
@@ -1576,7 +1733,8 @@ class Reverse {
         out.push({ k: "let", decl: "let", decls: [{ name: a, init: this.pointerAdjoint(primal) }] });
         continue;
       }
-      if (this.isArray(primal)) out.push({ k: "let", decl: this.resizedAdjoints.has(a) ? "let" : "const", decls: [{ name: a, init: this.zeroAdjoint(primal) }] });
+      if (this.isNested(primal)) out.push(...this.nestedAdjointDeclaration(a, primal));
+      else if (this.isArray(primal)) out.push({ k: "let", decl: this.resizedAdjoints.has(a) ? "let" : "const", decls: [{ name: a, init: this.zeroAdjoint(primal) }] });
       else out.push({ k: "let", decl: "let", decls: [{ name: a, init: num(0) }] });
     }
     return out;
@@ -1610,6 +1768,7 @@ class Reverse {
     } else if (seedName !== undefined) {
       if (this.fn.returnShape === "num") seed.push({ k: "let", decl: "let", decls: [{ name: seedName, init: ybar !== undefined ? ref(ybar) : num(1) }] });
       // `let` where the reverse sweep points it at a new array (the result restored to one of another length).
+      else if (isNestedArray(this.fn.returnT)) seed.push(...this.copyRows(seedName, ybar!, this.fn.returnT));
       else seed.push({ k: "let", decl: reassignedNames(reverse).has(seedName) ? "let" : "const", decls: [{ name: seedName, init: { k: "opaque", text: `${ybar}.slice()`, reads: [], code: ADC.unsupportedExpression, reason: "copy of the seed", pos: this.fn.pos } }] });
     }
     // The reverse sweep may restore the variable holding the result, or the elements of its array (a
@@ -1623,10 +1782,13 @@ class Reverse {
       });
     let elementsRestored = false;
     walkStmts(reverse, (st) => {
-      if (st.k === "assign" && st.target.k === "index" && st.target.arr.k === "var" && names.has(st.target.arr.name)) elementsRestored = true;
+      if (st.k === "assign" && st.target.k === "index" && names.has(lvalueRoot(st.target) ?? "")) elementsRestored = true;
     });
     if (callsIn(reverse).some((c) => c.args.some((a) => a.k === "var" && names.has(a.name)))) elementsRestored = true;
-    if (this.isArray(value) && elementsRestored) {
+    if (this.isNested(value) && elementsRestored) {
+      result = this.names.fresh(`${value}_result`);
+      kept.push(...this.copyRows(result, value, this.fn.locals.get(value)!.t));
+    } else if (this.isArray(value) && elementsRestored) {
       result = this.names.fresh(`${value}_result`);
       kept.push({ k: "let", decl: "const", decls: [{ name: result, init: { k: "opaque", text: `${value}.slice()`, reads: [value], code: ADC.unsupportedExpression, reason: "copy of the result", pos: this.fn.pos } }] });
     } else if (writtenNames(reverse).has(value)) {
@@ -1636,7 +1798,7 @@ class Reverse {
     const gradients = this.activeParams().map((p) => this.gradientOf(p));
     const params = primalParams(this.fn.params);
     // ȳ is read only (copied): any array of the result's length will do, a tuple result's too.
-    const seedType = this.fn.returnShape === "num" ? "number" : this.fn.returnShape === "record" ? typeText(tangentType(this.fn.returnT)!) : PLAIN_ARRAY_TYPE.test(this.fn.returnType) || this.fn.returnArrayKind === "Float64Array" ? this.fn.returnType : "readonly number[]";
+    const seedType = this.fn.returnShape === "num" ? "number" : this.fn.returnShape === "record" ? typeText(tangentType(this.fn.returnT)!) : isNestedArray(this.fn.returnT) ? typeText(writable(this.fn.returnT)) : PLAIN_ARRAY_TYPE.test(this.fn.returnType) || isTypedArray(this.fn.returnArrayKind) ? this.fn.returnType : "readonly number[]";
     if (ybar !== undefined) params.push({ name: ybar, type: seedType });
     let ret: Stmt;
     let returnType: string;
@@ -1661,7 +1823,7 @@ class Reverse {
   /** All gradients in one number[]: scalars as they are, arrays element by element. */
   private flatten(gradients: Expr[]): { stmts: Stmt[]; flat: Expr } {
     const params = this.activeParams();
-    if (params.length === 1 && params[0].shape === "array" && params[0].arrayKind !== "Float64Array") return { stmts: [], flat: gradients[0] };
+    if (params.length === 1 && params[0].shape === "array" && !isTypedArray(params[0].arrayKind)) return { stmts: [], flat: gradients[0] };
     const flat = this.names.fresh("gradient");
     const stmts: Stmt[] = [];
     let size: Expr = num(0);
@@ -1706,6 +1868,9 @@ class Reverse {
     const accumulators = new Set(arrays.filter((a) => onlyAccumulated(reverse, a)));
     const sources = [...(seed !== undefined ? [seed] : []), ...arrays.filter((a) => !accumulators.has(a))];
     if (sources.length === 0) return [];
+    // tape.allZero reads numbers: an adjoint of an array of arrays (or the seed of one) is not tested.
+    const nestedAdjoint = (a: string): boolean => (a === seed ? isNestedArray(this.fn.returnT) : this.isNested(this.adjointsUsed.get(a) ?? ""));
+    if (sources.some(nestedAdjoint)) return [];
     const isZero = (name: string): Expr =>
       name === seed && this.fn.returnShape === "num" ? { k: "cmp", op: "===", a: ref(name), b: num(0) } : this.tape("allZero", [ref(name)]);
     const cond = sources.map(isZero).reduce((a, b) => ({ k: "logic", op: "&&", a, b }));
@@ -1736,6 +1901,8 @@ class Reverse {
     const adjoints = [...mentioned].filter((n) => this.adjointsUsed.has(n)).sort();
     const sources = adjoints.filter((a) => !onlyAccumulated(reverse, a));
     if (sources.length === 0) return reverse;
+    // tape.allZero reads numbers: not around the adjoint of an array of arrays.
+    if (sources.some((a) => this.isNested(this.adjointsUsed.get(a)!))) return reverse;
     const isArrayAdjoint = (a: string): boolean => this.isArray(this.adjointsUsed.get(a)!);
     // Numbers first: they decide at once where the flow is not zero.
     const ordered = [...sources.filter((a) => !isArrayAdjoint(a)), ...sources.filter(isArrayAdjoint)];
@@ -1810,7 +1977,7 @@ class Reverse {
         .filter((p) => p.shape === "array")
         .map((p) => ({ name: adjointName(this.names, p.name), type: gradientType(p) })),
       // The seed is an adjoint g_bwd writes (zeroes), whatever the result's type (readonly, a tuple).
-      ...(seedName !== undefined ? [{ name: seedName, type: this.fn.returnShape === "num" ? "number" : this.fn.returnShape === "record" ? typeText(tangentType(this.fn.returnT)!) : this.fn.returnArrayKind === "Float64Array" ? "Float64Array" : "number[]" }] : []),
+      ...(seedName !== undefined ? [{ name: seedName, type: this.fn.returnShape === "num" ? "number" : this.fn.returnShape === "record" ? typeText(tangentType(this.fn.returnT)!) : isNestedArray(this.fn.returnT) ? typeText(writable(this.fn.returnT)) : arrayTypeText(this.fn.returnArrayKind) }] : []),
     ];
     const fwd: GeneratedFunction = {
       name: names.fwd,
@@ -1985,7 +2152,8 @@ export function returnedAdjoints(params: readonly Param[], active: readonly stri
 export function gradientType(p: Param): string {
   if (p.shape === "num") return "number";
   if (p.shape === "record") return typeText(tangentType(p.t)!);
-  return p.arrayKind === "Float64Array" ? "Float64Array" : "number[]";
+  if (isNestedArray(p.t)) return typeText(writable(p.t));
+  return arrayTypeText(p.arrayKind);
 }
 
 const isInline = (s: Stmt): boolean => s.k === "let" || s.k === "assign" || s.k === "expr";

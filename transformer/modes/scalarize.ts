@@ -11,6 +11,7 @@
  * added once, which changes rounding in the last bits (as any reordering compiler would).
  */
 import type { ArrayKind, Expr, LValue, Stmt } from "../ir/ir.js";
+import { isTypedArray } from "../ir/types.js";
 import { children, exprReads, mapChildLists, mapExpr, sameCode } from "../ir/build.js";
 import type { NameScope } from "./names.js";
 
@@ -88,7 +89,7 @@ function scalarizeLoop(loop: Extract<Stmt, { k: "for" }>, q: ScalarizeQuestions,
     );
     const add: Stmt = { k: "assign", target: c.target, op: "+=", value: { k: "var", name: local } };
     // A loop that ran no iteration adds 0; into a plain array only where the element exists.
-    after.push(q.arrayKind(arr) === "Float64Array" ? add : { k: "if", cond: { k: "cmp", op: "!==", a: { k: "var", name: local }, b: { k: "num", value: 0 } }, then: [add] });
+    after.push(isTypedArray(q.arrayKind(arr)) ? add : { k: "if", cond: { k: "cmp", op: "!==", a: { k: "var", name: local }, b: { k: "num", value: 0 } }, then: [add] });
   }
   const hoisted = hoistReads(body, written, q, names);
   if (candidates.length === 0 && hoisted.invariant.length === 0 && hoisted.body === body) return [loop];
