@@ -60,7 +60,8 @@ function withLeaf(args: readonly Arg[], path: readonly Key[], value: number): Ar
 const leafValue = (args: readonly Arg[], path: readonly Key[]): number =>
   path.slice(1).reduce((v: unknown, k) => (v as Record<Key, unknown>)[k], args[path[0] as number]) as number;
 
-const outputs = (y: unknown): number[] => (typeof y === "number" ? [y] : Array.from(y as ArrayLike<number>));
+/** The numbers of a result (a number, an array, an array of arrays or a record), in flattening order. */
+const outputs = (y: unknown): number[] => leaves([y as Arg], [0]).map((p) => leafValue([y as Arg], p));
 
 /** Tangents for f_dual: zeros shaped like each active parameter, 1 at `path`. */
 function seed(args: readonly Arg[], active: readonly number[], path: readonly Key[]): Arg[] {
@@ -111,8 +112,8 @@ export function checkModes(m: Record<string, Fn>, fn: string, oracle: Oracle): v
     });
     // f_vjp: row k of the Jacobian from ybar = e_k, against the f_dual columns.
     ys.forEach((_, k) => {
-      const ybar = typeof y === "number" ? 1 : y instanceof Float64Array ? new Float64Array(ys.length) : new Array<number>(ys.length).fill(0);
-      if (typeof ybar !== "number") ybar[k] = 1;
+      // ȳ shaped like the result, 1 at its k-th number.
+      const ybar = typeof y === "number" ? 1 : seed([y as Arg], [0], leaves([y as Arg], [0])[k])[0];
       const [value, ...adjoints] = m[`${fn}_vjp`](...copyArgs(args), ybar) as unknown[];
       expect(tape.isEmpty()).toBe(true);
       expect(outputs(value)).toEqual(ys);

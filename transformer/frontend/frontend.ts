@@ -564,9 +564,10 @@ function collectLocals(root: ts.Node, checker: ts.TypeChecker, locals: Map<strin
       // `let best: number | null = null; ... best = x * x`: a number wherever it is read as one (the
       // checker narrows it), so it may hold an active value; its tangent and adjoint are numbers.
       if (info.shape === "other" && !ts.isParameter(n) && checker.getNonNullableType(type).flags & ts.TypeFlags.NumberLike) info = localOf(NUM, { nullable: true });
-      // An untyped (any) local holds a number unless its initializer makes an array.
+      // An untyped (any) local holds a number unless its initializer makes an array, or what is assigned
+      // to it is something else (`let point; ... point = data[i]`: a row, never a number).
       if (type.flags & ts.TypeFlags.Any && !(ts.isVariableDeclaration(n) && n.initializer !== undefined && (isZeroFilledArray(n.initializer) || ts.isArrayLiteralExpression(n.initializer))))
-        info = localOf(NUM);
+        info = ts.isVariableDeclaration(n) && n.initializer === undefined ? assignedInfo(n, checker) : localOf(NUM);
       // `new Array(n).fill(0)` is typed any[]: its initializer says what it holds.
       const fromInit = info.shape === "other" && ts.isVariableDeclaration(n) && n.initializer !== undefined && isZeroFilledArray(n.initializer);
       if (fromInit) info = localOf(arrayOf(NUM));
@@ -577,6 +578,27 @@ function collectLocals(root: ts.Node, checker: ts.TypeChecker, locals: Map<strin
     ts.forEachChild(n, visit);
   };
   visit(root);
+}
+
+/**
+ * What an untyped `let x;` holds, from the checker's types of the values assigned to it: a number if
+ * every one is (or none is assigned), their common type if they agree, else data (`other`), so that a
+ * row or a record held that way is never mistaken for a number.
+ */
+function assignedInfo(decl: ts.VariableDeclaration, checker: ts.TypeChecker): LocalInfo {
+  const symbol = checker.getSymbolAtLocation(decl.name);
+  const scope = ts.findAncestor(decl, ts.isFunctionLike) ?? decl.getSourceFile();
+  const assigned: Type[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && checker.getSymbolAtLocation(n.left) === symbol)
+      assigned.push(typeOf(checker.getTypeAtLocation(n.right), checker));
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  const kinds = assigned.filter((t) => t.k !== "num");
+  if (kinds.length === 0) return localOf(NUM);
+  const text = typeText(kinds[0]);
+  return assigned.every((t) => t.k !== "num" && typeText(t) === text) ? localOf(kinds[0]) : localOf(opaque("mixed"));
 }
 
 /** Constructs named in words in messages (others are quoted): never by their syntax kind's name. */
