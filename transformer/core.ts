@@ -525,10 +525,14 @@ class Compilation {
     this.writtenParams.set(target, new Set(arrays));
     const written = new Set<string>();
     const assigned = writtenNames(ir.body);
-    // Through another name (`const u = v; u[0] = 1`, or a row `const r = m[i]; r[0] = 1`): a parameter in an alias counts as written if any alias is.
-    const aliased = new Set([...arrayAliases(ir), ...rowAliases(ir)]);
+    // Through another name (`const u = v; u[0] = 1`): a parameter in an alias counts as written if any alias is.
+    const aliased = arrayAliases(ir);
     const aliasWritten = [...aliased].some((n) => assigned.has(n));
     for (const a of arrays) if (assigned.has(a) || (aliasWritten && aliased.has(a))) written.add(a);
+    // Through a row held in a variable (`const r = m[i]; r[0] = 1`): where any such row's elements are written.
+    const rows = rowAliases(ir);
+    const rowWritten = [...rows].some((n) => !arrays.includes(n) && elementWriteRoots(ir.body).has(n));
+    for (const a of arrays) if (rowWritten && rows.has(a)) written.add(a);
     // The parameters an argument may be: a variable, or either of a choice (`k(c ? v : w)`).
     const holders = (e: Expr | undefined): string[] => (e !== undefined ? (arrayHolders(e) ?? []) : []);
     for (const call of callsIn(ir.body)) {
@@ -539,10 +543,7 @@ class Compilation {
       });
     }
     // A callee's result that is the parameter passed to it (`const y = pass(v, c); y[0] = 1`), written.
-    const elementsWritten = new Set<string>();
-    walkStmts(ir.body, (st) => {
-      if (st.k === "assign" && st.target.k === "index") elementsWritten.add(lvalueRoot(st.target) ?? "");
-    });
+    const elementsWritten = elementWriteRoots(ir.body);
     forEachVarWrite(ir.body, (name, value) => {
       if (value.k !== "call" || !elementsWritten.has(name)) return;
       for (const i of this.returnedParams(value.target)) for (const n of holders(value.args[i])) if (arrays.includes(n)) written.add(n);
@@ -1123,6 +1124,15 @@ function internalErrorsAt<T>(what: string, pos: SourcePos, step: () => T): T {
     const message = e instanceof Error ? e.message : String(e);
     throw new CompileError({ code: ADC.internal, message: `internal error while ${what} (please report): ${message}`, pos });
   }
+}
+
+/** The variables whose elements statements assign (`v[i] = ...`, `m[i][j] = ...`: v, m). */
+function elementWriteRoots(stmts: readonly Stmt[]): Set<string> {
+  const roots = new Set<string>();
+  walkStmts(stmts, (st) => {
+    if (st.k === "assign" && st.target.k === "index") roots.add(lvalueRoot(st.target) ?? "");
+  });
+  return roots;
 }
 
 /** `import { tape } from "adc-ts/runtime";` (and `after` it) after the file's imports, or after its header comment. */
