@@ -320,6 +320,25 @@ export function kinetic(b: Body, dt: number): number {
 });
 
 describe("found while testing records", () => {
+  it("a callee inlined into a loop where its result initialises a let assigned again (fuzzer, --open records; with numbers too): the declaration stays let", async () => {
+    const { m: mod } = await compileWithText<Record<string, (...a: number[]) => number[]>>(
+      `function sq(a: number): number { return a * a; }
+/** @differentiable */
+export function f(x: number): number {
+  let s = 0;
+  for (let i = 0; i < 2; i++) {
+    let y = sq(x);
+    s += y;
+    y = 3 * x;
+    s += y;
+  }
+  return s;
+}`,
+      { strict: true },
+    );
+    close(mod.f_grad(1.5), [2 * (1.5 * 1.5 + 4.5), 2 * (2 * 1.5 + 3)], 1e-15);
+  });
+
   it("a record declared again in a sibling block (fuzzer, --open records: it was ADC2017 'declared more than once'), shorthand { q }, and a record only reassigned whole (its fields were declared const)", async () => {
     const { m: mod } = await compileWithText<Record<string, (...a: number[]) => number[]>>(
       `function sum(r: { a: number; b: number }): number { return r.a + r.b; }
