@@ -320,7 +320,26 @@ export function kinetic(b: Body, dt: number): number {
 });
 
 describe("found while testing records", () => {
-  it("a record declared again in a sibling block (fuzzer, --open records: it was ADC2017 'declared more than once'), and shorthand { q }", async () => {
+  it("a callee inlined into a loop where its result initialises a let assigned again (fuzzer, --open records; with numbers too): the declaration stays let", async () => {
+    const { m: mod } = await compileWithText<Record<string, (...a: number[]) => number[]>>(
+      `function sq(a: number): number { return a * a; }
+/** @differentiable */
+export function f(x: number): number {
+  let s = 0;
+  for (let i = 0; i < 2; i++) {
+    let y = sq(x);
+    s += y;
+    y = 3 * x;
+    s += y;
+  }
+  return s;
+}`,
+      { strict: true },
+    );
+    close(mod.f_grad(1.5), [2 * (1.5 * 1.5 + 4.5), 2 * (2 * 1.5 + 3)], 1e-15);
+  });
+
+  it("a record declared again in a sibling block (fuzzer, --open records: it was ADC2017 'declared more than once'), shorthand { q }, and a record only reassigned whole (its fields were declared const)", async () => {
     const { m: mod } = await compileWithText<Record<string, (...a: number[]) => number[]>>(
       `function sum(r: { a: number; b: number }): number { return r.a + r.b; }
 /** @differentiable */
@@ -334,6 +353,11 @@ export function f(x: number, y: number): number {
   {
     let rec1 = { a: y, b: x };
     rec1 = { a: rec1.b, b: rec1.a * 3 };
+    for (let i = 0; i < 2; i++) {
+      let rec2 = { a: x };
+      rec2 = { a: 0 };
+      s += rec2.a;
+    }
     const a = rec1.a;
     const b = rec1.b;
     s += sum({ a, b }) * rec1.a;

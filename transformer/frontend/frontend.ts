@@ -528,7 +528,8 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   for (const r of records.locals) {
     if (r.held) continue;
     if (!records.rejectedNames.includes(r.name) && !records.locals.some((o) => o.held && o.name === r.name)) locals.delete(r.name);
-    for (const f of r.fields) if (r.vars.has(f.name)) locals.set(r.vars.get(f.name)!, localOf(f.t));
+    // A field typed any (`c: z[0]` of a `new Array(n).fill(0)`) holds a number, as an untyped local does.
+    for (const f of r.fields) if (r.vars.has(f.name)) locals.set(r.vars.get(f.name)!, localOf(f.t.k === "opaque" && f.t.text === "any" ? NUM : f.t));
   }
   for (const name of records.rejectedNames) locals.set(name, { ...locals.get(name)!, shape: "other" });
 

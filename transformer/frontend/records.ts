@@ -19,7 +19,7 @@ export interface RecordLocal {
   readonly alias?: string | RecordLocal;
   /** Field name → its variable (for a record that is neither an alias nor held). */
   readonly vars: ReadonlyMap<string, string>;
-  /** Some field of it (or of a name for it) is written: its variables are declared `let`. */
+  /** Some field of it (or of a name for it) is written, or it is reassigned whole: its variables are declared `let`. */
   readonly written: boolean;
   /**
    * A call's result (`const q = g(...)`), never written: kept as the one record it is, read through
@@ -165,11 +165,14 @@ export function planRecords(
     if ((ts.isPropertyAccessExpression(parent0) && parent0.name === id) || (ts.isPropertyAssignment(parent0) && parent0.name === id)) return;
     const top = unwrap(id);
     const p = top.parent;
-    for (let up: ts.Node | undefined = id.parent; up !== undefined && up !== fn; up = up.parent)
-      if (ts.isFunctionLike(up)) {
-        c.reason = `'${c.name}' is used inside a nested function`;
+    // Code kept as written (a nested function, a try, a labelled statement) must find the record itself.
+    for (let up: ts.Node | undefined = id.parent; up !== undefined && up !== fn; up = up.parent) {
+      const inside = ts.isFunctionLike(up) ? "a nested function" : ts.isTryStatement(up) ? "a try statement" : ts.isLabeledStatement(up) ? "a labelled statement" : ts.isWithStatement(up) ? "a with statement" : undefined;
+      if (inside !== undefined) {
+        c.reason = `'${c.name}' is used inside ${inside}`;
         return;
       }
+    }
     if (ts.isPropertyAccessExpression(p) && p.expression === top) {
       if (!c.fields.some((f) => f.name === p.name.text)) c.reason = `.${p.name.text} is not a field of '${c.name}'`;
       else if (isWriteTarget(p)) c.written = true;
@@ -224,7 +227,7 @@ export function planRecords(
     const vars = new Map<string, string>();
     if (c.aliasOf === undefined && !c.held) for (const f of c.fields) vars.set(f.name, fresh(`${c.name}_${/^[A-Za-z_$][\w$]*$/.test(f.name) ? f.name : "field"}`));
     const alias = c.aliasOf === undefined ? undefined : typeof c.aliasOf === "string" ? c.aliasOf : make(c.aliasOf);
-    r = { name: c.name, fields: c.fields, ...(alias !== undefined ? { alias } : {}), ...(c.held ? { held: true as const } : {}), vars, written: c.written };
+    r = { name: c.name, fields: c.fields, ...(alias !== undefined ? { alias } : {}), ...(c.held ? { held: true as const } : {}), vars, written: c.written || c.reassigned };
     planned.set(c, r);
     return r;
   };

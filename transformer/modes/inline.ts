@@ -84,7 +84,9 @@ export function inlineLeafCalls(caller: LoweredFunction, calleeOf: (target: stri
     const body = fn.body[fn.body.length - 1]?.k === "return" ? fn.body.slice(0, -1) : fn.body;
     const r = (n: string): string => rename.get(n) ?? n;
     const e = (x: Expr): Expr => substitute(x, (n) => substituted.get(n) ?? { k: "var", name: r(n) });
-    out.push(...body.map((st) => renameStmt(st, r, e)));
+    // The callee's `const value = ...` declares the caller's variable: `let` if the caller's was (it may be assigned again).
+    const asDeclared = (st: Stmt): Stmt => (s.k === "let" && s.decl === "let" && st.k === "let" && st.decls.some((d) => d.name === declared) ? { ...st, decl: "let" } : st);
+    out.push(...body.map((st) => asDeclared(renameStmt(st, r, e))));
     changed = true;
     const region: Stmt = { k: "block", body: out, inlined: fn.name };
     if (callee.value !== undefined && declared === undefined && s.k === "assign") return [region, { ...s, value: { k: "var", name: r(callee.value) } }];
