@@ -32,6 +32,10 @@ export const ADC = {
   unreachableDerivative: "ADC1012",
   /** A derivative's exported name (`g_dual` for `export { f as g }`) that the module already exports. */
   derivativeExportTaken: "ADC1013",
+  /** A `// @checkpoint` comment adc-ts cannot read: an unknown option, a bad snapshot count, or not right before a `for` loop. */
+  badCheckpoint: "ADC1017",
+  /** A loop under `// @checkpoint` whose trip count is not known when it starts (not `for (let i = a; i < b; i++)` with `i` and `b` left alone by the body, or a `break`, `continue` or `return` inside). */
+  checkpointTripCount: "ADC1018",
   /** An active value passed to a function whose source adc-ts cannot see. */
   opaqueCall: "ADC2001",
   /** A method called on an active value (other than the supported ones). */
@@ -64,6 +68,8 @@ export const ADC = {
   unknownMathFunction: "ADC2015",
   /** Reverse mode: an alias of an active array it cannot follow (an array parameter re-pointed where code adc-ts cannot see reads it). */
   aliasedActiveArray: "ADC2016",
+  /** Reverse mode: a loop under `// @checkpoint` whose state it cannot snapshot (an array the body re-points, a value that is not a number or an array of numbers, an active bound). */
+  checkpointState: "ADC2028",
   /** An input file could not be read. */
   unreadableInput: "ADC3001",
   /** Bad command-line use: an --out inside the inputs, no inputs, ... */
