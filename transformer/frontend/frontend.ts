@@ -84,7 +84,11 @@ function checkpointPragma(sf: ts.SourceFile, s: ts.Statement): Checkpoint | unde
   const m = CHECKPOINT_PATTERN.exec(text)!;
   const pos = posAt(sf, r.pos + m.index);
   if (!ts.isForStatement(s) && !ts.isForOfStatement(s))
-    throw new CompileError({ code: ADC.badCheckpoint, message: `@checkpoint must come right before a for loop, not ${written(s, sf)}`, pos });
+    throw new CompileError({
+      code: ADC.badCheckpoint,
+      message: `@checkpoint must come right before a for loop, not ${ts.isWhileStatement(s) ? "a while loop" : ts.isDoStatement(s) ? "a do...while loop" : ts.isForInStatement(s) ? "a for...in loop" : "this statement"}`,
+      pos,
+    });
   let snapshots = DEFAULT_SNAPSHOTS;
   let offset = r.pos + m.index + "@checkpoint".length;
   const after = text.slice(m.index + "@checkpoint".length).split(/\r?\n/)[0].replace(/\*\/\s*$/, "");

@@ -45,6 +45,8 @@ export interface CheckpointHost {
   /** The body taped (the forward sweep of a loop body), `hoisted` declared before it, and its reverse. */
   forwardList(stmts: readonly Stmt[], hoisted: ReadonlySet<string>): Stmt[];
   reverseList(stmts: readonly Stmt[]): Stmt[];
+  /** Whether the forward sweep saves what a statement overwrites (the to-be-recorded analysis). */
+  saves(s: Stmt): boolean;
   /** A local's declaration before the code that assigns it. */
   declaration(name: string): Stmt;
   /** The value of a variable as the forward sweep saves it (`t!` for one declared without a value). */
@@ -167,6 +169,8 @@ export class CheckpointedLoop {
     const nested = new Set<string>();
     for (const s of this.loop.body) for (const child of childLists(s)) walkStmts(child, (st) => st.k === "let" && st.decls.forEach((d) => nested.add(d.name)));
     const hoisted = new Set([...freeReads(reversed)].filter((n) => nested.has(n) && host.fn.locals.has(n)));
+    // A declaration the taped body saves before (its value of the iteration before, as the loop taped sees it).
+    walkStmts(this.loop.body, (st) => st.k === "let" && host.saves(st) && st.decls.forEach((d) => hoisted.add(d.name)));
     const turn: Stmt[] = [
       { k: "assign", target: { k: "var", name: counted.index }, op: "=", value: this.member("from") },
       ...[...hoisted].sort().map((n) => host.declaration(n)),

@@ -1064,6 +1064,7 @@ class Reverse {
         }
       },
       declaration: (n) => this.declaration(n),
+      saves: (st) => this.tbr.saves.has(st),
       reverseList: (stmts) => this.reverseList(stmts),
       current: (n) => (this.declaredWithoutValue().has(n) ? { k: "var", name: n, nonNull: true } : ref(n)),
       saveIndex: (s) => (this.tbr.savesIndex.has(s) ? [this.save({ k: "var", name: this.counted(s)!.index })] : []),
