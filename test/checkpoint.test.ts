@@ -4,6 +4,8 @@
  * number of recomputations the theory gives; the tape stays one iteration deep; what stays out is a
  * diagnostic with its code, position and reason; the generated code type-checks strictly.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compileSources, compileWithText, relErr } from "./helpers/compile.js";
 import { ADC } from "../transformer/diagnostics.js";
@@ -233,6 +235,26 @@ export function f(x: number, c: number, xs: number[]): number {
     const { checkpointed, taped } = await both(source, "// @checkpoint snapshots=2");
     const xs = [0.3, -0.5, 0.9, 0.1];
     for (const name of ["f_grad", "f_jacobian", "f_hessian"]) expectClose((checkpointed[name] as (...a: unknown[]) => unknown)(0.4, 1.3, xs), (taped[name] as (...a: unknown[]) => unknown)(0.4, 1.3, xs));
+  });
+});
+
+describe("fixtures/checkpoint", () => {
+  it("its functions' gradients equal the taped ones and central differences", async () => {
+    const input = readFileSync(join(import.meta.dirname, "..", "fixtures", "checkpoint", "input.ts"), "utf8");
+    const { checkpointed, taped } = await both((pragma) => (pragma === "" ? input.replace(/\/\/ @checkpoint.*\n/g, "\n") : input), "on");
+    const pendulum = (m: Module): ((x0: number, k: number, n: number) => number[]) => m.pendulum_grad as (x0: number, k: number, n: number) => number[];
+    const g = pendulum(checkpointed)(0.2, 3, 500);
+    expectClose(g, pendulum(taped)(0.2, 3, 500));
+    const f = checkpointed.pendulum as (x0: number, k: number, n: number) => number;
+    expect(relErr(g[2], (f(0.2, 3 + 1e-6, 500) - f(0.2, 3 - 1e-6, 500)) / 2e-6)).toBeLessThan(1e-6);
+    const xs = Array.from({ length: 300 }, (_, t) => Math.sin(t / 7));
+    const rnn = (m: Module): ((w: number[], h0: number[], xs: number[]) => [number, number[], number[]]) => m.rnn_grad as (w: number[], h0: number[], xs: number[]) => [number, number[], number[]];
+    const r = rnn(checkpointed)(W, [0.1, 0.2, 0.3], xs);
+    expectClose(r, rnn(taped)(W, [0.1, 0.2, 0.3], xs));
+    const loss = checkpointed.rnn as (w: number[], h0: number[], xs: number[]) => number;
+    const up = [0.1, 0.2 + 1e-6, 0.3];
+    const down = [0.1, 0.2 - 1e-6, 0.3];
+    expect(relErr(r[2][1], (loss(W, up, xs) - loss(W, down, xs)) / 2e-6)).toBeLessThan(1e-6);
   });
 });
 

@@ -42,6 +42,8 @@ export interface CheckpointHost {
   /** Arrays a call statement passes to a callee that may write them. */
   arraysWritten(s: Stmt): readonly string[];
   counted(s: Stmt): CountedLoop | undefined;
+  /** Whether an expression certainly has a whole-number value (literals, lengths, index variables). */
+  isInteger(e: Expr): boolean;
   /** The body taped (the forward sweep of a loop body), `hoisted` declared before it, and its reverse. */
   forwardList(stmts: readonly Stmt[], hoisted: ReadonlySet<string>): Stmt[];
   reverseList(stmts: readonly Stmt[]): Stmt[];
@@ -142,7 +144,7 @@ export class CheckpointedLoop {
   forward(): Stmt[] {
     const { counted, host } = this;
     const init = this.loop.init[0];
-    const steps = tripCount(counted, this.op, this.bound);
+    const steps = tripCount(counted, this.op, this.bound, host.isInteger(this.bound) && host.isInteger(counted.start));
     const create = host.tapeCall("checkpoints", [counted.start, num(counted.step), steps, num(this.loop.checkpoint!.snapshots)]);
     return [
       ...host.saveIndex(this.loop),
@@ -253,12 +255,14 @@ export class CheckpointedLoop {
 
 /**
  * The loop's trip count, known on entry: for `i < b` counting up by s, ceil((b - a) / s); for `i <= b`,
- * floor((b - a) / s) + 1 (down: a - b and -s); never below 0 (the runtime takes NaN as 0 too).
+ * floor((b - a) / s) + 1 (down: a - b and -s; no rounding for whole numbers and s = 1); never below 0
+ * (the runtime takes NaN as 0 too).
  */
-function tripCount(c: CountedLoop, op: string, bound: Expr): Expr {
+function tripCount(c: CountedLoop, op: string, bound: Expr, whole: boolean): Expr {
   const span = c.step > 0 ? sub(bound, c.start) : sub(c.start, bound);
   const per = div(span, num(Math.abs(c.step)));
-  const count: Expr = op === "<" || op === ">" ? { k: "math", fn: "ceil", args: [per] } : add({ k: "math", fn: "floor", args: [per] }, num(1));
+  const exact = whole && Math.abs(c.step) === 1;
+  const count: Expr = op === "<" || op === ">" ? (exact ? per : { k: "math", fn: "ceil", args: [per] }) : add(exact ? per : { k: "math", fn: "floor", args: [per] }, num(1));
   return { k: "math", fn: "max", args: [num(0), count] };
 }
 

@@ -1054,6 +1054,7 @@ class Reverse {
       aliasesOf: (n) => this.aliasesOf(n),
       arraysWritten: (s) => this.arraysWritten(s),
       counted: (s) => this.counted(s),
+      isInteger: (e) => isIntegerExpr(e, this.indexVariables),
       forwardList: (stmts, hoisted) => {
         const saved = this.hoisted;
         this.hoisted = new Set([...saved, ...hoisted]);
