@@ -92,8 +92,8 @@ const W = [0.3, -0.2, 0.5, 0.1, 0.2, -0.4, 0.3, 0.1, -0.2];
 
 describe("checkpointed f_grad equals the taped one and central differences", () => {
   it("scalar state: a pendulum, every trip count from 0 and several snapshot counts", async () => {
-    for (const snapshots of [1, 2, 5, 32]) {
-      const { checkpointed, taped } = await both(pendulum, `// @checkpoint snapshots=${snapshots}`);
+    for (const pragma of ["snapshots=1", "snapshots=2", "snapshots=5", "", "snapshots=2 segment=4"]) {
+      const { checkpointed, taped } = await both(pendulum, `// @checkpoint ${pragma}`);
       const grad = checkpointed.pendulum_grad as (x0: number, k: number, n: number) => number[];
       for (const n of [0, 1, 2, 3, 7, 40, 150]) {
         const g = grad(0.3, 2, n);
@@ -109,8 +109,8 @@ describe("checkpointed f_grad equals the taped one and central differences", () 
   });
 
   it("array state with nested loops in the body: an RNN cell", async () => {
-    for (const snapshots of [1, 3, 32]) {
-      const { checkpointed, taped } = await both(rnn, `// @checkpoint snapshots=${snapshots}`);
+    for (const pragma of ["snapshots=1", "snapshots=3", "", "snapshots=2 segment=3"]) {
+      const { checkpointed, taped } = await both(rnn, `// @checkpoint ${pragma}`);
       const grad = checkpointed.rnn_grad as (w: number[], h0: number[], xs: number[], n: number) => [number, number[], number[]];
       for (const n of [0, 1, 4, 25]) {
         const g = grad(W, [0.1, 0.2, 0.3], [0.5, -0.1], n);
@@ -131,17 +131,19 @@ describe("checkpointed f_grad equals the taped one and central differences", () 
   });
 
   it("_vjp of an array result, the state an array parameter written in place, counting from 1 with <=", async () => {
-    const { checkpointed, taped } = await both(predators, "// @checkpoint snapshots=4");
-    const vjp = checkpointed.predators_vjp as (p: number[], a: number, steps: number, ybar: number[]) => [number[], number[], number];
-    for (const steps of [0, 1, 9, 60]) {
-      const got = vjp([1.2, 0.8], 1.1, steps, [0.7, -0.4]);
-      expectClose(got, (taped.predators_vjp as typeof vjp)([1.2, 0.8], 1.1, steps, [0.7, -0.4]));
-      const f = checkpointed.predators as (p: number[], a: number, steps: number) => number[];
-      const h = 1e-6;
-      const dot = (y: number[]): number => 0.7 * y[0] - 0.4 * y[1];
-      const fd = (dot(f([1.2, 0.8], 1.1 + h, steps)) - dot(f([1.2, 0.8], 1.1 - h, steps))) / (2 * h);
-      expect(relErr(got[2], fd)).toBeLessThan(1e-7);
-      expect(got[0]).toEqual(f([1.2, 0.8], 1.1, steps));
+    for (const pragma of ["snapshots=4", "snapshots=3 segment=7"]) {
+      const { checkpointed, taped } = await both(predators, `// @checkpoint ${pragma}`);
+      const vjp = checkpointed.predators_vjp as (p: number[], a: number, steps: number, ybar: number[]) => [number[], number[], number];
+      for (const steps of [0, 1, 9, 60]) {
+        const got = vjp([1.2, 0.8], 1.1, steps, [0.7, -0.4]);
+        expectClose(got, (taped.predators_vjp as typeof vjp)([1.2, 0.8], 1.1, steps, [0.7, -0.4]));
+        const f = checkpointed.predators as (p: number[], a: number, steps: number) => number[];
+        const h = 1e-6;
+        const dot = (y: number[]): number => 0.7 * y[0] - 0.4 * y[1];
+        const fd = (dot(f([1.2, 0.8], 1.1 + h, steps)) - dot(f([1.2, 0.8], 1.1 - h, steps))) / (2 * h);
+        expect(relErr(got[2], fd)).toBeLessThan(1e-7);
+        expect(got[0]).toEqual(f([1.2, 0.8], 1.1, steps));
+      }
     }
   });
 
@@ -158,13 +160,15 @@ export function down(x: number, n: number): number {
   return y * i;
 }
 `;
-    const { checkpointed, taped } = await both(source, "// @checkpoint snapshots=2");
-    for (const n of [0, 1, 2, 7, 30]) {
-      const g = (checkpointed.down_grad as (x: number, n: number) => number[])(0.4, n);
-      expectClose(g, (taped.down_grad as (x: number, n: number) => number[])(0.4, n));
-      const f = checkpointed.down as (x: number, n: number) => number;
-      expect(g[0]).toBe(f(0.4, n));
-      if (n > 0) expect(relErr(g[1], (f(0.4 + 1e-6, n) - f(0.4 - 1e-6, n)) / 2e-6)).toBeLessThan(1e-6);
+    for (const pragma of ["snapshots=2", "snapshots=2 segment=3"]) {
+      const { checkpointed, taped } = await both(source, `// @checkpoint ${pragma}`);
+      for (const n of [0, 1, 2, 7, 30]) {
+        const g = (checkpointed.down_grad as (x: number, n: number) => number[])(0.4, n);
+        expectClose(g, (taped.down_grad as (x: number, n: number) => number[])(0.4, n));
+        const f = checkpointed.down as (x: number, n: number) => number;
+        expect(g[0]).toBe(f(0.4, n));
+        if (n > 0) expect(relErr(g[1], (f(0.4 + 1e-6, n) - f(0.4 - 1e-6, n)) / 2e-6)).toBeLessThan(1e-6);
+      }
     }
   });
 
@@ -190,6 +194,35 @@ export function clipped(x: number, n: number): number {
       expectClose(g, (taped.clipped_grad as (x: number, n: number) => number[])(0.9, n));
       const f = checkpointed.clipped as (x: number, n: number) => number;
       expect(relErr(g[1], (f(0.9 + 1e-7, n) - f(0.9 - 1e-7, n)) / 2e-7)).toBeLessThan(1e-5);
+    }
+  });
+
+  it("arrays the body only reads, written or re-pointed after the loop, are put back as they were", async () => {
+    const source = (pragma: string): string => `
+/** @differentiable wrt=x */
+export function weights(x: number, n: number): number {
+  const c = [0.5, -0.25];
+  let d = [1.5, 2];
+  let y = x;
+  ${pragma}
+  for (let i = 0; i < n; i++) {
+    if (y > d[1]) y = y * c[i % 2];
+    else y = y * y + c[0] + d[0];
+  }
+  c[0] = 100;
+  d = [0, 0];
+  return y + c[0] + d[1];
+}
+`;
+    const { checkpointed, taped, text } = await both(source, "// @checkpoint snapshots=2 segment=2");
+    expect(text).toContain("tape.pushAll(c);");
+    expect(text).toContain("d = tape.popArray<number[]>();");
+    for (const n of [1, 6, 15]) {
+      const g = (checkpointed.weights_grad as (x: number, n: number) => number[])(0.9, n);
+      expectClose(g, (taped.weights_grad as (x: number, n: number) => number[])(0.9, n));
+      const f = checkpointed.weights as (x: number, n: number) => number;
+      expect(relErr(g[1], (f(0.9 + 1e-7, n) - f(0.9 - 1e-7, n)) / 2e-7)).toBeLessThan(1e-5);
+      expect(tape.isEmpty()).toBe(true);
     }
   });
 
@@ -351,6 +384,17 @@ describe("the revolve schedule", () => {
     expect(turned).toEqual(Array.from({ length: steps }, (_, k) => first + (steps - 1 - k) * step));
   });
 
+  it("Checkpoints in segments: every index turned once, last segment first, the last one shorter", () => {
+    const cp = new Checkpoints(5, 2, 11, 2, 4);
+    expect(cp.steps).toBe(3);
+    const advanced: number[] = [];
+    for (let a = cp.forward(); a !== "done"; a = cp.forward()) if (a === "advance") for (let i = cp.from; i < cp.to; i += 2) advanced.push(i);
+    expect(advanced).toEqual(Array.from({ length: 11 }, (_, k) => 5 + 2 * k));
+    const turned: number[][] = [];
+    for (let a = cp.reverse(); a !== "done"; a = cp.reverse()) if (a === "turn") turned.push([cp.from, cp.to]);
+    expect(turned).toEqual([[21, 27], [13, 21], [5, 13]]);
+  });
+
   it("refuses a trip count that is not a whole number, and takes NaN or a negative count as 0", () => {
     expect(() => new Revolve(2.5, 3)).toThrow(RangeError);
     expect(() => new Revolve(10, 0)).toThrow(RangeError);
@@ -366,7 +410,8 @@ describe("what stays out of @checkpoint is a diagnostic", () => {
   const loop = (pragma: string, header: string, body: string, more = ""): string =>
     `/** @differentiable wrt=x */\nexport function f(x: number, n: number): number {\n  let y = x;\n  let flag = false;\n  const v = [x, x];\n  ${pragma}\n  ${header} {\n    ${body}\n  }\n${more}  return y + (flag ? 1 : 0) + v[0];\n}\n`;
   const cases: Record<string, { source: string; code: string; line: number; col: number; says: string }> = {
-    unknownOption: { source: loop("// @checkpoint every=4", "for (let i = 0; i < n; i++)", "y = y * x;"), code: ADC.badCheckpoint, line: 6, col: 18, says: "unknown option 'every=4' after @checkpoint (known: snapshots=N)" },
+    unknownOption: { source: loop("// @checkpoint every=4", "for (let i = 0; i < n; i++)", "y = y * x;"), code: ADC.badCheckpoint, line: 6, col: 18, says: "unknown option 'every=4' after @checkpoint (known: snapshots=N, segment=K)" },
+    zeroSegment: { source: loop("// @checkpoint segment=0", "for (let i = 0; i < n; i++)", "y = y * x;"), code: ADC.badCheckpoint, line: 6, col: 18, says: "segment=0: the number of iterations in a segment must be a whole number from 1 to 1000000" },
     zeroSnapshots: { source: loop("// @checkpoint snapshots=0", "for (let i = 0; i < n; i++)", "y = y * x;"), code: ADC.badCheckpoint, line: 6, col: 18, says: "snapshots=0: the number of snapshots must be a whole number from 1 to 1000000" },
     onWhile: { source: loop("// @checkpoint", "while (y < n)", "y = y * x;"), code: ADC.badCheckpoint, line: 6, col: 6, says: "@checkpoint must come right before a for loop, not a while loop" },
     breakInside: { source: loop("// @checkpoint", "for (let i = 0; i < n; i++)", "if (y > 3) break;\n    y = y * x;"), code: ADC.checkpointTripCount, line: 8, col: 16, says: "a break leaves the loop under @checkpoint early: its trip count must be known when it starts" },

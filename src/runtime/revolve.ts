@@ -89,13 +89,14 @@ export type ReverseAction = "takeshot" | "restore" | "advance" | "turn" | "done"
 
 /**
  * A checkpointed loop `for (i = first; ...; i += step)` of `steps` iterations, as generated code
- * drives it. The forward sweep runs every iteration untaped, saving the state (`save`, `saveAll`) at
- * the schedule's snapshots, and before the last iteration into one slot more; the reverse sweep then
- * reloads states (`load`, `loadAll`, in the order saved), runs iterations forward again, and tapes and
- * reverses one iteration at a time, last first. The state is the same numbers at every snapshot.
+ * drives it, in segments of `segment` iterations (revolve's steps; the last may be shorter). The
+ * forward sweep runs every iteration untaped, saving the state (`save`, `saveAll`) at the schedule's
+ * snapshots, and before the last segment into one slot more; the reverse sweep then reloads states
+ * (`load`, `loadAll`, in the order saved), runs iterations forward again, and tapes and reverses one
+ * segment at a time, last first. The state is the same numbers at every snapshot.
  */
 export class Checkpoints {
-  /** After "advance": the loop indices to run, from `from` while not reaching `to`; after "turn": the iteration's index. */
+  /** After "advance" and "turn": the loop indices to run, from `from` while not reaching `to` (a turn's segment). */
   from = 0;
   to = 0;
   private readonly schedule: Revolve;
@@ -114,10 +115,17 @@ export class Checkpoints {
     readonly step: number,
     steps: number,
     snapshots: number,
+    readonly segment = 1,
   ) {
-    this.schedule = new Revolve(steps > 0 ? steps : 0, snapshots);
+    if (!Number.isInteger(segment) || segment < 1) throw new RangeError(`revolve: segments of ${segment} iterations (at least 1)`);
+    this.iterations = steps > 0 ? steps : 0;
+    this.schedule = new Revolve(Math.ceil(this.iterations / segment), snapshots);
   }
 
+  /** The loop's trip count. */
+  readonly iterations: number;
+
+  /** Revolve's steps: the segments. */
   get steps(): number {
     return this.schedule.steps;
   }
@@ -213,8 +221,9 @@ export class Checkpoints {
     return this.values.byteLength;
   }
 
-  private index(iteration: number): number {
-    return this.first + iteration * this.step;
+  /** The loop index at the start of segment k. */
+  private index(k: number): number {
+    return this.first + Math.min(k * this.segment, this.iterations) * this.step;
   }
 
   private advance(from: number, to: number): "advance" {
@@ -223,8 +232,9 @@ export class Checkpoints {
     return "advance";
   }
 
-  private turn(iteration: number): "turn" {
-    this.from = this.index(iteration);
+  private turn(k: number): "turn" {
+    this.from = this.index(k);
+    this.to = this.index(k + 1);
     return "turn";
   }
 

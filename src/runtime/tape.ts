@@ -138,10 +138,11 @@ export class Tape {
 
   /**
    * The schedule and snapshots of a loop marked `// @checkpoint` (revolve.ts): iterations from index
-   * `first` by `step`, `steps` of them, at most `snapshots` states stored besides the last iteration's.
+   * `first` by `step`, `steps` of them, taped `segment` at a time, at most `snapshots` states stored
+   * besides the last segment's.
    */
-  checkpoints(first: number, step: number, steps: number, snapshots: number): Checkpoints {
-    return new Checkpoints(first, step, steps, snapshots);
+  checkpoints(first: number, step: number, steps: number, snapshots: number, segment = 1): Checkpoints {
+    return new Checkpoints(first, step, steps, snapshots, segment);
   }
 
   /** A checkpointed loop's schedule kept from the forward sweep (`pushValue`) for its reverse. */

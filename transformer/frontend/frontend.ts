@@ -73,7 +73,7 @@ const CHECKPOINT_PATTERN = /@checkpoint(?![\w-])/;
 export const DEFAULT_SNAPSHOTS = 32;
 
 /**
- * The `// @checkpoint [snapshots=N]` comment directly before a statement, read: on anything but a
+ * The `// @checkpoint [snapshots=N] [segment=K]` comment directly before a statement, read: on anything but a
  * `for` loop, or with an option adc-ts does not know, it is an error (ADC1017), never ignored.
  */
 function checkpointPragma(sf: ts.SourceFile, s: ts.Statement): Checkpoint | undefined {
@@ -90,25 +90,30 @@ function checkpointPragma(sf: ts.SourceFile, s: ts.Statement): Checkpoint | unde
       pos,
     });
   let snapshots = DEFAULT_SNAPSHOTS;
+  let segment = 1;
   let offset = r.pos + m.index + "@checkpoint".length;
   const after = text.slice(m.index + "@checkpoint".length).split(/\r?\n/)[0].replace(/\*\/\s*$/, "");
   for (const token of after.split(/(\s+)/)) {
     const here = offset;
     offset += token.length;
     if (token.trim() === "" || token === "*") continue;
-    const n = /^snapshots=(\d+)$/.exec(token);
-    if (n !== null && Number(n[1]) >= 1 && Number(n[1]) <= 1e6) snapshots = Number(n[1]);
-    else
+    const n = /^(snapshots|segment)=(\d+)$/.exec(token);
+    const option = /^(snapshots|segment)=/.exec(token)?.[1];
+    if (n !== null && Number(n[2]) >= 1 && Number(n[2]) <= 1e6) {
+      if (n[1] === "snapshots") snapshots = Number(n[2]);
+      else segment = Number(n[2]);
+    } else
       throw new CompileError({
         code: ADC.badCheckpoint,
-        message: token.startsWith("snapshots=")
-          ? `${token}: the number of snapshots must be a whole number from 1 to 1000000`
-          : `unknown option '${token}' after @checkpoint (known: snapshots=N)`,
+        message:
+          option !== undefined
+            ? `${token}: the number of ${option === "snapshots" ? "snapshots" : "iterations in a segment"} must be a whole number from 1 to 1000000`
+            : `unknown option '${token}' after @checkpoint (known: snapshots=N, segment=K)`,
         pos: posAt(sf, here),
       });
   }
   exitFromLoop(sf, s.statement);
-  return { snapshots, pos };
+  return { snapshots, segment, pos };
 }
 
 /** A `break`, `continue` or `return` that leaves a checkpointed loop's body early: its trip count would not be known on entry (ADC1018). */

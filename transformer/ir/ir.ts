@@ -134,10 +134,12 @@ export type Stmt =
   /** A statement the frontend could not represent (e.g. a nested function); legal only while inactive. */
   | { readonly k: "opaque"; readonly stmt: Opaque };
 
-/** A loop's `// @checkpoint snapshots=N` pragma. */
+/** A loop's `// @checkpoint snapshots=N segment=K` pragma. */
 export interface Checkpoint {
   /** The most states the reverse sweep keeps at once (besides the last iteration's). */
   readonly snapshots: number;
+  /** The iterations taped together in the reverse sweep (revolve's steps are segments of this many). */
+  readonly segment: number;
   /** Where the pragma was written. */
   readonly pos: SourcePos;
 }

@@ -145,7 +145,8 @@ export class CheckpointedLoop {
     const { counted, host } = this;
     const init = this.loop.init[0];
     const steps = tripCount(counted, this.op, this.bound, host.isInteger(this.bound) && host.isInteger(counted.start));
-    const create = host.tapeCall("checkpoints", [counted.start, num(counted.step), steps, num(this.loop.checkpoint!.snapshots)]);
+    const { snapshots, segment } = this.loop.checkpoint!;
+    const create = host.tapeCall("checkpoints", [counted.start, num(counted.step), steps, num(snapshots), ...(segment > 1 ? [num(segment)] : [])]);
     return [
       ...host.saveIndex(this.loop),
       ...(init.k === "assign" ? [init] : []),
@@ -165,20 +166,24 @@ export class CheckpointedLoop {
   /** The reverse sweep: the schedule's turns, restores, snapshots and advances. */
   reverse(): Stmt[] {
     const { counted, host } = this;
-    // One iteration taped and reversed in one block: the locals of the body's own blocks that its
-    // reverse reads are declared at the block's top (as the whole sweep does for a loop taped).
+    // One iteration (or segment) taped and reversed in one block: the body's locals its reverse reads
+    // where their declaration is out of sight (in the body's own blocks; for a segment, in the forward
+    // loop) are declared at the block's top, as the whole sweep does for a loop taped.
+    const segment = this.loop.checkpoint!.segment;
     const reversed = host.reverseList(this.loop.body);
-    const nested = new Set<string>();
-    for (const s of this.loop.body) for (const child of childLists(s)) walkStmts(child, (st) => st.k === "let" && st.decls.forEach((d) => nested.add(d.name)));
-    const hoisted = new Set([...freeReads(reversed)].filter((n) => nested.has(n) && host.fn.locals.has(n)));
+    const hidden = new Set<string>();
+    const declarations = (st: Stmt): void => (st.k === "let" ? st.decls.forEach((d) => hidden.add(d.name)) : undefined);
+    if (segment > 1) walkStmts(this.loop.body, declarations);
+    else for (const s of this.loop.body) for (const child of childLists(s)) walkStmts(child, declarations);
+    const hoisted = new Set([...freeReads(reversed)].filter((n) => hidden.has(n) && host.fn.locals.has(n)));
     // A declaration the taped body saves before (its value of the iteration before, as the loop taped sees it).
     walkStmts(this.loop.body, (st) => st.k === "let" && host.saves(st) && st.decls.forEach((d) => hoisted.add(d.name)));
-    const turn: Stmt[] = [
-      { k: "assign", target: { k: "var", name: counted.index }, op: "=", value: this.member("from") },
-      ...[...hoisted].sort().map((n) => host.declaration(n)),
-      ...host.forwardList(this.loop.body, hoisted),
-      ...reversed,
-    ];
+    const declare = [...hoisted].sort().map((n) => host.declaration(n));
+    const taped = host.forwardList(this.loop.body, hoisted);
+    const turn: Stmt[] =
+      segment > 1
+        ? [...declare, this.indexLoop(this.member("from"), this.member("to"), taped), this.indexLoop(counted.step > 0 ? sub(this.member("to"), num(counted.step)) : add(this.member("to"), num(-counted.step)), this.member("from"), reversed, true)]
+        : [{ k: "assign", target: { k: "var", name: counted.index }, op: "=", value: this.member("from") }, ...declare, ...taped, ...reversed];
     const restoreInputs = [...this.inputs].reverse().flatMap(({ name, repointed }): Stmt[] => {
       if (!host.isArray(name)) return [{ k: "assign", target: { k: "var", name }, op: "=", value: host.tapeCall("pop", []) }];
       const type = host.fn.locals.get(name)?.arrayKind === "Float64Array" ? "Float64Array" : "number[]";
@@ -229,18 +234,24 @@ export class CheckpointedLoop {
 
   /** The iterations from `schedule.from` to `schedule.to`, as written (untaped). */
   private advance(): Stmt {
+    return this.indexLoop(this.member("from"), this.member("to"), this.loop.body);
+  }
+
+  /** `for (i = from; i < to; i++) body`, counting as the loop does (`backwards`: down to `to` included). */
+  private indexLoop(from: Expr, to: Expr, body: readonly Stmt[], backwards = false): Stmt {
     const { index, step } = this.counted;
-    const i = ref(index);
+    const up = step > 0 !== backwards;
+    const by = Math.abs(step);
     return {
       k: "for",
-      init: [{ k: "assign", target: { k: "var", name: index }, op: "=", value: this.member("from") }],
-      cond: { k: "cmp", op: step > 0 ? "<" : ">", a: i, b: this.member("to") },
+      init: [{ k: "assign", target: { k: "var", name: index }, op: "=", value: from }],
+      cond: { k: "cmp", op: backwards ? (up ? "<=" : ">=") : up ? "<" : ">", a: ref(index), b: to },
       update: [
-        Math.abs(step) === 1
-          ? { k: "assign", target: { k: "var", name: index }, op: step > 0 ? "+=" : "-=", value: num(1), increment: step > 0 ? "++" : "--" }
-          : { k: "assign", target: { k: "var", name: index }, op: step > 0 ? "+=" : "-=", value: num(Math.abs(step)) },
+        by === 1
+          ? { k: "assign", target: { k: "var", name: index }, op: up ? "+=" : "-=", value: num(1), increment: up ? "++" : "--" }
+          : { k: "assign", target: { k: "var", name: index }, op: up ? "+=" : "-=", value: num(by) },
       ],
-      body: this.loop.body,
+      body,
     };
   }
 
