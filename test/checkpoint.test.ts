@@ -288,6 +288,11 @@ describe("fixtures/checkpoint", () => {
     const up = [0.1, 0.2 + 1e-6, 0.3];
     const down = [0.1, 0.2 - 1e-6, 0.3];
     expect(relErr(r[2][1], (loss(W, up, xs) - loss(W, down, xs)) / 2e-6)).toBeLessThan(1e-6);
+    type Predators = (p: number[], a: number, steps: number) => [number, number[], number];
+    const p = (checkpointed.predators_grad as Predators)([1.2, 0.8], 1.1, 1000);
+    expectClose(p, (taped.predators_grad as Predators)([1.2, 0.8], 1.1, 1000));
+    const lv = checkpointed.predators as (p: number[], a: number, steps: number) => number;
+    expect(relErr(p[2], (lv([1.2, 0.8], 1.1 + 1e-6, 1000) - lv([1.2, 0.8], 1.1 - 1e-6, 1000)) / 2e-6)).toBeLessThan(1e-6);
   });
 });
 
