@@ -249,6 +249,70 @@ export function outer(x: number, n: number): number {
     }
   });
 
+  it("a callee in the body (its g_fwd/g_bwd in each turn) and the state returned as it is", async () => {
+    const source = (pragma: string): string => `
+function field(x: number, mu: number, out: number[]): number {
+  out[0] = mu * Math.cos(x);
+  return x * out[0];
+}
+/** @differentiable wrt=x,mu */
+export function flow(x: number, mu: number, n: number): number {
+  const buf = [0];
+  ${pragma}
+  for (let i = 0; i < n; i++) {
+    const f = field(x, mu, buf);
+    x = x + 0.01 * (f + buf[0]);
+  }
+  return x;
+}
+`;
+    const { checkpointed, taped } = await both(source, "// @checkpoint snapshots=3 segment=2");
+    for (const n of [0, 1, 5, 20]) {
+      const g = (checkpointed.flow_grad as (x: number, mu: number, n: number) => number[])(0.4, 1.7, n);
+      expectClose(g, (taped.flow_grad as (x: number, mu: number, n: number) => number[])(0.4, 1.7, n));
+      const f = checkpointed.flow as (x: number, mu: number, n: number) => number;
+      expect(g[0]).toBe(f(0.4, 1.7, n));
+      expect(relErr(g[2], (f(0.4, 1.7 + 1e-6, n) - f(0.4, 1.7 - 1e-6, n)) / 2e-6)).toBeLessThan(1e-6);
+      expect(tape.isEmpty()).toBe(true);
+    }
+  });
+
+  it("a checkpointed loop in a branch, and one inside another checkpointed loop's body", async () => {
+    const source = (pragma: string): string => `
+/** @differentiable wrt=x */
+export function nested(x: number, n: number, label: string): number {
+  let y = x;
+  let total = 0;
+  if (n > 2) {
+    ${pragma.replace("snapshots=2", "snapshots=3")}
+    for (let r = 0; r < n; r++) {
+      ${pragma}
+      for (let i = 0; i < r; i++) {
+        y = Math.sin(y) + 0.3 * y;
+        console.log(label);
+      }
+      total += y * y;
+    }
+  }
+  return total;
+}
+`;
+    const log = console.log;
+    console.log = () => undefined;
+    try {
+      const { checkpointed, taped } = await both(source, "// @checkpoint snapshots=2");
+      for (const n of [1, 3, 8]) {
+        const g = (checkpointed.nested_grad as (x: number, n: number, label: string) => number[])(0.6, n, "");
+        expectClose(g, (taped.nested_grad as (x: number, n: number, label: string) => number[])(0.6, n, ""));
+        const f = checkpointed.nested as (x: number, n: number, label: string) => number;
+        if (n > 2) expect(relErr(g[1], (f(0.6 + 1e-6, n, "") - f(0.6 - 1e-6, n, "")) / 2e-6)).toBeLessThan(1e-6);
+        expect(tape.isEmpty()).toBe(true);
+      }
+    } finally {
+      console.log = log;
+    }
+  });
+
   it("for...of under the pragma, and jacobian, hessian and a callee (the last two tape the loop) agree", async () => {
     const source = (pragma: string): string => `
 function step(x: number, c: number, n: number): number {

@@ -23,7 +23,7 @@
  */
 import { ADC, CompileError } from "../diagnostics.js";
 import type { Expr, FunctionIR, SourcePos, Stmt } from "../ir/ir.js";
-import { add, childLists, div, exprReads, forEachVarWrite, freeReads, num, ref, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
+import { add, childLists, div, exprReads, forEachVarWrite, freeReads, lvalueRoot, num, ref, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import type { CountedLoop } from "../analyses/tbr.js";
 import type { NameScope } from "./names.js";
 
@@ -110,8 +110,15 @@ export class CheckpointedLoop {
         pos: w.pos ?? at,
       });
     });
-    for (const n of state) this.storable(n, "writes", at);
-    this.state = state;
+    // A name opaque code only mentions (`console.log(label)`) is state only if a snapshot can hold it;
+    // whatever opaque code does to an object runs again with the body.
+    const assigned = new Set<string>();
+    walkStmts(loop.body, (s) => {
+      if (s.k === "assign") assigned.add(lvalueRoot(s.target) ?? "");
+      if (s.k === "destructure") s.names.forEach((n) => assigned.add(n));
+    });
+    this.state = state.filter((n) => assigned.has(n) || host.isArray(n) || host.fn.locals.get(n)?.shape === "num");
+    for (const n of this.state) this.storable(n, "writes", at);
 
     const later = writesAfter(host.body, loop, host) ?? new Set<string>();
     const laterWrites = new Set([...later].flatMap((n) => [n, ...host.aliasesOf(n)]));
@@ -193,8 +200,7 @@ export class CheckpointedLoop {
         { k: "expr", expr: host.tapeCall("popAll", [ref(name)]) },
       ];
     });
-    return [
-      ...(this.local ? [] : [{ k: "let" as const, decl: "const" as const, decls: [{ name: this.schedule, init: host.tapeCall("popCheckpoints", []) }] }]),
+    const sweep: Stmt[] = [
       ...restoreInputs,
       this.actions("reverse", [
         ["turn", turn],
@@ -202,8 +208,11 @@ export class CheckpointedLoop {
         ["takeshot", this.saveState()],
         [undefined, [this.advance()]],
       ]),
-      ...host.restoreIndex(this.loop),
     ];
+    // A schedule from the tape gets a block of its own: the forward sweep's may be in the same scope
+    // (a loop inside the iteration another checkpointed loop tapes).
+    const popped: Stmt[] = this.local ? sweep : [{ k: "block", body: [{ k: "let", decl: "const", decls: [{ name: this.schedule, init: host.tapeCall("popCheckpoints", []) }] }, ...sweep] }];
+    return [...popped, ...host.restoreIndex(this.loop)];
   }
 
   /** `schedule.name` (a field of the runtime's schedule). */
