@@ -13,6 +13,7 @@
 //   node bench/run.mjs --write          # also replace the section in BENCHMARKS.md
 //   node bench/run.mjs --only d10_K5    # inputs whose name contains the text
 //   ADBENCH_GMM=/path/to/adbench-gmm    # another copy of the inputs
+//   node bench/run.mjs --checkpoint-only  # only loop checkpointing (bench/checkpoint.mjs), which follows the GMM table
 import { register } from "node:module";
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync, existsSync, rmSync } from "node:fs";
 import { tmpdir, cpus, loadavg } from "node:os";
@@ -21,6 +22,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
 import { compileProgram, createProgram } from "../dist/transformer/core.js";
 import { formatDiagnostic } from "../dist/transformer/diagnostics.js";
+import { checkpointBenchmark } from "./checkpoint.mjs";
 
 register("./tfjs-hook.mjs", import.meta.url);
 
@@ -29,6 +31,7 @@ const args = process.argv.slice(2);
 const write = args.includes("--write");
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
 const dataDir = process.env.ADBENCH_GMM ?? join(root, "..", "shared", "data", "adbench-gmm");
+const checkpointOnly = args.includes("--checkpoint-only");
 
 // ---------------------------------------------------------------- compile the TypeScript sources
 
@@ -132,7 +135,8 @@ for (const group of ["1k", "10k"]) {
   files.sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
   for (const f of files) if (only === undefined || f.includes(only)) inputs.push({ group, file: f, path: join(dir, f) });
 }
-if (inputs.length === 0) throw new Error(`no ADBench GMM inputs under ${dataDir}`);
+if (inputs.length === 0 && !checkpointOnly) throw new Error(`no ADBench GMM inputs under ${dataDir}`);
+if (checkpointOnly) inputs.length = 0;
 
 // ---------------------------------------------------------------- n-body over records
 
@@ -247,7 +251,7 @@ const formulationLines = rows.map((r) => {
   return `| ${r.group}/${r.file.replace(".txt", "")} | ${cells.join(" | ")} | ${errors} |`;
 });
 const worstOf = (i) => rows.reduce((w, r) => Math.max(w, i === 0 ? r.ratio : r.others[i - 1].ratio), 0);
-const section = `## Reverse mode on ADBench GMM
+const section = checkpointOnly ? undefined : `## Reverse mode on ADBench GMM
 
 \`npm run bench\` (\`bench/run.mjs\`) on ${date}: ${cpus().length} × ${cpu}, Node ${process.version}, load average at the end
 ${loadavg()[0].toFixed(1)} (other processes share the machine: compare the ratios, measured in one run, rather than the times). f and
@@ -292,19 +296,21 @@ medians and their ratio.
 |---|---|---|---|---|---|---|
 ${nbodyRows.map((r) => `| ${r.steps} | ${r.f.toFixed(4)} | ${r.grad.toFixed(4)} | **${r.gradRatio.toFixed(2)}** | ${r.dual.toFixed(4)} | **${r.dualRatio.toFixed(2)}** | ${sci(r.dualError)} |`).join("\n")}
 `;
-console.log(section);
+if (section !== undefined) console.log(section);
 console.log(nbodySection);
+const checkpointSection = await checkpointBenchmark();
+console.log(checkpointSection);
 
-if (write) {
+/** Replace the section under `heading` in BENCHMARKS.md (or append it). */
+function writeSection(heading, body) {
   const file = join(root, "BENCHMARKS.md");
   const text = readFileSync(file, "utf8");
-  const heading = "## Reverse mode on ADBench GMM";
   const start = text.indexOf(heading);
   let updated;
-  if (start < 0) updated = `${text.trimEnd()}\n\n${section}`;
+  if (start < 0) updated = `${text.trimEnd()}\n\n${body}`;
   else {
     const next = text.indexOf("\n## ", start + heading.length);
-    updated = text.slice(0, start) + section + (next >= 0 ? text.slice(next + 1) : "");
+    updated = text.slice(0, start) + body + (next >= 0 ? text.slice(next + 1) : "");
   }
   const nbodyHeading = "## N-body over records";
   const at = updated.indexOf(nbodyHeading);
@@ -314,5 +320,9 @@ if (write) {
     updated = updated.slice(0, at) + nbodySection + (next >= 0 ? updated.slice(next + 1) : "");
   }
   writeFileSync(file, updated);
+}
+if (write) {
+  if (section !== undefined) writeSection("## Reverse mode on ADBench GMM", section);
+  writeSection("## Loop checkpointing", checkpointSection);
 }
 rmSync(work, { recursive: true, force: true });

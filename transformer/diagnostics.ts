@@ -38,6 +38,10 @@ export const ADC = {
   ruleSignature: "ADC1015",
   /** A `@derivative` rule used from another module that does not export it, so its partials cannot be imported there. */
   ruleNotExported: "ADC1016",
+  /** A `// @checkpoint` comment adc-ts cannot read: an unknown option, a bad snapshot count, or not right before a `for` loop. */
+  badCheckpoint: "ADC1017",
+  /** A loop under `// @checkpoint` whose trip count is not known when it starts (not `for (let i = a; i < b; i++)` with `i` and `b` left alone by the body, or a `break`, `continue` or `return` inside). */
+  checkpointTripCount: "ADC1018",
   /** An active value passed to a function whose source adc-ts cannot see. */
   opaqueCall: "ADC2001",
   /** A method called on an active value (other than the supported ones). */
@@ -88,6 +92,8 @@ export const ADC = {
   functionArgumentNotSpecialized: "ADC2024",
   /** A Hessian through a `@derivative` rule whose partials function adc-ts cannot differentiate: the rule has no second derivative. */
   ruleNoSecondDerivative: "ADC2026",
+  /** Reverse mode: a loop under `// @checkpoint` whose state it cannot snapshot (an array the body re-points, a value that is not a number or an array of numbers, an active bound). */
+  checkpointState: "ADC2028",
   /** An input file could not be read. */
   unreadableInput: "ADC3001",
   /** Bad command-line use: an --out inside the inputs, no inputs, ... */

@@ -1,3 +1,5 @@
+import { Checkpoints } from "./revolve.js";
+
 /**
  * The tape of reverse mode: the values the reverse sweep needs and the forward sweep overwrites, the
  * control path (branch taken, trip counts) and references to arrays a loop reallocates. Three stacks,
@@ -132,6 +134,20 @@ export class Tape {
   allZero(values: ArrayLike<number>): boolean {
     for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
     return true;
+  }
+
+  /**
+   * The schedule and snapshots of a loop marked `// @checkpoint` (revolve.ts): iterations from index
+   * `first` by `step`, `steps` of them, taped `segment` at a time, at most `snapshots` states stored
+   * besides the last segment's.
+   */
+  checkpoints(first: number, step: number, steps: number, snapshots: number, segment = 1): Checkpoints {
+    return new Checkpoints(first, step, steps, snapshots, segment);
+  }
+
+  /** A checkpointed loop's schedule kept from the forward sweep (`pushValue`) for its reverse. */
+  popCheckpoints(): Checkpoints {
+    return this.popValue<Checkpoints>();
   }
 
   /** Bytes in use now: 8 per value, 4 per control, 8 per array reference. */

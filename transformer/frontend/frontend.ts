@@ -12,6 +12,7 @@ import { arrayOf, BOOL, isFlatRecord, localOf, NUM, opaque, paramOf, returning, 
 import { Callbacks } from "./callbacks.js";
 import { onlyReadsFields, planRecords, type RecordLocal, type RecordPlan } from "./records.js";
 import type {
+  Checkpoint,
   Annotation,
   ArrayKind,
   AssignOp,
@@ -116,6 +117,71 @@ function taggedComment(sf: ts.SourceFile, node: ts.Node): [number, string] | und
 
 const TAG_PATTERN = /@differentiable(?![\w-])/;
 const hasTag = (comment: string): boolean => TAG_PATTERN.test(comment);
+
+const CHECKPOINT_PATTERN = /@checkpoint(?![\w-])/;
+/** The snapshots a `// @checkpoint` without `snapshots=` keeps. */
+export const DEFAULT_SNAPSHOTS = 32;
+
+/**
+ * The `// @checkpoint [snapshots=N] [segment=K]` comment directly before a statement, read: on anything but a
+ * `for` loop, or with an option adc-ts does not know, it is an error (ADC1017), never ignored.
+ */
+function checkpointPragma(sf: ts.SourceFile, s: ts.Statement): Checkpoint | undefined {
+  const ranges = ts.getLeadingCommentRanges(sf.text, s.getFullStart()) ?? [];
+  const found = ranges.map((r) => ({ r, text: sf.text.slice(r.pos, r.end) })).filter(({ text }) => CHECKPOINT_PATTERN.test(text));
+  if (found.length === 0) return undefined;
+  const { r, text } = found[found.length - 1];
+  const m = CHECKPOINT_PATTERN.exec(text)!;
+  const pos = posAt(sf, r.pos + m.index);
+  if (!ts.isForStatement(s) && !ts.isForOfStatement(s))
+    throw new CompileError({
+      code: ADC.badCheckpoint,
+      message: `@checkpoint must come right before a for loop, not ${ts.isWhileStatement(s) ? "a while loop" : ts.isDoStatement(s) ? "a do...while loop" : ts.isForInStatement(s) ? "a for...in loop" : "this statement"}`,
+      pos,
+    });
+  let snapshots = DEFAULT_SNAPSHOTS;
+  let segment = 1;
+  let offset = r.pos + m.index + "@checkpoint".length;
+  const after = text.slice(m.index + "@checkpoint".length).split(/\r?\n/)[0].replace(/\*\/\s*$/, "");
+  for (const token of after.split(/(\s+)/)) {
+    const here = offset;
+    offset += token.length;
+    if (token.trim() === "" || token === "*") continue;
+    const n = /^(snapshots|segment)=(\d+)$/.exec(token);
+    const option = /^(snapshots|segment)=/.exec(token)?.[1];
+    if (n !== null && Number(n[2]) >= 1 && Number(n[2]) <= 1e6) {
+      if (n[1] === "snapshots") snapshots = Number(n[2]);
+      else segment = Number(n[2]);
+    } else
+      throw new CompileError({
+        code: ADC.badCheckpoint,
+        message:
+          option !== undefined
+            ? `${token}: the number of ${option === "snapshots" ? "snapshots" : "iterations in a segment"} must be a whole number from 1 to 1000000`
+            : `unknown option '${token}' after @checkpoint (known: snapshots=N, segment=K)`,
+        pos: posAt(sf, here),
+      });
+  }
+  exitFromLoop(sf, s.statement);
+  return { snapshots, segment, pos };
+}
+
+/** A `break`, `continue` or `return` that leaves a checkpointed loop's body early: its trip count would not be known on entry (ADC1018). */
+function exitFromLoop(sf: ts.SourceFile, body: ts.Statement): void {
+  const visit = (n: ts.Node, inLoop: boolean, inSwitch: boolean): void => {
+    if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    const leaves = ts.isReturnStatement(n) || (ts.isBreakStatement(n) && (n.label !== undefined || (!inLoop && !inSwitch))) || (ts.isContinueStatement(n) && (n.label !== undefined || !inLoop));
+    if (leaves)
+      throw new CompileError({
+        code: ADC.checkpointTripCount,
+        message: `${ts.isReturnStatement(n) ? "a return" : ts.isBreakStatement(n) ? "a break" : "a continue"} leaves the loop under @checkpoint early: its trip count must be known when it starts`,
+        pos: posOf(n, sf),
+      });
+    const loop = ts.isIterationStatement(n, false);
+    ts.forEachChild(n, (c) => visit(c, inLoop || loop, inSwitch || ts.isSwitchStatement(n)));
+  };
+  visit(body, false, false);
+}
 
 /** Read `wrt=a,b` and `hessian` after the tag, on its line. */
 function parseAnnotation(
@@ -1094,6 +1160,7 @@ class Converter {
 
   private stmt(s: ts.Statement, out: Stmt[]): void {
     if (this.callbacks.declaresInlined(s)) return;
+    const checkpoint = checkpointPragma(this.sf, s);
     if (ts.isVariableStatement(s)) {
       const pre: Stmt[] = [];
       const decl = this.hoisted(s, pre, () => this.declList(s.declarationList, s));
@@ -1120,9 +1187,9 @@ class Converter {
         out.push(this.opaqueStmt(s, ADC.unsupportedStatement, "this for-loop header is not supported"));
         return;
       }
-      out.push({ k: "for", init, ...(s.condition ? { cond: this.expr(s.condition) } : {}), update, body: this.block(s.statement), pos: posOf(s, this.sf) });
+      out.push({ k: "for", init, ...(s.condition ? { cond: this.expr(s.condition) } : {}), update, body: this.block(s.statement), pos: posOf(s, this.sf), ...(checkpoint !== undefined ? { checkpoint } : {}) });
     } else if (ts.isForOfStatement(s)) {
-      this.forOf(s, out);
+      this.forOf(s, out, checkpoint);
     } else if (ts.isWhileStatement(s)) {
       out.push({ k: "while", cond: this.expr(s.expression), body: this.block(s.statement), pos: posOf(s, this.sf) });
     } else if (ts.isDoStatement(s)) {
@@ -1161,7 +1228,7 @@ class Converter {
   }
 
   /** `for (const v of xs) body` → `for (let i = 0; i < xs.length; i++) { const v = xs[i]; body }` */
-  private forOf(s: ts.ForOfStatement, out: Stmt[]): void {
+  private forOf(s: ts.ForOfStatement, out: Stmt[], checkpoint?: Checkpoint): void {
     const list = s.initializer;
     if (!ts.isVariableDeclarationList(list) || list.declarations.length !== 1 || !ts.isIdentifier(list.declarations[0].name) || s.awaitModifier !== undefined) {
       out.push(this.opaqueStmt(s, ADC.unsupportedStatement, "only `for (const v of array)` loops are supported"));
@@ -1211,6 +1278,7 @@ class Converter {
       update: [{ k: "assign", target: { k: "var", name: i }, op: "+=", value: { k: "num", value: 1 }, increment: "++" }],
       body: [{ k: "let", decl, decls: [{ name, init: { k: "index", arr, index: { k: "var", name: i } }, pos: posOf(list.declarations[0], this.sf), ...(this.ownInfo.has(list.declarations[0]) ? { info: this.ownInfo.get(list.declarations[0]) } : {}) }] }, ...body],
       pos: posOf(s, this.sf),
+      ...(checkpoint !== undefined ? { checkpoint } : {}),
     });
   }
 

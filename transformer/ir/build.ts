@@ -502,6 +502,24 @@ export function stmtReads(stmts: readonly Stmt[], out: Set<string> = new Set(), 
   return out;
 }
 
+/**
+ * The names statements read that no declaration among them (before the read, in a scope enclosing it)
+ * gives: those the code around them must declare.
+ */
+export function freeReads(stmts: readonly Stmt[], out: Set<string> = new Set()): Set<string> {
+  const visit = (list: readonly Stmt[], scope: Set<string>): void => {
+    for (const s of list) {
+      const header = s.k === "for" ? new Set(scope) : scope;
+      if (s.k === "for") visit(s.init, header);
+      for (const n of stmtReads([mapChildLists(s, () => [])])) if (!header.has(n)) out.add(n);
+      for (const child of s.k === "for" ? [s.update, s.body] : childLists(s)) visit(child, new Set(header));
+      if (s.k === "let") for (const d of s.decls) scope.add(d.name);
+    }
+  };
+  visit(stmts, new Set());
+  return out;
+}
+
 /** The names opaque code inside an expression may write (`c ? x[i++] : 0`: all it names). */
 function opaqueWrites(e: Expr, out: Set<string>): void {
   if (e.k === "opaque" && e.writesAt !== undefined) for (const n of e.reads) out.add(n);

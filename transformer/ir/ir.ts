@@ -147,6 +147,8 @@ export type Stmt =
       readonly update: readonly Stmt[];
       readonly body: readonly Stmt[];
       readonly pos?: SourcePos;
+      /** Written after `// @checkpoint`: reverse mode stores a few states instead of taping every iteration. */
+      readonly checkpoint?: Checkpoint;
     }
   | { readonly k: "while"; readonly cond: Expr; readonly body: readonly Stmt[]; readonly pos?: SourcePos }
   | { readonly k: "do"; readonly body: readonly Stmt[]; readonly cond: Expr; readonly pos?: SourcePos }
@@ -164,6 +166,16 @@ export type Stmt =
   | { readonly k: "block"; readonly body: readonly Stmt[]; readonly inlined?: string }
   /** A statement the frontend could not represent (e.g. a nested function); legal only while inactive. */
   | { readonly k: "opaque"; readonly stmt: Opaque };
+
+/** A loop's `// @checkpoint snapshots=N segment=K` pragma. */
+export interface Checkpoint {
+  /** The most states the reverse sweep keeps at once (besides the last iteration's). */
+  readonly snapshots: number;
+  /** The iterations taped together in the reverse sweep (revolve's steps are segments of this many). */
+  readonly segment: number;
+  /** Where the pragma was written. */
+  readonly pos: SourcePos;
+}
 
 export interface Param {
   readonly name: string;

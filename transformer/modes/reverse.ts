@@ -20,7 +20,7 @@
 import { ADC, CompileError } from "../diagnostics.js";
 import type { ArrayKind, Expr, FunctionIR, LocalInfo, LValue, Param, SourcePos, Stmt, UserRuleCall } from "../ir/ir.js";
 import { arrayOf, irZeros, localOf, NUM, numberFields, opaque, paramOf, returning, tangentType, typeText, zeroOf, type Type, arrayTypeText, isNestedArray, isTypedArray, placeType, writable, zeroRows } from "../ir/types.js";
-import { add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, placeOn, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, ruleOf, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
+import { freeReads, add, allArguments, callsIn, childLists, children, containsCall, containsOpaque, div, exprReads, exprReadsSized, forEachVarWrite, irAlgebra, isCheap, lengthKey, lvalueRoot, mapChildLists, placeOn, mapExpr, mapStmtExprs, mul, neg, num, readVariable, reassignedNames, ref, renameReads, ruleOf, sameCode, select, stmtExprs, stmtPos, stmtReads, sub, walkStmts, writtenNames } from "../ir/build.js";
 import { rules, type Comparison } from "../../src/runtime/rules.js";
 import type { Activity, CallExpr } from "../analyses/activity.js";
 import { toBeRecorded, type CountedLoop, type TbrResult } from "../analyses/tbr.js";
@@ -30,6 +30,7 @@ import { scalarizeAccumulators } from "./scalarize.js";
 import type { LoweredFunction } from "./lower.js";
 import { NameScope } from "./names.js";
 import { ruleAlgebra } from "./partials.js";
+import { CheckpointedLoop, type CheckpointHost } from "./checkpoint.js";
 
 export interface ReverseContext {
   /** The callees a caller writes for the split derivatives of a call's function with these active parameters. */
@@ -1303,6 +1304,55 @@ class Reverse {
     return !(this.jointShape && this.body.includes(s));
   }
 
+  // ---------------------------------------------------------------- checkpointed loops
+
+  private readonly checkpointMemo = new Map<Stmt, CheckpointedLoop>();
+
+  /**
+   * A loop under `// @checkpoint` whose reverse does something, in f_grad/f_vjp (checkpoint.ts); a
+   * callee's halves and forward over reverse (Hessians) tape it as any loop, and so does a reduction.
+   */
+  private checkpointed(s: Extract<Stmt, { k: "for" }>): CheckpointedLoop | undefined {
+    if (s.checkpoint === undefined || !this.jointShape || this.ctx.forHessian || this.reduction(s) !== undefined) return undefined;
+    let loop = this.checkpointMemo.get(s);
+    if (loop === undefined) {
+      if (this.reverseList(s.body).length === 0) return undefined;
+      loop = new CheckpointedLoop(this.checkpointHost(), s);
+      this.checkpointMemo.set(s, loop);
+    }
+    return loop;
+  }
+
+  private checkpointHost(): CheckpointHost {
+    return {
+      fn: this.fn,
+      body: this.body,
+      names: this.names,
+      tapeCall: (method, args) => this.tape(method, args),
+      isActive: (e) => this.act.isActive(e),
+      isArray: (n) => this.isArray(n),
+      aliasesOf: (n) => this.aliasesOf(n),
+      arraysWritten: (s) => this.arraysWritten(s),
+      counted: (s) => this.counted(s),
+      isInteger: (e) => isIntegerExpr(e, this.indexVariables),
+      forwardList: (stmts, hoisted) => {
+        const saved = this.hoisted;
+        this.hoisted = new Set([...saved, ...hoisted]);
+        try {
+          return this.forwardList(stmts);
+        } finally {
+          this.hoisted = saved;
+        }
+      },
+      declaration: (n) => this.declaration(n),
+      saves: (st) => this.tbr.saves.has(st),
+      reverseList: (stmts) => this.reverseList(stmts),
+      current: (n) => (this.declaredWithoutValue().has(n) ? { k: "var", name: n, nonNull: true } : ref(n)),
+      saveIndex: (s) => (this.tbr.savesIndex.has(s) ? [this.save({ k: "var", name: this.counted(s)!.index })] : []),
+      restoreIndex: (s) => (this.tbr.savesIndex.has(s) ? [this.restore({ k: "var", name: this.counted(s)!.index })] : []),
+    };
+  }
+
   // ---------------------------------------------------------------- the reverse sweep
 
   private reverseList(stmts: readonly Stmt[]): Stmt[] {
@@ -1429,6 +1479,8 @@ class Reverse {
         return body.length > 0 ? [{ k: "block", body }] : [];
       }
       case "for": {
+        const checkpointed = this.checkpointed(s);
+        if (checkpointed !== undefined) return checkpointed.reverse();
         const counted = this.counted(s);
         const reduced = this.reduction(s);
         if (counted !== undefined && reduced !== undefined) {
@@ -1550,6 +1602,8 @@ class Reverse {
         if (s.inlined !== undefined) return [...this.saveArrays(s), ...this.forwardList(s.body)];
         return [{ k: "block", body: this.forwardList(s.body) }];
       case "for": {
+        const checkpointed = this.checkpointed(s);
+        if (checkpointed !== undefined) return checkpointed.forward();
         const counted = this.counted(s);
         const reduced = this.reduction(s);
         if (counted !== undefined && reduced !== undefined) return this.reductionForward(s as Extract<Stmt, { k: "for" }>, counted, reduced);
@@ -1641,8 +1695,13 @@ class Reverse {
    */
   private sweeps(): { forward: Stmt[]; reverse: Stmt[]; referenced: string[]; hoisted: string[] } {
     const reverse = this.reverseList(this.body);
-    const names = stmtReads(reverse);
+    // Not those the reverse sweep declares itself (a checkpointed loop runs its body again there).
+    const names = freeReads(reverse);
+    const rerun = new Set<Stmt>();
+    for (const loop of this.checkpointMemo.keys()) walkStmts((loop as Extract<Stmt, { k: "for" }>).body, (st) => rerun.add(st));
     for (const s of this.tbr.saves) {
+      // A checkpointed loop saves and restores inside the block that runs its body again.
+      if (rerun.has(s)) continue;
       const root = s.k === "let" ? s.decls[0].name : s.k === "assign" ? lvalueRoot(s.target) : undefined;
       if (root !== undefined) names.add(root);
     }
