@@ -117,7 +117,7 @@ export const k = (): number => 2;
 
   it("ADC1010 at a Float32Array | number[] (or Float16Array) parameter the default wrt would leave out beside active ones; Float32Array and number[][] are active", () => {
     const says = (name: string, type: string): string =>
-      `ADC1010 '${name}' holds numbers, but its type ${type} is not number, number[], readonly number[], Float64Array, Float32Array, arrays of those arrays (number[][]), or an object of numbers, so it would silently get no derivative; give it one of those types, or name the active parameters with wrt= to leave it out`;
+      `ADC1010 '${name}' holds numbers, but its type ${type} is not number, number[], readonly number[], Float64Array, Float32Array, arrays of those arrays (number[][]) or an object of numbers, so it would silently get no derivative; give it one of those types, or name the active parameters with wrt= to leave it out`;
     expect(diagnosticsOf("/** @differentiable */\nexport function f(w: Float32Array, m: number[][], v: Float32Array | number[], x: number): number {\n  return x * w[0] * m[0][0] * v[0];\n}\n")).toEqual([
       `2:51 ${says("v", "Float32Array | number[]")}`,
     ]);
