@@ -570,12 +570,8 @@ export function convertFunction(site: FunctionSite, checker: ts.TypeChecker, res
   const returnType = fn.type !== undefined ? fn.type.getText(sf) : returnTsType !== undefined ? checker.typeToString(returnTsType) : "unknown";
 
   const isRecordParam = (name: string): boolean => params.some((p) => p.name === name && p.shape === "record");
-  const fresh = (base: string): string => {
-    let name = base;
-    for (let i = 2; usedNames.has(name); i++) name = `${base}_${i}`;
-    usedNames.add(name);
-    return name;
-  };
+  // A record's field variables (`p_x`) number a clash `p_x_2`, so the field stays readable.
+  const fresh = (base: string): string => freshName(usedNames, base, "_");
   // A parameter met again while it is being asked about (recursion) reads only if nothing else writes it.
   const asking = new Set<ts.ParameterDeclaration>();
   const readsOnly = (call: ts.CallExpression, index: number): boolean => {
@@ -666,6 +662,14 @@ function assignedInfo(decl: ts.VariableDeclaration, checker: ts.TypeChecker): Lo
   if (kinds.length === 0) return localOf(NUM);
   const text = typeText(kinds[0]);
   return assigned.every((t) => t.k !== "num" && typeText(t) === text) ? localOf(kinds[0]) : localOf(opaque("mixed"));
+}
+
+/** `base`, or `base` numbered from 2 (after `separator`) where the function already uses the name; taken into `used`. */
+function freshName(used: Set<string>, base: string, separator = ""): string {
+  let name = base;
+  for (let i = 2; used.has(name); i++) name = `${base}${separator}${i}`;
+  used.add(name);
+  return name;
 }
 
 /** Constructs named in words in messages (others are quoted): never by their syntax kind's name. */
@@ -1130,10 +1134,7 @@ class Converter {
   }
 
   private fresh(base: string): string {
-    let name = base;
-    for (let i = 2; this.usedNames.has(name); i++) name = `${base}${i}`;
-    this.usedNames.add(name);
-    return name;
+    return freshName(this.usedNames, base);
   }
 
   /** The body of an arrow function returning an expression. */
